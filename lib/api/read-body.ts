@@ -1,0 +1,63 @@
+// Reads and validates a JSON request body: size-limited while streaming (413), JSON only (415),
+// well-formed (400) and matching the endpoint's schema (400 with the failing fields).
+import type { z } from "zod";
+import { AppError } from "./errors";
+
+export async function readJsonBody(req: Request, maxBytes: number): Promise<{ value: unknown; raw: string }> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const contentType = req.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(contentType)) {
+    throw new AppError("unsupported_media_type", "Send the body as JSON with 'Content-Type: application/json'");
+  }
+  const raw = await readLimited(req, maxBytes);
+  if (raw.trim() === "") throw new AppError("invalid_request", "The request body is empty; send a JSON object");
+  try {
+    return { value: JSON.parse(raw), raw };
+  } catch {
+    throw new AppError("invalid_request", "The request body is not valid JSON");
+  }
+}
+
+async function readLimited(req: Request, maxBytes: number): Promise<string> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function tooLarge(maxBytes: number) {
+  return new AppError("payload_too_large", `The request body is larger than ${maxBytes} bytes`, { details: { limit: maxBytes } });
+}
+
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: "body" | "query"): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join("."),
+    message: issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
+  }));
+  throw new AppError("invalid_request", `Invalid ${where}: ${fields.map((f) => `${f.path}: ${f.message}`).join("; ")}`, {
+    details: { fields },
+  });
+}
+
+export function queryObject(url: URL): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) {
+    if (k in out) throw new AppError("invalid_request", `Query parameter '${k}' is given more than once`);
+    out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+// The one wrapper every /api/v1 route handler goes through: request id, authentication (API key or
+// console cookie), scope check, rate limit, body/query validation, Idempotency-Key, and the mapping
+// of every error to the JSON error shape. Handlers only call the domain and return data.
+import type { z } from "zod";
+import type { TenantContext, UserContext } from "../auth/context";
+import { authenticateRequest, tenantContextFor, userContextFor, type Credentials, type RequestMeta } from "../auth/resolve-caller";
+import { hasScopes } from "../auth/scopes";
+import { env } from "../env";
+import { newId } from "../ids";
+import type { AuthMode, Endpoint } from "./endpoint";
+import { AppError, isDatabaseUnavailable } from "./errors";
+import { withIdempotency } from "./idempotency";
+import { RateLimiter } from "./rate-limit";
+import { parseOrThrow, queryObject, readJsonBody } from "./read-body";
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+type Args<B, Q> = {
+  req: Request;
+  body: Infer<B>;
+  query: Infer<Q>;
+  params: Record<string, string>;
+};
+
+type Handler<B, Q, C> = (args: Args<B, Q> & { ctx: C }) => Promise<unknown>;
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+const limiter = new RateLimiter(env.API_RATE_LIMIT_PER_MINUTE);
+
+type ContextFor<A extends AuthMode> = A extends "user" ? UserContext : A extends "none" ? RequestMeta : TenantContext;
+
+export function withApi<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, A extends AuthMode>(
+  endpoint: Endpoint<B, Q, A>,
+  handler: Handler<B, Q, ContextFor<A>>,
+): (req: Request, route: RouteContext) => Promise<Response>;
+export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, never>) {
+  return async (req: Request, route: RouteContext): Promise<Response> => {
+    const requestId = req.headers.get("x-request-id")?.slice(0, 64) || newId("req");
+    const headers = new Headers({ "x-request-id": requestId, "cache-control": "no-store" });
+    try {
+      const meta = { ip: clientIp(req), requestId };
+      const url = new URL(req.url);
+      const mode = endpoint.auth ?? "tenant";
+      const creds = mode === "none" ? null : await authenticateRequest(req);
+      if (creds) applyRateLimit(creds, headers);
+      const ctx =
+        mode === "tenant" ? await tenantContextFor(creds!, req, meta)
+        : mode === "user" ? userContextFor(creds!, meta)
+        : meta;
+      if (mode === "tenant" && endpoint.scopes?.length && !hasScopes((ctx as TenantContext).scopes, endpoint.scopes)) {
+        throw new AppError("forbidden", `This needs the scope(s): ${endpoint.scopes.join(", ")}`, {
+          details: { requiredScopes: endpoint.scopes },
+        });
+      }
+      const query = endpoint.query ? parseOrThrow(endpoint.query, queryObject(url), "query") : undefined;
+      const parsedBody = endpoint.body ? await readJsonBody(req, env.API_MAX_BODY_BYTES) : undefined;
+      const body = endpoint.body ? parseOrThrow(endpoint.body, parsedBody!.value, "body") : undefined;
+      const params = await flatParams(route);
+      const status = endpoint.status ?? 200;
+      const run = async () => ({ status, body: await handler({ req, body: body as never, query: query as never, params, ctx: ctx as never }) });
+
+      const idempotencyKey = req.headers.get("idempotency-key");
+      if (req.method === "POST" && idempotencyKey !== null && mode === "tenant") {
+        const answer = await withIdempotency(ctx as TenantContext, idempotencyKey, {
+          method: req.method,
+          path: url.pathname,
+          rawBody: parsedBody?.raw ?? "",
+        }, run);
+        if (answer.replayed) headers.set("idempotent-replayed", "true");
+        return json(answer.status, answer.body, headers);
+      }
+      const answer = await run();
+      return json(answer.status, answer.body, headers);
+    } catch (err) {
+      return errorResponse(err, requestId, headers);
+    }
+  };
+}
+
+function applyRateLimit(creds: Credentials, headers: Headers) {
+  const decision = limiter.take(creds.kind === "key" ? creds.keyId : creds.userId);
+  headers.set("x-ratelimit-limit", String(decision.limit));
+  headers.set("x-ratelimit-remaining", String(decision.remaining));
+  if (!decision.allowed) {
+    throw new AppError("rate_limited", "Too many requests; slow down", {
+      details: { limit: decision.limit, windowSeconds: 60 },
+      headers: { "Retry-After": String(decision.retryAfterSeconds) },
+    });
+  }
+}
+
+async function flatParams(route: RouteContext | undefined): Promise<Record<string, string>> {
+  const raw = route?.params ? await route.params : {};
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
+}
+
+export function clientIp(req: Request): string | null {
+  const forwarded = req.headers.get("x-forwarded-for");
+  return forwarded?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || null;
+}
+
+function json(status: number, body: unknown, headers: Headers): Response {
+  if (status === 204) return new Response(null, { status, headers });
+  headers.set("content-type", "application/json; charset=utf-8");
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+export function errorResponse(err: unknown, requestId: string, headers = new Headers()): Response {
+  let error: AppError;
+  if (err instanceof AppError) error = err;
+  else if (isDatabaseUnavailable(err)) {
+    error = new AppError("unavailable", "The database is unavailable; retry shortly", { headers: { "Retry-After": "5" } });
+  } else {
+    console.error(`[${requestId}] unhandled error`, err);
+    error = new AppError("internal", "Something went wrong on our side; the request id identifies it");
+  }
+  for (const [k, v] of Object.entries(error.headers ?? {})) headers.set(k, v);
+  return json(error.status, {
+    error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+    requestId,
+  }, headers);
+}

@@ -1,0 +1,24 @@
+// What every tenant-scoped domain function receives: who acts, for which tenant, with which
+// scopes, and the tenant-scoped database handle.
+import type { TenantDb, TenantTx } from "../db/tenant-scope";
+import type { Role } from "./scopes";
+
+export type Actor =
+  | { type: "user"; id: string; label: string }
+  | { type: "key"; id: string; label: string }
+  | { type: "system"; id: null; label: string };
+
+export type TenantContext = {
+  tenantId: string;
+  tenantSlug: string;
+  actor: Actor;
+  /** The user's role in the tenant; null for API keys and system actors. */
+  role: Role | null;
+  scopes: readonly string[];
+  db: TenantDb | TenantTx;
+  ip: string | null;
+  requestId: string;
+};
+
+/** A signed-in person acting outside any one tenant (creating a tenant, accepting an invitation). */
+export type UserContext = { userId: string; email: string; ip: string | null; requestId: string };

@@ -1,0 +1,81 @@
+// Auth.js (next-auth v5) for the console: email + password always, GitHub when its env vars are
+// set. Sessions are JWT cookies, which API routes also accept (see session-cookie.ts).
+import NextAuth, { type NextAuthConfig } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
+import { z } from "zod";
+import { recordAuditEvent } from "../audit";
+import { db } from "../db/client";
+import type { TenantTx } from "../db/tenant-scope";
+import { env } from "../env";
+import { newId } from "../ids";
+import { authSecret } from "./auth-secret";
+import { verifyPassword } from "./passwords";
+
+const credentialsSchema = z.object({ email: z.email().transform((e) => e.toLowerCase()), password: z.string().min(1).max(200) });
+
+async function recordSignIn(user: { id: string; email: string }, method: string) {
+  const memberships = await db().membership.findMany({ where: { userId: user.id }, select: { tenantId: true } });
+  for (const { tenantId } of memberships) {
+    await recordAuditEvent(
+      { tenantId, actor: { type: "user", id: user.id, label: user.email }, ip: null, db: db() as unknown as TenantTx },
+      { action: "auth.sign_in", targetType: "user", targetId: user.id, metadata: { method } },
+    );
+  }
+}
+
+const providers: NextAuthConfig["providers"] = [
+  Credentials({
+    credentials: { email: {}, password: {} },
+    async authorize(raw) {
+      const parsed = credentialsSchema.safeParse(raw);
+      if (!parsed.success) return null;
+      const user = await db().user.findUnique({ where: { email: parsed.data.email } });
+      if (!user || !(await verifyPassword(user.passwordHash, parsed.data.password))) return null;
+      return { id: user.id, email: user.email, name: user.name };
+    },
+  }),
+];
+if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) {
+  providers.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
+}
+
+export const githubEnabled = Boolean(env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET);
+
+/** A GitHub sign-in maps to the user with that GitHub id, else that email, else a new user. */
+async function userForGitHub(githubId: string, email: string, name: string | null) {
+  const byGithub = await db().user.findUnique({ where: { githubId } });
+  if (byGithub) return byGithub;
+  const byEmail = await db().user.findUnique({ where: { email } });
+  if (byEmail) return db().user.update({ where: { id: byEmail.id }, data: { githubId } });
+  return db().user.create({ data: { id: newId("usr"), email, name, githubId } });
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: authSecret(),
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+  pages: { signIn: "/signin" },
+  providers,
+  callbacks: {
+    async jwt({ token, user, account, profile }) {
+      if (account?.provider === "github" && profile) {
+        const email = String(profile.email ?? "").toLowerCase();
+        if (!email) throw new Error("GitHub did not share an email address");
+        const dbUser = await userForGitHub(String(profile.id), email, (profile.name as string | undefined) ?? null);
+        token.sub = dbUser.id;
+        token.email = dbUser.email;
+        await recordSignIn({ id: dbUser.id, email: dbUser.email }, "github");
+      } else if (user?.id && user.email) {
+        token.sub = user.id;
+        token.email = user.email;
+        await recordSignIn({ id: user.id, email: user.email }, "password");
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (token.sub) session.user.id = token.sub;
+      return session;
+    },
+  },
+}));

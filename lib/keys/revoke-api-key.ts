@@ -1,0 +1,22 @@
+import type { TenantContext } from "../auth/context";
+import { inTransaction } from "../db/tenant-scope";
+import { notFound } from "../api/errors";
+import { recordAuditEvent } from "../audit";
+import { toApiKey } from "./schemas";
+
+/** Revoking is final and takes effect on the next request. Revoking twice answers the same key. */
+export async function revokeApiKey({ ctx, input }: { ctx: TenantContext; input: { id: string } }) {
+  return inTransaction(ctx.db, async (tx) => {
+    const key = await tx.apiKey.findFirst({ where: { id: input.id } });
+    if (!key) throw notFound("API key");
+    if (key.revokedAt) return toApiKey(key);
+    const revoked = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+    await recordAuditEvent({ ...ctx, db: tx }, {
+      action: "api_key.revoked",
+      targetType: "api_key",
+      targetId: key.id,
+      metadata: { name: key.name, start: key.start },
+    });
+    return toApiKey(revoked);
+  });
+}

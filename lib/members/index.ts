@@ -1,0 +1,3 @@
+export { listMembers, changeMemberRole, removeMember } from "./members";
+export { createInvitation, listPendingInvitations, revokeInvitation, acceptInvitation } from "./invitations";
+export * from "./schemas";

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { roleSchema } from "../auth/scopes";
+
+const RESERVED_SLUGS = new Set(["api", "app", "admin", "new", "settings", "signin", "signup", "invite", "t", "www", "burrow"]);
+
+export const slugSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/, "3 to 40 characters: lowercase letters, digits and inner dashes")
+  .refine((s) => !RESERVED_SLUGS.has(s), "this slug is reserved");
+
+export const tenantNameSchema = z.string().trim().min(1).max(100);
+
+export const createTenantSchema = z.object({ name: tenantNameSchema, slug: slugSchema }).strict();
+export const updateTenantSchema = z.object({ name: tenantNameSchema }).strict();
+
+export const signUpSchema = z
+  .object({
+    email: z.email().max(254).transform((e) => e.toLowerCase()),
+    password: z.string().min(10, "at least 10 characters").max(200),
+    name: z.string().trim().max(100).optional(),
+    tenantName: tenantNameSchema,
+    tenantSlug: slugSchema,
+  })
+  .strict();
+export type SignUpInput = z.infer<typeof signUpSchema>;
+
+export const tenantSchema = z.object({ id: z.string(), slug: z.string(), name: z.string(), createdAt: z.string() });
+export const myTenantSchema = tenantSchema.extend({ role: roleSchema });
+export const myTenantsSchema = z.object({ data: z.array(myTenantSchema) });
+
+export const meSchema = z.object({
+  tenant: tenantSchema,
+  actor: z.object({ type: z.enum(["user", "key", "system"]), id: z.string().nullable(), label: z.string() }),
+  role: roleSchema.nullable(),
+  scopes: z.array(z.string()),
+});
+
+export function toTenant(row: { id: string; slug: string; name: string; createdAt: Date }) {
+  return { id: row.id, slug: row.slug, name: row.name, createdAt: row.createdAt.toISOString() };
+}
