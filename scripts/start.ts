@@ -1,0 +1,89 @@
+// `npm start`: one command for everything. Uses DATABASE_URL or starts an embedded Postgres under
+// DATA_DIR, applies migrations, builds the app if needed, then runs the web app and the workers
+// until Ctrl-C / SIGTERM, when it stops them all (and the embedded Postgres) cleanly.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { openLocalDatabase } from "../lib/db/local-database";
+import { applyMigrations } from "../lib/db/migrate";
+import { env } from "../lib/env";
+
+const dev = process.argv.includes("--dev");
+const log = (msg: string) => console.log(`[burrow] ${msg}`);
+
+function authSecret(dataDir: string): string {
+  if (env.AUTH_SECRET) return env.AUTH_SECRET;
+  const file = path.join(dataDir, "auth-secret");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url") + "\n", { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) return true;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+async function main() {
+  const dataDir = path.resolve(env.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const database = await openLocalDatabase({ databaseUrl: env.DATABASE_URL, dataDir, log: () => {} });
+  log(database.embedded ? `embedded Postgres running (data in ${dataDir}/postgres)` : "using DATABASE_URL");
+  const migrated = await applyMigrations(database.url);
+  log(migrated.applied.length ? `applied migrations: ${migrated.applied.join(", ")}` : "database schema is up to date");
+
+  if (!dev && !existsSync(".next/BUILD_ID")) {
+    log("no production build yet; running `next build` once");
+    const build = spawnSync("npx", ["next", "build"], { stdio: "inherit" });
+    if (build.status !== 0) throw new Error("next build failed");
+  }
+
+  const childEnv = { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret(dataDir), DATA_DIR: dataDir };
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log("shutting down");
+    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
+    await database.stop();
+    log("stopped");
+    process.exit(code);
+  };
+  const run = (name: string, command: string, args: string[]) => {
+    const child = spawn(command, args, { env: childEnv, stdio: "inherit" });
+    child.once("exit", (code, signal) => {
+      if (!stopping) {
+        log(`${name} exited (${signal ?? code}); stopping everything`);
+        void stopAll(1);
+      }
+    });
+    children.push(child);
+    return child;
+  };
+
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+
+  const nextBin = path.resolve("node_modules/next/dist/bin/next");
+  const web = run("web", process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(env.PORT), "-H", env.HOST]);
+  run("scheduler", process.execPath, ["--import", "tsx", "workers/scheduler/index.ts"]);
+  const url = `http://${env.HOST}:${env.PORT}`;
+  if (await waitForHealth(url, web, 120_000)) log(`ready: ${url}`);
+  else log(`web app did not answer ${url}/api/health yet; see its output above`);
+}
+
+main().catch((err) => {
+  console.error("[burrow] failed to start:", err instanceof Error ? err.message : err);
+  process.exit(1);
+});
