@@ -1,0 +1,90 @@
+// Tenant B's credentials on tenant A's ids answer 404 on every route that takes an id, and list
+// routes never show A's rows. The route table below must name every [id] route under app/api/v1.
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import * as keyRoute from "@/app/api/v1/api-keys/[id]/route";
+import * as keysRoute from "@/app/api/v1/api-keys/route";
+import * as auditRoute from "@/app/api/v1/audit-log/route";
+import * as invitationRoute from "@/app/api/v1/invitations/[id]/route";
+import * as invitationsRoute from "@/app/api/v1/invitations/route";
+import * as memberRoute from "@/app/api/v1/members/[id]/route";
+import * as membersRoute from "@/app/api/v1/members/route";
+import { db } from "@/lib/db/client";
+import { call, createTestTenant, sessionCookie } from "./helpers";
+
+type Handler = Parameters<typeof call>[0];
+type Target = { route: string; method: string; handler: Handler; body?: unknown; id: (a: Awaited<ReturnType<typeof tenantA>>) => string };
+
+const idRoutes: Target[] = [
+  { route: "api-keys/[id]", method: "DELETE", handler: keyRoute.DELETE, id: (a) => a.keyId },
+  { route: "members/[id]", method: "PATCH", handler: memberRoute.PATCH, body: { role: "viewer" }, id: (a) => a.membershipId },
+  { route: "members/[id]", method: "DELETE", handler: memberRoute.DELETE, id: (a) => a.membershipId },
+  { route: "invitations/[id]", method: "DELETE", handler: invitationRoute.DELETE, id: (a) => a.invitationId },
+];
+
+async function tenantA() {
+  const a = await createTestTenant();
+  const invite = await call(invitationsRoute.POST, { method: "POST", path: "/api/v1/invitations", key: a.key, body: { role: "member" } });
+  const membership = await db().membership.findFirstOrThrow({ where: { tenantId: a.id } });
+  return { ...a, invitationId: invite.body.id as string, membershipId: membership.id };
+}
+
+function idRouteFolders(dir: string, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (!statSync(full).isDirectory()) continue;
+    const rel = prefix ? `${prefix}/${name}` : name;
+    if (name.startsWith("[") && readdirSync(full).includes("route.ts")) out.push(rel);
+    out.push(...idRouteFolders(full, rel));
+  }
+  return out;
+}
+
+describe("tenant isolation", () => {
+  it("covers every [id] route under /api/v1", () => {
+    const covered = new Set(idRoutes.map((r) => r.route));
+    expect(idRouteFolders(path.resolve("app/api/v1")).sort()).toEqual([...covered].sort());
+  });
+
+  it.each(idRoutes.map((r) => [`${r.method} ${r.route}`, r] as const))("%s: another tenant's id answers 404 for a key and a cookie", async (_, target) => {
+    const a = await tenantA();
+    const b = await createTestTenant();
+    const bCookie = await sessionCookie({ userId: b.userId, email: b.email });
+    for (const auth of [{ key: b.key }, { cookie: bCookie, tenant: b.slug }]) {
+      const id = target.id(a);
+      const res = await call(target.handler, { method: target.method, path: `/api/v1/${target.route.replace("[id]", id)}`, params: { id }, body: target.body, ...auth });
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe("not_found");
+    }
+    expect((await db().apiKey.findUniqueOrThrow({ where: { id: a.keyId } })).revokedAt).toBeNull();
+    expect((await db().membership.findUniqueOrThrow({ where: { id: a.membershipId } })).role).toBe("owner");
+    expect((await db().invitation.findUniqueOrThrow({ where: { id: a.invitationId } })).revokedAt).toBeNull();
+  });
+
+  it("lists only the caller's own rows", async () => {
+    const a = await tenantA();
+    const b = await createTestTenant();
+    const lists: [Handler, string][] = [
+      [keysRoute.GET, "/api/v1/api-keys?limit=100"],
+      [membersRoute.GET, "/api/v1/members?limit=100"],
+      [invitationsRoute.GET, "/api/v1/invitations"],
+      [auditRoute.GET, "/api/v1/audit-log?limit=100"],
+    ];
+    for (const [handler, p] of lists) {
+      const res = await call(handler, { path: p, key: b.key });
+      expect(res.status).toBe(200);
+      const text = JSON.stringify(res.body);
+      for (const id of [a.keyId, a.membershipId, a.invitationId, a.id, a.userId]) expect(text).not.toContain(id);
+    }
+  });
+
+  it("a cookie user of tenant A cannot act in tenant B by naming it", async () => {
+    const a = await tenantA();
+    const b = await createTestTenant();
+    const aCookie = await sessionCookie({ userId: a.userId, email: a.email });
+    const res = await call(keysRoute.GET, { path: "/api/v1/api-keys", cookie: aCookie, tenant: b.slug });
+    expect(res.status).toBe(404);
+  });
+});

@@ -1,0 +1,37 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const alias = { "@": path.resolve(import.meta.dirname) };
+const env = {
+  AUTH_SECRET: "test-secret-for-vitest-only-0123456789",
+  API_RATE_LIMIT_PER_MINUTE: "300",
+  NODE_ENV: "test",
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: "unit",
+          include: ["{lib,bench,scripts,workers}/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "node_modules/**"],
+          env,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "integration",
+          include: ["test/**/*.int.test.ts", "{lib,workers}/**/*.int.test.ts"],
+          globalSetup: ["test/global-setup.ts"],
+          env,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
