@@ -88,7 +88,7 @@ describe("API keys", () => {
   });
 
   it("answers 401 without credentials or with a malformed or unknown key", async () => {
-    for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer bur_nope" }, { authorization: `Bearer bur_${"A".repeat(43)}` }]) {
+    for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer bur_nope" }, { authorization: `Bearer bur_${"A".repeat(43)}` }] as Record<string, string>[]) {
       const res = await call(keysRoute.GET, { path: "/api/v1/api-keys", headers });
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe("unauthorized");

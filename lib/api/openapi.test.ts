@@ -16,7 +16,7 @@ describe("OpenAPI document", () => {
 
   it("uses the very schemas that validate requests", () => {
     const op = doc.paths["/api/v1/api-keys"].post as { requestBody: { content: { "application/json": { schema: unknown } } } };
-    expect(op.requestBody.content["application/json"].schema).toEqual(z.toJSONSchema(endpoints.createApiKey.body, { target: "draft-2020-12", io: "input", unrepresentable: "any" }));
+    expect(op.requestBody.content["application/json"].schema).toEqual(z.toJSONSchema(endpoints.createApiKey.body!, { target: "draft-2020-12", io: "input", unrepresentable: "any" }));
     const schema = op.requestBody.content["application/json"].schema as { required: string[]; additionalProperties: boolean };
     expect(schema.required).toEqual(expect.arrayContaining(["name", "scopes"]));
     expect(schema.additionalProperties).toBe(false);

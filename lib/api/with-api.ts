@@ -8,6 +8,7 @@ import { hasScopes } from "../auth/scopes";
 import { env } from "../env";
 import { newId } from "../ids";
 import type { AuthMode, Endpoint } from "./endpoint";
+import { clientIp } from "./client-ip";
 import { AppError, isDatabaseUnavailable } from "./errors";
 import { withIdempotency } from "./idempotency";
 import { RateLimiter } from "./rate-limit";
@@ -92,11 +93,6 @@ function applyRateLimit(creds: Credentials, headers: Headers) {
 async function flatParams(route: RouteContext | undefined): Promise<Record<string, string>> {
   const raw = route?.params ? await route.params : {};
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
-}
-
-export function clientIp(req: Request): string | null {
-  const forwarded = req.headers.get("x-forwarded-for");
-  return forwarded?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || null;
 }
 
 function json(status: number, body: unknown, headers: Headers): Response {

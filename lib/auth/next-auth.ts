@@ -4,6 +4,7 @@ import NextAuth, { type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import { z } from "zod";
+import { clientIp } from "../api/client-ip";
 import { recordAuditEvent } from "../audit";
 import { db } from "../db/client";
 import type { TenantTx } from "../db/tenant-scope";
@@ -14,11 +15,11 @@ import { verifyPassword } from "./passwords";
 
 const credentialsSchema = z.object({ email: z.email().transform((e) => e.toLowerCase()), password: z.string().min(1).max(200) });
 
-async function recordSignIn(user: { id: string; email: string }, method: string) {
+async function recordSignIn(user: { id: string; email: string }, method: string, ip: string | null) {
   const memberships = await db().membership.findMany({ where: { userId: user.id }, select: { tenantId: true } });
   for (const { tenantId } of memberships) {
     await recordAuditEvent(
-      { tenantId, actor: { type: "user", id: user.id, label: user.email }, ip: null, db: db() as unknown as TenantTx },
+      { tenantId, actor: { type: "user", id: user.id, label: user.email }, ip, db: db() as unknown as TenantTx },
       { action: "auth.sign_in", targetType: "user", targetId: user.id, metadata: { method } },
     );
   }
@@ -27,11 +28,12 @@ async function recordSignIn(user: { id: string; email: string }, method: string)
 const providers: NextAuthConfig["providers"] = [
   Credentials({
     credentials: { email: {}, password: {} },
-    async authorize(raw) {
+    async authorize(raw, request) {
       const parsed = credentialsSchema.safeParse(raw);
       if (!parsed.success) return null;
       const user = await db().user.findUnique({ where: { email: parsed.data.email } });
       if (!user || !(await verifyPassword(user.passwordHash, parsed.data.password))) return null;
+      await recordSignIn(user, "password", clientIp(request));
       return { id: user.id, email: user.email, name: user.name };
     },
   }),
@@ -65,11 +67,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const dbUser = await userForGitHub(String(profile.id), email, (profile.name as string | undefined) ?? null);
         token.sub = dbUser.id;
         token.email = dbUser.email;
-        await recordSignIn({ id: dbUser.id, email: dbUser.email }, "github");
+        await recordSignIn({ id: dbUser.id, email: dbUser.email }, "github", null);
       } else if (user?.id && user.email) {
         token.sub = user.id;
         token.email = user.email;
-        await recordSignIn({ id: user.id, email: user.email }, "password");
       }
       return token;
     },
