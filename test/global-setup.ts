@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres";
 import { applyMigrations } from "../lib/db/migrate";
+import { createDatabase } from "./scratch-database";
 
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "burrow-test-"));
@@ -20,18 +20,12 @@ export default async function setup(project: TestProject) {
   } else if (!/@(127\.0\.0\.1|localhost)(:\d+)?\//.test(serverUrl)) {
     throw new Error("Integration tests refuse a non-local DATABASE_URL");
   }
-  const database = `burrow_test_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  await applyMigrations(url.toString());
-  process.env.DATABASE_URL = url.toString();
+  const url = await createDatabase(serverUrl, `burrow_test_${process.pid}_${Date.now()}`);
+  await applyMigrations(url);
+  process.env.DATABASE_URL = url;
   // The server URL lets tests make scratch databases (migration and drift tests).
   process.env.TEST_POSTGRES_SERVER_URL = serverUrl;
-  project.provide("databaseUrl", url.toString());
+  project.provide("databaseUrl", url);
 
   return async () => {
     await stop();
