@@ -47,7 +47,9 @@ async function main() {
     if (build.status !== 0) throw new Error("next build failed");
   }
 
-  const childEnv = { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret(dataDir), DATA_DIR: dataDir };
+  const url = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
+  // Auth.js builds its redirect and OAuth callback URLs from AUTH_URL; without it they say localhost.
+  const childEnv = { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret(dataDir), DATA_DIR: dataDir, AUTH_URL: process.env.AUTH_URL ?? url };
   const children: ChildProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -78,8 +80,8 @@ async function main() {
   const nextBin = path.resolve("node_modules/next/dist/bin/next");
   const web = run("web", process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(env.PORT), "-H", env.HOST]);
   run("scheduler", process.execPath, ["--import", "tsx", "workers/scheduler/index.ts"]);
-  const url = `http://${env.HOST}:${env.PORT}`;
-  if (await waitForHealth(url, web, 120_000)) log(`ready: ${url}`);
+  const local = `http://${env.HOST}:${env.PORT}`;
+  if (await waitForHealth(local, web, 120_000)) log(`ready: ${url}`);
   else log(`web app did not answer ${url}/api/health yet; see its output above`);
 }
 

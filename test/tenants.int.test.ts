@@ -32,6 +32,7 @@ describe("sign-up and tenants", () => {
       body: { email: newEmail, password: "a long password", tenantName: "x", tenantSlug: t.slug },
     });
     expect(slugTaken.status).toBe(409);
+    expect(slugTaken.body.error.details.fields[0].path).toBe("body.tenantSlug");
     expect(await db().user.findUnique({ where: { email: newEmail } })).toBeNull();
     const newSlug = uniqueSlug();
     const emailTaken = await call(signupRoute.POST, {

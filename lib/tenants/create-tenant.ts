@@ -32,8 +32,9 @@ export async function createTenant({ ctx, input }: { ctx: UserContext; input: { 
   }
 }
 
-export function slugTakenOr(err: unknown, slug: string): unknown {
+/** `field` names the slug in the caller's body, so the error points at the right input. */
+export function slugTakenOr(err: unknown, slug: string, field = "body.slug"): unknown {
   return isUniqueViolation(err)
-    ? new AppError("conflict", `The tenant slug '${slug}' is taken`, { details: { fields: [{ path: "body.slug", message: "taken" }] } })
+    ? new AppError("conflict", `The tenant slug '${slug}' is taken`, { details: { fields: [{ path: field, message: "taken" }] } })
     : err;
 }

@@ -11,7 +11,7 @@ export async function signUp({ input, ip }: { input: SignUpInput; ip: string | n
   try {
     return await db().$transaction(async (tx) => {
       const taken = await tx.tenant.findUnique({ where: { slug: input.tenantSlug }, select: { id: true } });
-      if (taken) throw slugTakenOr({ code: "P2002" }, input.tenantSlug);
+      if (taken) throw slugTakenOr({ code: "P2002" }, input.tenantSlug, "body.tenantSlug");
       if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) throw emailTaken();
       const user = await tx.user.create({
         data: { id: newId("usr"), email: input.email, name: input.name ?? null, passwordHash },
@@ -29,7 +29,7 @@ export async function signUp({ input, ip }: { input: SignUpInput; ip: string | n
       if (target.includes("email")) {
         throw emailTaken();
       }
-      throw slugTakenOr(err, input.tenantSlug);
+      throw slugTakenOr(err, input.tenantSlug, "body.tenantSlug");
     }
     throw err;
   }

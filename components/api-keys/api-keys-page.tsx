@@ -1,0 +1,59 @@
+"use client";
+
+import { useState } from "react";
+import type { ApiKey, CreatedApiKey } from "../api-types";
+import { useCanAdmin } from "../console/console-context";
+import { usePagedList } from "../console/use-paged-list";
+import { Button } from "../ui/button";
+import { Card, CardBody, CardHeader, PageHeader } from "../ui/card";
+import { EmptyState, ErrorState, LoadingState } from "../ui/states";
+import { ApiKeysTable } from "./api-keys-table";
+import { CreateApiKeyForm } from "./create-api-key-form";
+import { NewKeyReveal } from "./new-key-reveal";
+
+export function ApiKeysPage() {
+  const canAdmin = useCanAdmin();
+  const list = usePagedList<ApiKey>("api-keys", "/api-keys", { limit: 50 });
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
+
+  return (
+    <>
+      <PageHeader
+        title="API keys"
+        description="Keys let agents, scripts and CI call the Burrow API for this tenant. They belong to the tenant, not to you, and carry only the scopes you pick."
+      />
+      <div className="space-y-6">
+        {created && <NewKeyReveal apiKey={created} onDismiss={() => setCreated(null)} />}
+        {canAdmin ? (
+          <Card aria-labelledby="create-key-title">
+            <CardHeader id="create-key-title" title="Create a key" description="The secret is shown once, right after you create the key." />
+            <CardBody><CreateApiKeyForm onCreated={setCreated} /></CardBody>
+          </Card>
+        ) : (
+          <p className="rounded-md bg-zinc-100 px-4 py-3 text-sm text-zinc-600">Only owners and admins can create and revoke API keys.</p>
+        )}
+        <Card aria-labelledby="keys-title">
+          <CardHeader id="keys-title" title="Keys" description="Revoked and expired keys stay listed for the record." />
+          {list.isPending ? (
+            <LoadingState label="Loading keys…" />
+          ) : list.isError ? (
+            <ErrorState error={list.error} onRetry={() => list.refetch()} />
+          ) : list.items.length === 0 ? (
+            <EmptyState title="No API keys yet">
+              Create a key above, give it to your agent as <code className="font-mono">Authorization: Bearer bur_…</code>, and it can start sessions in this tenant.
+            </EmptyState>
+          ) : (
+            <>
+              <ApiKeysTable keys={list.items} canAdmin={canAdmin} />
+              {list.hasNextPage && (
+                <div className="border-t border-zinc-100 p-3 text-center">
+                  <Button variant="secondary" size="sm" pending={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>Load more</Button>
+                </div>
+              )}
+            </>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

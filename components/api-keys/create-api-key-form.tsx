@@ -1,0 +1,89 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { SCOPES } from "@/lib/auth/scopes";
+import { ApiError, formLevelError } from "../api-client";
+import type { CreatedApiKey } from "../api-types";
+import { useMe, useTenantApi } from "../console/console-context";
+import { Button } from "../ui/button";
+import { FieldMessage, TextField } from "../ui/field";
+import { InlineError } from "../ui/states";
+import { SCOPE_DESCRIPTIONS } from "./scope-info";
+
+function tomorrow(): string {
+  const d = new Date(Date.now() + 86_400_000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+export function CreateApiKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
+  const { api, key } = useTenantApi();
+  const myScopes = useMe().data.scopes;
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [scopes, setScopes] = useState<string[]>([]);
+  const [expiresOn, setExpiresOn] = useState("");
+
+  const create = useMutation({
+    mutationFn: () =>
+      api.post<CreatedApiKey>("/api-keys", {
+        name: name.trim(),
+        scopes,
+        // The key works through the end of the chosen day, in the browser's time zone.
+        ...(expiresOn ? { expiresAt: new Date(`${expiresOn}T23:59:59`).toISOString() } : {}),
+      }),
+    onSuccess: (created) => {
+      setName("");
+      setScopes([]);
+      setExpiresOn("");
+      void queryClient.invalidateQueries({ queryKey: key("api-keys") });
+      onCreated(created);
+    },
+  });
+  const err = create.error instanceof ApiError ? create.error : null;
+
+  function toggle(scope: string, on: boolean) {
+    setScopes((s) => (on ? SCOPES.filter((x) => x === scope || s.includes(x)) : s.filter((x) => x !== scope)));
+  }
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    create.mutate();
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-5" noValidate aria-label="Create API key">
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField id="key-name" label="Key name" required maxLength={100} placeholder="ci-agent" value={name}
+          onChange={(e) => setName(e.target.value)} error={err?.fieldError("name")} hint="So you can tell keys apart later." />
+        <TextField id="key-expires" label="Expires on (optional)" type="date" min={tomorrow()} value={expiresOn}
+          onChange={(e) => setExpiresOn(e.target.value)} error={err?.fieldError("expiresAt")} hint="Leave empty for a key that does not expire." />
+      </div>
+      <fieldset>
+        <legend className="text-sm font-medium text-zinc-800">Scopes</legend>
+        <p className="text-xs text-zinc-500">Grant only what the key needs. You cannot grant scopes you do not have.</p>
+        <div className="mt-2 grid gap-2 sm:grid-cols-2">
+          {SCOPES.map((scope) => {
+            const id = `scope-${scope.replace(":", "-")}`;
+            const allowed = myScopes.includes(scope);
+            return (
+              <div key={scope} className={`flex items-start gap-2.5 rounded-md border border-zinc-200 px-3 py-2 ${allowed ? "" : "opacity-50"}`}>
+                <input id={id} type="checkbox" className="mt-0.5 h-4 w-4 rounded border-zinc-300 accent-indigo-600" checked={scopes.includes(scope)}
+                  disabled={!allowed} onChange={(e) => toggle(scope, e.target.checked)} aria-describedby={`${id}-desc`} />
+                <div className="min-w-0">
+                  <label htmlFor={id} className="font-mono text-sm text-zinc-900">{scope}</label>
+                  <p id={`${id}-desc`} className="text-xs text-zinc-500">{SCOPE_DESCRIPTIONS[scope]}</p>
+                </div>
+              </div>
+            );
+          })}
+        </div>
+        <FieldMessage error={err?.fieldError("scopes")} />
+      </fieldset>
+      <InlineError error={formLevelError(create.error, ["name", "scopes", "expiresAt"])} />
+      <div className="flex items-center gap-3">
+        <Button type="submit" pending={create.isPending} disabled={!name.trim() || scopes.length === 0}>Create key</Button>
+        {scopes.length === 0 && <span className="text-xs text-zinc-500">Pick at least one scope.</span>}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,122 @@
+"use client";
+
+import { useState } from "react";
+import type { AuditEvent } from "../api-types";
+import { usePagedList } from "../console/use-paged-list";
+import { formatDateTime, formatRelative } from "../format";
+import { Badge } from "../ui/badge";
+import { Button } from "../ui/button";
+import { Card, PageHeader } from "../ui/card";
+import { SelectField } from "../ui/field";
+import { EmptyState, ErrorState, LoadingState, TableWrap, tdClass, thClass } from "../ui/states";
+
+// The actions lib/audit records (AuditAction); the filter sends the exact name.
+const ACTIONS = [
+  "auth.sign_in",
+  "tenant.created",
+  "tenant.updated",
+  "api_key.created",
+  "api_key.revoked",
+  "member.added",
+  "member.removed",
+  "member.role_changed",
+  "invitation.created",
+  "invitation.revoked",
+];
+
+export function AuditLogPage() {
+  const [action, setAction] = useState("");
+  const list = usePagedList<AuditEvent>("audit-log", "/audit-log", { limit: 50, action: action || undefined });
+
+  return (
+    <>
+      <PageHeader title="Audit log" description="Every change to this tenant and every sign-in, newest first. Rows are written in the same transaction as the change." />
+      <Card>
+        <div className="flex flex-wrap items-end justify-between gap-3 border-b border-zinc-200 px-4 py-3 sm:px-5">
+          <SelectField id="audit-action" label="Action" value={action} onChange={(e) => setAction(e.target.value)} className="w-full sm:w-64">
+            <option value="">All actions</option>
+            {ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
+          </SelectField>
+          {list.isFetching && !list.isFetchingNextPage && !list.isPending && <span className="text-xs text-zinc-500">Refreshing…</span>}
+        </div>
+        {list.isPending ? (
+          <LoadingState label="Loading events…" />
+        ) : list.isError ? (
+          <ErrorState error={list.error} onRetry={() => list.refetch()} />
+        ) : list.items.length === 0 ? (
+          <EmptyState title={action ? `No ${action} events` : "No events yet"}>
+            {action ? "Try another action, or all actions." : "Changes to keys, members and settings will show up here."}
+          </EmptyState>
+        ) : (
+          <>
+            <TableWrap label="Audit events">
+              <thead>
+                <tr>
+                  <th className={thClass}>When</th>
+                  <th className={thClass}>Actor</th>
+                  <th className={thClass}>Action</th>
+                  <th className={thClass}>Target</th>
+                  <th className={thClass}>IP</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-zinc-100">
+                {list.items.map((e) => (
+                  <tr key={e.id} data-testid="audit-row">
+                    <td className={tdClass} title={formatDateTime(e.createdAt)}>
+                      <div className="text-zinc-900">{formatRelative(e.createdAt)}</div>
+                      <div className="text-xs text-zinc-500">{formatDateTime(e.createdAt)}</div>
+                    </td>
+                    <td className={tdClass}>
+                      <div className="flex items-center gap-2">
+                        <span className={e.actor.type === "key" ? "font-mono text-xs" : ""}>{e.actor.label}{e.actor.type === "key" ? "…" : ""}</span>
+                        <Badge tone={e.actor.type === "user" ? "neutral" : e.actor.type === "key" ? "accent" : "amber"}>{e.actor.type}</Badge>
+                      </div>
+                    </td>
+                    <td className={tdClass}><code className="font-mono text-xs text-zinc-900">{e.action}</code>{summary(e) && <div className="text-xs text-zinc-500">{summary(e)}</div>}</td>
+                    <td className={tdClass}>
+                      {e.target ? <><span className="text-zinc-500">{e.target.type}</span> <code className="font-mono text-xs">{e.target.id}</code></> : "—"}
+                    </td>
+                    <td className={`${tdClass} font-mono text-xs`}>{e.ip ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </TableWrap>
+            <div className="border-t border-zinc-100 p-3 text-center">
+              {list.hasNextPage ? (
+                <Button variant="secondary" size="sm" pending={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>Load more</Button>
+              ) : (
+                <span className="text-xs text-zinc-500">That is everything{action ? ` for ${action}` : ""}.</span>
+              )}
+            </div>
+          </>
+        )}
+      </Card>
+    </>
+  );
+}
+
+/** A few words from the metadata for the common actions. */
+function summary(e: AuditEvent): string | null {
+  const m = e.metadata;
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  switch (e.action) {
+    case "api_key.created":
+    case "api_key.revoked":
+      return str(m.name) ? `“${m.name}”` : null;
+    case "member.role_changed":
+      return `${str(m.email) ?? ""} ${str(m.from) ?? "?"} → ${str(m.to) ?? "?"}`.trim();
+    case "member.added":
+    case "member.removed":
+      return [str(m.email), str(m.role)].filter(Boolean).join(" as ") || null;
+    case "invitation.created":
+      return str(m.role) ? `as ${m.role}` : null;
+    case "auth.sign_in":
+      return str(m.method) ? `with ${m.method}` : null;
+    case "tenant.updated": {
+      const name = m.name as { from?: unknown; to?: unknown } | undefined;
+      return name ? `renamed ${str(name.from) ?? ""} → ${str(name.to) ?? ""}` : null;
+    }
+    default:
+      return null;
+  }
+}

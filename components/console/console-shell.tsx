@@ -1,0 +1,115 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { useEffect, useState, type ReactNode } from "react";
+import { Logo } from "../auth/auth-card";
+import { signOutTo } from "../auth/sign-out";
+import { RoleBadge } from "../ui/badge";
+import { Button } from "../ui/button";
+import { useConsole } from "./console-context";
+import { NAV_LINKS } from "./nav-links";
+
+/** Sidebar on wide screens; a top bar with a menu button that opens the same sidebar on phones. */
+export function ConsoleShell({ children }: { children: ReactNode }) {
+  const { tenant } = useConsole();
+  const pathname = usePathname();
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [pathname]);
+
+  return (
+    <div className="min-h-screen md:flex">
+      <header className="sticky top-0 z-30 flex items-center justify-between gap-3 border-b border-zinc-200 bg-white px-4 py-2.5 md:hidden">
+        <Link href={`/t/${tenant.slug}`} className="flex min-w-0 items-center gap-2 font-semibold text-zinc-900">
+          <Logo className="h-5 w-5 shrink-0" /> <span className="truncate">Burrow · {tenant.name}</span>
+        </Link>
+        <Button variant="secondary" size="sm" aria-expanded={open} aria-controls="console-sidebar" onClick={() => setOpen((o) => !o)}>
+          {open ? "Close" : "Menu"}
+        </Button>
+      </header>
+      <aside
+        id="console-sidebar"
+        className={`${open ? "block" : "hidden"} border-b border-zinc-200 bg-white md:sticky md:top-0 md:flex md:h-screen md:w-64 md:shrink-0 md:flex-col md:border-r md:border-b-0`}
+      >
+        <Sidebar />
+      </aside>
+      <main className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-10 lg:py-8">
+        <div className="mx-auto max-w-6xl">{children}</div>
+      </main>
+    </div>
+  );
+}
+
+function Sidebar() {
+  const { tenant, user } = useConsole();
+  const pathname = usePathname();
+  const base = `/t/${tenant.slug}`;
+  return (
+    <div className="flex h-full flex-col gap-5 px-3 py-4">
+      <Link href={base} className="hidden items-center gap-2 px-2 text-lg font-semibold tracking-tight text-zinc-900 md:flex">
+        <Logo /> Burrow
+      </Link>
+      <TenantSwitcher />
+      <nav aria-label="Console">
+        <ul className="space-y-0.5">
+          {NAV_LINKS.map((link) => {
+            const href = `${base}${link.href}`;
+            const active = link.href === "" ? pathname === base : pathname === href || pathname.startsWith(`${href}/`);
+            return (
+              <li key={link.label}>
+                <Link
+                  href={href}
+                  aria-current={active ? "page" : undefined}
+                  className={`block rounded-md px-2.5 py-1.5 text-sm font-medium ${
+                    active ? "bg-indigo-50 text-indigo-700" : "text-zinc-700 hover:bg-zinc-100 hover:text-zinc-900"
+                  }`}
+                >
+                  {link.label}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+      <div className="mt-auto border-t border-zinc-200 px-2 pt-4">
+        <p className="truncate text-xs text-zinc-500">Signed in as</p>
+        <p className="truncate text-sm font-medium text-zinc-900" data-testid="user-email" title={user.email}>{user.email}</p>
+        <SignOutButton />
+      </div>
+    </div>
+  );
+}
+
+function SignOutButton() {
+  const [pending, setPending] = useState(false);
+  return (
+    <Button variant="secondary" size="sm" className="mt-3 w-full" pending={pending}
+      onClick={() => { setPending(true); void signOutTo("/signin"); }}>
+      Sign out
+    </Button>
+  );
+}
+
+function TenantSwitcher() {
+  const { tenant, tenants } = useConsole();
+  const router = useRouter();
+  return (
+    <div className="px-2">
+      <div className="flex items-center justify-between">
+        <label htmlFor="tenant-switcher" className="text-xs font-medium text-zinc-500">Tenant</label>
+        <RoleBadge role={tenant.role} />
+      </div>
+      <select
+        id="tenant-switcher"
+        value={tenant.slug}
+        onChange={(e) => router.push(`/t/${e.target.value}`)}
+        className="mt-1 block w-full rounded-md border-0 bg-white py-1.5 pr-8 pl-2.5 text-sm font-medium text-zinc-900 shadow-sm ring-1 ring-inset ring-zinc-300 focus:ring-2 focus:ring-indigo-600"
+      >
+        {tenants.map((t) => (
+          <option key={t.id} value={t.slug}>{t.name} · {t.role}</option>
+        ))}
+      </select>
+      <Link href="/new-tenant" className="mt-1.5 inline-block text-xs font-medium text-indigo-600 hover:underline">+ Create tenant</Link>
+    </div>
+  );
+}

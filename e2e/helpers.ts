@@ -1,0 +1,23 @@
+import { expect, type Page } from "@playwright/test";
+
+export const PASSWORD = "correct horse battery staple";
+
+/** A short suffix that keeps emails and tenant slugs unique across tests and runs. */
+export function uniqueId(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Fills the sign-up form on the current page and submits it; returns the derived tenant slug. */
+export async function fillSignUp(page: Page, { email, tenantName }: { email: string; tenantName: string }): Promise<string> {
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Tenant name", { exact: true }).fill(tenantName);
+  const slug = await page.getByLabel("Tenant slug", { exact: true }).inputValue();
+  expect(slug).toMatch(/^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/);
+  await page.getByRole("button", { name: "Create account" }).click();
+  return slug;
+}
+
+export async function openNav(page: Page, name: string) {
+  await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name, exact: true }).click();
+}
