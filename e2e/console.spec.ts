@@ -42,6 +42,11 @@ test("sign up, create a key, use it, revoke it", async ({ page, request }) => {
   const after = await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${secret}` } });
   expect(after.status()).toBe(401);
   expect((await after.json()).error.code).toBe("unauthorized");
+
+  // The audit log shows the sign-in and both key actions, newest first.
+  await openNav(page, "Audit log");
+  const actions = page.getByTestId("audit-row").locator("code").filter({ hasText: /^(auth|api_key)\./ });
+  await expect(actions).toHaveText(["api_key.revoked", "api_key.created", "auth.sign_in"]);
 });
 
 test("an invited person signs up through the link and shows up as a member", async ({ page, browser }) => {

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { AUDIT_ACTIONS } from "@/lib/audit/actions";
 import type { AuditEvent } from "../api-types";
 import { usePagedList } from "../console/use-paged-list";
 import { formatDateTime, formatRelative } from "../format";
@@ -9,20 +10,6 @@ import { Button } from "../ui/button";
 import { Card, PageHeader } from "../ui/card";
 import { SelectField } from "../ui/field";
 import { EmptyState, ErrorState, LoadingState, TableWrap, tdClass, thClass } from "../ui/states";
-
-// The actions lib/audit records (AuditAction); the filter sends the exact name.
-const ACTIONS = [
-  "auth.sign_in",
-  "tenant.created",
-  "tenant.updated",
-  "api_key.created",
-  "api_key.revoked",
-  "member.added",
-  "member.removed",
-  "member.role_changed",
-  "invitation.created",
-  "invitation.revoked",
-];
 
 export function AuditLogPage() {
   const [action, setAction] = useState("");
@@ -35,7 +22,7 @@ export function AuditLogPage() {
         <div className="flex flex-wrap items-end justify-between gap-3 border-b border-zinc-200 px-4 py-3 sm:px-5">
           <SelectField id="audit-action" label="Action" value={action} onChange={(e) => setAction(e.target.value)} className="w-full sm:w-64">
             <option value="">All actions</option>
-            {ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
+            {AUDIT_ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
           </SelectField>
           {list.isFetching && !list.isFetchingNextPage && !list.isPending && <span className="text-xs text-zinc-500">Refreshing…</span>}
         </div>

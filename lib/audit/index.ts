@@ -1,2 +1,3 @@
-export { recordAuditEvent, type AuditAction } from "./record-audit-event";
+export { recordAuditEvent } from "./record-audit-event";
+export { AUDIT_ACTIONS, type AuditAction } from "./actions";
 export { listAuditEvents, auditEventSchema, auditEventPageSchema, listAuditEventsQuerySchema } from "./list-audit-events";

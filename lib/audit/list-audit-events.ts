@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { TenantContext } from "../auth/context";
 import { pageArgs, pageQuerySchema, pageSchema, toPage } from "../api/pagination";
+import { AUDIT_ACTIONS } from "./actions";
 
 export const auditEventSchema = z.object({
   id: z.string(),
@@ -13,7 +14,7 @@ export const auditEventSchema = z.object({
 });
 
 export const listAuditEventsQuerySchema = pageQuerySchema.extend({
-  action: z.string().max(64).optional(),
+  action: z.enum(AUDIT_ACTIONS).optional(),
 }).strict();
 export const auditEventPageSchema = pageSchema(auditEventSchema);
 

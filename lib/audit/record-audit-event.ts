@@ -2,18 +2,7 @@
 // and its record commit or roll back together.
 import type { TenantContext } from "../auth/context";
 import { newId } from "../ids";
-
-export type AuditAction =
-  | "auth.sign_in"
-  | "tenant.created"
-  | "tenant.updated"
-  | "api_key.created"
-  | "api_key.revoked"
-  | "member.added"
-  | "member.removed"
-  | "member.role_changed"
-  | "invitation.created"
-  | "invitation.revoked";
+import type { AuditAction } from "./actions";
 
 export async function recordAuditEvent(
   ctx: Pick<TenantContext, "tenantId" | "actor" | "ip" | "db">,
