@@ -4,9 +4,8 @@ import { useState } from "react";
 import type { ApiKey, CreatedApiKey } from "../api-types";
 import { useCanAdmin } from "../console/console-context";
 import { usePagedList } from "../console/use-paged-list";
-import { Button } from "../ui/button";
 import { Card, CardBody, CardHeader, PageHeader } from "../ui/card";
-import { EmptyState, ErrorState, LoadingState } from "../ui/states";
+import { EmptyState, ErrorState, LoadMore, LoadingState } from "../ui/states";
 import { ApiKeysTable } from "./api-keys-table";
 import { CreateApiKeyForm } from "./create-api-key-form";
 import { NewKeyReveal } from "./new-key-reveal";
@@ -45,11 +44,7 @@ export function ApiKeysPage() {
           ) : (
             <>
               <ApiKeysTable keys={list.items} canAdmin={canAdmin} />
-              {list.hasNextPage && (
-                <div className="border-t border-zinc-100 p-3 text-center">
-                  <Button variant="secondary" size="sm" pending={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>Load more</Button>
-                </div>
-              )}
+              <LoadMore list={list} />
             </>
           )}
         </Card>

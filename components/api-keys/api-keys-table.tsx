@@ -8,7 +8,7 @@ import { formatDate, formatDateTime, formatRelative } from "../format";
 import { StatusBadge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
-import { TableWrap, tdClass, thClass } from "../ui/states";
+import { actionsColumn, TableHead, TableWrap, tdClass } from "../ui/states";
 import { useToast } from "../ui/toast";
 
 export function ApiKeysTable({ keys, canAdmin }: { keys: ApiKey[]; canAdmin: boolean }) {
@@ -28,18 +28,7 @@ export function ApiKeysTable({ keys, canAdmin }: { keys: ApiKey[]; canAdmin: boo
   return (
     <>
       <TableWrap label="API keys">
-        <thead>
-          <tr>
-            <th className={thClass}>Name</th>
-            <th className={thClass}>Key</th>
-            <th className={thClass}>Scopes</th>
-            <th className={thClass}>Status</th>
-            <th className={thClass}>Created</th>
-            <th className={thClass}>Last used</th>
-            <th className={thClass}>Expires</th>
-            <th className={thClass}><span className="sr-only">Actions</span></th>
-          </tr>
-        </thead>
+        <TableHead columns={["Name", "Key", "Scopes", "Status", "Created", "Last used", "Expires", actionsColumn]} />
         <tbody className="divide-y divide-zinc-100">
           {keys.map((k) => (
             <tr key={k.id} data-testid="api-key-row" data-key-name={k.name} className={k.status === "active" ? "" : "bg-zinc-50/60 text-zinc-500"}>

@@ -6,10 +6,9 @@ import type { AuditEvent } from "../api-types";
 import { usePagedList } from "../console/use-paged-list";
 import { formatDateTime, formatRelative } from "../format";
 import { Badge } from "../ui/badge";
-import { Button } from "../ui/button";
 import { Card, PageHeader } from "../ui/card";
 import { SelectField } from "../ui/field";
-import { EmptyState, ErrorState, LoadingState, TableWrap, tdClass, thClass } from "../ui/states";
+import { EmptyState, ErrorState, LoadMore, LoadingState, TableHead, TableWrap, tdClass } from "../ui/states";
 
 export function AuditLogPage() {
   const [action, setAction] = useState("");
@@ -37,15 +36,7 @@ export function AuditLogPage() {
         ) : (
           <>
             <TableWrap label="Audit events">
-              <thead>
-                <tr>
-                  <th className={thClass}>When</th>
-                  <th className={thClass}>Actor</th>
-                  <th className={thClass}>Action</th>
-                  <th className={thClass}>Target</th>
-                  <th className={thClass}>IP</th>
-                </tr>
-              </thead>
+              <TableHead columns={["When", "Actor", "Action", "Target", "IP"]} />
               <tbody className="divide-y divide-zinc-100">
                 {list.items.map((e) => (
                   <tr key={e.id} data-testid="audit-row">
@@ -68,13 +59,7 @@ export function AuditLogPage() {
                 ))}
               </tbody>
             </TableWrap>
-            <div className="border-t border-zinc-100 p-3 text-center">
-              {list.hasNextPage ? (
-                <Button variant="secondary" size="sm" pending={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>Load more</Button>
-              ) : (
-                <span className="text-xs text-zinc-500">That is everything{action ? ` for ${action}` : ""}.</span>
-              )}
-            </div>
+            <LoadMore list={list} endText={`That is everything${action ? ` for ${action}` : ""}.`} />
           </>
         )}
       </Card>

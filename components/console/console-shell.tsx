@@ -27,11 +27,15 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
           {open ? "Close" : "Menu"}
         </Button>
       </header>
+      {/* The aside stretches with the row, so its background and border run the page's full height;
+          the sidebar inside stays in view and scrolls on its own when taller than the window. */}
       <aside
         id="console-sidebar"
-        className={`${open ? "block" : "hidden"} border-b border-zinc-200 bg-white md:sticky md:top-0 md:flex md:h-screen md:w-64 md:shrink-0 md:flex-col md:border-r md:border-b-0`}
+        className={`${open ? "block" : "hidden"} border-b border-zinc-200 bg-white md:block md:w-64 md:shrink-0 md:border-r md:border-b-0`}
       >
-        <Sidebar />
+        <div className="md:sticky md:top-0 md:h-screen md:overflow-y-auto">
+          <Sidebar />
+        </div>
       </aside>
       <main className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-10 lg:py-8">
         <div className="mx-auto max-w-6xl">{children}</div>

@@ -13,7 +13,7 @@ import { Card, CardBody, CardHeader } from "../ui/card";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { CopyButton } from "../ui/copy-button";
 import { SelectField, TextField } from "../ui/field";
-import { EmptyState, ErrorState, InlineError, LoadingState, TableWrap, tdClass, thClass } from "../ui/states";
+import { actionsColumn, EmptyState, ErrorState, InlineError, LoadingState, TableHead, TableWrap, tdClass } from "../ui/states";
 import { useToast } from "../ui/toast";
 
 export function InvitationsCard() {
@@ -83,15 +83,7 @@ export function InvitationsCard() {
         <EmptyState title="No pending invitations">Links that were accepted, revoked or have expired are not listed.</EmptyState>
       ) : (
         <TableWrap label="Pending invitations">
-          <thead>
-            <tr>
-              <th className={thClass}>Role</th>
-              <th className={thClass}>Email</th>
-              <th className={thClass}>Created</th>
-              <th className={thClass}>Expires</th>
-              <th className={thClass}><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
+          <TableHead columns={["Role", "Email", "Created", "Expires", actionsColumn]} />
           <tbody className="divide-y divide-zinc-100">
             {list.data.data.map((inv) => (
               <tr key={inv.id} data-testid="invitation-row">

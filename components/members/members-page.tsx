@@ -3,9 +3,8 @@
 import type { Member } from "../api-types";
 import { useCanAdmin } from "../console/console-context";
 import { usePagedList } from "../console/use-paged-list";
-import { Button } from "../ui/button";
 import { Card, CardHeader, PageHeader } from "../ui/card";
-import { EmptyState, ErrorState, LoadingState } from "../ui/states";
+import { EmptyState, ErrorState, LoadMore, LoadingState } from "../ui/states";
 import { InvitationsCard } from "./invitations-card";
 import { MembersTable } from "./members-table";
 
@@ -29,11 +28,7 @@ export function MembersPage() {
           ) : (
             <>
               <MembersTable members={list.items} canAdmin={canAdmin} />
-              {list.hasNextPage && (
-                <div className="border-t border-zinc-100 p-3 text-center">
-                  <Button variant="secondary" size="sm" pending={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>Load more</Button>
-                </div>
-              )}
+              <LoadMore list={list} />
             </>
           )}
         </Card>

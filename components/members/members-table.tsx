@@ -10,7 +10,7 @@ import { formatDate, formatDateTime } from "../format";
 import { Badge, RoleBadge } from "../ui/badge";
 import { Button, Spinner } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
-import { TableWrap, tdClass, thClass } from "../ui/states";
+import { actionsColumn, TableHead, TableWrap, tdClass } from "../ui/states";
 import { useToast } from "../ui/toast";
 
 export function MembersTable({ members, canAdmin }: { members: Member[]; canAdmin: boolean }) {
@@ -54,14 +54,7 @@ export function MembersTable({ members, canAdmin }: { members: Member[]; canAdmi
   return (
     <>
       <TableWrap label="Members">
-        <thead>
-          <tr>
-            <th className={thClass}>Member</th>
-            <th className={thClass}>Role</th>
-            <th className={thClass}>Joined</th>
-            <th className={thClass}><span className="sr-only">Actions</span></th>
-          </tr>
-        </thead>
+        <TableHead columns={["Member", "Role", "Joined", actionsColumn]} />
         <tbody className="divide-y divide-zinc-100">
           {members.map((m) => {
             const pendingRole = changeRole.isPending && changeRole.variables?.id === m.id;

@@ -57,6 +57,26 @@ function errorText(error: unknown): string {
   return String(error ?? "Something went wrong");
 }
 
+/**
+ * The footer of a paged list: a "Load more" button while there are more pages; after the last
+ * page, `endText` if given, else nothing.
+ */
+export function LoadMore({ list, endText }: {
+  list: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+  endText?: ReactNode;
+}) {
+  if (!list.hasNextPage && !endText) return null;
+  return (
+    <div className="border-t border-zinc-100 p-3 text-center">
+      {list.hasNextPage ? (
+        <Button variant="secondary" size="sm" pending={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>Load more</Button>
+      ) : (
+        <span className="text-xs text-zinc-500">{endText}</span>
+      )}
+    </div>
+  );
+}
+
 /** Horizontal scrolling on narrow screens keeps every column readable. */
 export function TableWrap({ children, label }: { children: ReactNode; label: string }) {
   return (
@@ -67,4 +87,18 @@ export function TableWrap({ children, label }: { children: ReactNode; label: str
 }
 
 export const thClass = "px-4 py-2.5 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 whitespace-nowrap bg-zinc-50";
+
+/** The header of a row-actions column: named for screen readers, blank on screen. */
+export const actionsColumn = <span className="sr-only">Actions</span>;
+
+/** A table's header row, one `th` a column, in the order given. */
+export function TableHead({ columns }: { columns: ReactNode[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column, i) => <th key={i} className={thClass}>{column}</th>)}
+      </tr>
+    </thead>
+  );
+}
 export const tdClass = "px-4 py-3 align-middle text-zinc-700 whitespace-nowrap";
