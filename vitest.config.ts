@@ -5,6 +5,7 @@ const alias = { "@": path.resolve(import.meta.dirname) };
 const env = {
   AUTH_SECRET: "test-secret-for-vitest-only-0123456789",
   API_RATE_LIMIT_PER_MINUTE: "300",
+  RUNNER_SECRET: "test-runner-secret-0123456789",
   NODE_ENV: "test" as const,
 };
 

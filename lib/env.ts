@@ -14,6 +14,18 @@ const envSchema = z.object({
   SMTP_URL: z.string().optional(),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** Shared secret for calls from the web app to runners (npm start generates one under DATA_DIR). */
+  RUNNER_SECRET: z.string().min(16).optional(),
+  RUNNER_NAME: z.string().min(1).max(100).optional(),
+  RUNNER_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  RUNNER_VCPU: z.coerce.number().positive().optional(),
+  RUNNER_MEMORY_MIB: z.coerce.number().int().positive().optional(),
+  RUNNER_GPUS: z.coerce.number().int().min(0).default(0),
+  RUNNER_LABELS: z.string().default("{}"),
+  /** The OCI runtime binary: runc by default; runsc (gVisor) or kata-runtime for stronger isolation. */
+  SANDBOX_RUNTIME: z.string().default("runc"),
+  /** Sandbox CPU use (in vCPUs) above which a session counts as active for the idle policy. */
+  IDLE_CPU_THRESHOLD: z.coerce.number().min(0).default(0.05),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -12,9 +12,10 @@ import { env } from "../lib/env";
 const dev = process.argv.includes("--dev");
 const log = (msg: string) => console.log(`[burrow] ${msg}`);
 
-function authSecret(dataDir: string): string {
-  if (env.AUTH_SECRET) return env.AUTH_SECRET;
-  const file = path.join(dataDir, "auth-secret");
+/** A secret from the environment, else one generated once and kept under DATA_DIR. */
+function keptSecret(dataDir: string, name: string, given: string | undefined): string {
+  if (given) return given;
+  const file = path.join(dataDir, name);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url") + "\n", { mode: 0o600 });
   return readFileSync(file, "utf8").trim();
 }
@@ -49,7 +50,7 @@ async function main() {
 
   const url = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
   // Auth.js builds its redirect and OAuth callback URLs from AUTH_URL; without it they say localhost.
-  const childEnv = { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret(dataDir), DATA_DIR: dataDir, AUTH_URL: process.env.AUTH_URL ?? url };
+  const childEnv = { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: keptSecret(dataDir, "auth-secret", env.AUTH_SECRET), RUNNER_SECRET: keptSecret(dataDir, "runner-secret", env.RUNNER_SECRET), DATA_DIR: dataDir, AUTH_URL: process.env.AUTH_URL ?? url };
   const children: ChildProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -80,6 +81,7 @@ async function main() {
   const nextBin = path.resolve("node_modules/next/dist/bin/next");
   const web = run("web", process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(env.PORT), "-H", env.HOST]);
   run("scheduler", process.execPath, ["--import", "tsx", "workers/scheduler/index.ts"]);
+  run("runner", process.execPath, ["--import", "tsx", "workers/runner/index.ts"]);
   const local = `http://${env.HOST}:${env.PORT}`;
   if (await waitForHealth(local, web, 120_000)) log(`ready: ${url}`);
   else log(`web app did not answer ${url}/api/health yet; see its output above`);

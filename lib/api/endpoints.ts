@@ -8,7 +8,17 @@ import {
   listMembersQuerySchema, memberPageSchema, memberSchema, updateMemberSchema,
 } from "../members/schemas";
 import { createTenantSchema, meSchema, myTenantSchema, myTenantsSchema, signUpSchema, tenantSchema, updateTenantSchema } from "../tenants/schemas";
+import {
+  createSessionSchema, execResultSchema, execSchema, listSessionsQuerySchema, sessionEventListSchema, sessionPageSchema, sessionSchema,
+} from "../sessions/schemas";
+import { listSnapshotsQuerySchema, snapshotPageSchema, snapshotSchema } from "../snapshots/snapshots";
+import { createTemplateSchema, templateListSchema, templateSchema, updateTemplateSchema } from "../templates/schemas";
+import { runnerListSchema } from "../runners/schemas";
 import { defineEndpoint } from "./endpoint";
+
+const filePathQuery = z.object({ path: z.string().min(1).max(4096).describe("Absolute path inside the sandbox") }).strict();
+const sessionAction = (action: string, summary: string) =>
+  defineEndpoint({ method: "POST", path: `/api/v1/sessions/{id}/${action}`, tag: "Sessions", scopes: ["sessions:write"], summary, response: sessionSchema });
 
 export const endpoints = {
   signUp: defineEndpoint({
@@ -68,6 +78,65 @@ export const endpoints = {
     method: "POST", path: "/api/v1/invitations/accept", tag: "Members", auth: "user", summary: "Join a tenant with an invitation token",
     body: acceptInvitationSchema,
     response: z.object({ tenant: z.object({ slug: z.string(), name: z.string() }), role: z.string(), alreadyMember: z.boolean() }),
+  }),
+  createSession: defineEndpoint({
+    method: "POST", path: "/api/v1/sessions", tag: "Sessions", scopes: ["sessions:write"], status: 201,
+    summary: "Start a session in its own sandbox (answers at once; exec waits until it runs)", body: createSessionSchema, response: sessionSchema,
+  }),
+  listSessions: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions", tag: "Sessions", scopes: ["sessions:read"], summary: "List sessions, newest first",
+    query: listSessionsQuerySchema, response: sessionPageSchema,
+  }),
+  getSession: defineEndpoint({ method: "GET", path: "/api/v1/sessions/{id}", tag: "Sessions", scopes: ["sessions:read"], summary: "A session", response: sessionSchema }),
+  terminateSession: defineEndpoint({
+    method: "DELETE", path: "/api/v1/sessions/{id}", tag: "Sessions", scopes: ["sessions:write"], summary: "Terminate a session and delete its sandbox", response: sessionSchema,
+  }),
+  pauseSession: sessionAction("pause", "Freeze the sandbox (memory kept, no CPU)"),
+  resumeSession: sessionAction("resume", "Resume a paused or hibernated session"),
+  hibernateSession: sessionAction("hibernate", "Snapshot the files and free the sandbox"),
+  execInSession: defineEndpoint({
+    method: "POST", path: "/api/v1/sessions/{id}/exec", tag: "Sessions", scopes: ["sessions:write"],
+    summary: "Run a command (wakes the session). With Accept: text/event-stream, output streams as events and then the exit",
+    body: execSchema, response: execResultSchema,
+  }),
+  readSessionFile: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions/{id}/files", tag: "Sessions", scopes: ["sessions:read"], summary: "Download a file (raw bytes)", query: filePathQuery,
+  }),
+  writeSessionFile: defineEndpoint({
+    method: "PUT", path: "/api/v1/sessions/{id}/files", tag: "Sessions", scopes: ["sessions:write"], summary: "Upload a file (raw bytes, at most 100 MiB)",
+    query: filePathQuery, response: z.object({ path: z.string(), size: z.number() }),
+  }),
+  listSessionEvents: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions/{id}/events", tag: "Sessions", scopes: ["sessions:read"], summary: "The session's state timeline with causes", response: sessionEventListSchema,
+  }),
+  createSnapshot: defineEndpoint({
+    method: "POST", path: "/api/v1/sessions/{id}/snapshots", tag: "Snapshots", scopes: ["snapshots:write"], status: 201,
+    summary: "Snapshot a running, paused or hibernated session (a fork point)", response: snapshotSchema,
+  }),
+  sessionLineage: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions/{id}/snapshots", tag: "Snapshots", scopes: ["snapshots:read"],
+    summary: "The session's snapshots and their ancestors (parentId links form the lineage tree)", response: z.object({ data: z.array(snapshotSchema) }),
+  }),
+  listSnapshots: defineEndpoint({
+    method: "GET", path: "/api/v1/snapshots", tag: "Snapshots", scopes: ["snapshots:read"], summary: "List snapshots", query: listSnapshotsQuerySchema, response: snapshotPageSchema,
+  }),
+  getSnapshot: defineEndpoint({ method: "GET", path: "/api/v1/snapshots/{id}", tag: "Snapshots", scopes: ["snapshots:read"], summary: "A snapshot", response: snapshotSchema }),
+  deleteSnapshot: defineEndpoint({
+    method: "DELETE", path: "/api/v1/snapshots/{id}", tag: "Snapshots", scopes: ["snapshots:write"], summary: "Delete a snapshot", response: snapshotSchema,
+  }),
+  listTemplates: defineEndpoint({
+    method: "GET", path: "/api/v1/templates", tag: "Templates", scopes: ["sessions:read"], summary: "The built-in `base` and the tenant's templates", response: templateListSchema,
+  }),
+  createTemplate: defineEndpoint({
+    method: "POST", path: "/api/v1/templates", tag: "Templates", scopes: ["admin"], status: 201, summary: "Create a template", body: createTemplateSchema, response: templateSchema,
+  }),
+  getTemplate: defineEndpoint({ method: "GET", path: "/api/v1/templates/{id}", tag: "Templates", scopes: ["sessions:read"], summary: "A template", response: templateSchema }),
+  updateTemplate: defineEndpoint({
+    method: "PATCH", path: "/api/v1/templates/{id}", tag: "Templates", scopes: ["admin"], summary: "Change a template (new sessions only)", body: updateTemplateSchema, response: templateSchema,
+  }),
+  deleteTemplate: defineEndpoint({ method: "DELETE", path: "/api/v1/templates/{id}", tag: "Templates", scopes: ["admin"], summary: "Delete a template", response: templateSchema }),
+  listRunners: defineEndpoint({
+    method: "GET", path: "/api/v1/runners", tag: "Runners", scopes: ["sessions:read"], summary: "Compute hosts: capacity, load and health", response: runnerListSchema,
   }),
   listAuditEvents: defineEndpoint({
     method: "GET", path: "/api/v1/audit-log", tag: "Audit log", scopes: ["admin"], summary: "The tenant's audit log, newest first",

@@ -20,7 +20,14 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<{ va
 }
 
 async function readLimited(req: Request, maxBytes: number): Promise<string> {
-  if (!req.body) return "";
+  return Buffer.from(await readLimitedBytes(req, maxBytes)).toString("utf8");
+}
+
+/** The raw request body, refused with 413 as soon as it passes `maxBytes`. */
+export async function readLimitedBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -34,7 +41,7 @@ async function readLimited(req: Request, maxBytes: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 function tooLarge(maxBytes: number) {

@@ -71,6 +71,12 @@ export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, n
         return json(answer.status, answer.body, headers);
       }
       const answer = await run();
+      // Streams and raw bytes: the handler built the Response itself.
+      if (answer.body instanceof Response) {
+        const raw = answer.body;
+        headers.forEach((v, k) => raw.headers.set(k, v));
+        return raw;
+      }
       return json(answer.status, answer.body, headers);
     } catch (err) {
       return errorResponse(err, requestId, headers);

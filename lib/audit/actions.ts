@@ -10,6 +10,18 @@ export const AUDIT_ACTIONS = [
   "member.role_changed",
   "invitation.created",
   "invitation.revoked",
+  "session.created",
+  "session.paused",
+  "session.resumed",
+  "session.hibernated",
+  "session.terminated",
+  "session.exec",
+  "session.file_written",
+  "snapshot.created",
+  "snapshot.deleted",
+  "template.created",
+  "template.updated",
+  "template.deleted",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -4,7 +4,10 @@
 // which the API reports as 404.
 import { db } from "./client";
 
-const TENANT_MODELS = new Set(["Membership", "Invitation", "ApiKey", "AuditEvent", "IdempotencyRecord"]);
+const TENANT_MODELS = new Set([
+  "Membership", "Invitation", "ApiKey", "AuditEvent", "IdempotencyRecord",
+  "Template", "Session", "SessionEvent", "Snapshot", "TenantQuota",
+]);
 const WHERE_OPERATIONS = new Set([
   "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate",
   "groupBy", "update", "updateMany", "delete", "deleteMany", "upsert", "updateManyAndReturn",

@@ -2,10 +2,25 @@
 // a failed run is logged and retried on the next tick, never fatal.
 import { pruneIdempotencyRecords } from "../../lib/api/prune-idempotency";
 import { disconnectDb } from "../../lib/db/client";
+import { declareLostRunners } from "../../lib/runners/declare-lost-runners";
+import { applyIdlePolicy } from "../../lib/sessions/apply-idle-policy";
+import { collectSnapshotGarbage, expireSnapshots, terminateUnplacedSessions } from "../../lib/snapshots/retention";
 
 type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 
-const jobs: Job[] = [{ name: "prune-idempotency-records", everyMs: 10 * 60_000, run: pruneIdempotencyRecords }];
+const quiet = <T extends Record<string, number>>(fn: () => Promise<T>) => async () => {
+  const result = await fn();
+  return Object.values(result).some((n) => n > 0) ? result : null;
+};
+
+const jobs: Job[] = [
+  { name: "prune-idempotency-records", everyMs: 10 * 60_000, run: pruneIdempotencyRecords },
+  { name: "idle-policy", everyMs: 1_000, run: quiet(applyIdlePolicy) },
+  { name: "declare-lost-runners", everyMs: 5_000, run: quiet(declareLostRunners) },
+  { name: "terminate-unplaced-sessions", everyMs: 1_000, run: quiet(terminateUnplacedSessions) },
+  { name: "expire-snapshots", everyMs: 60_000, run: quiet(expireSnapshots) },
+  { name: "collect-snapshot-garbage", everyMs: 60 * 60_000, run: quiet(collectSnapshotGarbage) },
+];
 
 const timers: NodeJS.Timeout[] = [];
 

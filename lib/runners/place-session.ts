@@ -1,0 +1,40 @@
+// Placement: the online runner with the most free vCPU that fits the session's resources and pool.
+// Runner rows are locked for the decision, so two placements cannot both take the last slot.
+import { AppError } from "../api/errors";
+import type { TenantTx } from "../db/tenant-scope";
+import { HEARTBEAT_TIMEOUT_SECONDS } from "./liveness";
+
+export type Demand = { vcpu: number; memoryMib: number; gpus: number; pool?: string };
+
+type Candidate = { id: string; free_vcpu: number; free_memory: number; free_gpus: number };
+
+export async function placeSession(tx: TenantTx, demand: Demand, excludeSessionId?: string): Promise<string> {
+  await tx.$queryRaw`SELECT id FROM runners WHERE status = 'online' ORDER BY id FOR UPDATE`;
+  const pool = demand.pool ?? null;
+  const candidates = await tx.$queryRaw<Candidate[]>`
+    SELECT r.id,
+           r.vcpu - COALESCE(SUM(s.vcpu), 0) AS free_vcpu,
+           r.memory_mib - COALESCE(SUM(s.memory_mib), 0) AS free_memory,
+           r.gpus - COALESCE(SUM(s.gpus), 0) AS free_gpus
+    FROM runners r
+    LEFT JOIN sessions s ON s.runner_id = r.id
+      AND s.state IN ('pending', 'starting', 'running', 'paused', 'hibernating')
+      AND s.id IS DISTINCT FROM ${excludeSessionId ?? null}
+    WHERE r.status = 'online'
+      AND r.last_heartbeat_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => ${HEARTBEAT_TIMEOUT_SECONDS})
+      AND (${pool}::text IS NULL OR r.labels->>'pool' = ${pool}::text)
+    GROUP BY r.id
+    ORDER BY free_vcpu DESC, r.id`;
+  const fit = candidates.find(
+    (c) => Number(c.free_vcpu) >= demand.vcpu && Number(c.free_memory) >= demand.memoryMib && Number(c.free_gpus) >= demand.gpus,
+  );
+  if (!fit) {
+    throw new AppError("unavailable", candidates.length
+      ? "No runner has capacity for this session right now"
+      : `No runner is online${pool ? ` in pool '${pool}'` : ""}`, {
+      details: { reason: candidates.length ? "no_capacity" : "no_runner", demand },
+      headers: { "Retry-After": "5" },
+    });
+  }
+  return fit.id;
+}

@@ -1,0 +1,96 @@
+// Level-triggered convergence of one session on this runner: read desired and actual state, take
+// the next step, record it. Safe to re-run after a crash at any point: each step first checks what
+// is really there (container, files) before acting.
+import type { SandboxBackend } from "../sandbox";
+import type { Session } from "../db/generated/client";
+import type { Rootfs } from "../templates/schemas";
+import { recordTransition, type TransitionableSession } from "../sessions/record-transition";
+import type { DesiredState, SessionState, TransitionCause } from "../sessions/state-machine";
+import { isSettled } from "../sessions/state-machine";
+import { restoreSessionFiles, snapshotSessionFiles } from "../snapshots/session-files";
+
+export type ReconcileDeps = { backend: SandboxBackend; runnerId: string; sandboxEnv: (session: Session) => Record<string, string> };
+
+const tx = (s: Session): TransitionableSession => ({
+  id: s.id, tenantId: s.tenantId, state: s.state as SessionState, stateChangedAt: s.stateChangedAt, lifetimeUsedSeconds: s.lifetimeUsedSeconds,
+});
+
+/** Why the desired state was asked for, as recorded on the runner's transitions. */
+const causeOf = (s: Session): TransitionCause => s.desiredCause as TransitionCause;
+
+export async function reconcileSession(session: Session, deps: ReconcileDeps): Promise<void> {
+  const desired = session.desiredState as DesiredState;
+  let state = tx(session);
+  if (isSettled(state.state, desired)) return;
+  const cause = causeOf(session);
+  const { backend } = deps;
+
+  if (desired === "terminated") {
+    if (state.state !== "terminating") state = await recordTransition(state, "terminating", cause);
+    await backend.destroy(session.id);
+    await recordTransition(state, "terminated", cause);
+    return;
+  }
+
+  if (state.state === "pending" && desired === "hibernated") {
+    await recordTransition(state, "hibernated", cause, { set: { runnerId: null } });
+    return;
+  }
+
+  if (["pending", "hibernated", "starting"].includes(state.state)) {
+    if (state.state !== "starting") state = await recordTransition(state, "starting", state.state === "hibernated" ? "wake" : cause);
+    const started = Date.now();
+    await backend.destroy(session.id);
+    if (session.snapshotId) await restoreSessionFiles(session.snapshotId, backend.paths(session.id));
+    await backend.create({
+      id: session.id,
+      rootfs: session.rootfs as Rootfs,
+      resources: { vcpu: session.vcpu, memoryMib: session.memoryMib },
+      env: { ...(session.env as Record<string, string>), ...deps.sandboxEnv(session) },
+    });
+    state = await recordTransition(state, "running", state.state === "starting" && session.snapshotId ? "wake" : cause, {
+      detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId },
+      set: { lastActivityAt: new Date() },
+    });
+    if (desired === "running") return;
+  }
+
+  if (state.state === "paused" && desired === "running") {
+    await backend.resume(session.id);
+    await recordTransition(state, "running", cause, { set: { lastActivityAt: new Date() } });
+    return;
+  }
+
+  if (state.state === "running" && desired === "paused") {
+    await backend.pause(session.id);
+    await recordTransition(state, "paused", cause);
+    return;
+  }
+
+  if (desired === "hibernated" && ["running", "paused", "hibernating"].includes(state.state)) {
+    if (state.state !== "hibernating") state = await recordTransition(state, "hibernating", cause);
+    const alive = (await backend.list()).some((c) => c.id === session.id);
+    if (alive) await backend.pause(session.id).catch(() => {}); // a frozen tree is a consistent snapshot
+    const started = Date.now();
+    const snapshot = await snapshotSessionFiles(session, backend.paths(session.id), "hibernate");
+    // Recorded before the files go: a crash now leaves garbage for the orphan sweep, never data loss.
+    await recordTransition(state, "hibernated", cause, {
+      detail: { snapshotId: snapshot.id, hibernateMs: Date.now() - started, storedBytes: Number(snapshot.storedBytes) },
+      set: { snapshotId: snapshot.id, runnerId: null },
+    });
+    await backend.destroy(session.id);
+    return;
+  }
+
+  if (state.state === "hibernating" && desired === "running") {
+    // Crashed mid-hibernate and asked to run again: the container may still be there.
+    const alive = (await backend.list()).some((c) => c.id === session.id);
+    if (alive) {
+      await backend.resume(session.id).catch(() => {});
+      await recordTransition(state, "running", cause);
+    } else {
+      const snapshot = await snapshotSessionFiles(session, backend.paths(session.id), "hibernate");
+      await recordTransition(state, "hibernated", cause, { set: { snapshotId: snapshot.id, runnerId: deps.runnerId } });
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// Runner rows: cluster-wide infrastructure, not tenant data, written by the runner itself (system
+// actor) and read by placement and the runners page.
+import { db } from "../db/client";
+import { newId } from "../ids";
+
+export type RunnerRegistration = {
+  name: string;
+  address: string;
+  backend: string;
+  vcpu: number;
+  memoryMib: number;
+  gpus: number;
+  gpuType?: string | null;
+  labels: Record<string, string>;
+  capabilities: Record<string, unknown>;
+};
+
+/** Registers (or re-registers after a restart, keeping its id and sessions) the runner `name`. */
+export async function registerRunner(reg: RunnerRegistration, now = new Date()) {
+  const data = { ...reg, capabilities: reg.capabilities as object, gpuType: reg.gpuType ?? null, status: "online", lastHeartbeatAt: now, startedAt: now };
+  return db().runner.upsert({ where: { name: reg.name }, create: { id: newId("run"), ...data }, update: data });
+}
+
+export async function heartbeatRunner(runnerId: string, now = new Date()): Promise<void> {
+  await db().runner.update({ where: { id: runnerId }, data: { lastHeartbeatAt: now, status: "online" } });
+}
+
+export async function markRunnerOffline(runnerId: string): Promise<void> {
+  await db().runner.updateMany({ where: { id: runnerId }, data: { status: "offline" } });
+}
+
+/** The sessions a runner must converge: assigned to it and not yet terminated. */
+export async function sessionsOfRunner(runnerId: string) {
+  return db().session.findMany({ where: { runnerId, state: { not: "terminated" } }, orderBy: { id: "asc" }, take: 10_000 });
+}
+
+export async function getRunner(runnerId: string) {
+  return db().runner.findUnique({ where: { id: runnerId } });
+}
+
+export async function listRunners() {
+  const runners = await db().runner.findMany({ orderBy: { name: "asc" }, take: 1000 });
+  const load = await db().session.groupBy({
+    by: ["runnerId"],
+    where: { state: { in: ["pending", "starting", "running", "paused", "hibernating"] }, runnerId: { not: null } },
+    _count: { _all: true },
+    _sum: { vcpu: true, memoryMib: true, gpus: true },
+  });
+  const byRunner = new Map(load.map((l) => [l.runnerId, l]));
+  return runners.map((r) => {
+    const l = byRunner.get(r.id);
+    return {
+      id: r.id, name: r.name, address: r.address, backend: r.backend, status: r.status,
+      capacity: { vcpu: r.vcpu, memoryMib: r.memoryMib, gpus: r.gpus, gpuType: r.gpuType },
+      used: { sessions: l?._count._all ?? 0, vcpu: l?._sum.vcpu ?? 0, memoryMib: l?._sum.memoryMib ?? 0, gpus: l?._sum.gpus ?? 0 },
+      labels: r.labels as Record<string, string>, capabilities: r.capabilities as Record<string, unknown>,
+      lastHeartbeatAt: r.lastHeartbeatAt.toISOString(), startedAt: r.startedAt.toISOString(),
+    };
+  });
+}

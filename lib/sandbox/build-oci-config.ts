@@ -1,0 +1,124 @@
+// The OCI runtime config (config.json) of one sandbox. Pure: same input, same output, no I/O.
+// The base is `runc spec` (its capabilities, /proc and /sys read-only, masked and read-only paths,
+// devices denied), plus: Burrow's limits, namespaces with no network but loopback, an init that
+// outlives `kill -9 -1`, the host template's mounts and a seccomp profile.
+import { seccompProfile } from "./seccomp-profile";
+import type { HostTemplate } from "./host-template";
+import type { SandboxLayout } from "./sandbox-layout";
+import { DEFAULT_PIDS_LIMIT, type SandboxSpec } from "./types";
+
+export type OciMount = { destination: string; type: string; source: string; options?: string[] };
+
+export type OciConfigInput = {
+  spec: SandboxSpec;
+  layout: Pick<SandboxLayout, "workspace" | "upperEtc" | "workEtc">;
+  /** The prepared base template when spec.rootfs.kind is "host"; null for a "dir" rootfs. */
+  host: HostTemplate | null;
+  /** Absolute, so the same path works on cgroup v1 and v2 (runc creates it, and removes it on delete). */
+  cgroupsPath: string;
+  /** process.arch, for the seccomp architectures. */
+  arch: string;
+};
+
+export const CPU_PERIOD_US = 100_000;
+/** The kernel refuses CFS quotas under 1 ms. */
+const MIN_CPU_QUOTA_US = 1_000;
+const DEFAULT_CAPABILITIES = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+export const DEFAULT_CWD = "/workspace";
+
+/**
+ * PID 1: a shell that reaps every orphan (its `wait` collects any child) and never exits on its
+ * own. A signal-forwarding init such as tini exits when its one child dies, and `kill -9 -1`
+ * inside kills every process but PID 1 — the sandbox would end. PID 1 of a pid namespace gets no
+ * signals from inside it that it did not ask for, and this one ignores TERM, INT and HUP.
+ * Needs /bin/sh and sleep in the rootfs (the host template has both).
+ */
+export const INIT_ARGS = ["/bin/sh", "-c", 'trap "" TERM INT HUP; while :; do sleep 2147483647 & wait; done'];
+
+export function sandboxEnvList(env: Record<string, string>): string[] {
+  // Defaults first; the caller's values replace them (one entry per name).
+  const merged: Record<string, string> = { PATH: DEFAULT_PATH, HOME: "/root", LANG: "C.UTF-8", ...env };
+  return Object.entries(merged).map(([k, v]) => `${k}=${v}`);
+}
+
+export function buildOciConfig(input: OciConfigInput) {
+  const { spec, layout, host } = input;
+  const memoryBytes = spec.resources.memoryMib * 1024 * 1024;
+  return {
+    ociVersion: "1.0.2",
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: INIT_ARGS,
+      env: sandboxEnvList(spec.env),
+      cwd: DEFAULT_CWD,
+      capabilities: {
+        bounding: DEFAULT_CAPABILITIES,
+        effective: DEFAULT_CAPABILITIES,
+        permitted: DEFAULT_CAPABILITIES,
+        ambient: DEFAULT_CAPABILITIES,
+      },
+      rlimits: [{ type: "RLIMIT_NOFILE", hard: 4096, soft: 4096 }],
+      noNewPrivileges: true,
+      // The host's OOM killer picks a sandbox before the runner or the database.
+      oomScoreAdj: 500,
+    },
+    root: { path: "rootfs", readonly: false },
+    hostname: spec.hostname ?? "sandbox",
+    mounts: [...BASE_MOUNTS, ...templateMounts(host, layout), workspaceMount(layout.workspace)],
+    linux: {
+      resources: {
+        devices: [{ allow: false, access: "rwm" }],
+        memory: { limit: memoryBytes, swap: memoryBytes }, // swap is memory+swap: equal means none
+        cpu: { quota: Math.max(MIN_CPU_QUOTA_US, Math.round(spec.resources.vcpu * CPU_PERIOD_US)), period: CPU_PERIOD_US },
+        pids: { limit: spec.resources.pids ?? DEFAULT_PIDS_LIMIT },
+      },
+      cgroupsPath: input.cgroupsPath,
+      // A new network namespace without a path: runc brings up loopback and nothing else.
+      namespaces: ["pid", "network", "ipc", "uts", "mount", "cgroup"].map((type) => ({ type })),
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
+      seccomp: seccompProfile(input.arch),
+    },
+  };
+}
+
+export function workspaceMount(workspace: string): OciMount {
+  return { destination: "/workspace", type: "bind", source: workspace, options: ["bind", "rw", "nosuid", "nodev"] };
+}
+
+/** /usr (and any non-symlink /lib64-style dir) read-only; /etc copy-on-write over the host's, secrets whited out. */
+export function templateMounts(host: HostTemplate | null, layout: OciConfigInput["layout"]): OciMount[] {
+  if (!host) return [];
+  // "bind", not "rbind": mounts below the host's /usr stay out (and so cannot stay writable).
+  const readOnly = (dir: string): OciMount => ({ destination: dir, type: "bind", source: dir, options: ["bind", "ro", "nosuid", "nodev"] });
+  return [
+    readOnly("/usr"),
+    ...host.rootLinks.filter((l) => l.kind === "dir").map((l) => readOnly(`/${l.name}`)),
+    {
+      destination: "/etc",
+      type: "overlay",
+      source: "overlay",
+      options: [`lowerdir=${host.etcMaskDir}:/etc`, `upperdir=${layout.upperEtc}`, `workdir=${layout.workEtc}`, "nosuid", "nodev"],
+    },
+  ];
+}
+
+// As `runc spec` writes them.
+const BASE_MOUNTS: OciMount[] = [
+  { destination: "/proc", type: "proc", source: "proc" },
+  { destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+  { destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
+  { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
+  { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
+  { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },
+  { destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"] },
+];
+
+const MASKED_PATHS = [
+  "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+];
+
+const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];

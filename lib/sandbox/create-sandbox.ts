@@ -1,0 +1,105 @@
+// Start (or adopt) a sandbox: directories, root overlay, config.json, `runc run -d`. Files already in
+// upper/ and workspace/ are kept, which is how a wake from a snapshot works (the caller restores
+// them first). If the container already runs (or is paused) it is returned as it is.
+import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { buildOciConfig } from "./build-oci-config";
+import { containerState } from "./container-state";
+import { sandboxHandle, type BackendContext, type SandboxHandle } from "./backend-context";
+import { isMountPoint, mountOverlay, unmountAllUnder } from "./overlay-mount";
+import { missingBinaryMessage, runCommand, runRuntime, runtimeMessage } from "./run-runtime";
+import { SandboxError } from "./sandbox-error";
+import { publicPaths, type SandboxLayout } from "./sandbox-layout";
+import { validateSandboxSpec } from "./validate-spec";
+import type { SandboxInfo, SandboxSpec } from "./types";
+
+/** runc creates it (and removes it on delete); absolute, so it means the same on cgroup v1 and v2. */
+export const cgroupsPathOf = (containerId: string) => `/burrow/${containerId}`;
+const RUN_TIMEOUT_MS = 60_000;
+
+export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Promise<SandboxInfo> {
+  validateSandboxSpec(spec);
+  const h = sandboxHandle(ctx, spec.id);
+  return ctx.locks.run(spec.id, async () => {
+    const existing = await containerState(ctx.runtime, h.containerId);
+    if (existing && existing.status !== "stopped") {
+      // A crash between `runc create` and `start` is the only way to be left in "created".
+      if (existing.status === "created") await runRuntime(ctx.runtime, ["start", h.containerId], "start");
+      const status = existing.status === "created" ? "running" : existing.status;
+      return { id: spec.id, containerId: h.containerId, status, pid: existing.pid, paths: publicPaths(h.layout) };
+    }
+    // Its init died (or the host rebooted): clear the remains and start afresh on the same files.
+    if (existing) await runRuntime(ctx.runtime, ["delete", "--force", h.containerId], "delete");
+
+    await prepareDirectories(h.layout);
+    const host = spec.rootfs.kind === "host" ? await ctx.hostTemplate.prepare() : null;
+    const lowers = host ? [host.skeletonDir] : [await rootfsDirOrThrow(spec.rootfs.kind === "dir" ? spec.rootfs.path : "")];
+    await mountOverlay(h.layout.rootfs, { lowers, upper: h.layout.upperRootfs, work: h.layout.workRootfs });
+    try {
+      const config = buildOciConfig({ spec, layout: h.layout, host, cgroupsPath: cgroupsPathOf(h.containerId), arch: process.arch });
+      await fs.writeFile(h.layout.configFile, JSON.stringify(config, null, 2));
+      const pid = await runContainer(ctx, h);
+      return { id: spec.id, containerId: h.containerId, status: "running", pid, paths: publicPaths(h.layout) };
+    } catch (err) {
+      await runCommand(ctx.runtime, ["delete", "--force", h.containerId]).catch(() => {});
+      await unmountAllUnder(h.layout.bundle).catch(() => {});
+      throw err;
+    }
+  });
+}
+
+async function prepareDirectories(l: SandboxLayout): Promise<void> {
+  await fs.mkdir(l.root, { recursive: true, mode: 0o700 });
+  // Left mounted by a crash: unmount before the work dirs are wiped below it.
+  if (await isMountPoint(l.rootfs)) await unmountAllUnder(l.bundle);
+  // Overlay work dirs hold only overlayfs's scratch space; a fresh one avoids "in use" leftovers,
+  // e.g. after the upper dir was replaced by a snapshot restore.
+  await fs.rm(path.dirname(l.workRootfs), { recursive: true, force: true });
+  for (const dir of [l.upperRootfs, l.upperEtc, l.workspace, l.workRootfs, l.workEtc, l.rootfs, l.execDir]) {
+    await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  }
+  // The merged / and /etc take their owner and mode from the upper dirs.
+  await fs.chmod(l.upperRootfs, 0o755);
+  await fs.chmod(l.upperEtc, 0o755);
+}
+
+async function rootfsDirOrThrow(dir: string): Promise<string> {
+  const st = await fs.stat(dir).catch(() => null);
+  if (!st?.isDirectory()) throw new SandboxError("invalid_argument", `rootfs.path ${dir} is not a directory`);
+  return dir;
+}
+
+/**
+ * `runc run -d`: creates and starts the container and returns. Its stdio is a log file rather than
+ * pipes: the init inherits it and keeps it open for its whole life, which a pipe would never survive.
+ */
+async function runContainer(ctx: BackendContext, h: SandboxHandle): Promise<number> {
+  const pidFile = path.join(h.layout.root, "init.pid");
+  await fs.rm(pidFile, { force: true });
+  const log = await fs.open(h.layout.initLog, "w");
+  let exitCode: number;
+  try {
+    exitCode = await new Promise<number>((resolve, reject) => {
+      const child = spawn(ctx.runtime, ["run", "-d", "--pid-file", pidFile, "--bundle", h.layout.bundle, h.containerId], {
+        stdio: ["ignore", log.fd, log.fd],
+      });
+      const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
+      child.on("error", (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(e.code === "ENOENT" ? new SandboxError("runtime_missing", missingBinaryMessage(ctx.runtime)) : e);
+      });
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        resolve(code ?? 1);
+      });
+    });
+  } finally {
+    await log.close();
+  }
+  if (exitCode !== 0) {
+    const output = await fs.readFile(h.layout.initLog, "utf8").catch(() => "");
+    throw new SandboxError("failed", `Could not start the sandbox: ${runtimeMessage(output) || `exit ${exitCode}`}`, { details: { runtimeOutput: output.slice(-4000) } });
+  }
+  return Number((await fs.readFile(pidFile, "utf8").catch(() => "0")).trim()) || 0;
+}

@@ -1,0 +1,162 @@
+// One process inside a running sandbox: output streamed and capped, stdin fed, the whole process
+// tree killed at the timeout. One `runc exec`, no polling.
+//
+// Why `runc exec --detach` and a status pipe: attached, runc copies the output through its own
+// pipes and returns only when every holder has closed them, so `sh -c "server &"` would hang
+// until the timeout. Detached, runc hands our pipes to the process and returns once it started;
+// a two-line shell wrapper inside reports the command's exit status on fd 3 (closed for the
+// command itself), so the result is ready when the command exits, whatever it left running.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { DEFAULT_CWD } from "./build-oci-config";
+import { killProcessTree } from "./kill-process-tree";
+import { missingBinaryMessage, runtimeFailure, runtimeMessage } from "./run-runtime";
+import { SandboxError } from "./sandbox-error";
+import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_BYTES, EXEC_TIMEOUT_EXIT_CODE, type ExecRequest, type OutputListener } from "./types";
+
+export type RawExecResult = { exitCode: number; stdout: Buffer; stderr: Buffer; durationMs: number; timedOut: boolean; truncated: boolean };
+export type ExecTarget = { runtime: string; containerId: string; execDir: string };
+
+/** `$?` of the command goes to fd 3; `3>&-` keeps the command and its children off that pipe. */
+const WRAPPER = '"$@" 3>&-; echo $? >&3';
+/** Reported when the wrapper itself was killed (e.g. by the OOM killer) before it could say. */
+const KILLED_EXIT_CODE = 137;
+/** After the command exits, output still written by what it left behind is collected this long. */
+const DRAIN_AFTER_EXIT_MS = 100;
+/** After a timeout kill, the status gets this long to arrive (longer only if the sandbox is frozen). */
+const EXIT_AFTER_KILL_MS = 2_000;
+
+export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: OutputListener): Promise<RawExecResult> {
+  const started = performance.now();
+  const pidFile = path.join(target.execDir, `${Date.now()}-${randomBytes(4).toString("hex")}.pid`);
+  const args = ["exec", "--detach", "--preserve-fds", "1", "--pid-file", pidFile, "--cwd", req.cwd ?? DEFAULT_CWD];
+  for (const [k, v] of Object.entries(req.env ?? {})) args.push("--env", `${k}=${v}`);
+  args.push(target.containerId, "/bin/sh", "-c", WRAPPER, "sh", ...req.command);
+  const maxBytes = req.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const hasStdin = req.stdin !== undefined;
+
+  return new Promise<RawExecResult>((resolve, reject) => {
+    // Its own process group, so a timeout can also stop a `runc exec` that is still setting up.
+    const child = spawn(target.runtime, args, { stdio: [hasStdin ? "pipe" : "ignore", "pipe", "pipe", "pipe"], detached: true });
+    const stdoutStream = child.stdout!;
+    const stderrStream = child.stderr!;
+    const statusStream = child.stdio[3] as Readable;
+    const streams = { stdout: { chunks: [] as Buffer[], size: 0 }, stderr: { chunks: [] as Buffer[], size: 0 } };
+    let truncated = false;
+    let timedOut = false;
+    let status = "";
+    let statusClosed = false;
+    let runtimeExit: number | null = null;
+    let outputOpen = 2;
+    let settled = false;
+    let draining = false;
+    const timers: NodeJS.Timeout[] = [];
+
+    const capture = (name: "stdout" | "stderr") => (chunk: Buffer) => {
+      const s = streams[name];
+      const room = maxBytes - s.size;
+      if (room <= 0) {
+        truncated = true;
+        return; // keep reading so the process never blocks on a full pipe
+      }
+      const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      if (kept.length < chunk.length) truncated = true;
+      s.chunks.push(kept);
+      s.size += kept.length;
+      if (!onOutput) return;
+      try {
+        onOutput(name, kept);
+      } catch {
+        /* a listener's failure is not the process's */
+      }
+    };
+    stdoutStream.on("data", capture("stdout"));
+    stderrStream.on("data", capture("stderr"));
+    for (const s of [stdoutStream, stderrStream]) s.on("close", () => { outputOpen--; maybeFinish(); });
+    statusStream.on("data", (chunk: Buffer) => { status += chunk.toString("utf8"); });
+    statusStream.on("close", () => { statusClosed = true; maybeFinish(); });
+    if (hasStdin) {
+      child.stdin!.on("error", () => {}); // EPIPE when the process does not read all of it
+      child.stdin!.end(typeof req.stdin === "string" ? Buffer.from(req.stdin) : req.stdin);
+    }
+
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      for (const s of [stdoutStream, stderrStream, statusStream]) s.destroy();
+      void fs.rm(pidFile, { force: true });
+      outcome();
+    };
+
+    const finish = () =>
+      settle(() => {
+        const stdout = Buffer.concat(streams.stdout.chunks);
+        const stderr = Buffer.concat(streams.stderr.chunks);
+        const durationMs = Math.round(performance.now() - started);
+        if (runtimeExit !== null && runtimeExit !== 0 && !timedOut) {
+          const failure = startFailure(stderr.toString("utf8"));
+          if (failure instanceof SandboxError) return reject(failure);
+          return resolve({ ...failure, stdout, durationMs, timedOut, truncated });
+        }
+        const reported = /^\d+\s*$/.test(status) ? Number(status) : KILLED_EXIT_CODE;
+        resolve({ exitCode: timedOut ? EXEC_TIMEOUT_EXIT_CODE : reported, stdout, stderr, durationMs, timedOut, truncated });
+      });
+
+    // Done when runc has exited and the status pipe closed (the command exited, or never started);
+    // then output gets a short grace if something the command left behind still holds it.
+    function maybeFinish() {
+      if (settled || runtimeExit === null || !statusClosed) return;
+      if (outputOpen === 0) return finish();
+      if (!draining) {
+        draining = true;
+        timers.push(setTimeout(finish, DRAIN_AFTER_EXIT_MS));
+      }
+    }
+
+    child.on("error", (e: NodeJS.ErrnoException) =>
+      settle(() =>
+        reject(e.code === "ENOENT" ? new SandboxError("runtime_missing", missingBinaryMessage(target.runtime), { cause: e }) : new SandboxError("failed", `exec: ${e.message}`, { cause: e })),
+      ),
+    );
+    child.on("exit", (code, signal) => {
+      runtimeExit = code ?? (signal ? 128 : 1);
+      maybeFinish();
+    });
+
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        void (async () => {
+          const pid = Number((await fs.readFile(pidFile, "utf8").catch(() => "")).trim());
+          if (pid > 1) await killProcessTree(pid);
+          else killGroup(child.pid); // not started yet: stop runc itself
+          if (!settled) timers.push(setTimeout(() => { killGroup(child.pid); finish(); }, EXIT_AFTER_KILL_MS));
+        })();
+      }, req.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS),
+    );
+  });
+}
+
+function killGroup(pid: number | undefined) {
+  if (!pid) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    /* gone */
+  }
+}
+
+/**
+ * runc could not start the process. A sandbox that is gone or frozen is an error for the caller;
+ * a process that cannot start in it (bad cwd, no shell) is reported like a shell would: 126 or 127.
+ */
+function startFailure(stderr: string): SandboxError | { exitCode: number; stderr: Buffer } {
+  const message = runtimeMessage(stderr);
+  if (!/unable to start container process/.test(message)) return runtimeFailure("exec", stderr);
+  const notFound = /not found|no such file or directory/i.test(message) && !/chdir/.test(message);
+  return { exitCode: notFound ? 127 : 126, stderr: Buffer.from(`${message.replace(/^exec failed: /, "")}\n`) };
+}

@@ -1,0 +1,41 @@
+// The local OCI backend: one object per runner, wiring the operations of this folder to one state
+// directory and one runtime binary (runc by default; runsc or kata-runtime take the same CLI).
+import path from "node:path";
+import { createBackendContext, execTargetOf, sandboxHandle } from "./backend-context";
+import { createSandbox } from "./create-sandbox";
+import { destroySandbox } from "./destroy-sandbox";
+import { execInSandbox } from "./exec-in-sandbox";
+import { listSandboxes } from "./list-sandboxes";
+import { pauseSandbox } from "./pause-sandbox";
+import { resumeSandbox } from "./resume-sandbox";
+import { readSandboxFile, writeSandboxFile } from "./sandbox-files";
+import { assertMountablePath, publicPaths } from "./sandbox-layout";
+import { sandboxStats } from "./sandbox-stats";
+import { validateExecRequest } from "./validate-spec";
+import type { SandboxBackend } from "./types";
+
+export type RuncBackendOptions = { stateDir: string; runtimeBinary?: string };
+
+export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
+  const stateDir = path.resolve(opts.stateDir);
+  assertMountablePath(stateDir, "stateDir");
+  const runtime = opts.runtimeBinary ?? "runc";
+  const ctx = createBackendContext(stateDir, runtime);
+  return {
+    name: path.basename(runtime),
+    create: (spec) => createSandbox(ctx, spec),
+    async exec(id, req, onOutput) {
+      validateExecRequest(req);
+      const raw = await execInSandbox(execTargetOf(ctx, sandboxHandle(ctx, id)), req, onOutput);
+      return { ...raw, stdout: raw.stdout.toString("utf8"), stderr: raw.stderr.toString("utf8") };
+    },
+    pause: (id) => pauseSandbox(ctx, id),
+    resume: (id) => resumeSandbox(ctx, id),
+    destroy: (id, destroyOpts) => destroySandbox(ctx, id, destroyOpts),
+    list: () => listSandboxes(ctx),
+    stats: (id) => sandboxStats(ctx, id),
+    paths: (id) => publicPaths(sandboxHandle(ctx, id).layout),
+    readFile: (id, p, maxBytes) => readSandboxFile(execTargetOf(ctx, sandboxHandle(ctx, id)), p, maxBytes),
+    writeFile: (id, p, data, maxBytes) => writeSandboxFile(execTargetOf(ctx, sandboxHandle(ctx, id)), p, data, maxBytes),
+  };
+}

@@ -1,0 +1,80 @@
+// The pure checks of the module: ids, file paths, specs, exec requests and runtime messages.
+import { describe, expect, it } from "vitest";
+import { parseRuncStats } from "./sandbox-stats";
+import { runtimeFailure, runtimeMessage } from "./run-runtime";
+import { assertSandboxFilePath } from "./sandbox-files";
+import { containerIdOf, sandboxIdOf, sandboxLayout } from "./sandbox-layout";
+import { validateExecRequest, validateSandboxSpec } from "./validate-spec";
+import { SandboxError } from "./sandbox-error";
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof SandboxError ? err.code : "other";
+  }
+  return null;
+};
+
+describe("sandbox ids", () => {
+  it("maps session ids to container ids and back, case kept", () => {
+    expect(containerIdOf("ses_01JABC")).toBe("burrow-ses_01JABC");
+    expect(sandboxIdOf("burrow-ses_01JABC")).toBe("ses_01JABC");
+    expect(sandboxIdOf("other-ses_1")).toBeNull();
+    expect(sandboxIdOf("burrow-../x")).toBeNull();
+  });
+
+  it("refuses ids that could leave the state dir or break mount options", () => {
+    for (const id of ["", "../x", "a/b", ".hidden", "a,b", "a:b", "a b", "x".repeat(121)]) {
+      expect(codeOf(() => sandboxLayout("/state", id))).toBe("invalid_argument");
+    }
+    expect(sandboxLayout("/state", "ses_1").upper).toBe("/state/ses_1/upper");
+  });
+});
+
+describe("assertSandboxFilePath", () => {
+  it("accepts absolute paths", () => {
+    for (const p of ["/etc/passwd", "/workspace/a b/c.txt", "/root/.bashrc"]) expect(codeOf(() => assertSandboxFilePath(p))).toBeNull();
+  });
+
+  it("refuses relative, `..`, NUL, empty, root and overlong paths", () => {
+    for (const p of ["../../etc/passwd", "etc/passwd", "/workspace/../../etc/shadow", "/a/..", "/a\0b", "", "/", "//", `/${"a".repeat(5000)}`, 42]) {
+      expect(codeOf(() => assertSandboxFilePath(p))).toBe("invalid_path");
+    }
+  });
+});
+
+describe("validateSandboxSpec / validateExecRequest", () => {
+  const spec = { id: "ses_1", rootfs: { kind: "host" as const }, resources: { vcpu: 1, memoryMib: 256 }, env: {} };
+
+  it("accepts a plain spec and refuses bad resources, env names and rootfs paths", () => {
+    expect(codeOf(() => validateSandboxSpec(spec))).toBeNull();
+    expect(codeOf(() => validateSandboxSpec({ ...spec, resources: { vcpu: 0, memoryMib: 256 } }))).toBe("invalid_argument");
+    expect(codeOf(() => validateSandboxSpec({ ...spec, resources: { vcpu: 1, memoryMib: 1.5 } }))).toBe("invalid_argument");
+    expect(codeOf(() => validateSandboxSpec({ ...spec, env: { "A=B": "x" } }))).toBe("invalid_argument");
+    expect(codeOf(() => validateSandboxSpec({ ...spec, rootfs: { kind: "dir", path: "/a,upperdir=/etc" } }))).toBe("invalid_argument");
+  });
+
+  it("refuses empty commands, relative cwd and NUL bytes", () => {
+    expect(codeOf(() => validateExecRequest({ command: ["true"] }))).toBeNull();
+    expect(codeOf(() => validateExecRequest({ command: [] }))).toBe("invalid_argument");
+    expect(codeOf(() => validateExecRequest({ command: ["a\0b"] }))).toBe("invalid_argument");
+    expect(codeOf(() => validateExecRequest({ command: ["ls"], cwd: "tmp" }))).toBe("invalid_argument");
+    expect(codeOf(() => validateExecRequest({ command: ["ls"], timeoutMs: -1 }))).toBe("invalid_argument");
+  });
+});
+
+describe("runtime messages", () => {
+  it("extracts runc's error and classifies it", () => {
+    const line = 'time="2026-01-01T00:00:00Z" level=error msg="exec failed: container does not exist"';
+    expect(runtimeMessage(`noise\n${line}\n`)).toBe("exec failed: container does not exist");
+    expect(runtimeFailure("exec", line).code).toBe("not_found");
+    expect(runtimeFailure("exec", 'time="x" level=error msg="exec failed: cannot exec in a paused container (use --ignore-paused to override)"').code).toBe("not_running");
+    expect(runtimeFailure("pause", "something else broke").code).toBe("failed");
+  });
+
+  it("reads cpu, memory and pids from runc events --stats", () => {
+    const json = JSON.stringify({ type: "stats", data: { cpu: { usage: { total: 2_500_000_000 } }, memory: { usage: { usage: 1234 } }, pids: { current: 3 } } });
+    expect(parseRuncStats(json)).toEqual({ cpuSeconds: 2.5, memoryBytes: 1234, pids: 3 });
+  });
+});

@@ -1,0 +1,80 @@
+// Where one sandbox lives on the host, and the naming rules for ids. Pure: computes paths, creates
+// nothing. The layout is documented at the top of index.ts.
+import path from "node:path";
+import { SandboxError } from "./sandbox-error";
+import type { SandboxPaths } from "./types";
+
+export const CONTAINER_PREFIX = "burrow-";
+
+// runc accepts [\w+-.]; we also use the id as a directory name and in overlay mount options, so
+// no dots at the start, no slashes, colons or commas. Case is kept: runc ids are case-sensitive,
+// which lets list() give back the session id exactly.
+const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$/;
+
+// Overlay mount options are split on "," and lowerdir on ":"; a backslash escapes. Refusing these
+// (and whitespace, which /proc/self/mountinfo escapes) keeps the option string unambiguous.
+const UNSAFE_MOUNT_PATH = /[,:\\\s]/;
+
+export function assertSandboxId(id: string): void {
+  if (typeof id !== "string" || !SANDBOX_ID.test(id)) {
+    throw new SandboxError("invalid_argument", `Invalid sandbox id ${JSON.stringify(id)}: letters, digits, "_" and "-" only (at most 120)`);
+  }
+}
+
+export function assertMountablePath(p: string, what: string): void {
+  if (!path.isAbsolute(p) || UNSAFE_MOUNT_PATH.test(p) || p.includes("\0")) {
+    throw new SandboxError("invalid_argument", `${what} must be an absolute path without commas, colons, backslashes or spaces: ${JSON.stringify(p)}`);
+  }
+}
+
+export const containerIdOf = (id: string) => `${CONTAINER_PREFIX}${id}`;
+
+/** The session id of one of our container ids, or null for anyone else's container. */
+export const sandboxIdOf = (containerId: string): string | null =>
+  containerId.startsWith(CONTAINER_PREFIX) && SANDBOX_ID.test(containerId.slice(CONTAINER_PREFIX.length))
+    ? containerId.slice(CONTAINER_PREFIX.length)
+    : null;
+
+/** Every host path of one sandbox, public (SandboxPaths) and internal. */
+export type SandboxLayout = SandboxPaths & {
+  bundle: string;
+  configFile: string;
+  /** The merged root overlay, mounted on the host; runc pivots into it. */
+  rootfs: string;
+  upperRootfs: string;
+  upperEtc: string;
+  workRootfs: string;
+  workEtc: string;
+  /** The init's stdout/stderr and runc's own messages from `runc run`. */
+  initLog: string;
+  /** Pid files of running execs (so a timeout can kill the process tree). */
+  execDir: string;
+};
+
+/** Shared template layers; the dot keeps it apart from sandbox ids, which never start with one. */
+export function templatesDirOf(stateDir: string) {
+  return path.join(stateDir, ".templates");
+}
+
+export function sandboxLayout(stateDir: string, id: string): SandboxLayout {
+  assertSandboxId(id);
+  const root = path.join(stateDir, id);
+  const upper = path.join(root, "upper");
+  const bundle = path.join(root, "bundle");
+  return {
+    root,
+    upper,
+    workspace: path.join(root, "workspace"),
+    bundle,
+    configFile: path.join(bundle, "config.json"),
+    rootfs: path.join(bundle, "rootfs"),
+    upperRootfs: path.join(upper, "rootfs"),
+    upperEtc: path.join(upper, "etc"),
+    workRootfs: path.join(root, "work", "rootfs"),
+    workEtc: path.join(root, "work", "etc"),
+    initLog: path.join(root, "init.log"),
+    execDir: path.join(root, "exec"),
+  };
+}
+
+export const publicPaths = (l: SandboxLayout): SandboxPaths => ({ root: l.root, upper: l.upper, workspace: l.workspace });

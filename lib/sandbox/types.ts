@@ -1,0 +1,92 @@
+// The contract between the runner and a compute backend. Pure types: no I/O here.
+
+export type SandboxRootfs = { kind: "host" } | { kind: "dir"; path: string };
+
+export type SandboxResources = {
+  /** CPU time per wall second, e.g. 0.5 or 2 (a CFS quota, not pinned cores). */
+  vcpu: number;
+  /** Memory limit; swap is not allowed on top of it. */
+  memoryMib: number;
+  /** Process/thread limit; DEFAULT_PIDS_LIMIT when absent. */
+  pids?: number;
+};
+
+export type SandboxSpec = {
+  /** The session id, e.g. "ses_01J…"; the container id is `burrow-${id}`. */
+  id: string;
+  rootfs: SandboxRootfs;
+  resources: SandboxResources;
+  env: Record<string, string>;
+  hostname?: string;
+};
+
+/** Host directories of one sandbox (see the layout in index.ts). */
+export type SandboxPaths = {
+  /** Everything of this sandbox on the host; destroy() removes it. */
+  root: string;
+  /** The writable layers: `rootfs/` (upper of the root overlay) and `etc/` (upper of /etc, host template). */
+  upper: string;
+  /** Bind-mounted read-write at /workspace. */
+  workspace: string;
+};
+
+export type SandboxStatus = "running" | "paused" | "stopped" | "created";
+
+export type SandboxInfo = {
+  id: string;
+  containerId: string;
+  status: SandboxStatus;
+  /** Host pid of the sandbox's init (0 when unknown). */
+  pid: number;
+  paths: SandboxPaths;
+};
+
+export type SandboxListEntry = { id: string; status: SandboxStatus };
+
+export type SandboxStats = { cpuSeconds: number; memoryBytes: number; pids: number };
+
+export type ExecRequest = {
+  command: string[];
+  /** Absolute path inside the sandbox; /workspace when absent. */
+  cwd?: string;
+  /** Added to (and overriding) the sandbox's env for this process only. */
+  env?: Record<string, string>;
+  /** Wall-clock limit; DEFAULT_EXEC_TIMEOUT_MS when absent. */
+  timeoutMs?: number;
+  stdin?: Buffer | string;
+  /** Per stream; DEFAULT_MAX_OUTPUT_BYTES when absent. */
+  maxOutputBytes?: number;
+};
+
+export type ExecResult = {
+  /** The process's exit status; 128+N when killed by signal N; EXEC_TIMEOUT_EXIT_CODE on timeout. */
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  /** Some output beyond maxOutputBytes was dropped (on either stream). */
+  truncated: boolean;
+};
+
+export type OutputListener = (stream: "stdout" | "stderr", chunk: Buffer) => void;
+
+export interface SandboxBackend {
+  readonly name: string;
+  create(spec: SandboxSpec): Promise<SandboxInfo>;
+  exec(id: string, req: ExecRequest, onOutput?: OutputListener): Promise<ExecResult>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  destroy(id: string, opts?: { keepFiles?: boolean }): Promise<void>;
+  list(): Promise<SandboxListEntry[]>;
+  stats(id: string): Promise<SandboxStats>;
+  paths(id: string): SandboxPaths;
+  readFile(id: string, path: string, maxBytes: number): Promise<Buffer>;
+  writeFile(id: string, path: string, data: Buffer, maxBytes: number): Promise<void>;
+}
+
+export const DEFAULT_PIDS_LIMIT = 256;
+export const DEFAULT_EXEC_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+/** Reported as exitCode when an exec was killed at its timeout (as coreutils `timeout` does). */
+export const EXEC_TIMEOUT_EXIT_CODE = 124;

@@ -1,0 +1,32 @@
+// The scheduler's idle and lifetime rules, across all tenants (system actor). It only sets
+// desiredState and its cause; the owning runner converges. Idle means no API call, no running exec
+// and no CPU above the threshold since lastActivityAt (the runner keeps that fresh).
+import { db } from "../db/client";
+import { notifyRunner } from "../runners/notify";
+
+type Changed = { id: string; runner_id: string | null };
+
+export async function applyIdlePolicy(): Promise<{ paused: number; hibernated: number; expired: number }> {
+  const now = `(now() AT TIME ZONE 'UTC')`;
+  const client = db();
+  const expired = await client.$queryRawUnsafe<Changed[]>(`
+    UPDATE sessions SET desired_state = 'terminated', desired_cause = 'lifetime'
+    WHERE state IN ('running', 'paused') AND desired_state <> 'terminated'
+      AND lifetime_used_seconds + EXTRACT(EPOCH FROM (${now} - state_changed_at)) >= max_lifetime_seconds
+    RETURNING id, runner_id`);
+  const hibernated = await client.$queryRawUnsafe<Changed[]>(`
+    UPDATE sessions SET desired_state = 'hibernated', desired_cause = 'idle'
+    WHERE state IN ('running', 'paused') AND desired_state IN ('running', 'paused')
+      AND hibernate_after_seconds IS NOT NULL
+      AND last_activity_at < ${now} - make_interval(secs => hibernate_after_seconds)
+    RETURNING id, runner_id`);
+  const paused = await client.$queryRawUnsafe<Changed[]>(`
+    UPDATE sessions SET desired_state = 'paused', desired_cause = 'idle'
+    WHERE state = 'running' AND desired_state = 'running'
+      AND pause_after_seconds IS NOT NULL
+      AND last_activity_at < ${now} - make_interval(secs => pause_after_seconds)
+    RETURNING id, runner_id`);
+  const runners = new Set([...expired, ...hibernated, ...paused].map((s) => s.runner_id));
+  for (const runnerId of runners) await notifyRunner(client, runnerId);
+  return { paused: paused.length, hibernated: hibernated.length, expired: expired.length };
+}

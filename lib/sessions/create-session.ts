@@ -1,0 +1,65 @@
+import type { TenantContext } from "../auth/context";
+import { AppError } from "../api/errors";
+import { recordAuditEvent } from "../audit";
+import { inTransaction } from "../db/tenant-scope";
+import { newId } from "../ids";
+import { assertSessionFits, getQuota } from "../quotas/session-quota";
+import { notifyRunner } from "../runners/notify";
+import { placeSession } from "../runners/place-session";
+import { resolveTemplate } from "../templates/resolve-template";
+import { type CreateSessionInput, toSession } from "./schemas";
+
+export async function createSession({ ctx, input }: { ctx: TenantContext; input: CreateSessionInput }) {
+  const template = await resolveTemplate(ctx, input.template);
+  const resources = {
+    vcpu: input.resources?.vcpu ?? template.vcpu,
+    memoryMib: input.resources?.memoryMib ?? template.memoryMib,
+    diskMib: input.resources?.diskMib ?? template.diskMib,
+    gpus: input.resources?.gpus ?? template.gpus,
+  };
+  const row = await inTransaction(ctx.db, async (tx) => {
+    let fromSnapshotId: string | null = null;
+    if (input.fromSnapshot) {
+      const snapshot = await tx.snapshot.findFirst({ where: { id: input.fromSnapshot, status: "ready" } });
+      if (!snapshot) throw new AppError("invalid_request", `No snapshot '${input.fromSnapshot}'`, { details: { fields: [{ path: "body.fromSnapshot", message: "unknown snapshot" }] } });
+      fromSnapshotId = snapshot.id;
+    }
+    // Unless the caller asks for more, a template's default lifetime is capped by the tenant's maximum.
+    const maxLifetimeSeconds = input.timeoutSeconds ?? Math.min(template.maxLifetimeSeconds, (await getQuota(tx)).maxLifetimeSeconds);
+    await assertSessionFits(tx, ctx.tenantId, { ...resources, maxLifetimeSeconds });
+    const runnerId = await placeSession(tx, { ...resources, pool: input.pool });
+    const id = newId("ses");
+    const session = await tx.session.create({
+      data: {
+        id,
+        tenantId: ctx.tenantId,
+        templateId: template.id,
+        templateName: template.name,
+        rootfs: template.rootfs,
+        runnerId,
+        state: "pending",
+        desiredState: "running",
+        ...resources,
+        env: { ...template.env, ...(input.env ?? {}) },
+        labels: input.labels ?? {},
+        metadata: (input.metadata ?? {}) as object,
+        pauseAfterSeconds: input.idle?.pauseAfterSeconds !== undefined ? input.idle.pauseAfterSeconds : template.pauseAfterSeconds,
+        hibernateAfterSeconds: input.idle?.hibernateAfterSeconds !== undefined ? input.idle.hibernateAfterSeconds : template.hibernateAfterSeconds,
+        maxLifetimeSeconds,
+        retentionDays: template.retentionDays,
+        fromSnapshotId,
+        snapshotId: fromSnapshotId,
+      },
+    });
+    await tx.sessionEvent.create({
+      data: { id: newId("sev"), tenantId: ctx.tenantId, sessionId: id, fromState: null, toState: "pending", cause: "api", detail: { runnerId } },
+    });
+    await recordAuditEvent({ ...ctx, db: tx }, {
+      action: "session.created", targetType: "session", targetId: id,
+      metadata: { template: template.name, ...resources, fromSnapshot: fromSnapshotId },
+    });
+    await notifyRunner(tx, runnerId);
+    return session;
+  });
+  return toSession(row);
+}

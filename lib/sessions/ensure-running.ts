@@ -1,0 +1,35 @@
+// Requests that need the sandbox (exec, files, snapshot of a running session) wake a paused or
+// hibernated session transparently: set desired=running, then wait until the runner reports it.
+import type { TenantContext } from "../auth/context";
+import { AppError } from "../api/errors";
+import { inTransaction } from "../db/tenant-scope";
+import { getRunner } from "../runners/runner-registry";
+import { requestDesiredState } from "./change-desired-state";
+import { getSessionRowOrThrow } from "./read-sessions";
+
+const WAKE_TIMEOUT_MS = 120_000;
+const POLL_MS = 10;
+
+export async function ensureSessionRunning(ctx: TenantContext, sessionId: string) {
+  let session = await inTransaction(ctx.db, async (tx) => {
+    const row = await getSessionRowOrThrow(tx, sessionId);
+    if (row.state === "running" && row.desiredState === "running") {
+      return tx.session.update({ where: { id: row.id }, data: { lastActivityAt: new Date() } });
+    }
+    return requestDesiredState(tx, ctx, row, "running");
+  });
+  const deadline = Date.now() + WAKE_TIMEOUT_MS;
+  let delay = POLL_MS;
+  while (session.state !== "running") {
+    if (session.state === "failed" || session.state === "terminated" || session.desiredState === "terminated") {
+      throw new AppError("conflict", `The session is ${session.state}${session.failureReason ? `: ${session.failureReason}` : ""}`, { details: { state: session.state } });
+    }
+    if (Date.now() > deadline) throw new AppError("unavailable", "The session did not start in time; retry", { headers: { "Retry-After": "5" } });
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 200);
+    session = await getSessionRowOrThrow(ctx.db, sessionId);
+  }
+  const runner = session.runnerId ? await getRunner(session.runnerId) : null;
+  if (!runner) throw new AppError("unavailable", "The session's runner is gone; retry", { headers: { "Retry-After": "5" } });
+  return { session, runner };
+}

@@ -1,0 +1,48 @@
+import type { TenantContext } from "../auth/context";
+import { AppError } from "../api/errors";
+import { recordAuditEvent } from "../audit";
+import { callRunner } from "../runners/runner-client";
+import { ensureSessionRunning } from "./ensure-running";
+import type { ExecInput } from "./schemas";
+
+export type ExecEvent =
+  | { type: "output"; stream: "stdout" | "stderr"; data: string }
+  | { type: "exit"; exitCode: number; stdout: string; stderr: string; durationMs: number; timedOut: boolean; truncated: boolean }
+  | { type: "error"; code: string; message: string };
+
+/** Runs a command in the session (waking it first), yielding output as it comes and then the exit. */
+export async function* execInSession(ctx: TenantContext, sessionId: string, input: ExecInput, stream: boolean): AsyncGenerator<ExecEvent> {
+  const { runner } = await ensureSessionRunning(ctx, sessionId);
+  const res = await callRunner(runner.address, `/internal/sessions/${sessionId}/exec`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...input, stream }),
+    timeoutMs: input.timeoutMs + 30_000,
+  });
+  let exit: Extract<ExecEvent, { type: "exit" }> | null = null;
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const event = JSON.parse(buffered.slice(0, nl)) as ExecEvent;
+      buffered = buffered.slice(nl + 1);
+      if (event.type === "exit") exit = event;
+      if (event.type === "error") throw new AppError("unavailable", `exec failed on the runner: ${event.message}`, { headers: { "Retry-After": "2" } });
+      yield event;
+    }
+  }
+  if (!exit) throw new AppError("unavailable", "The runner ended the exec without a result (runner lost?); the session will be repaired", { headers: { "Retry-After": "2" } });
+  await recordAuditEvent(ctx, {
+    action: "session.exec", targetType: "session", targetId: sessionId,
+    metadata: { command: input.command.join(" ").slice(0, 1000), exitCode: exit.exitCode, durationMs: exit.durationMs, timedOut: exit.timedOut },
+  });
+}
+
+export async function execAndWait(ctx: TenantContext, sessionId: string, input: ExecInput) {
+  let exit: Extract<ExecEvent, { type: "exit" }> | undefined;
+  for await (const event of execInSession(ctx, sessionId, input, false)) if (event.type === "exit") exit = event;
+  const { type: _, ...result } = exit!;
+  return result;
+}

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { pageQuerySchema, pageSchema } from "../api/pagination";
+import { envSchema, idlePolicySchema, MAX_LIFETIME_SECONDS, resourcesSchema } from "../templates/schemas";
+import { DESIRED_STATES, SESSION_STATES } from "./state-machine";
+
+const labelsSchema = z
+  .record(z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/i, "label keys are up to 63 letters, digits and . _ / -"), z.string().max(256))
+  .refine((l) => Object.keys(l).length <= 50, "at most 50 labels");
+
+export const createSessionSchema = z
+  .object({
+    template: z.string().min(1).max(100).default("base").describe("A template name or id; `base` is built in"),
+    resources: resourcesSchema.optional(),
+    env: envSchema.optional(),
+    labels: labelsSchema.optional(),
+    metadata: z.record(z.string(), z.unknown()).refine((m) => JSON.stringify(m).length <= 16_384, "metadata is at most 16 KiB").optional(),
+    idle: idlePolicySchema.optional(),
+    timeoutSeconds: z.number().int().min(10).max(MAX_LIFETIME_SECONDS).optional().describe("maxLifetimeSeconds: running and paused time after which the session is terminated"),
+    fromSnapshot: z.string().optional().describe("Start from this snapshot's files (a fork)"),
+    pool: z.string().max(63).optional().describe("Place only on runners whose `pool` label matches"),
+  })
+  .strict();
+export type CreateSessionInput = z.infer<typeof createSessionSchema>;
+
+export const sessionSchema = z.object({
+  id: z.string(),
+  state: z.enum(SESSION_STATES),
+  desiredState: z.enum(DESIRED_STATES),
+  template: z.string(),
+  runnerId: z.string().nullable(),
+  resources: z.object({ vcpu: z.number(), memoryMib: z.number(), diskMib: z.number(), gpus: z.number() }),
+  env: z.record(z.string(), z.string()),
+  labels: z.record(z.string(), z.string()),
+  metadata: z.record(z.string(), z.unknown()),
+  idle: z.object({ pauseAfterSeconds: z.number().nullable(), hibernateAfterSeconds: z.number().nullable() }),
+  maxLifetimeSeconds: z.number(),
+  lifetimeUsedSeconds: z.number(),
+  lastActivityAt: z.string(),
+  stateChangedAt: z.string(),
+  failureReason: z.string().nullable(),
+  snapshotId: z.string().nullable(),
+  fromSnapshotId: z.string().nullable(),
+  createdAt: z.string(),
+  terminatedAt: z.string().nullable(),
+});
+export type SessionView = z.infer<typeof sessionSchema>;
+
+export const listSessionsQuerySchema = pageQuerySchema
+  .extend({
+    state: z.enum(SESSION_STATES).optional(),
+    template: z.string().max(100).optional(),
+    label: z.string().regex(/^[^=]+=.*$/, "label=key=value").optional(),
+  })
+  .strict();
+export const sessionPageSchema = pageSchema(sessionSchema);
+
+export const sessionEventSchema = z.object({
+  id: z.string(), fromState: z.string().nullable(), toState: z.string(), cause: z.string(),
+  detail: z.record(z.string(), z.unknown()), at: z.string(),
+});
+export const sessionEventListSchema = z.object({ data: z.array(sessionEventSchema) });
+
+export const execSchema = z
+  .object({
+    command: z.array(z.string().max(65_536)).min(1).max(1024),
+    cwd: z.string().startsWith("/").max(4096).optional(),
+    env: envSchema.optional(),
+    timeoutMs: z.number().int().min(1).max(3_600_000).default(60_000),
+    stdin: z.string().max(10 * 1024 * 1024).optional(),
+  })
+  .strict();
+export type ExecInput = z.infer<typeof execSchema>;
+export const execResultSchema = z.object({
+  exitCode: z.number(), stdout: z.string(), stderr: z.string(), durationMs: z.number(), timedOut: z.boolean(), truncated: z.boolean(),
+});
+
+type SessionRow = {
+  id: string; state: string; desiredState: string; templateName: string; runnerId: string | null;
+  vcpu: number; memoryMib: number; diskMib: number; gpus: number; env: unknown; labels: unknown; metadata: unknown;
+  pauseAfterSeconds: number | null; hibernateAfterSeconds: number | null; maxLifetimeSeconds: number; lifetimeUsedSeconds: number;
+  lastActivityAt: Date; stateChangedAt: Date; failureReason: string | null; snapshotId: string | null; fromSnapshotId: string | null;
+  createdAt: Date; terminatedAt: Date | null;
+};
+
+export function toSession(row: SessionRow): SessionView {
+  return {
+    id: row.id,
+    state: row.state as SessionView["state"],
+    desiredState: row.desiredState as SessionView["desiredState"],
+    template: row.templateName,
+    runnerId: row.runnerId,
+    resources: { vcpu: row.vcpu, memoryMib: row.memoryMib, diskMib: row.diskMib, gpus: row.gpus },
+    env: row.env as Record<string, string>,
+    labels: row.labels as Record<string, string>,
+    metadata: row.metadata as Record<string, unknown>,
+    idle: { pauseAfterSeconds: row.pauseAfterSeconds, hibernateAfterSeconds: row.hibernateAfterSeconds },
+    maxLifetimeSeconds: row.maxLifetimeSeconds,
+    lifetimeUsedSeconds: Math.round(row.lifetimeUsedSeconds * 1000) / 1000,
+    lastActivityAt: row.lastActivityAt.toISOString(),
+    stateChangedAt: row.stateChangedAt.toISOString(),
+    failureReason: row.failureReason,
+    snapshotId: row.snapshotId,
+    fromSnapshotId: row.fromSnapshotId,
+    createdAt: row.createdAt.toISOString(),
+    terminatedAt: row.terminatedAt?.toISOString() ?? null,
+  };
+}

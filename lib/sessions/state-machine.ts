@@ -1,0 +1,63 @@
+// The session state machine of ARCHITECTURE.md. `state` is what the runner observed; the API and
+// the scheduler only write `desiredState`, one of the resting states below.
+export const SESSION_STATES = [
+  "pending", "starting", "running", "paused", "hibernating", "hibernated", "terminating", "terminated", "failed",
+] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+export const DESIRED_STATES = ["running", "paused", "hibernated", "terminated"] as const;
+export type DesiredState = (typeof DESIRED_STATES)[number];
+
+export type TransitionCause = "api" | "idle" | "lifetime" | "quota" | "runner_lost" | "runner" | "wake" | "error" | "retention";
+
+const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
+  pending: ["starting", "hibernated", "terminating", "terminated", "failed"],
+  starting: ["running", "terminating", "failed", "hibernated"],
+  running: ["paused", "hibernating", "terminating", "failed", "hibernated"],
+  paused: ["running", "hibernating", "terminating", "failed", "hibernated"],
+  hibernating: ["hibernated", "running", "failed", "terminating"],
+  hibernated: ["starting", "terminating", "terminated", "failed"],
+  terminating: ["terminated", "failed"],
+  terminated: [],
+  failed: ["terminating", "terminated"],
+};
+
+export function canTransition(from: SessionState, to: SessionState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export const FINAL_STATES: readonly SessionState[] = ["terminated"];
+/** States in which the session holds compute on its runner (counted by quotas and placement). */
+export const ACTIVE_STATES: readonly SessionState[] = ["pending", "starting", "running", "paused", "hibernating"];
+/** States whose time counts against maxLifetimeSeconds (hibernated time does not). */
+export const LIFETIME_STATES: readonly SessionState[] = ["running", "paused"];
+
+/** Whether a session in `state` already is where `desired` wants it. */
+export function isSettled(state: SessionState, desired: DesiredState): boolean {
+  if (desired === "terminated") return state === "terminated";
+  if (state === "failed" || state === "terminated") return true;
+  return state === desired;
+}
+
+/** The next intermediate state a runner moves through to reach `desired` from `state`. */
+export function nextStep(state: SessionState, desired: DesiredState): SessionState | null {
+  if (isSettled(state, desired)) return null;
+  if (desired === "terminated") return state === "terminating" ? "terminated" : "terminating";
+  switch (state) {
+    case "pending":
+      // Never started: hibernating it has nothing to save.
+      return desired === "hibernated" ? "hibernated" : "starting";
+    case "hibernated":
+      return "starting";
+    case "starting":
+      return "running";
+    case "running":
+      return desired === "paused" ? "paused" : desired === "hibernated" ? "hibernating" : null;
+    case "paused":
+      return desired === "running" ? "running" : desired === "hibernated" ? "hibernating" : null;
+    case "hibernating":
+      return "hibernated";
+    default:
+      return null;
+  }
+}

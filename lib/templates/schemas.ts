@@ -1,0 +1,110 @@
+import { z } from "zod";
+
+export const MAX_LIFETIME_SECONDS = 24 * 60 * 60;
+export const DEFAULT_LIFETIME_SECONDS = 8 * 60 * 60;
+
+export const resourcesSchema = z
+  .object({
+    vcpu: z.number().min(0.1).max(64).optional(),
+    memoryMib: z.number().int().min(64).max(262_144).optional(),
+    diskMib: z.number().int().min(64).max(1_048_576).optional(),
+    gpus: z.number().int().min(0).max(16).optional(),
+  })
+  .strict();
+
+export const idlePolicySchema = z
+  .object({
+    pauseAfterSeconds: z.number().int().min(1).max(MAX_LIFETIME_SECONDS).nullable().optional(),
+    hibernateAfterSeconds: z.number().int().min(1).max(30 * 86_400).nullable().optional(),
+  })
+  .strict();
+
+export const envSchema = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "environment variable names are letters, digits and _").max(128), z.string().max(32_768))
+  .refine((e) => Object.keys(e).length <= 200, "at most 200 variables");
+
+export const rootfsSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("host") }).strict(),
+  z.object({ kind: z.literal("dir"), path: z.string().min(1) }).strict(),
+]);
+export type Rootfs = z.infer<typeof rootfsSchema>;
+
+export type TemplateDefaults = {
+  id: string;
+  name: string;
+  rootfs: Rootfs;
+  vcpu: number;
+  memoryMib: number;
+  diskMib: number;
+  gpus: number;
+  env: Record<string, string>;
+  pauseAfterSeconds: number | null;
+  hibernateAfterSeconds: number | null;
+  maxLifetimeSeconds: number;
+  retentionDays: number;
+};
+
+/** The built-in template every tenant has: the host's /usr and /etc read-only. */
+export const BASE_TEMPLATE: TemplateDefaults = {
+  id: "tpl_base",
+  name: "base",
+  rootfs: { kind: "host" },
+  vcpu: 1,
+  memoryMib: 512,
+  diskMib: 2048,
+  gpus: 0,
+  env: {},
+  pauseAfterSeconds: 300,
+  hibernateAfterSeconds: 1800,
+  maxLifetimeSeconds: DEFAULT_LIFETIME_SECONDS,
+  retentionDays: 7,
+};
+
+export const templateNameSchema = z.string().trim().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "1 to 63 lowercase letters, digits, . _ -").refine((n) => n !== "base", "`base` is built in");
+
+const templateFields = {
+  vcpu: z.number().min(0.1).max(64),
+  memoryMib: z.number().int().min(64).max(262_144),
+  diskMib: z.number().int().min(64).max(1_048_576),
+  gpus: z.number().int().min(0).max(16),
+  env: envSchema,
+  idle: idlePolicySchema,
+  maxLifetimeSeconds: z.number().int().min(10).max(MAX_LIFETIME_SECONDS),
+  retentionDays: z.number().int().min(1).max(365),
+};
+
+export const createTemplateSchema = z
+  .object({
+    name: templateNameSchema,
+    rootfs: z.object({ kind: z.literal("host") }).strict().default({ kind: "host" }).describe("`host` (like base); imported images set their own rootfs"),
+    ...Object.fromEntries(Object.entries(templateFields).map(([k, v]) => [k, v.optional()])),
+  })
+  .strict() as z.ZodType<{
+    name: string; rootfs: { kind: "host" }; vcpu?: number; memoryMib?: number; diskMib?: number; gpus?: number;
+    env?: Record<string, string>; idle?: z.infer<typeof idlePolicySchema>; maxLifetimeSeconds?: number; retentionDays?: number;
+  }>;
+
+export const updateTemplateSchema = z
+  .object(Object.fromEntries(Object.entries(templateFields).map(([k, v]) => [k, v.optional()])))
+  .strict() as z.ZodType<Partial<{
+    vcpu: number; memoryMib: number; diskMib: number; gpus: number; env: Record<string, string>;
+    idle: z.infer<typeof idlePolicySchema>; maxLifetimeSeconds: number; retentionDays: number;
+  }>>;
+
+export const templateSchema = z.object({
+  id: z.string(), name: z.string(), builtIn: z.boolean(), rootfs: z.object({ kind: z.string() }),
+  resources: z.object({ vcpu: z.number(), memoryMib: z.number(), diskMib: z.number(), gpus: z.number() }),
+  env: z.record(z.string(), z.string()),
+  idle: z.object({ pauseAfterSeconds: z.number().nullable(), hibernateAfterSeconds: z.number().nullable() }),
+  maxLifetimeSeconds: z.number(), retentionDays: z.number(),
+});
+export const templateListSchema = z.object({ data: z.array(templateSchema) });
+
+export function toTemplate(t: TemplateDefaults, builtIn = false): z.infer<typeof templateSchema> {
+  return {
+    id: t.id, name: t.name, builtIn, rootfs: { kind: t.rootfs.kind },
+    resources: { vcpu: t.vcpu, memoryMib: t.memoryMib, diskMib: t.diskMib, gpus: t.gpus },
+    env: t.env, idle: { pauseAfterSeconds: t.pauseAfterSeconds, hibernateAfterSeconds: t.hibernateAfterSeconds },
+    maxLifetimeSeconds: t.maxLifetimeSeconds, retentionDays: t.retentionDays,
+  };
+}

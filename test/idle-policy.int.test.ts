@@ -1,0 +1,108 @@
+// The scheduler's rules, decided from the database alone (the owning runner then converges).
+import { describe, expect, it } from "vitest";
+import * as sessionsRoute from "@/app/api/v1/sessions/route";
+import { db } from "@/lib/db/client";
+import { newId } from "@/lib/ids";
+import { declareLostRunners } from "@/lib/runners/declare-lost-runners";
+import { registerRunner } from "@/lib/runners/runner-registry";
+import { applyIdlePolicy } from "@/lib/sessions/apply-idle-policy";
+import { expireSnapshots, terminateUnplacedSessions } from "@/lib/snapshots/retention";
+import { call, createTestTenant, uniqueSlug } from "./helpers";
+
+async function sessionIn(state: string, idle: { pauseAfterSeconds: number | null; hibernateAfterSeconds: number | null }, extra: Record<string, unknown> = {}) {
+  const t = await createTestTenant();
+  const pool = uniqueSlug("pool");
+  const runner = await registerRunner({ name: uniqueSlug("runner"), address: "http://127.0.0.1:9", backend: "test", vcpu: 8, memoryMib: 8192, gpus: 0, labels: { pool }, capabilities: {} });
+  const res = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: t.key, body: { pool, idle } });
+  await db().session.update({ where: { id: res.body.id }, data: { state: state as never, desiredState: state === "paused" ? "paused" : "running", ...extra } });
+  return { id: res.body.id as string, runner };
+}
+
+const ago = (seconds: number) => new Date(Date.now() - seconds * 1000);
+
+describe("idle policy and lifetime", () => {
+  it("pauses a session idle past pauseAfterSeconds, and leaves a recently active one alone", async () => {
+    const idle = await sessionIn("running", { pauseAfterSeconds: 60, hibernateAfterSeconds: 3600 }, { lastActivityAt: ago(61) });
+    const active = await sessionIn("running", { pauseAfterSeconds: 60, hibernateAfterSeconds: 3600 }, { lastActivityAt: ago(30) });
+    await applyIdlePolicy();
+    expect(await db().session.findUniqueOrThrow({ where: { id: idle.id } })).toMatchObject({ desiredState: "paused", desiredCause: "idle" });
+    expect(await db().session.findUniqueOrThrow({ where: { id: active.id } })).toMatchObject({ desiredState: "running" });
+  });
+
+  it("hibernates a session idle past hibernateAfterSeconds, paused or running", async () => {
+    const paused = await sessionIn("paused", { pauseAfterSeconds: 60, hibernateAfterSeconds: 600 }, { lastActivityAt: ago(601) });
+    const running = await sessionIn("running", { pauseAfterSeconds: null, hibernateAfterSeconds: 600 }, { lastActivityAt: ago(700) });
+    await applyIdlePolicy();
+    for (const s of [paused, running]) {
+      expect(await db().session.findUniqueOrThrow({ where: { id: s.id } })).toMatchObject({ desiredState: "hibernated", desiredCause: "idle" });
+    }
+  });
+
+  it("never pauses when the policy is off", async () => {
+    const s = await sessionIn("running", { pauseAfterSeconds: null, hibernateAfterSeconds: null }, { lastActivityAt: ago(86_400) });
+    await applyIdlePolicy();
+    expect((await db().session.findUniqueOrThrow({ where: { id: s.id } })).desiredState).toBe("running");
+  });
+
+  it("terminates at maxLifetimeSeconds counting running and paused time only", async () => {
+    const spent = await sessionIn("running", { pauseAfterSeconds: null, hibernateAfterSeconds: null }, {
+      maxLifetimeSeconds: 3600, lifetimeUsedSeconds: 3500, stateChangedAt: ago(101),
+    });
+    const fresh = await sessionIn("running", { pauseAfterSeconds: null, hibernateAfterSeconds: null }, {
+      maxLifetimeSeconds: 3600, lifetimeUsedSeconds: 3000, stateChangedAt: ago(101),
+    });
+    const hibernated = await sessionIn("hibernated", { pauseAfterSeconds: null, hibernateAfterSeconds: null }, {
+      maxLifetimeSeconds: 3600, lifetimeUsedSeconds: 3500, stateChangedAt: ago(86_400), desiredState: "hibernated",
+    });
+    await applyIdlePolicy();
+    expect(await db().session.findUniqueOrThrow({ where: { id: spent.id } })).toMatchObject({ desiredState: "terminated", desiredCause: "lifetime" });
+    expect((await db().session.findUniqueOrThrow({ where: { id: fresh.id } })).desiredState).toBe("running");
+    expect((await db().session.findUniqueOrThrow({ where: { id: hibernated.id } })).desiredState).toBe("hibernated");
+  });
+});
+
+describe("lost runners", () => {
+  it("moves sessions with a snapshot to hibernated and the others to failed (runner_lost)", async () => {
+    const withSnapshot = await sessionIn("running", { pauseAfterSeconds: null, hibernateAfterSeconds: null });
+    const row = await db().session.findUniqueOrThrow({ where: { id: withSnapshot.id } });
+    const snapshot = await db().snapshot.create({ data: { id: newId("snp"), tenantId: row.tenantId, sessionId: row.id, reason: "hibernate", manifestHash: "0".repeat(64) } });
+    await db().session.update({ where: { id: row.id }, data: { snapshotId: snapshot.id } });
+    const without = await sessionIn("running", { pauseAfterSeconds: null, hibernateAfterSeconds: null });
+    for (const r of [withSnapshot.runner, without.runner]) await db().runner.update({ where: { id: r.id }, data: { lastHeartbeatAt: ago(60) } });
+    await declareLostRunners();
+    expect(await db().runner.findUniqueOrThrow({ where: { id: without.runner.id } })).toMatchObject({ status: "lost" });
+    expect(await db().session.findUniqueOrThrow({ where: { id: withSnapshot.id } })).toMatchObject({ state: "hibernated", runnerId: null, snapshotId: snapshot.id });
+    expect(await db().session.findUniqueOrThrow({ where: { id: without.id } })).toMatchObject({ state: "failed", failureReason: "runner_lost" });
+    const events = await db().sessionEvent.findMany({ where: { sessionId: without.id }, orderBy: { id: "asc" } });
+    expect(events.at(-1)).toMatchObject({ fromState: "running", toState: "failed", cause: "runner_lost" });
+  });
+});
+
+describe("hibernated sessions and snapshot retention", () => {
+  it("terminates a hibernated session on request and after retentionDays, keeping the timeline", async () => {
+    const asked = await sessionIn("hibernated", { pauseAfterSeconds: null, hibernateAfterSeconds: null }, { desiredState: "terminated", runnerId: null });
+    const old = await sessionIn("hibernated", { pauseAfterSeconds: null, hibernateAfterSeconds: null }, { desiredState: "hibernated", runnerId: null, retentionDays: 7, stateChangedAt: ago(8 * 86_400) });
+    const recent = await sessionIn("hibernated", { pauseAfterSeconds: null, hibernateAfterSeconds: null }, { desiredState: "hibernated", runnerId: null, retentionDays: 7, stateChangedAt: ago(86_400) });
+    await terminateUnplacedSessions();
+    expect((await db().session.findUniqueOrThrow({ where: { id: asked.id } })).state).toBe("terminated");
+    expect((await db().session.findUniqueOrThrow({ where: { id: old.id } })).state).toBe("terminated");
+    expect((await db().session.findUniqueOrThrow({ where: { id: recent.id } })).state).toBe("hibernated");
+    const events = await db().sessionEvent.findMany({ where: { sessionId: old.id }, orderBy: { id: "asc" } });
+    expect(events.slice(-2).map((e) => [e.toState, e.cause])).toEqual([["terminating", "retention"], ["terminated", "retention"]]);
+  });
+
+  it("expires snapshots past their date unless a live session needs them", async () => {
+    const s = await sessionIn("hibernated", { pauseAfterSeconds: null, hibernateAfterSeconds: null }, { desiredState: "hibernated", runnerId: null });
+    const row = await db().session.findUniqueOrThrow({ where: { id: s.id } });
+    const mk = (expiresAt: Date) => db().snapshot.create({ data: { id: newId("snp"), tenantId: row.tenantId, sessionId: row.id, reason: "hibernate", manifestHash: "1".repeat(64), expiresAt } });
+    const needed = await mk(ago(10));
+    const stale = await mk(ago(10));
+    const future = await mk(new Date(Date.now() + 86_400_000));
+    await db().session.update({ where: { id: s.id }, data: { snapshotId: needed.id } });
+    await expireSnapshots();
+    const status = async (id: string) => (await db().snapshot.findUniqueOrThrow({ where: { id } })).status;
+    expect(await status(needed.id)).toBe("ready");
+    expect(await status(stale.id)).toBe("deleted");
+    expect(await status(future.id)).toBe("ready");
+  });
+});

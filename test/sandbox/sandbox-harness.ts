@@ -1,0 +1,85 @@
+// Shared setup of the sandbox integration tests: a backend over a fresh temp state dir per test
+// file, sandboxes with unique ids, and cleanup that runs even when a test fails — every sandbox
+// destroyed after each test, and after the file any leftover container, mount or file removed
+// directly (so a bug in destroy() cannot leak onto the host).
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { checkRuntime, createRuncBackend, type SandboxBackend, type SandboxSpec } from "../../lib/sandbox";
+
+export const RUNTIME = "runc";
+
+export function newSandboxId() {
+  return `ses_T${randomBytes(8).toString("hex").toUpperCase()}`;
+}
+
+export function mountsUnder(dir: string): string[] {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4])
+    .filter((p): p is string => !!p && (p === dir || p.startsWith(`${dir}/`)));
+}
+
+export function runtimeContainers(): { id: string; status: string; bundle: string }[] {
+  return JSON.parse(execFileSync(RUNTIME, ["list", "--format", "json"], { encoding: "utf8" }) || "null") ?? [];
+}
+
+export function useSandboxes() {
+  let stateDir = "";
+  let backend: SandboxBackend | undefined;
+  const live = new Set<string>();
+
+  beforeAll(async () => {
+    const runtime = await checkRuntime(RUNTIME);
+    if (!runtime.ok) throw new Error(`Sandbox integration tests need ${RUNTIME} as root: ${runtime.message}`);
+    stateDir = mkdtempSync(path.join(os.tmpdir(), "burrow-sandbox-test-"));
+    backend = createRuncBackend({ stateDir, runtimeBinary: RUNTIME });
+  });
+
+  afterEach(async () => {
+    const errors: string[] = [];
+    for (const id of live) await backend!.destroy(id).catch((e: Error) => errors.push(`${id}: ${e.message}`));
+    live.clear();
+    if (errors.length) throw new Error(`destroy failed: ${errors.join("; ")}`);
+  });
+
+  afterAll(() => {
+    if (!stateDir) return;
+    // Safety net, independent of the code under test.
+    for (const c of runtimeContainers()) {
+      if (c.bundle.startsWith(`${stateDir}/`)) execFileSync(RUNTIME, ["delete", "--force", c.id]);
+    }
+    for (const m of mountsUnder(stateDir).sort((a, b) => b.length - a.length)) execFileSync("umount", ["-l", m]);
+    if (mountsUnder(stateDir).length === 0) rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  return {
+    get backend(): SandboxBackend {
+      if (!backend) throw new Error("backend not ready (beforeAll failed)");
+      return backend;
+    },
+    get stateDir() {
+      return stateDir;
+    },
+    /** Creates a sandbox that afterEach destroys. */
+    async start(over: Partial<SandboxSpec> = {}) {
+      const id = over.id ?? newSandboxId();
+      live.add(id);
+      const spec: SandboxSpec = { id, rootfs: { kind: "host" }, resources: { vcpu: 1, memoryMib: 256 }, env: {}, ...over };
+      const info = await this.backend.create(spec);
+      return { id, info, spec };
+    },
+    /** For a test that destroys on its own and wants afterEach to leave it alone. */
+    forget(id: string) {
+      live.delete(id);
+    },
+  };
+}
+
+/** Runs a shell snippet in the sandbox and returns its result (bounded by a timeout). */
+export function sh(backend: SandboxBackend, id: string, script: string, opts: { timeoutMs?: number; stdin?: string } = {}) {
+  return backend.exec(id, { command: ["sh", "-c", script], timeoutMs: opts.timeoutMs ?? 20_000, stdin: opts.stdin });
+}

@@ -1,0 +1,162 @@
+// The runner: one per compute host. Registers itself, heartbeats, serves exec/files for its
+// sessions, and converges every session assigned to it from desired to actual state. The database
+// is the truth; a NOTIFY only makes it look sooner. After a restart it adopts the containers it
+// finds for its sessions and removes the rest.
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { databaseUrlOrThrow, env } from "../../lib/env";
+import { disconnectDb } from "../../lib/db/client";
+import { HEARTBEAT_INTERVAL_MS } from "../../lib/runners/liveness";
+import { RUNNER_CHANNEL } from "../../lib/runners/notify";
+import { reconcileSession } from "../../lib/runners/reconcile-session";
+import { heartbeatRunner, markRunnerOffline, registerRunner, sessionsOfRunner } from "../../lib/runners/runner-registry";
+import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
+import { recordTransition, touchSessionActivity } from "../../lib/sessions/record-transition";
+import type { SessionState } from "../../lib/sessions/state-machine";
+import { startInternalServer } from "./internal-server";
+
+const log = (msg: string) => console.log(`[runner] ${msg}`);
+const RECONCILE_EVERY_MS = 1_000;
+const MAX_ATTEMPTS = 3;
+
+async function main() {
+  const runtime = await checkRuntime(env.SANDBOX_RUNTIME);
+  if (!runtime.ok) {
+    // Keep the rest of Burrow up: the console works, and session creates answer "no runner online".
+    log(`cannot run sandboxes: ${runtime.message}`);
+    const remind = setInterval(() => log(`still no sandbox runtime: ${runtime.message}`), 60_000);
+    process.on("SIGTERM", () => { clearInterval(remind); process.exit(0); });
+    process.on("SIGINT", () => { clearInterval(remind); process.exit(0); });
+    return;
+  }
+  const backend = createRuncBackend({ stateDir: path.resolve(env.DATA_DIR, "sandboxes"), runtimeBinary: env.SANDBOX_RUNTIME });
+
+  const name = env.RUNNER_NAME ?? os.hostname();
+  // Listen first so the registered address is real.
+  let runnerId = "";
+  const server = await startInternalServer({ backend, runnerId: () => runnerId, port: env.RUNNER_PORT });
+  const address = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const runner = await registerRunner({
+    name, address, backend: backend.name,
+    vcpu: env.RUNNER_VCPU ?? os.cpus().length,
+    memoryMib: env.RUNNER_MEMORY_MIB ?? Math.floor(os.totalmem() / 1024 / 1024),
+    gpus: env.RUNNER_GPUS,
+    labels: JSON.parse(env.RUNNER_LABELS) as Record<string, string>,
+    capabilities: { memorySnapshots: false, runtime: env.SANDBOX_RUNTIME, runtimeVersion: runtime.version },
+  });
+  runnerId = runner.id;
+  log(`registered ${name} as ${runnerId} at ${address} (${runtime.version})`);
+
+  const failures = new Map<string, number>();
+  const inFlight = new Map<string, Promise<void>>();
+  const cpuSeen = new Map<string, { cpuSeconds: number; at: number }>();
+
+  const sandboxEnv = () => ({});
+
+  async function reconcileOne(session: Awaited<ReturnType<typeof sessionsOfRunner>>[number]) {
+    try {
+      await reconcileSession(session, { backend, runnerId, sandboxEnv });
+      failures.delete(session.id);
+    } catch (err) {
+      const attempts = (failures.get(session.id) ?? 0) + 1;
+      failures.set(session.id, attempts);
+      const reason = (err as Error).message;
+      log(`session ${session.id} (${session.state} -> ${session.desiredState}) failed attempt ${attempts}: ${reason}`);
+      if (attempts >= MAX_ATTEMPTS) {
+        failures.delete(session.id);
+        await backend.destroy(session.id, { keepFiles: true }).catch(() => {});
+        const fresh = (await sessionsOfRunner(runnerId)).find((s) => s.id === session.id);
+        if (fresh && fresh.state !== "failed" && fresh.state !== "terminated") {
+          await recordTransition(
+            { id: fresh.id, tenantId: fresh.tenantId, state: fresh.state as SessionState, stateChangedAt: fresh.stateChangedAt, lifetimeUsedSeconds: fresh.lifetimeUsedSeconds },
+            "failed", "error", { detail: { reason } },
+          ).catch((e) => log(`could not mark ${session.id} failed: ${(e as Error).message}`));
+        }
+      }
+    }
+  }
+
+  let pass: Promise<void> | null = null;
+  let again = false;
+  async function reconcileAll() {
+    if (pass) {
+      again = true;
+      return pass;
+    }
+    pass = (async () => {
+      do {
+        again = false;
+        const sessions = await sessionsOfRunner(runnerId);
+        for (const s of sessions) {
+          if (inFlight.has(s.id)) continue;
+          const p = reconcileOne(s).finally(() => inFlight.delete(s.id));
+          inFlight.set(s.id, p);
+        }
+        await Promise.all(inFlight.values());
+      } while (again);
+    })().finally(() => (pass = null));
+    return pass;
+  }
+
+  /** Containers that belong to no session this runner should hold are removed. */
+  async function sweepOrphans() {
+    const mine = new Map((await sessionsOfRunner(runnerId)).map((s) => [s.id, s]));
+    for (const container of await backend.list()) {
+      const session = mine.get(container.id);
+      if (!session || session.state === "hibernated" || session.state === "failed") {
+        if (inFlight.has(container.id)) continue;
+        log(`removing orphan container for ${container.id}`);
+        await backend.destroy(container.id).catch((e) => log(`orphan ${container.id}: ${(e as Error).message}`));
+      }
+    }
+  }
+
+  /** CPU use above the threshold counts as activity, so background work is never paused under itself. */
+  async function sampleCpu() {
+    for (const s of await sessionsOfRunner(runnerId)) {
+      if (s.state !== "running") continue;
+      const stats = await backend.stats(s.id).catch(() => null);
+      if (!stats) continue;
+      const prev = cpuSeen.get(s.id);
+      const now = Date.now();
+      cpuSeen.set(s.id, { cpuSeconds: stats.cpuSeconds, at: now });
+      if (prev && (stats.cpuSeconds - prev.cpuSeconds) / ((now - prev.at) / 1000) > env.IDLE_CPU_THRESHOLD) await touchSessionActivity(s.id);
+    }
+  }
+
+  await sweepOrphans();
+  await reconcileAll();
+
+  const listener = new pg.Client({ connectionString: databaseUrlOrThrow() });
+  listener.on("error", (e) => log(`listen connection: ${e.message}`));
+  await listener.connect().then(() => listener.query(`LISTEN ${RUNNER_CHANNEL}`)).catch((e) => log(`LISTEN failed (${e.message}); polling only`));
+  listener.on("notification", (n) => {
+    if (n.payload === runnerId) void reconcileAll().catch((e) => log(`reconcile: ${e.message}`));
+  });
+
+  const timers = [
+    setInterval(() => void heartbeatRunner(runnerId).catch((e) => log(`heartbeat: ${e.message}`)), HEARTBEAT_INTERVAL_MS),
+    setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), RECONCILE_EVERY_MS),
+    setInterval(() => void sweepOrphans().catch((e) => log(`sweep: ${e.message}`)), 30_000),
+    setInterval(() => void sampleCpu().catch((e) => log(`cpu sample: ${e.message}`)), 5_000),
+  ];
+
+  const stop = async () => {
+    log("stopping (sandboxes keep running; a restarted runner adopts them)");
+    for (const t of timers) clearInterval(t);
+    server.close();
+    await Promise.allSettled(inFlight.values());
+    await listener.end().catch(() => {});
+    await markRunnerOffline(runnerId).catch(() => {});
+    await disconnectDb();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop());
+  process.on("SIGINT", () => void stop());
+}
+
+main().catch((err) => {
+  console.error("[runner] failed:", err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+// The runner's internal HTTP API, called only by the web app with the shared secret: exec (NDJSON
+// stream of output then the exit), files, and snapshot-now for forks.
+import http from "node:http";
+import { timingSafeEqual } from "node:crypto";
+import type { SandboxBackend } from "../../lib/sandbox";
+import { runnerSecret, RUNNER_SECRET_HEADER } from "../../lib/runners/runner-client";
+import { touchSessionActivity } from "../../lib/sessions/record-transition";
+import { runningSessionOnRunner } from "../../lib/runners/runner-sessions";
+import { snapshotSessionFiles } from "../../lib/snapshots/session-files";
+
+const ACTIVITY_EVERY_MS = 10_000;
+const MAX_FILE_BYTES = 100 * 1024 * 1024;
+
+type Route = (req: http.IncomingMessage, res: http.ServerResponse, sessionId: string, url: URL) => Promise<void>;
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+function sendError(res: http.ServerResponse, status: number, code: string, message: string) {
+  if (res.headersSent) {
+    res.end(JSON.stringify({ type: "error", code, message }) + "\n");
+    return;
+  }
+  sendJson(res, status, { error: { code, message } });
+}
+
+async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw Object.assign(new Error(`body larger than ${limit} bytes`), { status: 413, code: "payload_too_large" });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** `runnerId` is read per request: the server listens before the runner registers its address. */
+export function startInternalServer(opts: { backend: SandboxBackend; runnerId: () => string; port: number; host?: string }): Promise<http.Server> {
+  const { backend } = opts;
+  const secret = Buffer.from(runnerSecret());
+
+  const exec: Route = async (req, res, sessionId) => {
+    const input = JSON.parse((await readBody(req, 12 * 1024 * 1024)).toString("utf8"));
+    await touchSessionActivity(sessionId);
+    // A running exec is activity: keep the idle clock from pausing the session under it.
+    const keepAlive = setInterval(() => void touchSessionActivity(sessionId).catch(() => {}), ACTIVITY_EVERY_MS);
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
+    try {
+      const result = await backend.exec(sessionId, {
+        command: input.command, cwd: input.cwd, env: input.env, timeoutMs: input.timeoutMs, stdin: input.stdin,
+      }, input.stream ? (stream, chunk) => res.write(JSON.stringify({ type: "output", stream, data: chunk.toString("utf8") }) + "\n") : undefined);
+      res.end(JSON.stringify({ type: "exit", ...result }) + "\n");
+    } finally {
+      clearInterval(keepAlive);
+      await touchSessionActivity(sessionId).catch(() => {});
+    }
+  };
+
+  const files: Route = async (req, res, sessionId, url) => {
+    const filePath = url.searchParams.get("path") ?? "";
+    await touchSessionActivity(sessionId);
+    if (req.method === "GET") {
+      const data = await backend.readFile(sessionId, filePath, MAX_FILE_BYTES);
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": data.length });
+      res.end(data);
+    } else {
+      const data = await readBody(req, MAX_FILE_BYTES);
+      await backend.writeFile(sessionId, filePath, data, MAX_FILE_BYTES);
+      sendJson(res, 200, { path: filePath, size: data.length });
+    }
+  };
+
+  const snapshot: Route = async (_req, res, sessionId) => {
+    const session = await runningSessionOnRunner(sessionId, opts.runnerId());
+    const wasRunning = session.state === "running";
+    if (wasRunning) await backend.pause(sessionId);
+    try {
+      const row = await snapshotSessionFiles(session, backend.paths(sessionId), "manual");
+      sendJson(res, 200, { id: row.id });
+    } finally {
+      if (wasRunning) await backend.resume(sessionId);
+    }
+  };
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const given = Buffer.from(String(req.headers[RUNNER_SECRET_HEADER] ?? ""));
+      if (given.length !== secret.length || !timingSafeEqual(given, secret)) return sendError(res, 401, "unauthorized", "bad runner secret");
+      const url = new URL(req.url ?? "/", "http://runner");
+      const match = /^\/internal\/sessions\/([a-z]{3}_[0-9A-Z]{26})\/(exec|files|snapshot)$/.exec(url.pathname);
+      if (!match) return sendError(res, 404, "not_found", "no such route");
+      const [, sessionId, action] = match;
+      if (action !== "snapshot") await runningSessionOnRunner(sessionId, opts.runnerId(), ["running"]);
+      if (action === "exec" && req.method === "POST") return await exec(req, res, sessionId, url);
+      if (action === "files" && (req.method === "GET" || req.method === "PUT")) return await files(req, res, sessionId, url);
+      if (action === "snapshot" && req.method === "POST") return await snapshot(req, res, sessionId, url);
+      sendError(res, 405, "invalid_request", "method not allowed");
+    } catch (err) {
+      const e = err as { status?: number; code?: string; message?: string };
+      const status = e.status ?? (e.code === "invalid_path" ? 400 : e.code === "too_large" ? 413 : e.code === "not_found" ? 404 : e.code === "conflict" ? 409 : 500);
+      const code = status === 400 ? "invalid_request" : status === 413 ? "payload_too_large" : status === 404 ? "not_found" : status === 409 ? "conflict" : "internal";
+      if (status === 500) console.error("[runner] internal call failed:", err);
+      sendError(res, status, code, e.message ?? "failed");
+    }
+  });
+  return new Promise((resolve) => server.listen(opts.port, opts.host ?? "127.0.0.1", () => resolve(server)));
+}
