@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -6,6 +7,8 @@ const env = {
   AUTH_SECRET: "test-secret-for-vitest-only-0123456789",
   API_RATE_LIMIT_PER_MINUTE: "300",
   RUNNER_SECRET: "test-runner-secret-0123456789",
+  // Snapshots and imported templates written by the test process itself stay out of ./.data.
+  DATA_DIR: path.join(os.tmpdir(), "burrow-vitest-data"),
   NODE_ENV: "test" as const,
 };
 

@@ -84,21 +84,48 @@ export async function apiFetch<T>(path: string, req: ApiRequest = {}): Promise<T
     throw new ApiError({ status: 0, code: "network_error", message: "Could not reach the server; check your connection and retry" });
   }
   const text = await res.text();
-  let json: unknown = undefined;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON: handled below */
-  }
+  const json = parseJson(text);
   if (res.ok) return json as T;
+  throw errorFromResponse(res, json);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined; // not JSON: the caller falls back to the status line
+  }
+}
+
+function errorFromResponse(res: Response, json: unknown): ApiError {
   const shape = json as { error?: { code?: string; message?: string; details?: Record<string, unknown> }; requestId?: string } | undefined;
-  throw new ApiError({
+  return new ApiError({
     status: res.status,
     code: shape?.error?.code ?? `http_${res.status}`,
     message: shape?.error?.message ?? `The server answered ${res.status} ${res.statusText}`.trim(),
     details: shape?.error?.details,
     requestId: shape?.requestId ?? res.headers.get("x-request-id"),
   });
+}
+
+export type RawRequest = Omit<ApiRequest, "body"> & { body?: BodyInit; headers?: Record<string, string> };
+
+/**
+ * A request whose body or answer is not JSON (file bytes, event streams): the Response as it
+ * came when it is 2xx, else the API's error as ApiError, like apiFetch.
+ */
+export async function apiRaw(path: string, req: RawRequest = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...req.headers };
+  if (req.tenant) headers["x-burrow-tenant"] = req.tenant;
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path, req.query), { method: req.method ?? "GET", credentials: "same-origin", headers, body: req.body, signal: req.signal });
+  } catch (err) {
+    if ((err as Error).name === "AbortError") throw err;
+    throw new ApiError({ status: 0, code: "network_error", message: "Could not reach the server; check your connection and retry" });
+  }
+  if (res.ok) return res;
+  throw errorFromResponse(res, parseJson(await res.text()));
 }
 
 /** Shorthands bound to one tenant. */

@@ -1,7 +1,8 @@
 // Shapes of the API's answers as the console reads them (see lib/api/endpoints.ts for the source).
 import type { Role } from "@/lib/auth/scopes";
+import type { SessionState } from "@/lib/sessions/state-machine";
 
-export type { Role };
+export type { Role, SessionState };
 
 export type Page<T> = { data: T[]; nextCursor: string | null };
 
@@ -48,4 +49,73 @@ export type AuditEvent = {
   ip: string | null;
   metadata: Record<string, unknown>;
   createdAt: string;
+};
+
+export type Resources = { vcpu: number; memoryMib: number; diskMib: number; gpus: number };
+export type IdlePolicy = { pauseAfterSeconds: number | null; hibernateAfterSeconds: number | null };
+
+export type Session = {
+  id: string;
+  state: SessionState;
+  desiredState: "running" | "paused" | "hibernated" | "terminated";
+  template: string;
+  runnerId: string | null;
+  resources: Resources;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  metadata: Record<string, unknown>;
+  idle: IdlePolicy;
+  maxLifetimeSeconds: number;
+  lifetimeUsedSeconds: number;
+  lastActivityAt: string;
+  stateChangedAt: string;
+  failureReason: string | null;
+  snapshotId: string | null;
+  fromSnapshotId: string | null;
+  createdAt: string;
+  terminatedAt: string | null;
+};
+
+export type SessionEvent = { id: string; fromState: string | null; toState: string; cause: string; detail: Record<string, unknown>; at: string };
+
+export type ExecResult = { exitCode: number; stdout: string; stderr: string; durationMs: number; timedOut: boolean; truncated: boolean };
+
+export type Snapshot = {
+  id: string;
+  sessionId: string | null;
+  parentId: string | null;
+  kind: "filesystem" | "memory";
+  reason: string;
+  status: string;
+  logicalBytes: number;
+  storedBytes: number;
+  fileCount: number;
+  createdAt: string;
+  expiresAt: string | null;
+};
+
+export type Template = {
+  id: string;
+  name: string;
+  builtIn: boolean;
+  rootfs: { kind: string };
+  resources: Resources;
+  env: Record<string, string>;
+  idle: IdlePolicy;
+  maxLifetimeSeconds: number;
+  retentionDays: number;
+};
+
+export type Runner = {
+  id: string;
+  name: string;
+  address: string;
+  backend: string;
+  status: string;
+  capacity: { vcpu: number; memoryMib: number; gpus: number; gpuType: string | null };
+  used: { sessions: number; vcpu: number; memoryMib: number; gpus: number };
+  labels: Record<string, string>;
+  capabilities: Record<string, unknown>;
+  lastHeartbeatAt: string;
+  startedAt: string;
 };

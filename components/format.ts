@@ -35,3 +35,39 @@ export function slugify(name: string): string {
     .slice(0, 40)
     .replace(/-+$/g, "");
 }
+
+/** Bytes in the largest unit that keeps the number readable: 512 B, 1.5 KiB, 2.3 GiB. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 || value >= 100 ? Math.round(value) : value.toFixed(1).replace(/\.0$/, "")} ${units[unit]}`;
+}
+
+/** Memory given in MiB, as the API gives it. */
+export function formatMib(mib: number): string {
+  return formatBytes(mib * 1024 * 1024);
+}
+
+/** A length of time in seconds as people say it: 45 s, 5 min, 1 h 30 min, 2 d. */
+export function formatSeconds(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return "never";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return s % 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s / 60} min`;
+  if (s < 86_400) {
+    const m = Math.round((s % 3600) / 60);
+    return m ? `${Math.floor(s / 3600)} h ${m} min` : `${Math.floor(s / 3600)} h`;
+  }
+  const h = Math.round((s % 86_400) / 3600);
+  return h ? `${Math.floor(s / 86_400)} d ${h} h` : `${Math.floor(s / 86_400)} d`;
+}
+
+/** Milliseconds, for command durations: 12 ms, 1.4 s. */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}

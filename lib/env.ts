@@ -11,14 +11,15 @@ const envSchema = z.object({
   AUTH_SECRET: z.string().min(16).optional(),
   AUTH_GITHUB_ID: z.string().optional(),
   AUTH_GITHUB_SECRET: z.string().optional(),
-  SMTP_URL: z.string().optional(),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Shared secret for calls from the web app to runners (npm start generates one under DATA_DIR). */
   RUNNER_SECRET: z.string().min(16).optional(),
   RUNNER_NAME: z.string().min(1).max(100).optional(),
   RUNNER_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** vCPUs the runner offers; default: host cores × RUNNER_CPU_OVERCOMMIT (idle agents rarely use a whole core). */
   RUNNER_VCPU: z.coerce.number().positive().optional(),
+  RUNNER_CPU_OVERCOMMIT: z.coerce.number().min(1).max(64).default(4),
   RUNNER_MEMORY_MIB: z.coerce.number().int().positive().optional(),
   RUNNER_GPUS: z.coerce.number().int().min(0).default(0),
   RUNNER_LABELS: z.string().default("{}"),

@@ -32,7 +32,7 @@ export async function startRunner(opts: { name?: string; pool?: string; dataDir?
   let id: string | undefined;
   while (!id && Date.now() < deadline && child.exitCode === null) {
     const row = await db().runner.findUnique({ where: { name } });
-    if (row && row.status === "online" && output.includes("registered")) id = row.id;
+    if (row && row.status === "online" && output.includes("ready:")) id = row.id;
     else await new Promise((r) => setTimeout(r, 100));
   }
   if (!id) {

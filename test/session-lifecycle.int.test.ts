@@ -29,6 +29,7 @@ afterAll(async () => {
   for (let i = 0; i < 100 && (await db().session.count({ where: { tenantId: t.id, state: { notIn: ["terminated", "failed"] } } })); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
+  if (process.env.DEBUG_RUNNER) console.log(runner.output());
   await runner.stop();
   removeDataDir(runner.dataDir);
 });
@@ -66,6 +67,23 @@ describe("sessions on real sandboxes", () => {
     const log = await db().auditEvent.findMany({ where: { tenantId: t.id, action: "session.exec", targetId: id } });
     expect(log.length).toBeGreaterThanOrEqual(5);
     expect(log.some((e) => (e.metadata as { exitCode?: number }).exitCode === 3)).toBe(true);
+  });
+
+  it("streams exec output as server-sent events, then the exit", async () => {
+    const id = await newSession();
+    const req = new Request(`http://127.0.0.1/api/v1/sessions/${id}/exec`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.key}`, accept: "text/event-stream", "content-type": "application/json" },
+      body: JSON.stringify({ command: ["sh", "-c", "echo one; sleep 0.2; echo two >&2; exit 4"] }),
+    });
+    const res = await execRoute.POST(req, { params: Promise.resolve({ id }) });
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    const text = await res.text();
+    const events = text.split("\n\n").filter((e) => e.startsWith("event:")).map((e) => ({
+      event: /^event: (\w+)/.exec(e)![1], data: JSON.parse(/\ndata: (.*)$/s.exec(e)![1]),
+    }));
+    expect(events.filter((e) => e.event === "output").map((e) => [e.data.stream, e.data.data])).toEqual([["stdout", "one\n"], ["stderr", "two\n"]]);
+    expect(events.at(-1)).toMatchObject({ event: "exit", data: { exitCode: 4 } });
   });
 
   it("uploads and downloads files, confined to the sandbox", async () => {

@@ -1,5 +1,9 @@
 export const NAV_LINKS = [
   { href: "", label: "Overview" },
+  { href: "/sessions", label: "Sessions" },
+  { href: "/snapshots", label: "Snapshots" },
+  { href: "/templates", label: "Templates" },
+  { href: "/runners", label: "Runners" },
   { href: "/api-keys", label: "API keys" },
   { href: "/members", label: "Members" },
   { href: "/audit-log", label: "Audit log" },

@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
 
 export const inputClass =
   "block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-zinc-900 shadow-sm ring-1 ring-inset ring-zinc-300 " +
@@ -14,6 +14,18 @@ export function TextField({ id, label, hint, error, className = "", ...input }: 
     <div className={className}>
       <label htmlFor={id} className="block text-sm font-medium text-zinc-800">{label}</label>
       <input id={id} name={id} className={`mt-1 ${inputClass}`} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      {hint && !error && <p id={`${id}-hint`} className="mt-1 text-xs text-zinc-500">{hint}</p>}
+      <FieldMessage id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+export function TextAreaField({ id, label, hint, error, className = "", ...area }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="block text-sm font-medium text-zinc-800">{label}</label>
+      <textarea id={id} name={id} className={`mt-1 font-mono ${inputClass}`} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...area} />
       {hint && !error && <p id={`${id}-hint`} className="mt-1 text-xs text-zinc-500">{hint}</p>}
       <FieldMessage id={`${id}-error`} error={error} />
     </div>

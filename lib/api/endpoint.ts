@@ -23,6 +23,8 @@ export type Endpoint<
   auth?: A;
   scopes?: Scope[];
   body?: B;
+  /** A raw (non-JSON) request body the handler reads itself, e.g. an upload: documented in OpenAPI. */
+  rawBody?: { contentTypes: string[]; maxBytes: number; description: string };
   query?: Q;
   response?: z.ZodType;
   /** HTTP status of a successful answer. */

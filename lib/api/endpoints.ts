@@ -12,7 +12,10 @@ import {
   createSessionSchema, execResultSchema, execSchema, listSessionsQuerySchema, sessionEventListSchema, sessionPageSchema, sessionSchema,
 } from "../sessions/schemas";
 import { listSnapshotsQuerySchema, snapshotPageSchema, snapshotSchema } from "../snapshots/snapshots";
-import { createTemplateSchema, templateListSchema, templateSchema, updateTemplateSchema } from "../templates/schemas";
+import {
+  createTemplateSchema, IMAGE_CONTENT_TYPES, importedTemplateSchema, importTemplateQuerySchema, MAX_IMAGE_BYTES, templateListSchema, templateSchema,
+  updateTemplateSchema,
+} from "../templates/schemas";
 import { runnerListSchema } from "../runners/schemas";
 import { defineEndpoint } from "./endpoint";
 
@@ -129,6 +132,12 @@ export const endpoints = {
   }),
   createTemplate: defineEndpoint({
     method: "POST", path: "/api/v1/templates", tag: "Templates", scopes: ["admin"], status: 201, summary: "Create a template", body: createTemplateSchema, response: templateSchema,
+  }),
+  importTemplate: defineEndpoint({
+    method: "POST", path: "/api/v1/templates/import", tag: "Templates", scopes: ["admin"], status: 201,
+    summary: "Create a template from an image archive: `docker save` output or an OCI image layout as a tar (at most 2 GiB, uncompressed)",
+    query: importTemplateQuerySchema, response: importedTemplateSchema,
+    rawBody: { contentTypes: IMAGE_CONTENT_TYPES, maxBytes: MAX_IMAGE_BYTES, description: "The image archive as a plain tar; the image needs /bin/sh" },
   }),
   getTemplate: defineEndpoint({ method: "GET", path: "/api/v1/templates/{id}", tag: "Templates", scopes: ["sessions:read"], summary: "A template", response: templateSchema }),
   updateTemplate: defineEndpoint({

@@ -22,6 +22,12 @@ describe("OpenAPI document", () => {
     expect(schema.additionalProperties).toBe(false);
   });
 
+  it("documents raw uploads by content type, with 413 and 415", () => {
+    const op = doc.paths["/api/v1/templates/import"].post as { requestBody: { content: Record<string, unknown> }; responses: Record<string, unknown> };
+    expect(Object.keys(op.requestBody.content)).toEqual(["application/x-tar", "application/octet-stream"]);
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(["201", "413", "415"]));
+  });
+
   it("lists query parameters and required scopes", () => {
     const op = doc.paths["/api/v1/audit-log"].get as { parameters: { name: string }[]; "x-required-scopes": string[] };
     expect(op.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["limit", "cursor", "action"]));

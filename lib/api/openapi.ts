@@ -25,6 +25,12 @@ function pathParameters(path: string) {
   return [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
 }
 
+const rawRequestBody = (raw: NonNullable<Endpoint["rawBody"]>) => ({
+  required: true,
+  description: raw.description,
+  content: Object.fromEntries(raw.contentTypes.map((t) => [t, { schema: { type: "string", contentMediaType: t } }])),
+});
+
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
 
 export function buildOpenApiDocument(serverUrl = "/") {
@@ -43,6 +49,10 @@ export function buildOpenApiDocument(serverUrl = "/") {
     if (auth !== "none") responses["401"] = errorResponse("Missing, invalid, expired or revoked credentials");
     if (endpoint.scopes?.length || auth === "user") responses["403"] = errorResponse("Missing scope or role");
     if (endpoint.path.includes("{")) responses["404"] = errorResponse("Not found (including another tenant's ids)");
+    if (endpoint.rawBody) {
+      responses["413"] = errorResponse(`The body is larger than ${endpoint.rawBody.maxBytes} bytes`);
+      responses["415"] = errorResponse(`Content-Type is not ${endpoint.rawBody.contentTypes.join(" or ")}`);
+    }
     paths[endpoint.path] ??= {};
     paths[endpoint.path][endpoint.method.toLowerCase()] = {
       operationId,
@@ -60,6 +70,7 @@ export function buildOpenApiDocument(serverUrl = "/") {
       ...(endpoint.body
         ? { requestBody: { required: true, content: { "application/json": { schema: toSchema(endpoint.body, "input") } } } }
         : {}),
+      ...(endpoint.rawBody ? { requestBody: rawRequestBody(endpoint.rawBody) } : {}),
       responses,
     };
   }

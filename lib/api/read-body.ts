@@ -1,5 +1,7 @@
 // Reads and validates a JSON request body: size-limited while streaming (413), JSON only (415),
-// well-formed (400) and matching the endpoint's schema (400 with the failing fields).
+// well-formed (400) and matching the endpoint's schema (400 with the failing fields). Raw bodies
+// (files, image archives) are read the same limited way, into memory or streamed to a file.
+import fs from "node:fs/promises";
 import type { z } from "zod";
 import { AppError } from "./errors";
 
@@ -42,6 +44,41 @@ export async function readLimitedBytes(req: Request, maxBytes: number): Promise<
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Streams the raw request body into a new file (0600), never holding it in memory: 415 unless its
+ * Content-Type is one of `contentTypes`, 413 as soon as it passes `maxBytes` (the partial file is
+ * left for the caller to remove). Returns the number of bytes written.
+ */
+export async function writeLimitedBodyToFile(req: Request, opts: { file: string; maxBytes: number; contentTypes: string[] }): Promise<number> {
+  const contentType = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (!opts.contentTypes.includes(contentType)) {
+    throw new AppError("unsupported_media_type", `Send the body as raw bytes with 'Content-Type: ${opts.contentTypes.join("' or '")}'`);
+  }
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > opts.maxBytes) throw tooLarge(opts.maxBytes);
+  const out = await fs.open(opts.file, "wx", 0o600);
+  let size = 0;
+  try {
+    if (!req.body) return 0;
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => {
+        throw new AppError("invalid_request", "The request body ended before it was complete; send it again");
+      });
+      if (done) break;
+      size += value.byteLength;
+      if (size > opts.maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(opts.maxBytes);
+      }
+      for (let off = 0; off < value.byteLength; ) off += (await out.write(value, off, value.byteLength - off)).bytesWritten;
+    }
+  } finally {
+    await out.close();
+  }
+  return size;
 }
 
 function tooLarge(maxBytes: number) {

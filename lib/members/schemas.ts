@@ -18,7 +18,7 @@ export const updateMemberSchema = z.object({ role: roleSchema }).strict();
 export const createInvitationSchema = z
   .object({
     role: roleSchema.default("member"),
-    email: z.email().max(254).optional().describe("Only for the record and for mail when SMTP is set"),
+    email: z.email().max(254).optional().describe("Only for the record: no mail is sent; give the invitee the link"),
     expiresInDays: z.number().int().min(1).max(30).default(7),
   })
   .strict();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildOciConfig, INIT_ARGS, type OciConfigInput } from "./build-oci-config";
+import { buildOciConfig, DIR_INIT_ARGS, INIT_ARGS, type OciConfigInput, STATIC_INIT_PATH } from "./build-oci-config";
 import type { HostTemplate } from "./host-template";
 import type { SandboxSpec } from "./types";
 
@@ -84,9 +84,15 @@ describe("buildOciConfig", () => {
     }
   });
 
-  it("adds no host mounts for a dir rootfs", () => {
-    const mounts = build({ spec: spec({ rootfs: { kind: "dir", path: "/images/alpine" } }), host: null }).mounts;
-    expect(mounts.filter((m) => m.type === "bind" || m.type === "overlay").map((m) => m.destination)).toEqual(["/workspace"]);
+  it("adds no host mounts for a dir rootfs but the static init, read-only in /dev, which runs PID 1", () => {
+    const c = build({ spec: spec({ rootfs: { kind: "dir", path: "/images/alpine" } }), host: null });
+    expect(c.mounts.filter((m) => m.type === "bind" || m.type === "overlay").map((m) => m.destination)).toEqual([STATIC_INIT_PATH, "/workspace"]);
+    expect(c.mounts.find((m) => m.destination === STATIC_INIT_PATH)).toEqual({
+      destination: STATIC_INIT_PATH, type: "bind", source: "/bin/busybox", options: ["bind", "ro", "nosuid", "nodev"],
+    });
+    expect(c.mounts.findIndex((m) => m.destination === "/dev")).toBeLessThan(c.mounts.findIndex((m) => m.destination === STATIC_INIT_PATH));
+    expect(c.process.args).toEqual(DIR_INIT_ARGS);
+    expect(DIR_INIT_ARGS[0]).toBe(STATIC_INIT_PATH);
   });
 
   it("keeps runc's masked and read-only paths, a writable overlay root and the hostname", () => {

@@ -32,9 +32,20 @@ export const DEFAULT_CWD = "/workspace";
  * own. A signal-forwarding init such as tini exits when its one child dies, and `kill -9 -1`
  * inside kills every process but PID 1 — the sandbox would end. PID 1 of a pid namespace gets no
  * signals from inside it that it did not ask for, and this one ignores TERM, INT and HUP.
- * Needs /bin/sh and sleep in the rootfs (the host template has both).
+ * Needs /bin/sh and sleep in the rootfs (the host template has both; a "dir" rootfs uses DIR_INIT_ARGS).
  */
 export const INIT_ARGS = ["/bin/sh", "-c", 'trap "" TERM INT HUP; while :; do sleep 2147483647 & wait; done'];
+
+/**
+ * A "dir" rootfs (an imported image) may lack `sleep` (a busybox image often has no link for it),
+ * and then INIT_ARGS would spin forking. Its PID 1 is the same loop run by the host's static
+ * busybox (Debian package `busybox-static`), bound read-only at STATIC_INIT_PATH inside /dev:
+ * /dev is the sandbox's own tmpfs, so nothing is added to the image's paths or to snapshots of
+ * the upper layer. The binary is static, so it needs nothing from the image.
+ */
+export const STATIC_INIT_SOURCE = "/bin/busybox";
+export const STATIC_INIT_PATH = "/dev/.burrow/busybox";
+export const DIR_INIT_ARGS = [STATIC_INIT_PATH, "sh", "-c", `trap "" TERM INT HUP; while :; do ${STATIC_INIT_PATH} sleep 2147483647 & wait; done`];
 
 export function sandboxEnvList(env: Record<string, string>): string[] {
   // Defaults first; the caller's values replace them (one entry per name).
@@ -50,7 +61,7 @@ export function buildOciConfig(input: OciConfigInput) {
     process: {
       terminal: false,
       user: { uid: 0, gid: 0 },
-      args: INIT_ARGS,
+      args: host ? INIT_ARGS : DIR_INIT_ARGS,
       env: sandboxEnvList(spec.env),
       cwd: DEFAULT_CWD,
       capabilities: {
@@ -66,7 +77,7 @@ export function buildOciConfig(input: OciConfigInput) {
     },
     root: { path: "rootfs", readonly: false },
     hostname: spec.hostname ?? "sandbox",
-    mounts: [...BASE_MOUNTS, ...templateMounts(host, layout), workspaceMount(layout.workspace)],
+    mounts: [...BASE_MOUNTS, ...(host ? templateMounts(host, layout) : [staticInitMount()]), workspaceMount(layout.workspace)],
     linux: {
       resources: {
         devices: [{ allow: false, access: "rwm" }],
@@ -86,6 +97,11 @@ export function buildOciConfig(input: OciConfigInput) {
 
 export function workspaceMount(workspace: string): OciMount {
   return { destination: "/workspace", type: "bind", source: workspace, options: ["bind", "rw", "nosuid", "nodev"] };
+}
+
+/** The host's static busybox for a "dir" rootfs's init (after BASE_MOUNTS: it lands in the /dev tmpfs). */
+export function staticInitMount(): OciMount {
+  return { destination: STATIC_INIT_PATH, type: "bind", source: STATIC_INIT_SOURCE, options: ["bind", "ro", "nosuid", "nodev"] };
 }
 
 /** /usr (and any non-symlink /lib64-style dir) read-only; /etc copy-on-write over the host's, secrets whited out. */

@@ -59,6 +59,12 @@ async function prepareDirectories(l: SandboxLayout): Promise<void> {
   for (const dir of [l.upperRootfs, l.upperEtc, l.workspace, l.workRootfs, l.workEtc, l.rootfs, l.execDir]) {
     await fs.mkdir(dir, { recursive: true, mode: 0o755 });
   }
+  // upper/ and workspace/ may come from a snapshot restore. A symlink there would make the mount
+  // follow it: the overlay's upper layer or the /workspace bind would become a host directory.
+  for (const dir of [l.upper, l.upperRootfs, l.upperEtc, l.workspace]) {
+    const st = await fs.lstat(dir);
+    if (!st.isDirectory()) throw new SandboxError("failed", `${dir} must be a directory, not a symlink or file`);
+  }
   // The merged / and /etc take their owner and mode from the upper dirs.
   await fs.chmod(l.upperRootfs, 0o755);
   await fs.chmod(l.upperEtc, 0o755);

@@ -3,13 +3,26 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { sandboxHandle, type BackendContext } from "./backend-context";
+import { containerState } from "./container-state";
 import { unmountAllUnder } from "./overlay-mount";
 import { runCommand, runtimeFailure, runtimeMessage } from "./run-runtime";
+import { waitForExit } from "./wait-for-exit";
+
+/** Past this, `delete --force` takes over (and waits in its own way). */
+const KILL_WAIT_MS = 2_000;
 
 export async function destroySandbox(ctx: BackendContext, id: string, opts: { keepFiles?: boolean } = {}): Promise<void> {
   const h = sandboxHandle(ctx, id);
   await ctx.locks.run(id, async () => {
-    // --force kills a running or paused container (runc thaws it to let the kill land).
+    // Kill, wait for the init to die, then delete: `delete --force` on a live container sleeps in
+    // 100 ms steps, while a dead (zombie) init already counts as stopped. Frozen processes cannot
+    // die (cgroup v1 freezer), so a paused sandbox is thawed first.
+    const state = await containerState(ctx.runtime, h.containerId);
+    if (state?.status === "paused") await runCommand(ctx.runtime, ["resume", h.containerId]);
+    if (state && state.status !== "stopped") {
+      await runCommand(ctx.runtime, ["kill", h.containerId, "KILL"]);
+      await waitForExit(state.pid, KILL_WAIT_MS);
+    }
     const deleted = await runCommand(ctx.runtime, ["delete", "--force", h.containerId]);
     if (deleted.exitCode !== 0 && !/does not exist|not found/i.test(runtimeMessage(deleted.stderr))) {
       throw runtimeFailure("delete", deleted.stderr);

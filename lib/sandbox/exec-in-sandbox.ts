@@ -1,11 +1,12 @@
 // One process inside a running sandbox: output streamed and capped, stdin fed, the whole process
 // tree killed at the timeout. One `runc exec`, no polling.
 //
-// Why `runc exec --detach` and a status pipe: attached, runc copies the output through its own
-// pipes and returns only when every holder has closed them, so `sh -c "server &"` would hang
-// until the timeout. Detached, runc hands our pipes to the process and returns once it started;
-// a two-line shell wrapper inside reports the command's exit status on fd 3 (closed for the
-// command itself), so the result is ready when the command exits, whatever it left running.
+// Why a status pipe: `runc exec` copies the output through its own pipes and exits only when every
+// holder has closed them, so `sh -c "server &"` would hang until the timeout. A two-line shell
+// wrapper inside reports the command's exit status on fd 3 (closed for the command and what it
+// starts), so the result is ready when the command exits, whatever it left running. runc stays
+// attached (not --detach) because it reaps the process: detached, the exec'd process would be
+// reparented to the host's PID 1 and linger as a zombie wherever that init reaps lazily.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
@@ -13,7 +14,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { DEFAULT_CWD } from "./build-oci-config";
 import { killProcessTree } from "./kill-process-tree";
-import { missingBinaryMessage, runtimeFailure, runtimeMessage } from "./run-runtime";
+import { exitCodeOf, missingBinaryMessage, runtimeFailure, runtimeMessage } from "./run-runtime";
 import { SandboxError } from "./sandbox-error";
 import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_BYTES, EXEC_TIMEOUT_EXIT_CODE, type ExecRequest, type OutputListener } from "./types";
 
@@ -24,15 +25,16 @@ export type ExecTarget = { runtime: string; containerId: string; execDir: string
 const WRAPPER = '"$@" 3>&-; echo $? >&3';
 /** Reported when the wrapper itself was killed (e.g. by the OOM killer) before it could say. */
 const KILLED_EXIT_CODE = 137;
-/** After the command exits, output still written by what it left behind is collected this long. */
+/** After the command exits, output still in flight (or written by what it left behind) is collected this long. */
 const DRAIN_AFTER_EXIT_MS = 100;
 /** After a timeout kill, the status gets this long to arrive (longer only if the sandbox is frozen). */
 const EXIT_AFTER_KILL_MS = 2_000;
+const RUNC_ERROR_LINE = /^time="[^"]*" level=(error|fatal) msg="/;
 
 export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: OutputListener): Promise<RawExecResult> {
   const started = performance.now();
   const pidFile = path.join(target.execDir, `${Date.now()}-${randomBytes(4).toString("hex")}.pid`);
-  const args = ["exec", "--detach", "--preserve-fds", "1", "--pid-file", pidFile, "--cwd", req.cwd ?? DEFAULT_CWD];
+  const args = ["exec", "--preserve-fds", "1", "--pid-file", pidFile, "--cwd", req.cwd ?? DEFAULT_CWD];
   for (const [k, v] of Object.entries(req.env ?? {})) args.push("--env", `${k}=${v}`);
   args.push(target.containerId, "/bin/sh", "-c", WRAPPER, "sh", ...req.command);
   const maxBytes = req.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
@@ -48,7 +50,7 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
     let truncated = false;
     let timedOut = false;
     let status = "";
-    let statusClosed = false;
+    let statusClosed = false; // the wrapper reported, or can no longer
     let runtimeExit: number | null = null;
     let outputOpen = 2;
     let settled = false;
@@ -76,8 +78,13 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
     stdoutStream.on("data", capture("stdout"));
     stderrStream.on("data", capture("stderr"));
     for (const s of [stdoutStream, stderrStream]) s.on("close", () => { outputOpen--; maybeFinish(); });
-    statusStream.on("data", (chunk: Buffer) => { status += chunk.toString("utf8"); });
-    statusStream.on("close", () => { statusClosed = true; maybeFinish(); });
+    // The status line is the signal, not the pipe's end: runc holds its own copy of fd 3 open
+    // for as long as it copies output from a background child.
+    statusStream.on("data", (chunk: Buffer) => {
+      status += chunk.toString("utf8");
+      if (status.endsWith("\n")) statusDone();
+    });
+    statusStream.on("close", statusDone);
     if (hasStdin) {
       child.stdin!.on("error", () => {}); // EPIPE when the process does not read all of it
       child.stdin!.end(typeof req.stdin === "string" ? Buffer.from(req.stdin) : req.stdin);
@@ -88,6 +95,7 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
       settled = true;
       for (const t of timers) clearTimeout(t);
       for (const s of [stdoutStream, stderrStream, statusStream]) s.destroy();
+      child.unref(); // runc may outlive the result while a background child still holds the output
       void fs.rm(pidFile, { force: true });
       outcome();
     };
@@ -97,19 +105,26 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
         const stdout = Buffer.concat(streams.stdout.chunks);
         const stderr = Buffer.concat(streams.stderr.chunks);
         const durationMs = Math.round(performance.now() - started);
-        if (runtimeExit !== null && runtimeExit !== 0 && !timedOut) {
+        const reported = /^\d+\s*$/.test(status) ? Number(status) : null;
+        if (reported === null && !timedOut && runtimeExit !== null && runtimeExit !== 0) {
           const failure = startFailure(stderr.toString("utf8"));
           if (failure instanceof SandboxError) return reject(failure);
-          return resolve({ ...failure, stdout, durationMs, timedOut, truncated });
+          if (failure) return resolve({ ...failure, stdout, durationMs, timedOut, truncated });
         }
-        const reported = /^\d+\s*$/.test(status) ? Number(status) : KILLED_EXIT_CODE;
-        resolve({ exitCode: timedOut ? EXEC_TIMEOUT_EXIT_CODE : reported, stdout, stderr, durationMs, timedOut, truncated });
+        const exitCode = timedOut ? EXEC_TIMEOUT_EXIT_CODE : (reported ?? runtimeExit ?? KILLED_EXIT_CODE);
+        resolve({ exitCode, stdout, stderr, durationMs, timedOut, truncated });
       });
 
-    // Done when runc has exited and the status pipe closed (the command exited, or never started);
-    // then output gets a short grace if something the command left behind still holds it.
+    // Done when the wrapper reported (or, with no report, when runc has exited: the process never
+    // started or was killed); then the output gets a short grace to arrive, and no more.
+    function statusDone() {
+      statusClosed = true;
+      maybeFinish();
+    }
+
     function maybeFinish() {
-      if (settled || runtimeExit === null || !statusClosed) return;
+      if (settled || !statusClosed) return;
+      if (status === "" && runtimeExit === null) return;
       if (outputOpen === 0) return finish();
       if (!draining) {
         draining = true;
@@ -123,7 +138,7 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
       ),
     );
     child.on("exit", (code, signal) => {
-      runtimeExit = code ?? (signal ? 128 : 1);
+      runtimeExit = exitCodeOf(code, signal);
       maybeFinish();
     });
 
@@ -132,6 +147,7 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
         timedOut = true;
         void (async () => {
           const pid = Number((await fs.readFile(pidFile, "utf8").catch(() => "")).trim());
+          if (settled) return; // it ended meanwhile; its pid may already belong to someone else
           if (pid > 1) await killProcessTree(pid);
           else killGroup(child.pid); // not started yet: stop runc itself
           if (!settled) timers.push(setTimeout(() => { killGroup(child.pid); finish(); }, EXIT_AFTER_KILL_MS));
@@ -151,12 +167,15 @@ function killGroup(pid: number | undefined) {
 }
 
 /**
- * runc could not start the process. A sandbox that is gone or frozen is an error for the caller;
- * a process that cannot start in it (bad cwd, no shell) is reported like a shell would: 126 or 127.
+ * runc could not start the process (its own error is the last line of stderr). A sandbox that is
+ * gone or frozen is an error for the caller; a process that cannot start in it (bad cwd, no shell)
+ * is reported like a shell would: 126 or 127. Null when stderr holds no runc error.
  */
-function startFailure(stderr: string): SandboxError | { exitCode: number; stderr: Buffer } {
-  const message = runtimeMessage(stderr);
-  if (!/unable to start container process/.test(message)) return runtimeFailure("exec", stderr);
+function startFailure(stderr: string): SandboxError | { exitCode: number; stderr: Buffer } | null {
+  const text = stderr.trimEnd();
+  if (!RUNC_ERROR_LINE.test(text.slice(text.lastIndexOf("\n") + 1))) return null;
+  const message = runtimeMessage(text);
+  if (!/unable to start container process/.test(message)) return runtimeFailure("exec", text);
   const notFound = /not found|no such file or directory/i.test(message) && !/chdir/.test(message);
   return { exitCode: notFound ? 127 : 126, stderr: Buffer.from(`${message.replace(/^exec failed: /, "")}\n`) };
 }

@@ -22,7 +22,8 @@ export type EtcParentDir = { rel: string; mode: number; uid: number; gid: number
 export type HostTemplate = {
   /** Lower layer of the root overlay. */
   skeletonDir: string;
-  /** Top-level dirs of the host (not symlinks) that must be bind-mounted read-only, e.g. "lib64" on a non-usr-merged host. */
+  /** The host's bin, sbin, lib, …: symlinks are copied into the skeleton, real directories
+   * (a host without merged /usr) are bind-mounted read-only. */
   rootLinks: HostRootLink[];
   /** Whiteout layer stacked above the host's /etc. */
   etcMaskDir: string;

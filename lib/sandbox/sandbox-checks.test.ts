@@ -6,6 +6,8 @@ import { assertSandboxFilePath } from "./sandbox-files";
 import { containerIdOf, sandboxIdOf, sandboxLayout } from "./sandbox-layout";
 import { validateExecRequest, validateSandboxSpec } from "./validate-spec";
 import { SandboxError } from "./sandbox-error";
+import { checkRuntime } from "./check-runtime";
+import { createRuncBackend } from "./runc-backend";
 
 const codeOf = (fn: () => unknown) => {
   try {
@@ -76,5 +78,16 @@ describe("runtime messages", () => {
   it("reads cpu, memory and pids from runc events --stats", () => {
     const json = JSON.stringify({ type: "stats", data: { cpu: { usage: { total: 2_500_000_000 } }, memory: { usage: { usage: 1234 } }, pids: { current: 3 } } });
     expect(parseRuncStats(json)).toEqual({ cpuSeconds: 2.5, memoryBytes: 1234, pids: 3 });
+  });
+});
+
+describe("a missing runtime", () => {
+  it("is reported with the package to install, by checkRuntime and by the backend", async () => {
+    expect(await checkRuntime("/nonexistent/runc")).toEqual({ ok: false, message: "runc not found: apt-get install runc" });
+    const backend = createRuncBackend({ stateDir: "/nonexistent/burrow-state", runtimeBinary: "/nonexistent/runc" });
+    expect(backend.name).toBe("runc");
+    const spec = { id: "ses_1", rootfs: { kind: "host" as const }, resources: { vcpu: 1, memoryMib: 256 }, env: {} };
+    await expect(backend.create(spec)).rejects.toMatchObject({ code: "runtime_missing", message: "runc not found: apt-get install runc" });
+    await expect(backend.exec("ses_1", { command: ["true"] })).rejects.toMatchObject({ code: "runtime_missing" });
   });
 });

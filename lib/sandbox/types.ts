@@ -72,16 +72,29 @@ export type ExecResult = {
 export type OutputListener = (stream: "stdout" | "stderr", chunk: Buffer) => void;
 
 export interface SandboxBackend {
+  /** The runtime binary's name: "runc" (or "runsc", "kata-runtime"). */
   readonly name: string;
+  /** Starts the sandbox on whatever upper/ and workspace/ hold; returns the running (or paused) one if it exists. */
   create(spec: SandboxSpec): Promise<SandboxInfo>;
+  /**
+   * Runs a command and resolves when it exits (not when background children it left close their
+   * output). Rejects with not_found / not_running (paused: fails at once, never waits) and
+   * invalid_argument; a command that cannot start resolves with exit code 127 or 126.
+   */
   exec(id: string, req: ExecRequest, onOutput?: OutputListener): Promise<ExecResult>;
+  /** Freezes every process (idempotent). */
   pause(id: string): Promise<void>;
+  /** Thaws (idempotent). */
   resume(id: string): Promise<void>;
+  /** Kills and deletes the container, unmounts, removes files (keepFiles: all but upper/ and workspace/). Fine if already gone. */
   destroy(id: string, opts?: { keepFiles?: boolean }): Promise<void>;
+  /** This backend's containers the runtime knows about (burrow-* with a bundle under stateDir). */
   list(): Promise<SandboxListEntry[]>;
   stats(id: string): Promise<SandboxStats>;
   paths(id: string): SandboxPaths;
+  /** A regular file's content; too_large beyond maxBytes. Paths resolve inside the sandbox. */
   readFile(id: string, path: string, maxBytes: number): Promise<Buffer>;
+  /** Creates or replaces a file, and its parent directories. Paths resolve inside the sandbox. */
   writeFile(id: string, path: string, data: Buffer, maxBytes: number): Promise<void>;
 }
 

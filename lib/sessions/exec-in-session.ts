@@ -20,24 +20,41 @@ export async function* execInSession(ctx: TenantContext, sessionId: string, inpu
     timeoutMs: input.timeoutMs + 30_000,
   });
   let exit: Extract<ExecEvent, { type: "exit" }> | null = null;
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const event = JSON.parse(buffered.slice(0, nl)) as ExecEvent;
-      buffered = buffered.slice(nl + 1);
-      if (event.type === "exit") exit = event;
-      if (event.type === "error") throw new AppError("unavailable", `exec failed on the runner: ${event.message}`, { headers: { "Retry-After": "2" } });
-      yield event;
-    }
+  for await (const event of runnerEvents(res)) {
+    if (event.type === "exit") exit = event;
+    if (event.type === "error") throw new AppError("unavailable", `exec failed on the runner: ${event.message}`, { headers: { "Retry-After": "2" } });
+    yield event;
   }
-  if (!exit) throw new AppError("unavailable", "The runner ended the exec without a result (runner lost?); the session will be repaired", { headers: { "Retry-After": "2" } });
+  if (!exit) throw runnerLost();
   await recordAuditEvent(ctx, {
     action: "session.exec", targetType: "session", targetId: sessionId,
     metadata: { command: input.command.join(" ").slice(0, 1000), exitCode: exit.exitCode, durationMs: exit.durationMs, timedOut: exit.timedOut },
   });
+}
+
+const runnerLost = () =>
+  new AppError("unavailable", "The session's runner went away during the exec; the command's outcome is unknown. The session is being repaired; retry", {
+    headers: { "Retry-After": "2" },
+  });
+
+/** The runner's NDJSON answer as events; a connection cut mid-stream is the runner being lost. */
+async function* runnerEvents(res: Response): AsyncGenerator<ExecEvent> {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let nl: number;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        yield JSON.parse(line) as ExecEvent;
+      }
+    }
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw runnerLost();
+  }
 }
 
 export async function execAndWait(ctx: TenantContext, sessionId: string, input: ExecInput) {

@@ -17,7 +17,9 @@ export function snapshotStore(): BlobStore {
 type SessionRef = { id: string; tenantId: string; snapshotId: string | null; retentionDays: number };
 
 export async function snapshotSessionFiles(session: SessionRef, paths: SandboxPaths, reason: "hibernate" | "manual") {
-  const written = await writeSnapshot({ store: snapshotStore(), trees: { upper: paths.upper, workspace: paths.workspace } });
+  // The parent's manifest lets the store skip files that did not change since the last snapshot.
+  const parent = session.snapshotId ? await db().snapshot.findUnique({ where: { id: session.snapshotId }, select: { manifestHash: true } }) : null;
+  const written = await writeSnapshot({ store: snapshotStore(), trees: { upper: paths.upper, workspace: paths.workspace }, parent: parent?.manifestHash ?? null });
   return db().snapshot.create({
     data: {
       id: newId("snp"),

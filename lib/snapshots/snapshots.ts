@@ -91,10 +91,11 @@ export async function deleteSnapshot({ ctx, input }: { ctx: TenantContext; input
 
 /** The session's snapshots with their ancestors (from forks), so the lineage tree can be drawn. */
 export async function sessionLineage({ ctx, input }: { ctx: TenantContext; input: { sessionId: string } }) {
-  await getSessionRowOrThrow(ctx.db, input.sessionId);
+  const session = await getSessionRowOrThrow(ctx.db, input.sessionId);
   const own = await ctx.db.snapshot.findMany({ where: { sessionId: input.sessionId }, orderBy: { id: "asc" }, take: 1000 });
   const byId = new Map(own.map((s) => [s.id, s]));
-  let frontier = own.map((s) => s.parentId).filter((p): p is string => !!p && !byId.has(p));
+  // A fork's lineage starts at the snapshot it was forked from.
+  let frontier = [...own.map((s) => s.parentId), session.fromSnapshotId].filter((p): p is string => !!p && !byId.has(p));
   for (let depth = 0; depth < 100 && frontier.length; depth++) {
     const parents = await ctx.db.snapshot.findMany({ where: { id: { in: frontier } } });
     for (const p of parents) byId.set(p.id, p);

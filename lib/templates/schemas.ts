@@ -108,3 +108,20 @@ export function toTemplate(t: TemplateDefaults, builtIn = false): z.infer<typeof
     maxLifetimeSeconds: t.maxLifetimeSeconds, retentionDays: t.retentionDays,
   };
 }
+
+/** An uploaded image archive (`docker save` or an OCI layout tarball) may be at most this large. */
+export const MAX_IMAGE_BYTES = 2 * 1024 * 1024 * 1024;
+export const IMAGE_CONTENT_TYPES = ["application/x-tar", "application/octet-stream"];
+
+export const importTemplateQuerySchema = z.object({ name: templateNameSchema.describe("Name of the new template") }).strict();
+
+export const importedTemplateSchema = templateSchema.extend({
+  image: z.object({
+    digest: z.string().describe("Manifest digest of the image as stored (OCI)"),
+    format: z.enum(["docker-archive", "oci-archive"]),
+    workingDir: z.string().nullable(),
+    entrypoint: z.array(z.string()).nullable(),
+    cmd: z.array(z.string()).nullable(),
+    skippedEnv: z.array(z.string()).describe("Env names of the image a sandbox cannot take, left out"),
+  }).describe("What the import read from the image; sessions start in /workspace and run commands through exec"),
+});

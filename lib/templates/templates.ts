@@ -6,7 +6,7 @@ import { recordAuditEvent } from "../audit";
 import { inTransaction } from "../db/tenant-scope";
 import { newId } from "../ids";
 import { resolveTemplate } from "./resolve-template";
-import { BASE_TEMPLATE, type createTemplateSchema, toTemplate, type updateTemplateSchema } from "./schemas";
+import { BASE_TEMPLATE, type createTemplateSchema, type Rootfs, toTemplate, type updateTemplateSchema } from "./schemas";
 
 const builtInIsReadOnly = () => new AppError("conflict", "The built-in `base` template cannot be changed; create your own");
 
@@ -29,12 +29,23 @@ export async function getTemplate({ ctx, input }: { ctx: TenantContext; input: {
   return toTemplate(await resolveTemplate(ctx, input.id));
 }
 
-export async function createTemplate({ ctx, input }: { ctx: TenantContext; input: z.infer<typeof createTemplateSchema> }) {
+/** A new template's fields: as the API takes them, with any rootfs (an import brings a "dir"). */
+export type NewTemplate = Omit<z.infer<typeof createTemplateSchema>, "rootfs"> & { rootfs: Rootfs };
+
+export const templateNameTaken = (name: string, field = "body.name") =>
+  new AppError("conflict", `A template named '${name}' exists`, { details: { fields: [{ path: field, message: "taken" }] } });
+
+/** The row and its `template.created` audit event in one transaction; a taken name is 409. */
+export async function insertTemplate(
+  ctx: TenantContext,
+  input: NewTemplate,
+  opts: { id?: string; auditMetadata?: Record<string, unknown>; nameField?: string } = {},
+) {
   try {
-    const row = await inTransaction(ctx.db, async (tx) => {
+    return await inTransaction(ctx.db, async (tx) => {
       const created = await tx.template.create({
         data: {
-          id: newId("tpl"), tenantId: ctx.tenantId, name: input.name, rootfs: input.rootfs,
+          id: opts.id ?? newId("tpl"), tenantId: ctx.tenantId, name: input.name, rootfs: input.rootfs,
           vcpu: input.vcpu ?? BASE_TEMPLATE.vcpu, memoryMib: input.memoryMib ?? BASE_TEMPLATE.memoryMib,
           diskMib: input.diskMib ?? BASE_TEMPLATE.diskMib, gpus: input.gpus ?? 0, env: input.env ?? {},
           pauseAfterSeconds: input.idle?.pauseAfterSeconds !== undefined ? input.idle.pauseAfterSeconds : BASE_TEMPLATE.pauseAfterSeconds,
@@ -43,14 +54,20 @@ export async function createTemplate({ ctx, input }: { ctx: TenantContext; input
           retentionDays: input.retentionDays ?? BASE_TEMPLATE.retentionDays,
         },
       });
-      await recordAuditEvent({ ...ctx, db: tx }, { action: "template.created", targetType: "template", targetId: created.id, metadata: { name: input.name } });
+      await recordAuditEvent({ ...ctx, db: tx }, {
+        action: "template.created", targetType: "template", targetId: created.id, metadata: { name: input.name, ...opts.auditMetadata },
+      });
       return created;
     });
-    return getTemplate({ ctx, input: { id: row.id } });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("conflict", `A template named '${input.name}' exists`, { details: { fields: [{ path: "body.name", message: "taken" }] } });
+    if (isUniqueViolation(err)) throw templateNameTaken(input.name, opts.nameField);
     throw err;
   }
+}
+
+export async function createTemplate({ ctx, input }: { ctx: TenantContext; input: z.infer<typeof createTemplateSchema> }) {
+  const row = await insertTemplate(ctx, input);
+  return getTemplate({ ctx, input: { id: row.id } });
 }
 
 export async function updateTemplate({ ctx, input }: { ctx: TenantContext; input: { id: string; patch: z.infer<typeof updateTemplateSchema> } }) {

@@ -1,6 +1,6 @@
 // The runc backend against real runc: tools of the base template, exec semantics, files that
 // survive a destroy keeping files, pause/resume, list, stats and a clean destroy.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXEC_TIMEOUT_EXIT_CODE, SandboxError } from "../../lib/sandbox";
@@ -26,8 +26,19 @@ describe("the base template", () => {
     const { id, info, spec } = await sandboxes.start();
     expect(info).toMatchObject({ id, containerId: `burrow-${id}`, status: "running" });
     expect(info.pid).toBeGreaterThan(1);
-    const again = await backend.create(spec);
-    expect(again.pid).toBe(info.pid);
+    const again = await Promise.all([backend.create(spec), backend.create(spec)]);
+    expect(again.map((a) => a.pid)).toEqual([info.pid, info.pid]);
+  });
+
+  it("refuses to mount a workspace or upper layer that was replaced by a symlink", async () => {
+    const { backend } = sandboxes;
+    const { id, spec } = await sandboxes.start();
+    await backend.destroy(id, { keepFiles: true });
+    const { workspace } = backend.paths(id);
+    rmSync(workspace, { recursive: true });
+    symlinkSync("/etc", workspace);
+    await expect(backend.create(spec)).rejects.toMatchObject({ code: "failed" });
+    expect(mountsUnder(backend.paths(id).root)).toEqual([]);
   });
 });
 
@@ -52,6 +63,18 @@ describe("exec", () => {
     expect(seen.sort()).toEqual(["stderr:err\n", "stdout:out\n"]);
   });
 
+  it("returns when the command exits, even if it left a background process holding the output", async () => {
+    const { backend } = sandboxes;
+    const { id } = await sandboxes.start();
+    const r = await backend.exec(id, { command: ["sh", "-c", "sleep 30 & echo started"], timeoutMs: 20_000 });
+    expect(r).toMatchObject({ exitCode: 0, stdout: "started\n", timedOut: false });
+    expect(r.durationMs).toBeLessThan(2_000);
+    for (let i = 0; i < 5; i++) await backend.exec(id, { command: ["true"] });
+    // Every exec'd process was reaped (none left as a zombie of a runtime that went away).
+    const states = await sh(backend, id, "cat /proc/[0-9]*/stat 2>/dev/null | cut -d' ' -f3 | sort | uniq -c");
+    expect(states.stdout).not.toMatch(/ Z$/m);
+  });
+
   it("caps each stream at maxOutputBytes and says so", async () => {
     const { backend } = sandboxes;
     const { id } = await sandboxes.start();
@@ -64,12 +87,13 @@ describe("exec", () => {
   it("kills an exec that never ends at timeoutMs, with its children, and reports timedOut", async () => {
     const { backend } = sandboxes;
     const { id } = await sandboxes.start();
-    const r = await backend.exec(id, { command: ["sh", "-c", "sleep 1000 & sleep 1001; echo never"], timeoutMs: 500 });
+    const r = await backend.exec(id, { command: ["sh", "-c", "sleep 1000 & setsid sleep 1002 & sleep 1001; echo never"], timeoutMs: 500 });
     expect(r).toMatchObject({ timedOut: true, exitCode: EXEC_TIMEOUT_EXIT_CODE, stdout: "" });
     expect(r.durationMs).toBeGreaterThanOrEqual(450);
     expect(r.durationMs).toBeLessThan(3_000);
-    const ps = await sh(backend, id, "ps -eo args");
-    expect(ps.stdout).not.toMatch(/sleep 100[01]/);
+    const ps = await sh(backend, id, "cat /proc/[0-9]*/cmdline | tr '\\0' ' '");
+    expect(ps.stdout).toContain("sleep 2147483647"); // the init's, untouched
+    expect(ps.stdout).not.toMatch(/sleep 100[012]/);
   });
 
   it("fails with not_found for a sandbox that does not exist", async () => {
@@ -132,12 +156,14 @@ describe("pause and resume", () => {
     const { id } = await sandboxes.start();
     const tick = path.join(backend.paths(id).upper, "rootfs/tmp/tick");
     // A background counter, bounded to 60 s, writing into /tmp (the upper layer on the host).
-    await sh(backend, id, "nohup sh -c 'i=0; while [ $i -lt 600 ]; do i=$((i+1)); echo $i > /tmp/tick; sleep 0.1; done' >/dev/null 2>&1 &");
+    // Written with a rename, so the host never reads a half-written file.
+    await sh(backend, id, "nohup sh -c 'i=0; while [ $i -lt 600 ]; do i=$((i+1)); echo $i > /tmp/t.new; mv /tmp/t.new /tmp/tick; sleep 0.1; done' >/dev/null 2>&1 &");
     await sleep(300);
     await backend.pause(id);
     await backend.pause(id); // idempotent
     expect((await backend.list()).find((s) => s.id === id)?.status).toBe("paused");
     const frozenAt = readFileSync(tick, "utf8");
+    expect(Number(frozenAt)).toBeGreaterThan(0);
     await sleep(400);
     expect(readFileSync(tick, "utf8")).toBe(frozenAt);
 

@@ -39,7 +39,7 @@ async function main() {
   const address = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const runner = await registerRunner({
     name, address, backend: backend.name,
-    vcpu: env.RUNNER_VCPU ?? os.cpus().length,
+    vcpu: env.RUNNER_VCPU ?? os.cpus().length * env.RUNNER_CPU_OVERCOMMIT,
     memoryMib: env.RUNNER_MEMORY_MIB ?? Math.floor(os.totalmem() / 1024 / 1024),
     gpus: env.RUNNER_GPUS,
     labels: JSON.parse(env.RUNNER_LABELS) as Record<string, string>,
@@ -127,6 +127,7 @@ async function main() {
 
   await sweepOrphans();
   await reconcileAll();
+  log("ready: adopted or removed the containers found, converged every session");
 
   const listener = new pg.Client({ connectionString: databaseUrlOrThrow() });
   listener.on("error", (e) => log(`listen connection: ${e.message}`));

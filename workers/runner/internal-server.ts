@@ -9,6 +9,14 @@ import { runningSessionOnRunner } from "../../lib/runners/runner-sessions";
 import { snapshotSessionFiles } from "../../lib/snapshots/session-files";
 
 const ACTIVITY_EVERY_MS = 10_000;
+
+// SandboxError codes (lib/sandbox) as HTTP statuses the web app maps back to API errors.
+const STATUS_BY_SANDBOX_CODE: Record<string, number> = {
+  invalid_path: 400, invalid_argument: 400, not_found: 404, not_running: 409, conflict: 409, too_large: 413, runtime_missing: 503,
+};
+const API_CODE_BY_STATUS: Record<number, string> = {
+  400: "invalid_request", 404: "not_found", 409: "conflict", 413: "payload_too_large", 503: "unavailable",
+};
 const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 type Route = (req: http.IncomingMessage, res: http.ServerResponse, sessionId: string, url: URL) => Promise<void>;
@@ -100,8 +108,8 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
       sendError(res, 405, "invalid_request", "method not allowed");
     } catch (err) {
       const e = err as { status?: number; code?: string; message?: string };
-      const status = e.status ?? (e.code === "invalid_path" ? 400 : e.code === "too_large" ? 413 : e.code === "not_found" ? 404 : e.code === "conflict" ? 409 : 500);
-      const code = status === 400 ? "invalid_request" : status === 413 ? "payload_too_large" : status === 404 ? "not_found" : status === 409 ? "conflict" : "internal";
+      const status = e.status ?? STATUS_BY_SANDBOX_CODE[e.code ?? ""] ?? 500;
+      const code = API_CODE_BY_STATUS[status] ?? "internal";
       if (status === 500) console.error("[runner] internal call failed:", err);
       sendError(res, status, code, e.message ?? "failed");
     }

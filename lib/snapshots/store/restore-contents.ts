@@ -133,6 +133,7 @@ async function restoreRun(store: BlobStore, manifestHash: string, run: Run): Pro
   } finally {
     for (const fd of open) fs.closeSync(fd);
     z.stdout.destroy();
+    input.destroy(); // closes the pack's file handle when we stopped early
   }
 }
 

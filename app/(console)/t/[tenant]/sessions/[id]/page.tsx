@@ -1,0 +1,12 @@
+import type { Metadata } from "next";
+import { SessionDetailPage } from "@/components/sessions/session-detail-page";
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const { id } = await params;
+  return { title: `${id} · Sessions · Burrow` };
+}
+
+export default async function Page({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return <SessionDetailPage key={id} id={id} />;
+}

@@ -1,0 +1,69 @@
+// Runs a command in a session with POST /sessions/{id}/exec and Accept: text/event-stream, reading
+// the server-sent events (`output`, then `exit`, or `error`) with fetch and a stream reader.
+import { ApiError, apiRaw } from "../api-client";
+import type { ExecResult } from "../api-types";
+
+export type ExecInput = { command: string[]; cwd?: string; env?: Record<string, string>; timeoutMs?: number; stdin?: string };
+export type ExecHandlers = { onOutput: (stream: "stdout" | "stderr", data: string) => void };
+
+type SseEvent = { event: string; data: string };
+
+/** Splits an event stream into events; comments (heartbeats) are skipped. */
+export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = "message";
+        const data: string[] = [];
+        for (const line of block.split("\n")) {
+          if (!line || line.startsWith(":")) continue;
+          const colon = line.indexOf(":");
+          const field = colon < 0 ? line : line.slice(0, colon);
+          const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+          if (field === "event") event = value;
+          else if (field === "data") data.push(value);
+        }
+        if (data.length) yield { event, data: data.join("\n") };
+      }
+      if (done) return;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Streams output to `handlers` as it comes and resolves with the exit. */
+export async function runExec(tenant: string, sessionId: string, input: ExecInput, handlers: ExecHandlers, signal?: AbortSignal): Promise<ExecResult> {
+  const res = await apiRaw(`/sessions/${encodeURIComponent(sessionId)}/exec`, {
+    tenant, method: "POST", signal,
+    headers: { accept: "text/event-stream", "content-type": "application/json" },
+    body: JSON.stringify(input),
+  });
+  if (!res.headers.get("content-type")?.includes("text/event-stream") || !res.body) {
+    // The JSON form: the whole answer at once.
+    const result = (await res.json()) as ExecResult;
+    if (result.stdout) handlers.onOutput("stdout", result.stdout);
+    if (result.stderr) handlers.onOutput("stderr", result.stderr);
+    return result;
+  }
+  for await (const { event, data } of readEventStream(res.body)) {
+    const payload = JSON.parse(data) as Record<string, unknown>;
+    if (event === "output") handlers.onOutput(payload.stream === "stderr" ? "stderr" : "stdout", String(payload.data ?? ""));
+    else if (event === "exit") {
+      const { type: _type, ...result } = payload;
+      return result as ExecResult;
+    } else if (event === "error") {
+      const e = payload as { error?: { code?: string; message?: string }; requestId?: string };
+      throw new ApiError({ status: 502, code: e.error?.code ?? "exec_failed", message: e.error?.message ?? "The command failed on the runner", requestId: e.requestId });
+    }
+  }
+  throw new ApiError({ status: 502, code: "stream_ended", message: "The output stream ended before the command's exit; run it again" });
+}

@@ -1,0 +1,60 @@
+// Medians of the backend's operations against real runc (not a test; run as root):
+//   npx tsx test/sandbox/measure-sandbox-timings.ts [rounds=20]
+// Uses its own temp state dir and removes every sandbox, mount and file it made, also on failure.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createRuncBackend } from "../../lib/sandbox";
+
+const rounds = Math.min(Math.max(Number(process.argv[2] ?? 20) || 20, 1), 200);
+const stateDir = mkdtempSync(path.join(os.tmpdir(), "burrow-sandbox-timings-"));
+const backend = createRuncBackend({ stateDir });
+const samples: Record<string, number[]> = { create: [], "exec true": [], pause: [], resume: [], destroy: [] };
+
+async function timed(name: string, fn: () => Promise<unknown>) {
+  const t = performance.now();
+  await fn();
+  samples[name].push(performance.now() - t);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main() {
+  // One warm-up round builds the shared template layers, which later creates reuse.
+  for (let i = 0; i <= rounds; i++) {
+    const id = `ses_TIMING${i}`;
+    const spec = { id, rootfs: { kind: "host" as const }, resources: { vcpu: 1, memoryMib: 256 }, env: {} };
+    try {
+      if (i === 0) {
+        await backend.create(spec);
+        await backend.exec(id, { command: ["true"] });
+        continue;
+      }
+      await timed("create", () => backend.create(spec));
+      await timed("exec true", () => backend.exec(id, { command: ["true"] }));
+      await timed("pause", () => backend.pause(id));
+      await timed("resume", () => backend.resume(id));
+      await timed("destroy", () => backend.destroy(id));
+    } finally {
+      await backend.destroy(id).catch(() => {});
+    }
+  }
+  for (const [name, xs] of Object.entries(samples)) {
+    console.log(`${name.padEnd(10)} median ${median(xs).toFixed(1)} ms  (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}, n=${xs.length})`);
+  }
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    const left = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4]).filter((p) => p?.startsWith(`${stateDir}/`));
+    for (const m of left.sort((a, b) => b.length - a.length)) execFileSync("umount", ["-l", m]);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
