@@ -2,37 +2,17 @@
 // the session's container (nothing started twice, nothing orphaned) and the session works again.
 // Also: background CPU use inside a sandbox counts as activity for the idle policy.
 import { execFileSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
+import { describe, expect, it } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
-import { terminateUnplacedSessions } from "@/lib/snapshots/retention";
-import { call, createTestTenant, type TestTenant } from "./helpers";
-import { removeDataDir, startRunner, type TestRunner } from "./runner-process";
+import { call } from "./helpers";
+import { startRunner, useRunnerAndTenant } from "./runner-process";
 
-let runner: TestRunner;
-let t: TestTenant;
-
-beforeAll(async () => {
-  runner = await startRunner();
-  t = await createTestTenant();
-});
-
-afterAll(async () => {
-  for (const s of await db().session.findMany({ where: { tenantId: t.id, state: { not: "terminated" } } })) {
-    await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${s.id}`, key: t.key, params: { id: s.id } });
-  }
-  await terminateUnplacedSessions();
-  for (let i = 0; i < 100 && (await db().session.count({ where: { tenantId: t.id, state: { notIn: ["terminated", "failed"] } } })); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await runner.stop();
-  removeDataDir(runner.dataDir);
-});
+const env = useRunnerAndTenant();
 
 const exec = (id: string, command: string[], extra: Record<string, unknown> = {}) =>
-  call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: t.key, params: { id }, body: { command, ...extra } });
+  call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: env.tenant.key, params: { id }, body: { command, ...extra } });
 
 function containersOf(sessionId: string): string[] {
   const out = execFileSync("runc", ["list", "--format", "json"], { encoding: "utf8" });
@@ -41,19 +21,19 @@ function containersOf(sessionId: string): string[] {
 
 describe("runner crashes", () => {
   it("answers a clear error for an exec cut off by a SIGKILLed runner, then adopts the container on restart", async () => {
-    const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: t.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
+    const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
     const id = created.body.id as string;
     await exec(id, ["sh", "-c", "echo before > /workspace/f"]);
     const pending = exec(id, ["sleep", "20"], { timeoutMs: 30_000 });
     await new Promise((r) => setTimeout(r, 500));
-    await runner.kill();
+    await env.runner.kill();
     const cut = await pending;
     expect(cut.status).toBe(503);
     expect(cut.body.error.code).toBe("unavailable");
     expect(cut.body.error.message).toMatch(/runner/i);
     expect(containersOf(id)).toHaveLength(1);
 
-    runner = await startRunner({ name: runner.name, pool: runner.pool, dataDir: runner.dataDir });
+    env.runner = await startRunner({ name: env.runner.name, pool: env.runner.pool, dataDir: env.runner.dataDir });
     const after = await exec(id, ["cat", "/workspace/f"]);
     expect(after.status).toBe(200);
     expect(after.body.stdout).toBe("before\n");
@@ -62,20 +42,20 @@ describe("runner crashes", () => {
   });
 
   it("removes containers of sessions it no longer owns when it starts", async () => {
-    const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: t.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
+    const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
     const id = created.body.id as string;
     await exec(id, ["true"]);
-    await runner.kill();
+    await env.runner.kill();
     // While the runner was away the session failed elsewhere (e.g. declared lost).
     await db().session.update({ where: { id }, data: { state: "failed", failureReason: "runner_lost" } });
-    runner = await startRunner({ name: runner.name, pool: runner.pool, dataDir: runner.dataDir });
+    env.runner = await startRunner({ name: env.runner.name, pool: env.runner.pool, dataDir: env.runner.dataDir });
     expect(containersOf(id)).toHaveLength(0);
   });
 });
 
 describe("activity", () => {
   it("counts CPU use in the sandbox as activity, so a background job is not paused under itself", async () => {
-    const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: t.key, body: { pool: runner.pool } });
+    const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool } });
     const id = created.body.id as string;
     await exec(id, ["sh", "-c", "nohup sh -c 'while :; do :; done' >/dev/null 2>&1 &"]);
     const before = (await db().session.findUniqueOrThrow({ where: { id } })).lastActivityAt;

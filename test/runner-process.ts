@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { db } from "@/lib/db/client";
-import { uniqueSlug } from "./helpers";
+import { afterAll, beforeAll } from "vitest";
+import { createTestTenant, type TestTenant, uniqueSlug } from "./helpers";
 
 export type TestRunner = { id: string; name: string; pool: string; dataDir: string; stop: () => Promise<void>; kill: () => Promise<void>; output: () => string };
 
@@ -55,4 +56,36 @@ export async function startRunner(opts: { name?: string; pool?: string; dataDir?
 
 export function removeDataDir(dir: string) {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Terminates every session of the tenant and waits (bounded) until none holds a sandbox. */
+export async function terminateAllSessions(tenant: TestTenant): Promise<void> {
+  const { call } = await import("./helpers");
+  const sessionRoute = await import("@/app/api/v1/sessions/[id]/route");
+  const { terminateUnplacedSessions } = await import("@/lib/snapshots/retention");
+  const sessions = await db().session.findMany({ where: { tenantId: tenant.id, state: { not: "terminated" } } });
+  for (const s of sessions) await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${s.id}`, key: tenant.key, params: { id: s.id } });
+  await terminateUnplacedSessions();
+  for (let i = 0; i < 100 && (await db().session.count({ where: { tenantId: tenant.id, state: { notIn: ["terminated", "failed"] } } })); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * For a test file: a real runner and a tenant, started before its tests and cleaned up after.
+ * Read them through the returned object (a test may restart the runner and replace it).
+ */
+export function useRunnerAndTenant(): { runner: TestRunner; tenant: TestTenant } {
+  const state = {} as { runner: TestRunner; tenant: TestTenant };
+  beforeAll(async () => {
+    state.runner = await startRunner();
+    state.tenant = await createTestTenant();
+  });
+  afterAll(async () => {
+    await terminateAllSessions(state.tenant);
+    if (process.env.DEBUG_RUNNER) console.log(state.runner.output());
+    await state.runner.stop();
+    removeDataDir(state.runner.dataDir);
+  });
+  return state;
 }

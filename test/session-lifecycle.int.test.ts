@@ -1,6 +1,6 @@
 // Sessions on real sandboxes: a real runner worker, real runc. Create, exec, files, pause, resume,
 // hibernate and wake (five cycles, every file checked each time), fork from a snapshot, terminate.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as eventsRoute from "@/app/api/v1/sessions/[id]/events/route";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
@@ -10,45 +10,26 @@ import * as pauseRoute from "@/app/api/v1/sessions/[id]/pause/route";
 import * as snapshotsRoute from "@/app/api/v1/sessions/[id]/snapshots/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
-import { terminateUnplacedSessions } from "@/lib/snapshots/retention";
-import { call, createTestTenant, type TestTenant } from "./helpers";
-import { removeDataDir, startRunner, type TestRunner } from "./runner-process";
+import { call } from "./helpers";
+import { useRunnerAndTenant } from "./runner-process";
 
-let runner: TestRunner;
-let t: TestTenant;
-
-beforeAll(async () => {
-  runner = await startRunner();
-  t = await createTestTenant();
-});
-
-afterAll(async () => {
-  const sessions = await db().session.findMany({ where: { tenantId: t.id, state: { not: "terminated" } } });
-  for (const s of sessions) await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${s.id}`, key: t.key, params: { id: s.id } });
-  await terminateUnplacedSessions();
-  for (let i = 0; i < 100 && (await db().session.count({ where: { tenantId: t.id, state: { notIn: ["terminated", "failed"] } } })); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (process.env.DEBUG_RUNNER) console.log(runner.output());
-  await runner.stop();
-  removeDataDir(runner.dataDir);
-});
+const env = useRunnerAndTenant();
 
 async function waitForState(id: string, state: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await db().session.findUniqueOrThrow({ where: { id } });
     if (s.state === state) return s;
-    if (Date.now() > deadline) throw new Error(`session ${id} is ${s.state} (wanted ${state}); runner output:\n${runner.output().slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`session ${id} is ${s.state} (wanted ${state}); runner output:\n${env.runner.output().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 const exec = (id: string, command: string[], extra: Record<string, unknown> = {}) =>
-  call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: t.key, params: { id }, body: { command, ...extra } });
+  call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: env.tenant.key, params: { id }, body: { command, ...extra } });
 
 async function newSession(body: Record<string, unknown> = {}) {
-  const res = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: t.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null }, ...body } });
+  const res = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null }, ...body } });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
@@ -64,7 +45,7 @@ describe("sessions on real sandboxes", () => {
     expect((await exec(id, ["cat"], { stdin: "piped" })).body.stdout).toBe("piped");
     const slow = await exec(id, ["sleep", "30"], { timeoutMs: 300 });
     expect(slow.body.timedOut).toBe(true);
-    const log = await db().auditEvent.findMany({ where: { tenantId: t.id, action: "session.exec", targetId: id } });
+    const log = await db().auditEvent.findMany({ where: { tenantId: env.tenant.id, action: "session.exec", targetId: id } });
     expect(log.length).toBeGreaterThanOrEqual(5);
     expect(log.some((e) => (e.metadata as { exitCode?: number }).exitCode === 3)).toBe(true);
   });
@@ -73,7 +54,7 @@ describe("sessions on real sandboxes", () => {
     const id = await newSession();
     const req = new Request(`http://127.0.0.1/api/v1/sessions/${id}/exec`, {
       method: "POST",
-      headers: { authorization: `Bearer ${t.key}`, accept: "text/event-stream", "content-type": "application/json" },
+      headers: { authorization: `Bearer ${env.tenant.key}`, accept: "text/event-stream", "content-type": "application/json" },
       body: JSON.stringify({ command: ["sh", "-c", "echo one; sleep 0.2; echo two >&2; exit 4"] }),
     });
     const res = await execRoute.POST(req, { params: Promise.resolve({ id }) });
@@ -89,28 +70,28 @@ describe("sessions on real sandboxes", () => {
   it("uploads and downloads files, confined to the sandbox", async () => {
     const id = await newSession();
     const put = await call(filesRoute.PUT, {
-      method: "PUT", path: `/api/v1/sessions/${id}/files?path=/workspace/data.bin`, key: t.key, params: { id },
+      method: "PUT", path: `/api/v1/sessions/${id}/files?path=/workspace/data.bin`, key: env.tenant.key, params: { id },
       rawBody: "binary\u0000data", headers: { "content-type": "application/octet-stream" },
     });
     expect(put.status).toBe(200);
-    const req = new Request(`http://127.0.0.1/api/v1/sessions/${id}/files?path=/workspace/data.bin`, { headers: { authorization: `Bearer ${t.key}` } });
+    const req = new Request(`http://127.0.0.1/api/v1/sessions/${id}/files?path=/workspace/data.bin`, { headers: { authorization: `Bearer ${env.tenant.key}` } });
     const got = await filesRoute.GET(req, { params: Promise.resolve({ id }) });
     expect(got.status).toBe(200);
     expect(Buffer.from(await got.arrayBuffer()).toString()).toBe("binary\u0000data");
-    const escape = await call(filesRoute.GET, { path: `/api/v1/sessions/${id}/files?path=/workspace/../../etc/shadow`, key: t.key, params: { id } });
+    const escape = await call(filesRoute.GET, { path: `/api/v1/sessions/${id}/files?path=/workspace/../../etc/shadow`, key: env.tenant.key, params: { id } });
     expect([400, 404]).toContain(escape.status);
-    const relative = await call(filesRoute.GET, { path: `/api/v1/sessions/${id}/files?path=etc/passwd`, key: t.key, params: { id } });
+    const relative = await call(filesRoute.GET, { path: `/api/v1/sessions/${id}/files?path=etc/passwd`, key: env.tenant.key, params: { id } });
     expect(relative.status).toBe(400);
   });
 
   it("pauses, and an exec on the paused session wakes it", async () => {
     const id = await newSession();
     await exec(id, ["sh", "-c", "echo kept > /workspace/a"]);
-    expect((await call(pauseRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/pause`, key: t.key, params: { id } })).status).toBe(200);
+    expect((await call(pauseRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/pause`, key: env.tenant.key, params: { id } })).status).toBe(200);
     await waitForState(id, "paused");
     const res = await exec(id, ["cat", "/workspace/a"]);
     expect(res.body.stdout).toBe("kept\n");
-    const events = await call(eventsRoute.GET, { path: `/api/v1/sessions/${id}/events`, key: t.key, params: { id } });
+    const events = await call(eventsRoute.GET, { path: `/api/v1/sessions/${id}/events`, key: env.tenant.key, params: { id } });
     expect(events.body.data.map((e: { toState: string }) => e.toState)).toEqual(["pending", "starting", "running", "paused", "running"]);
   });
 
@@ -123,7 +104,7 @@ describe("sessions on real sandboxes", () => {
       files[`/root/home-${cycle}`] = `home ${cycle}`;
       const write = await exec(id, ["sh", "-c", `printf '%s' "$A" > ${name}; printf '%s' "$B" > /root/home-${cycle}`], { env: { A: files[name], B: files[`/root/home-${cycle}`] } });
       expect(write.body.exitCode).toBe(0);
-      const hib = await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: t.key, params: { id } });
+      const hib = await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: env.tenant.key, params: { id } });
       expect(hib.status).toBe(200);
       const hibernated = await waitForState(id, "hibernated");
       expect(hibernated.snapshotId).toMatch(/^snp_/);
@@ -133,7 +114,7 @@ describe("sessions on real sandboxes", () => {
         expect(read.body.stdout, `${file} after wake ${cycle + 1}`).toBe(content);
       }
     }
-    const lineage = await call(snapshotsRoute.GET, { path: `/api/v1/sessions/${id}/snapshots`, key: t.key, params: { id } });
+    const lineage = await call(snapshotsRoute.GET, { path: `/api/v1/sessions/${id}/snapshots`, key: env.tenant.key, params: { id } });
     expect(lineage.body.data).toHaveLength(5);
     for (const [i, s] of lineage.body.data.entries()) expect(s.parentId).toBe(i === 0 ? null : lineage.body.data[i - 1].id);
   });
@@ -141,7 +122,7 @@ describe("sessions on real sandboxes", () => {
   it("forks a running session from a snapshot; both then evolve independently", async () => {
     const parent = await newSession();
     await exec(parent, ["sh", "-c", "echo base > /workspace/shared"]);
-    const snap = await call(snapshotsRoute.POST, { method: "POST", path: `/api/v1/sessions/${parent}/snapshots`, key: t.key, params: { id: parent } });
+    const snap = await call(snapshotsRoute.POST, { method: "POST", path: `/api/v1/sessions/${parent}/snapshots`, key: env.tenant.key, params: { id: parent } });
     expect(snap.status).toBe(201);
     const child = await newSession({ fromSnapshot: snap.body.id });
     expect((await exec(child, ["cat", "/workspace/shared"])).body.stdout).toBe("base\n");
@@ -154,7 +135,7 @@ describe("sessions on real sandboxes", () => {
   it("terminates: the sandbox is gone and requests get 409", async () => {
     const id = await newSession();
     await exec(id, ["true"]);
-    expect((await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${id}`, key: t.key, params: { id } })).status).toBe(200);
+    expect((await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${id}`, key: env.tenant.key, params: { id } })).status).toBe(200);
     const done = await waitForState(id, "terminated");
     expect(done.terminatedAt).not.toBeNull();
     expect((await exec(id, ["true"])).status).toBe(409);
