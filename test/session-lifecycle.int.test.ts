@@ -132,6 +132,25 @@ describe("sessions on real sandboxes", () => {
     expect((await exec(child, ["cat", "/workspace/shared"])).body.stdout).toBe("child\n");
   });
 
+  it("forks a paused session without waking it, and a hibernated one from its snapshot", async () => {
+    const id = await newSession();
+    await exec(id, ["sh", "-c", "echo frozen > /workspace/state"]);
+    await call(pauseRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/pause`, key: env.tenant.key, params: { id } });
+    await waitForState(id, "paused");
+    const fromPaused = await call(snapshotsRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/snapshots`, key: env.tenant.key, params: { id } });
+    expect(fromPaused.status).toBe(201);
+    expect((await db().session.findUniqueOrThrow({ where: { id } })).state).toBe("paused");
+    await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: env.tenant.key, params: { id } });
+    const hibernated = await waitForState(id, "hibernated");
+    const fromHibernated = await call(snapshotsRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/snapshots`, key: env.tenant.key, params: { id } });
+    expect(fromHibernated.body.parentId).toBe(hibernated.snapshotId);
+    expect((await db().session.findUniqueOrThrow({ where: { id } })).state).toBe("hibernated");
+    for (const snap of [fromPaused.body.id, fromHibernated.body.id]) {
+      const fork = await newSession({ fromSnapshot: snap });
+      expect((await exec(fork, ["cat", "/workspace/state"])).body.stdout).toBe("frozen\n");
+    }
+  });
+
   it("terminates: the sandbox is gone and requests get 409", async () => {
     const id = await newSession();
     await exec(id, ["true"]);

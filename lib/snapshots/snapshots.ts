@@ -9,6 +9,7 @@ import { inTransaction } from "../db/tenant-scope";
 import { newId } from "../ids";
 import { getQuota } from "../quotas/session-quota";
 import { callRunner } from "../runners/runner-client";
+import { getRunner } from "../runners/runner-registry";
 import { ensureSessionRunning } from "../sessions/ensure-running";
 import { getSessionRowOrThrow } from "../sessions/read-sessions";
 
@@ -52,7 +53,9 @@ export async function createSnapshot({ ctx, input }: { ctx: TenantContext; input
     });
     snapshotId = copy.id;
   } else {
-    const { runner } = await ensureSessionRunning(ctx, input.sessionId);
+    // A paused session is snapshotted as it is (its runner reads the frozen files); others are woken.
+    const pausedOn = session.state === "paused" && session.desiredState === "paused" && session.runnerId ? await getRunner(session.runnerId) : null;
+    const runner = pausedOn ?? (await ensureSessionRunning(ctx, input.sessionId)).runner;
     const res = await callRunner(runner.address, `/internal/sessions/${input.sessionId}/snapshot`, { method: "POST", timeoutMs: 600_000 });
     snapshotId = ((await res.json()) as { id: string }).id;
   }
