@@ -1,5 +1,7 @@
 // Sessions on real sandboxes: a real runner worker, real runc. Create, exec, files, pause, resume,
 // hibernate and wake (five cycles, every file checked each time), fork from a snapshot, terminate.
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as eventsRoute from "@/app/api/v1/sessions/[id]/events/route";
@@ -149,6 +151,30 @@ describe("sessions on real sandboxes", () => {
       const fork = await newSession({ fromSnapshot: snap });
       expect((await exec(fork, ["cat", "/workspace/state"])).body.stdout).toBe("frozen\n");
     }
+  });
+
+  it("fails the wake from a corrupt snapshot with a clear reason, leaving the stored data alone", async () => {
+    const id = await newSession();
+    await exec(id, ["sh", "-c", "head -c 200000 /dev/urandom > /workspace/blob"]);
+    await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: env.tenant.key, params: { id } });
+    await waitForState(id, "hibernated");
+    // Flip a byte in the middle of every pack of the runner's store.
+    const packsDir = path.join(env.runner.dataDir, "snapshots", "packs");
+    const packs = readdirSync(packsDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    expect(packs.length).toBeGreaterThan(0);
+    for (const file of packs) {
+      const bytes = readFileSync(file);
+      bytes[bytes.length >> 1] ^= 0xff;
+      writeFileSync(file, bytes);
+    }
+    const res = await exec(id, ["true"]);
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/failed/);
+    const failed = await db().session.findUniqueOrThrow({ where: { id } });
+    expect(failed.state).toBe("failed");
+    expect(failed.failureReason).toMatch(/corrupt|not available/i);
+    expect((await db().snapshot.findUniqueOrThrow({ where: { id: failed.snapshotId! } })).status).toBe("corrupt");
+    for (const file of packs) expect(readFileSync(file).length).toBeGreaterThan(0);
   });
 
   it("terminates: the sandbox is gone and requests get 409", async () => {
