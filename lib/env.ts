@@ -27,6 +27,21 @@ const envSchema = z.object({
   SANDBOX_RUNTIME: z.string().default("runc"),
   /** Sandbox CPU use (in vCPUs) above which a session counts as active for the idle policy. */
   IDLE_CPU_THRESHOLD: z.coerce.number().min(0).default(0.05),
+  /** Snapshots go to this S3-compatible bucket when set; else to DATA_DIR/snapshots. */
+  SNAPSHOT_S3_BUCKET: z.string().min(1).optional(),
+  /** e.g. http://127.0.0.1:9000 (MinIO); default https://s3.<region>.amazonaws.com */
+  SNAPSHOT_S3_ENDPOINT: z.string().url().optional(),
+  SNAPSHOT_S3_REGION: z.string().min(1).default("us-east-1"),
+  SNAPSHOT_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  SNAPSHOT_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Key prefix inside the bucket, e.g. "burrow/snapshots". */
+  SNAPSHOT_S3_PREFIX: z.string().optional(),
+  /** <endpoint>/<bucket>/<key> (MinIO and most self-hosted stores); false: <bucket>.<endpoint host>/<key>. */
+  SNAPSHOT_S3_FORCE_PATH_STYLE: z.stringbool().default(true),
+}).superRefine((e, ctx) => {
+  if (e.SNAPSHOT_S3_BUCKET && (!e.SNAPSHOT_S3_ACCESS_KEY_ID || !e.SNAPSHOT_S3_SECRET_ACCESS_KEY)) {
+    ctx.addIssue({ code: "custom", path: ["SNAPSHOT_S3_ACCESS_KEY_ID"], message: "SNAPSHOT_S3_BUCKET needs SNAPSHOT_S3_ACCESS_KEY_ID and SNAPSHOT_S3_SECRET_ACCESS_KEY" });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -41,6 +56,21 @@ function readEnv(): Env {
 }
 
 export const env: Env = readEnv();
+
+/** The S3 snapshot store's settings, or null when SNAPSHOT_S3_BUCKET is not set (local store). */
+export function snapshotS3Config() {
+  const { SNAPSHOT_S3_BUCKET: bucket, SNAPSHOT_S3_ACCESS_KEY_ID: accessKeyId, SNAPSHOT_S3_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  if (!bucket || !accessKeyId || !secretAccessKey) return null;
+  return {
+    bucket,
+    accessKeyId,
+    secretAccessKey,
+    endpoint: env.SNAPSHOT_S3_ENDPOINT,
+    region: env.SNAPSHOT_S3_REGION,
+    prefix: env.SNAPSHOT_S3_PREFIX,
+    forcePathStyle: env.SNAPSHOT_S3_FORCE_PATH_STYLE,
+  };
+}
 
 export function databaseUrlOrThrow(): string {
   const url = process.env.DATABASE_URL ?? env.DATABASE_URL;

@@ -3,14 +3,15 @@
 import path from "node:path";
 import { AppError } from "../api/errors";
 import { db } from "../db/client";
-import { env } from "../env";
+import { env, snapshotS3Config } from "../env";
 import { newId } from "../ids";
 import type { SandboxPaths } from "../sandbox";
-import { createLocalDirStore, restoreSnapshot, SnapshotCorruptError, writeSnapshot, type BlobStore } from "./store";
+import { createLocalDirStore, createS3Store, restoreSnapshot, SnapshotCorruptError, writeSnapshot, type BlobStore } from "./store";
 
 let store: BlobStore | undefined;
 export function snapshotStore(): BlobStore {
-  store ??= createLocalDirStore(path.resolve(env.DATA_DIR, "snapshots"));
+  const s3 = snapshotS3Config();
+  store ??= s3 ? createS3Store(s3) : createLocalDirStore(path.resolve(env.DATA_DIR, "snapshots"));
   return store;
 }
 

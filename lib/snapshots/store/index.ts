@@ -3,6 +3,7 @@
 // manifest hashes (the snapshot ids) and say which are live.
 export type { BlobStore, BlobStoreListing } from "./blob-store";
 export { createLocalDirStore, LocalDirStore } from "./local-dir-store";
+export { createS3Store, S3Store, type S3StoreOptions } from "./s3-store";
 export { writeSnapshot, type WriteSnapshotOptions, type WriteSnapshotResult } from "./write-snapshot";
 export { restoreSnapshot, type RestoreSnapshotOptions, type RestoreSnapshotResult } from "./restore-snapshot";
 export { collectGarbage, type CollectGarbageOptions, type CollectGarbageResult } from "./collect-garbage";
