@@ -1,22 +1,13 @@
 // The scheduler's rules, decided from the database alone (the owning runner then converges).
 import { describe, expect, it } from "vitest";
-import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { newId } from "@/lib/ids";
 import { declareLostRunners } from "@/lib/runners/declare-lost-runners";
-import { registerRunner } from "@/lib/runners/runner-registry";
 import { applyIdlePolicy } from "@/lib/sessions/apply-idle-policy";
 import { expireSnapshots, terminateUnplacedSessions } from "@/lib/snapshots/retention";
-import { call, createTestTenant, uniqueSlug } from "./helpers";
+import { sessionRowIn } from "./session-rows";
 
-async function sessionIn(state: string, idle: { pauseAfterSeconds: number | null; hibernateAfterSeconds: number | null }, extra: Record<string, unknown> = {}) {
-  const t = await createTestTenant();
-  const pool = uniqueSlug("pool");
-  const runner = await registerRunner({ name: uniqueSlug("runner"), address: "http://127.0.0.1:9", backend: "test", vcpu: 8, memoryMib: 8192, gpus: 0, labels: { pool }, capabilities: {} });
-  const res = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: t.key, body: { pool, idle } });
-  await db().session.update({ where: { id: res.body.id }, data: { state: state as never, desiredState: state === "paused" ? "paused" : "running", ...extra } });
-  return { id: res.body.id as string, runner };
-}
+const sessionIn = (state: string, idle: Parameters<typeof sessionRowIn>[1], extra: Record<string, unknown> = {}) => sessionRowIn(state, idle, extra);
 
 const ago = (seconds: number) => new Date(Date.now() - seconds * 1000);
 

@@ -7,6 +7,7 @@ import { db } from "./client";
 const TENANT_MODELS = new Set([
   "Membership", "Invitation", "ApiKey", "AuditEvent", "IdempotencyRecord",
   "Template", "Session", "SessionEvent", "Snapshot", "TenantQuota",
+  "SessionLogLine", "Span", "SessionMetric",
 ]);
 const WHERE_OPERATIONS = new Set([
   "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate",

@@ -8,7 +8,11 @@ import { requestDesiredState } from "./change-desired-state";
 import { getSessionRowOrThrow } from "./read-sessions";
 
 const WAKE_TIMEOUT_MS = 120_000;
-const POLL_MS = 10;
+// A start takes ~100 ms and a wake from a snapshot about a second: poll tightly while an answer is
+// likely soon (one indexed read per poll), then back off so that long waits stay cheap.
+const FAST_POLL_MS = 20;
+const FAST_POLL_FOR_MS = 3_000;
+const SLOW_POLL_MS = 200;
 
 export async function ensureSessionRunning(ctx: TenantContext, sessionId: string) {
   let session = await inTransaction(ctx.db, async (tx) => {
@@ -18,15 +22,15 @@ export async function ensureSessionRunning(ctx: TenantContext, sessionId: string
     }
     return requestDesiredState(tx, ctx, row, "running");
   });
-  const deadline = Date.now() + WAKE_TIMEOUT_MS;
-  let delay = POLL_MS;
+  const startedAt = Date.now();
+  const deadline = startedAt + WAKE_TIMEOUT_MS;
   while (session.state !== "running") {
     if (session.state === "failed" || session.state === "terminated" || session.desiredState === "terminated") {
       throw new AppError("conflict", `The session is ${session.state}${session.failureReason ? `: ${session.failureReason}` : ""}`, { details: { state: session.state } });
     }
     if (Date.now() > deadline) throw new AppError("unavailable", "The session did not start in time; retry", { headers: { "Retry-After": "5" } });
+    const delay = Date.now() - startedAt < FAST_POLL_FOR_MS ? FAST_POLL_MS : SLOW_POLL_MS;
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 200);
     session = await getSessionRowOrThrow(ctx.db, sessionId);
   }
   const runner = session.runnerId ? await getRunner(session.runnerId) : null;
