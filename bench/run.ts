@@ -4,11 +4,14 @@
 // bench/results/<name>.json, prints a summary, and stops the server and Postgres again (also on
 // failure and Ctrl-C). Exits 1 when a benchmark saw failed requests.
 //
-// Knobs (optional, clamped): BENCH_CONCURRENCY (32), BENCH_WARMUP_S (2), BENCH_DURATION_S (10).
-// `npm run bench -- api-me` runs only the named benchmarks.
+// Knobs (optional, clamped): BENCH_CONCURRENCY (32), BENCH_WARMUP_S (2), BENCH_DURATION_S (10);
+// for `sessions` see sessionsParams() in bench/sessions/params.ts (BENCH_SESSIONS_*).
+// `npm run bench -- api-me` (or `-- sessions`) runs only the named benchmarks. `sessions` needs
+// root and runc (it starts a runner worker and real sandboxes).
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { benchApiMe, summaryLines, type ApiMeParams } from "./api-me";
+import { benchSessions, sessionsParams } from "./sessions";
 import { bootstrapTenant, startBenchDatabase } from "./lib/database";
 import { Cleanup } from "./lib/lifecycle";
 import { runInfo, writeResult } from "./lib/results";
@@ -53,9 +56,12 @@ async function main() {
     const { tenant, apiKey } = await bootstrapTenant(database.url);
     log(`bootstrapped tenant "${tenant}" and an API key`);
 
+    // The sessions benchmark's runner gets the same secret (web app → runner calls).
+    const runnerSecret = randomBytes(32).toString("base64url");
     const serverEnv = {
       DATABASE_URL: database.url,
       AUTH_SECRET: randomBytes(32).toString("base64url"),
+      RUNNER_SECRET: runnerSecret,
       DATA_DIR: database.dataDir,
       API_RATE_LIMIT_PER_MINUTE: SERVER_RATE_LIMIT_PER_MINUTE,
     };
@@ -92,6 +98,23 @@ async function main() {
       console.log(`api-me: GET /api/v1/me (production build) vs raw-pg key lookup, ${info.cpuCount} CPUs, ${info.node}`);
       for (const line of summaryLines(result)) console.log(line);
       console.log(`  load average before/after: ${info.loadAverage[0]} / ${os.loadavg()[0].toFixed(2)} (1 min)`);
+      for (const w of result.warnings) console.log(`  warning: ${w}`);
+      for (const f of result.failures) console.log(`  FAILED: ${f}`);
+      console.log(`  → ${file}`);
+      console.log("");
+      if (!result.valid) failed = true;
+    }
+    if (only.length === 0 || only.includes("sessions")) {
+      const { result, file, lines } = await benchSessions(
+        { serverUrl: server.url, databaseUrl: database.url, apiKey, tenant, runnerSecret, nextBuildId: buildId },
+        sessionsParams(),
+        log,
+        cleanup,
+      );
+      console.log("");
+      console.log(`sessions: REST API + runner vs runc backend alone vs raw runc, ${info.cpuCount} CPUs, ${info.node}`);
+      for (const line of lines) console.log(line);
+      console.log(`  load average before/after: ${info.loadAverage.join(" ")} / ${result.loadAverageAfter.join(" ")} (1, 5, 15 min)`);
       for (const w of result.warnings) console.log(`  warning: ${w}`);
       for (const f of result.failures) console.log(`  FAILED: ${f}`);
       console.log(`  → ${file}`);

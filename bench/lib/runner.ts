@@ -1,0 +1,68 @@
+// A real runner worker (workers/runner) as a child process of the bench, as test/runner-process.ts
+// starts one: its own DATA_DIR (sandboxes and snapshots), a pool label the bench's creates ask for,
+// the server's RUNNER_SECRET. Ready when it printed "ready:" and the API lists it online.
+import { type ChildProcess, spawn } from "node:child_process";
+import type { JsonClient } from "./json-client";
+
+export type BenchRunner = {
+  name: string;
+  pool: string;
+  pid: number;
+  output: () => string;
+  /** SIGTERM and wait: the runner leaves its sandboxes running (terminate sessions first). */
+  stop: () => Promise<void>;
+  /** Synchronous last resort on process exit. */
+  kill: () => void;
+};
+
+export async function startBenchRunner(opts: {
+  name: string;
+  pool: string;
+  env: Record<string, string>;
+  api: JsonClient;
+  startTimeoutMs?: number;
+}): Promise<BenchRunner> {
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);
+    if (lines.length > 400) lines.splice(0, lines.length - 400);
+  };
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "workers/runner/index.ts"], {
+    env: { ...process.env, ...opts.env, RUNNER_NAME: opts.name, RUNNER_LABELS: JSON.stringify({ pool: opts.pool }) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+
+  const runner: BenchRunner = {
+    name: opts.name,
+    pool: opts.pool,
+    pid: child.pid!,
+    output: () => lines.join("\n"),
+    async stop() {
+      if (!alive()) return;
+      child.kill("SIGTERM");
+      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 15_000).unref())]);
+      if (timedOut) {
+        child.kill("SIGKILL");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
+      }
+    },
+    kill: () => {
+      if (alive()) child.kill("SIGKILL");
+    },
+  };
+
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
+  while (Date.now() < deadline && alive()) {
+    if (lines.some((l) => l.includes("ready:"))) {
+      const list = await opts.api.ok<{ data: { name: string; status: string }[] }>("GET", "/api/v1/runners");
+      if (list.data.some((r) => r.name === opts.name && r.status === "online")) return runner;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await runner.stop();
+  throw new Error(`the runner did not come up; its output:\n${runner.output()}`);
+}

@@ -1,0 +1,44 @@
+// Parameters of the sessions benchmark; the knobs are optional environment variables, clamped.
+export type SessionsTarget = { serverUrl: string; databaseUrl: string; apiKey: string; tenant: string; runnerSecret: string; nextBuildId: string };
+export type Log = (msg: string) => void;
+
+export function knob(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
+  return Math.min(max, Math.max(min, Math.round(value)));
+}
+
+export function sessionsParams() {
+  return {
+    /** A: create → first exec runs per tier (the issue: 200). */
+    latencyRuns: knob("BENCH_SESSIONS_RUNS", 200, 3, 500),
+    latencyBudgetMs: 100_000,
+    /** B: closed loop. */
+    sustainedConcurrency: knob("BENCH_SESSIONS_SUSTAINED_C", 4, 1, 16),
+    sustainedMs: knob("BENCH_SESSIONS_SUSTAINED_S", 30, 5, 120) * 1000,
+    sustainedRawMs: 10_000,
+    /** C: simultaneous creates (the issue: 100). */
+    burst: knob("BENCH_SESSIONS_BURST", 100, 1, 200),
+    /** D: exec round trips per tier (the issue: ~200). */
+    execRuns: knob("BENCH_SESSIONS_EXEC_RUNS", 200, 10, 1000),
+    execBudgetMs: 60_000,
+    /** E: the hibernated workspace. */
+    workspaceFiles: 10_000,
+    workspaceMiB: knob("BENCH_SESSIONS_WORKSPACE_MB", 100, 1, 1000),
+    /** F: sandboxes measured for memory. */
+    memorySessions: knob("BENCH_SESSIONS_MEMORY_K", 10, 1, 50),
+    /** Memory limit of the small sandboxes (A–D, F); the hibernate session gets more for its files. */
+    memoryMib: 64,
+    hibernateMemoryMib: 1024,
+    vcpu: 1,
+    /** What the runner offers and the tenant may use: far beyond the burst, so neither limits it. */
+    runnerVcpu: 1000,
+    runnerMemoryMib: 1_000_000,
+    pollMs: 20,
+    /** BENCH_SESSIONS_ONLY=burst,memory runs only those phases (for trying things out). */
+    onlyPhases: (process.env.BENCH_SESSIONS_ONLY ?? "").split(",").map((x) => x.trim()).filter(Boolean),
+  };
+}
+export type SessionsParams = ReturnType<typeof sessionsParams>;
