@@ -19,11 +19,13 @@ const COMMAND_TIMEOUT_MS = 60_000;
 
 export type RuncResult = { code: number; stderr: string };
 
-/** Runs one runc command to its exit; stdout is dropped, stderr kept (for errors), bounded in time. */
-export function runc(args: string[], timeoutMs = COMMAND_TIMEOUT_MS, stdout: "ignore" | number = "ignore"): Promise<RuncResult> {
+/** Runs one runc command to its exit, bounded in time; stderr kept (for errors), stdout when asked. */
+function spawnRunc(args: string[], timeoutMs: number, captureStdout: boolean): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("runc", args, { stdio: ["ignore", stdout, "pipe"] });
+    const child = spawn("runc", args, { stdio: ["ignore", captureStdout ? "pipe" : "ignore", "pipe"] });
+    let stdout = "";
     let stderr = "";
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
     child.stderr!.on("data", (d: Buffer) => {
       if (stderr.length < 8192) stderr += d.toString("utf8");
     });
@@ -34,31 +36,20 @@ export function runc(args: string[], timeoutMs = COMMAND_TIMEOUT_MS, stdout: "ig
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stderr: stderr.trim() });
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr: stderr.trim() });
     });
   });
 }
 
+/** Runs one runc command to its exit; stdout is dropped. */
+export async function runc(args: string[], timeoutMs = COMMAND_TIMEOUT_MS): Promise<RuncResult> {
+  const { code, stderr } = await spawnRunc(args, timeoutMs, false);
+  return { code, stderr };
+}
+
 /** Runs runc and captures stdout (for `events --stats`, `list`, `state`). */
-export function runcOutput(args: string[], timeoutMs = COMMAND_TIMEOUT_MS): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("runc", args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    child.stderr!.on("data", (d: Buffer) => {
-      if (stderr.length < 8192) stderr += d.toString("utf8");
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr: stderr.trim() });
-    });
-  });
+export function runcOutput(args: string[], timeoutMs = COMMAND_TIMEOUT_MS) {
+  return spawnRunc(args, timeoutMs, true);
 }
 
 const must = async (what: string, p: Promise<RuncResult>) => {

@@ -2,7 +2,7 @@
 import type { SandboxBackend } from "../../lib/sandbox";
 import { runc } from "../lib/raw-runc";
 import { summarize } from "../lib/stats";
-import { checkAborted, ms, msg, now, r3 } from "./helpers";
+import { checkAborted, ms, msg, now, threeTierRatios } from "./helpers";
 import type { Log, SessionsParams } from "./params";
 import type { Api } from "./tiers";
 
@@ -53,10 +53,6 @@ export async function phaseExec(api: Api, runnerBackend: SandboxBackend, p: Sess
       raw: "runc exec burrow-<id> true on the same container",
     },
     roundTripMs: { api: ms(a), backend: ms(b), raw: ms(r) },
-    ratios: {
-      apiOverRaw: { p50: r3(a.p50, r.p50), p99: r3(a.p99, r.p99) },
-      backendOverRaw: { p50: r3(b.p50, r.p50), p99: r3(b.p99, r.p99) },
-      apiOverBackend: { p50: r3(a.p50, b.p50), p99: r3(a.p99, b.p99) },
-    },
+    ratios: threeTierRatios(a, b, r),
   };
 }

@@ -58,3 +58,11 @@ export function sh(script: string, timeoutMs = 300_000): Promise<void> {
     });
   });
 }
+
+type Percentiles = { p50: number; p99: number };
+
+/** p50/p99 ratios between the three tiers (API, backend, raw runc) of one measurement. */
+export function threeTierRatios(api: Percentiles, backend: Percentiles, raw: Percentiles) {
+  const pair = (a: Percentiles, b: Percentiles) => ({ p50: r3(a.p50, b.p50), p99: r3(a.p99, b.p99) });
+  return { apiOverRaw: pair(api, raw), backendOverRaw: pair(backend, raw), apiOverBackend: pair(api, backend) };
+}

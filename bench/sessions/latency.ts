@@ -1,7 +1,7 @@
 // A. create → first exec (`true`) completes, one at a time, each terminated before the next.
 import type { RawRunc } from "../lib/raw-runc";
 import { summarize } from "../lib/stats";
-import { checkAborted, ms, msg, now, r3 } from "./helpers";
+import { checkAborted, ms, msg, now, threeTierRatios } from "./helpers";
 import type { Log, SessionsParams } from "./params";
 import { type Api, type Backend, startBreakdown } from "./tiers";
 
@@ -109,11 +109,7 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
       raw: "write config.json → runc run -d → runc exec <id> true, on a shared read-only busybox rootfs (no overlay), same OCI config otherwise",
     },
     createToFirstExecMs: { api: ms(apiS), backend: ms(backend), raw: ms(rawS) },
-    ratios: {
-      apiOverRaw: { p50: r3(apiS.p50, rawS.p50), p99: r3(apiS.p99, rawS.p99) },
-      backendOverRaw: { p50: r3(backend.p50, rawS.p50), p99: r3(backend.p99, rawS.p99) },
-      apiOverBackend: { p50: r3(apiS.p50, backend.p50), p99: r3(apiS.p99, backend.p99) },
-    },
+    ratios: threeTierRatios(apiS, backend, rawS),
     breakdownMs: {
       apiCreateRequest: ms(summarize(apiCreate)),
       apiRunnerPickup: { ...ms(summarize(pickup)), note: "session event pending → starting (runner notified via NOTIFY, or its 1 s reconcile tick)" },

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalDirStore, readManifest, restoreSnapshot, snapshotSize, writeSnapshot } from "@/lib/snapshots/store";
-import { buildSampleTrees, expectSameListing, listTree, makeTempDirs } from "./tree-fixtures";
+import { buildSampleTrees, expectRestoresExactly, listTree, makeTempDirs } from "./tree-fixtures";
 
 const temp = makeTempDirs();
 afterEach(() => temp.cleanup());
@@ -21,12 +21,7 @@ describe("snapshot store round trip", () => {
     expect(written.storedBytes).toBeLessThan(written.logicalBytes);
     expect(written.skipped).toEqual([]);
 
-    const out = temp.make();
-    const targets = { upper: path.join(out, "upper"), workspace: path.join(out, "workspace") };
-    const restored = await restoreSnapshot({ store, manifestHash: written.manifestHash, targets });
-    expect(restored.files).toBe(written.files);
-    expectSameListing(listTree(targets.upper), before.upper);
-    expectSameListing(listTree(targets.workspace), before.workspace);
+    const { out, targets } = await expectRestoresExactly({ store, written, before, temp });
 
     // The symlink is stored as a link and restored as one; nothing was written through it.
     expect(fs.readlinkSync(path.join(targets.upper, "etc/passwd-link"))).toBe("/etc/passwd");

@@ -11,7 +11,7 @@ import { Readable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BlobNotFoundError, collectGarbage, restoreSnapshot, S3Store, SnapshotCorruptError, snapshotSize, writeSnapshot, type S3StoreOptions } from "@/lib/snapshots/store";
 import { readAll } from "@/lib/snapshots/store/manifest";
-import { buildSampleTrees, expectSameListing, listTree, makeTempDirs, writeBigFile } from "./tree-fixtures";
+import { buildSampleTrees, expectRestoresExactly, expectSameListing, listTree, makeTempDirs, writeBigFile } from "./tree-fixtures";
 
 const BUCKET = "burrow-test";
 const PART = 5 << 20;
@@ -140,12 +140,7 @@ describe("snapshots through the S3 store (s3rver)", () => {
     expect(written.skipped).toEqual([]);
     expect((await keys(store, "packs/")).length).toBeGreaterThanOrEqual(2); // the big file has its own pack
 
-    const out = temp.make();
-    const targets = { upper: path.join(out, "upper"), workspace: path.join(out, "workspace") };
-    const restored = await restoreSnapshot({ store, manifestHash: written.manifestHash, targets });
-    expect(restored.files).toBe(written.files);
-    expectSameListing(listTree(targets.upper), before.upper);
-    expectSameListing(listTree(targets.workspace), before.workspace);
+    await expectRestoresExactly({ store, written, before, temp });
     expect(await snapshotSize({ store, manifestHash: written.manifestHash })).toMatchObject({ missingBlobs: 0 });
   });
 

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
+import { type BlobStore, restoreSnapshot } from "@/lib/snapshots/store";
 
 export function makeTempDirs() {
   const dirs: string[] = [];
@@ -122,4 +123,20 @@ export function listTree(root: string, opts: { mtimes?: boolean } = {}): string[
     if (st.isDirectory()) for (const n of fs.readdirSync(p).sort().reverse()) stack.push(rel === "." ? n : `${rel}/${n}`);
   }
   return lines;
+}
+
+/** Restores a written snapshot into a fresh dir, checks both trees came back exactly, returns where. */
+export async function expectRestoresExactly(opts: {
+  store: BlobStore;
+  written: { manifestHash: string; files: number };
+  before: { upper: string[]; workspace: string[] };
+  temp: { make: () => string };
+}) {
+  const out = opts.temp.make();
+  const targets = { upper: path.join(out, "upper"), workspace: path.join(out, "workspace") };
+  const restored = await restoreSnapshot({ store: opts.store, manifestHash: opts.written.manifestHash, targets });
+  expect(restored.files).toBe(opts.written.files);
+  expectSameListing(listTree(targets.upper), opts.before.upper);
+  expectSameListing(listTree(targets.workspace), opts.before.workspace);
+  return { out, targets };
 }
