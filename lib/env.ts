@@ -27,6 +27,8 @@ const envSchema = z.object({
   SANDBOX_RUNTIME: z.string().default("runc"),
   /** Sandbox CPU use (in vCPUs) above which a session counts as active for the idle policy. */
   IDLE_CPU_THRESHOLD: z.coerce.number().min(0).default(0.05),
+  /** How often the runner samples CPU, memory and pids of each sandbox into session_metrics. */
+  METRICS_SAMPLE_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(5_000),
   /** Snapshots go to this S3-compatible bucket when set; else to DATA_DIR/snapshots. */
   SNAPSHOT_S3_BUCKET: z.string().min(1).optional(),
   /** e.g. http://127.0.0.1:9000 (MinIO); default https://s3.<region>.amazonaws.com */

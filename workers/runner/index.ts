@@ -14,6 +14,7 @@ import { heartbeatRunner, markRunnerOffline, registerRunner, sessionsOfRunner } 
 import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
 import { recordTransition, touchSessionActivity } from "../../lib/sessions/record-transition";
 import type { SessionState } from "../../lib/sessions/state-machine";
+import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { startInternalServer } from "./internal-server";
 
 const log = (msg: string) => console.log(`[runner] ${msg}`);
@@ -50,7 +51,8 @@ async function main() {
 
   const failures = new Map<string, number>();
   const inFlight = new Map<string, Promise<void>>();
-  const cpuSeen = new Map<string, { cpuSeconds: number; at: number }>();
+  // One sampling loop feeds both the resource metrics and the idle policy's CPU activity rule.
+  const sampler = createResourceSampler({ stats: (id) => backend.stats(id), onBusy: (id) => touchSessionActivity(id), busyVcpu: env.IDLE_CPU_THRESHOLD, log });
 
   const sandboxEnv = () => ({});
 
@@ -112,19 +114,6 @@ async function main() {
     }
   }
 
-  /** CPU use above the threshold counts as activity, so background work is never paused under itself. */
-  async function sampleCpu() {
-    for (const s of await sessionsOfRunner(runnerId)) {
-      if (s.state !== "running") continue;
-      const stats = await backend.stats(s.id).catch(() => null);
-      if (!stats) continue;
-      const prev = cpuSeen.get(s.id);
-      const now = Date.now();
-      cpuSeen.set(s.id, { cpuSeconds: stats.cpuSeconds, at: now });
-      if (prev && (stats.cpuSeconds - prev.cpuSeconds) / ((now - prev.at) / 1000) > env.IDLE_CPU_THRESHOLD) await touchSessionActivity(s.id);
-    }
-  }
-
   await sweepOrphans();
   await reconcileAll();
   log("ready: adopted or removed the containers found, converged every session");
@@ -140,7 +129,7 @@ async function main() {
     setInterval(() => void heartbeatRunner(runnerId).catch((e) => log(`heartbeat: ${e.message}`)), HEARTBEAT_INTERVAL_MS),
     setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), RECONCILE_EVERY_MS),
     setInterval(() => void sweepOrphans().catch((e) => log(`sweep: ${e.message}`)), 30_000),
-    setInterval(() => void sampleCpu().catch((e) => log(`cpu sample: ${e.message}`)), 5_000),
+    setInterval(() => void sessionsOfRunner(runnerId).then((s) => sampler.sampleOnce(s)).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
   ];
 
   const stop = async () => {
