@@ -17,6 +17,7 @@ import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as filesRoute from "@/app/api/v1/sessions/[id]/files/route";
 import * as eventsRoute from "@/app/api/v1/sessions/[id]/events/route";
+import * as logsRoute from "@/app/api/v1/sessions/[id]/logs/route";
 import * as sessionSnapshotsRoute from "@/app/api/v1/sessions/[id]/snapshots/route";
 import * as snapshotRoute from "@/app/api/v1/snapshots/[id]/route";
 import * as templateRoute from "@/app/api/v1/templates/[id]/route";
@@ -44,6 +45,8 @@ const idRoutes: Target[] = [
   { route: "sessions/[id]/exec", method: "POST", handler: execRoute.POST, body: { command: ["true"] }, id: (a) => a.sessionId },
   { route: "sessions/[id]/files", method: "GET", handler: filesRoute.GET, query: "?path=/etc/hostname", id: (a) => a.sessionId },
   { route: "sessions/[id]/events", method: "GET", handler: eventsRoute.GET, id: (a) => a.sessionId },
+  { route: "sessions/[id]/logs", method: "GET", handler: logsRoute.GET, id: (a) => a.sessionId },
+  { route: "sessions/[id]/logs", method: "GET", handler: logsRoute.GET, query: "?follow=true", id: (a) => a.sessionId },
   { route: "sessions/[id]/snapshots", method: "GET", handler: sessionSnapshotsRoute.GET, id: (a) => a.sessionId },
   { route: "sessions/[id]/snapshots", method: "POST", handler: sessionSnapshotsRoute.POST, id: (a) => a.sessionId },
   { route: "snapshots/[id]", method: "GET", handler: snapshotRoute.GET, id: (a) => a.snapshotId },

@@ -17,6 +17,7 @@ import {
   updateTemplateSchema,
 } from "../templates/schemas";
 import { runnerListSchema } from "../runners/schemas";
+import { logPageSchema, logQuerySchema } from "../logs/schemas";
 import { defineEndpoint } from "./endpoint";
 
 const filePathQuery = z.object({ path: z.string().min(1).max(4096).describe("Absolute path inside the sandbox") }).strict();
@@ -150,5 +151,12 @@ export const endpoints = {
   listAuditEvents: defineEndpoint({
     method: "GET", path: "/api/v1/audit-log", tag: "Audit log", scopes: ["admin"], summary: "The tenant's audit log, newest first",
     query: listAuditEventsQuerySchema, response: auditEventPageSchema,
+  }),
+  // Telemetry: log API and live logs
+  readSessionLogs: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions/{id}/logs", tag: "Logs", scopes: ["sessions:read"],
+    summary: "The session's log lines in sequence order (JSON pages; format=text downloads them). With Accept: text/event-stream or follow=true, "
+      + "server-sent events: each line an event with id = its sequence number, the backlog first, then live lines; resume with Last-Event-ID",
+    query: logQuerySchema, response: logPageSchema,
   }),
 };
