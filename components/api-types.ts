@@ -8,6 +8,8 @@ export type Page<T> = { data: T[]; nextCursor: string | null };
 
 export type Tenant = { id: string; slug: string; name: string; createdAt: string };
 export type MyTenant = Tenant & { role: Role };
+/** GET/PATCH /tenant: the tenant with its settings. */
+export type TenantSettings = Tenant & { logRetentionDays: number; spanRetentionDays: number };
 
 export type Me = {
   tenant: Tenant;

@@ -85,8 +85,15 @@ function summary(e: AuditEvent): string | null {
     case "auth.sign_in":
       return str(m.method) ? `with ${m.method}` : null;
     case "tenant.updated": {
-      const name = m.name as { from?: unknown; to?: unknown } | undefined;
-      return name ? `renamed ${str(name.from) ?? ""} → ${str(name.to) ?? ""}` : null;
+      const change = (k: string) => m[k] as { from?: unknown; to?: unknown } | undefined;
+      const days = (k: string, what: string) => (change(k) ? `${what} kept ${String(change(k)?.from)} → ${String(change(k)?.to)} days` : null);
+      const name = change("name");
+      const parts = [
+        name ? `renamed ${str(name.from) ?? ""} → ${str(name.to) ?? ""}` : null,
+        days("logRetentionDays", "logs and metrics"),
+        days("spanRetentionDays", "spans"),
+      ].filter(Boolean);
+      return parts.length ? parts.join("; ") : null;
     }
     default:
       return null;

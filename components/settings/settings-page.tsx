@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { ApiError, formLevelError } from "../api-client";
-import type { Tenant } from "../api-types";
+import type { Tenant, TenantSettings } from "../api-types";
 import { useCanAdmin, useTenantApi } from "../console/console-context";
 import { formatDateTime } from "../format";
 import { Button } from "../ui/button";
@@ -13,13 +13,14 @@ import { CopyButton } from "../ui/copy-button";
 import { ReadOnlyField, TextField } from "../ui/field";
 import { ErrorState, InlineError, LoadingState } from "../ui/states";
 import { useToast } from "../ui/toast";
+import { RetentionForm } from "./retention-form";
 
 export function SettingsPage() {
   const { api, key } = useTenantApi();
-  const tenant = useQuery({ queryKey: key("tenant"), queryFn: () => api.get<Tenant>("/tenant") });
+  const tenant = useQuery({ queryKey: key("tenant"), queryFn: () => api.get<TenantSettings>("/tenant") });
   return (
     <>
-      <PageHeader title="Settings" description="This tenant's name and identifiers." />
+      <PageHeader title="Settings" description="This tenant's name, identifiers and data retention." />
       <Card aria-labelledby="general-title">
         <CardHeader id="general-title" title="General" />
         {tenant.isPending ? (
@@ -30,6 +31,12 @@ export function SettingsPage() {
           <CardBody><TenantForm tenant={tenant.data} /></CardBody>
         )}
       </Card>
+      {tenant.data && (
+        <Card className="mt-6" aria-labelledby="retention-title">
+          <CardHeader id="retention-title" title="Retention" description="How long this tenant's logs, resource metrics and spans are kept." />
+          <CardBody><RetentionForm key={`${tenant.data.logRetentionDays}-${tenant.data.spanRetentionDays}`} tenant={tenant.data} /></CardBody>
+        </Card>
+      )}
     </>
   );
 }

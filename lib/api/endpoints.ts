@@ -7,7 +7,9 @@ import {
   acceptInvitationSchema, createInvitationSchema, createdInvitationSchema, invitationListSchema, invitationSchema,
   listMembersQuerySchema, memberPageSchema, memberSchema, updateMemberSchema,
 } from "../members/schemas";
-import { createTenantSchema, meSchema, myTenantSchema, myTenantsSchema, signUpSchema, tenantSchema, updateTenantSchema } from "../tenants/schemas";
+import {
+  createTenantSchema, meSchema, myTenantSchema, myTenantsSchema, signUpSchema, tenantSchema, tenantSettingsSchema, updateTenantSchema,
+} from "../tenants/schemas";
 import {
   createSessionSchema, execResultSchema, execSchema, listSessionsQuerySchema, sessionEventListSchema, sessionPageSchema, sessionSchema,
 } from "../sessions/schemas";
@@ -18,6 +20,7 @@ import {
 } from "../templates/schemas";
 import { runnerListSchema } from "../runners/schemas";
 import { logPageSchema, logQuerySchema } from "../logs/schemas";
+import { concurrencyQuerySchema, concurrencySchema, sessionMetricsQuerySchema, sessionMetricsSchema } from "../metrics/schemas";
 import { defineEndpoint } from "./endpoint";
 
 const filePathQuery = z.object({ path: z.string().min(1).max(4096).describe("Absolute path inside the sandbox") }).strict();
@@ -41,11 +44,11 @@ export const endpoints = {
     summary: "Create a tenant owned by the signed-in user", body: createTenantSchema, response: myTenantSchema,
   }),
   getTenant: defineEndpoint({
-    method: "GET", path: "/api/v1/tenant", tag: "Tenants", summary: "The caller's tenant", response: tenantSchema,
+    method: "GET", path: "/api/v1/tenant", tag: "Tenants", summary: "The caller's tenant and its settings", response: tenantSettingsSchema,
   }),
   updateTenant: defineEndpoint({
-    method: "PATCH", path: "/api/v1/tenant", tag: "Tenants", scopes: ["admin"], summary: "Rename the caller's tenant",
-    body: updateTenantSchema, response: tenantSchema,
+    method: "PATCH", path: "/api/v1/tenant", tag: "Tenants", scopes: ["admin"], summary: "Rename the caller's tenant or change how long its telemetry is kept",
+    body: updateTenantSchema, response: tenantSettingsSchema,
   }),
   listApiKeys: defineEndpoint({
     method: "GET", path: "/api/v1/api-keys", tag: "API keys", scopes: ["admin"], summary: "List API keys",
@@ -158,5 +161,16 @@ export const endpoints = {
     summary: "The session's log lines in sequence order (JSON pages; format=text downloads them). With Accept: text/event-stream or follow=true, "
       + "server-sent events: each line an event with id = its sequence number, the backlog first, then live lines; resume with Last-Event-ID",
     query: logQuerySchema, response: logPageSchema,
+  }),
+  // Telemetry: resource metrics and concurrency
+  getSessionMetrics: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions/{id}/metrics", tag: "Sessions", scopes: ["sessions:read"],
+    summary: "CPU (vCPU), memory and pids sampled from the sandbox's cgroup every few seconds; ranges holding more than 500 samples are aggregated into buckets",
+    query: sessionMetricsQuerySchema, response: sessionMetricsSchema,
+  }),
+  getSessionConcurrency: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions/concurrency", tag: "Sessions", scopes: ["sessions:read"],
+    summary: "Running and paused sessions of the tenant over time (peak per bucket), from the session state timeline",
+    query: concurrencyQuerySchema, response: concurrencySchema,
   }),
 };

@@ -1,26 +1,33 @@
-// The caller's own tenant: read by `GET /me` and the settings page, renamed by admins.
+// The caller's own tenant: read by `GET /me` and the settings page, renamed and configured by admins.
 import type { TenantContext } from "../auth/context";
 import { recordAuditEvent } from "../audit";
 import { db } from "../db/client";
 import type { TenantTx } from "../db/tenant-scope";
-import { toTenant } from "./schemas";
+import { toTenant, toTenantSettings, type UpdateTenantInput } from "./schemas";
 
 // The Tenant row is keyed by ctx.tenantId itself, which is the scope.
 export async function getCurrentTenant({ ctx }: { ctx: TenantContext }) {
-  return toTenant(await db().tenant.findUniqueOrThrow({ where: { id: ctx.tenantId } }));
+  return toTenantSettings(await db().tenant.findUniqueOrThrow({ where: { id: ctx.tenantId } }));
 }
 
 export async function getMe({ ctx }: { ctx: TenantContext }) {
-  return { tenant: await getCurrentTenant({ ctx }), actor: ctx.actor, role: ctx.role, scopes: [...ctx.scopes] };
+  const tenant = toTenant(await db().tenant.findUniqueOrThrow({ where: { id: ctx.tenantId } }));
+  return { tenant, actor: ctx.actor, role: ctx.role, scopes: [...ctx.scopes] };
 }
 
-export async function renameTenant({ ctx, input }: { ctx: TenantContext; input: { name: string } }) {
+const SETTINGS = ["name", "logRetentionDays", "spanRetentionDays"] as const;
+
+/** Renames the tenant and/or changes its retention; the audit row names each changed setting. */
+export async function updateTenant({ ctx, input }: { ctx: TenantContext; input: UpdateTenantInput }) {
   return db().$transaction(async (tx) => {
     const before = await tx.tenant.findUniqueOrThrow({ where: { id: ctx.tenantId } });
-    const tenant = await tx.tenant.update({ where: { id: ctx.tenantId }, data: { name: input.name } });
-    await recordAuditEvent({ ...ctx, db: tx as unknown as TenantTx }, {
-      action: "tenant.updated", targetType: "tenant", targetId: ctx.tenantId, metadata: { name: { from: before.name, to: tenant.name } },
-    });
-    return toTenant(tenant);
+    const tenant = await tx.tenant.update({ where: { id: ctx.tenantId }, data: input });
+    const changes = Object.fromEntries(
+      SETTINGS.filter((k) => input[k] !== undefined && before[k] !== tenant[k]).map((k) => [k, { from: before[k], to: tenant[k] }]),
+    );
+    if (Object.keys(changes).length > 0) {
+      await recordAuditEvent({ ...ctx, db: tx as unknown as TenantTx }, { action: "tenant.updated", targetType: "tenant", targetId: ctx.tenantId, metadata: changes });
+    }
+    return toTenantSettings(tenant);
   });
 }

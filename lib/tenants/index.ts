@@ -1,5 +1,5 @@
 export { signUp } from "./sign-up";
 export { createTenant, createTenantForUser } from "./create-tenant";
 export { listMyTenants } from "./list-my-tenants";
-export { getMe, getCurrentTenant, renameTenant } from "./current-tenant";
+export { getMe, getCurrentTenant, updateTenant } from "./current-tenant";
 export * from "./schemas";

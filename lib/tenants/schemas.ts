@@ -13,7 +13,16 @@ export const slugSchema = z
 export const tenantNameSchema = z.string().trim().min(1).max(100);
 
 export const createTenantSchema = z.object({ name: tenantNameSchema, slug: slugSchema }).strict();
-export const updateTenantSchema = z.object({ name: tenantNameSchema }).strict();
+const retentionDaysSchema = z.number().int().min(1).max(365);
+export const updateTenantSchema = z
+  .object({
+    name: tenantNameSchema.optional(),
+    logRetentionDays: retentionDaysSchema.optional().describe("Days session logs and resource metrics are kept (1–365)"),
+    spanRetentionDays: retentionDaysSchema.optional().describe("Days spans (platform and OTLP) are kept (1–365)"),
+  })
+  .strict()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), "give at least one of name, logRetentionDays, spanRetentionDays");
+export type UpdateTenantInput = z.infer<typeof updateTenantSchema>;
 
 export const signUpSchema = z
   .object({
@@ -28,6 +37,8 @@ export type SignUpInput = z.infer<typeof signUpSchema>;
 
 export const tenantSchema = z.object({ id: z.string(), slug: z.string(), name: z.string(), createdAt: z.string() });
 export const myTenantSchema = tenantSchema.extend({ role: roleSchema });
+/** The tenant with its settings, as GET and PATCH /tenant answer it. */
+export const tenantSettingsSchema = tenantSchema.extend({ logRetentionDays: z.number(), spanRetentionDays: z.number() });
 export const myTenantsSchema = z.object({ data: z.array(myTenantSchema) });
 
 export const meSchema = z.object({
@@ -39,4 +50,8 @@ export const meSchema = z.object({
 
 export function toTenant(row: { id: string; slug: string; name: string; createdAt: Date }) {
   return { id: row.id, slug: row.slug, name: row.name, createdAt: row.createdAt.toISOString() };
+}
+
+export function toTenantSettings(row: { id: string; slug: string; name: string; createdAt: Date; logRetentionDays: number; spanRetentionDays: number }) {
+  return { ...toTenant(row), logRetentionDays: row.logRetentionDays, spanRetentionDays: row.spanRetentionDays };
 }

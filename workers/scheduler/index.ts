@@ -5,6 +5,7 @@ import { disconnectDb } from "../../lib/db/client";
 import { declareLostRunners } from "../../lib/runners/declare-lost-runners";
 import { applyIdlePolicy } from "../../lib/sessions/apply-idle-policy";
 import { collectSnapshotGarbage, expireSnapshots, terminateUnplacedSessions } from "../../lib/snapshots/retention";
+import { purgeExpiredTelemetry } from "../../lib/retention/purge-expired-telemetry";
 
 type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 
@@ -20,6 +21,7 @@ const jobs: Job[] = [
   { name: "terminate-unplaced-sessions", everyMs: 1_000, run: quiet(terminateUnplacedSessions) },
   { name: "expire-snapshots", everyMs: 60_000, run: quiet(expireSnapshots) },
   { name: "collect-snapshot-garbage", everyMs: 60 * 60_000, run: quiet(collectSnapshotGarbage) },
+  { name: "purge-expired-telemetry", everyMs: 5 * 60_000, run: quiet(() => purgeExpiredTelemetry()) },
 ];
 
 const timers: NodeJS.Timeout[] = [];
