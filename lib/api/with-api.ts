@@ -13,6 +13,7 @@ import { AppError, isDatabaseUnavailable } from "./errors";
 import { withIdempotency } from "./idempotency";
 import { RateLimiter } from "./rate-limit";
 import { parseOrThrow, queryObject, readJsonBody } from "./read-body";
+import { describeCaller, tracedRoute } from "../telemetry/trace-request";
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
@@ -35,7 +36,7 @@ export function withApi<B extends z.ZodType | undefined, Q extends z.ZodType | u
   handler: Handler<B, Q, ContextFor<A>>,
 ): (req: Request, route: RouteContext) => Promise<Response>;
 export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, never>) {
-  return async (req: Request, route: RouteContext): Promise<Response> => {
+  return tracedRoute(endpoint, async (req: Request, route: RouteContext, span): Promise<Response> => {
     const requestId = req.headers.get("x-request-id")?.slice(0, 64) || newId("req");
     const headers = new Headers({ "x-request-id": requestId, "cache-control": "no-store" });
     try {
@@ -48,6 +49,7 @@ export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, n
         mode === "tenant" ? await tenantContextFor(creds!, req, meta)
         : mode === "user" ? userContextFor(creds!, meta)
         : meta;
+      if (mode === "tenant") describeCaller(span, ctx as TenantContext);
       if (mode === "tenant" && endpoint.scopes?.length && !hasScopes((ctx as TenantContext).scopes, endpoint.scopes)) {
         throw new AppError("forbidden", `This needs the scope(s): ${endpoint.scopes.join(", ")}`, {
           details: { requiredScopes: endpoint.scopes },
@@ -81,7 +83,7 @@ export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, n
     } catch (err) {
       return errorResponse(err, requestId, headers);
     }
-  };
+  });
 }
 
 function applyRateLimit(creds: Credentials, headers: Headers) {

@@ -1,0 +1,45 @@
+// The route handler behind POST /api/otlp/v1/traces and /api/otlp/v1/logs: API key (or console
+// cookie) with telemetry:write, then content type (415), body limits (413), decoding (400), and
+// the signal's ingest. Not rate-limited per key like /api/v1: the body limit bounds each request.
+import type { Endpoint } from "../../api/endpoint";
+import { AppError } from "../../api/errors";
+import { clientIp } from "../../api/client-ip";
+import { authenticateRequest, tenantContextFor } from "../../auth/resolve-caller";
+import { hasScopes } from "../../auth/scopes";
+import { newId } from "../../ids";
+import { describeCaller, tracedRoute } from "../trace-request";
+import { ingestOtlpLogs, ingestOtlpTraces } from "./ingest-otlp";
+import { otlpError, otlpSuccess } from "./otlp-response";
+import { decodeOtlp, type OtlpEncoding, otlpEncodingOf, type OtlpSignal, readOtlpBody } from "./read-otlp-body";
+
+export function otlpRoute(endpoint: Endpoint, signal: OtlpSignal) {
+  return tracedRoute(endpoint, async (req, _route, span) => {
+    const requestId = req.headers.get("x-request-id")?.slice(0, 64) || newId("req");
+    const headers = new Headers({ "x-request-id": requestId, "cache-control": "no-store" });
+    let encoding: OtlpEncoding | null = null;
+    try {
+      const creds = await authenticateRequest(req);
+      const ctx = await tenantContextFor(creds, req, { ip: clientIp(req), requestId });
+      describeCaller(span, ctx);
+      if (!hasScopes(ctx.scopes, ["telemetry:write"])) {
+        throw new AppError("forbidden", "This needs the scope(s): telemetry:write", { details: { requiredScopes: ["telemetry:write"] } });
+      }
+      encoding = otlpEncodingOf(req);
+      const message = decodeOtlp(signal, await readOtlpBody(req), encoding);
+      const result = signal === "traces" ? await ingestOtlpTraces({ ctx, input: message }) : await ingestOtlpLogs({ ctx, input: message });
+      span.setAttribute("otlp.accepted", result.accepted).setAttribute("otlp.rejected", result.rejected);
+      return otlpSuccess(signal, encoding, result, headers);
+    } catch (err) {
+      return otlpError(err, encoding ?? encodingGuess(req), requestId, headers);
+    }
+  });
+}
+
+/** Errors before the content type was checked (401, 403) answer in the encoding the caller sent, if known. */
+function encodingGuess(req: Request): OtlpEncoding | null {
+  try {
+    return otlpEncodingOf(req);
+  } catch {
+    return null;
+  }
+}
