@@ -57,26 +57,35 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
     let draining = false;
     const timers: NodeJS.Timeout[] = [];
 
-    const capture = (name: "stdout" | "stderr") => (chunk: Buffer) => {
+    let heldBack = 0; // output streams paused by the listener
+    // The result keeps maxBytes per stream (reading goes on, so the process never blocks on a full
+    // pipe); the listener sees every byte, and may hold a stream back by returning a promise.
+    const capture = (name: "stdout" | "stderr", stream: Readable) => (chunk: Buffer) => {
       const s = streams[name];
       const room = maxBytes - s.size;
-      if (room <= 0) {
-        truncated = true;
-        return; // keep reading so the process never blocks on a full pipe
+      if (chunk.length > room) truncated = true;
+      if (room > 0) {
+        const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        s.chunks.push(kept);
+        s.size += kept.length;
       }
-      const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      if (kept.length < chunk.length) truncated = true;
-      s.chunks.push(kept);
-      s.size += kept.length;
       if (!onOutput) return;
+      let hold: unknown;
       try {
-        onOutput(name, kept);
+        hold = onOutput(name, chunk);
       } catch {
         /* a listener's failure is not the process's */
       }
+      if (!(hold instanceof Promise)) return;
+      stream.pause();
+      heldBack++;
+      void hold.catch(() => {}).then(() => {
+        heldBack--;
+        if (!settled) stream.resume();
+      });
     };
-    stdoutStream.on("data", capture("stdout"));
-    stderrStream.on("data", capture("stderr"));
+    stdoutStream.on("data", capture("stdout", stdoutStream));
+    stderrStream.on("data", capture("stderr", stderrStream));
     for (const s of [stdoutStream, stderrStream]) s.on("close", () => { outputOpen--; maybeFinish(); });
     // The status line is the signal, not the pipe's end: runc holds its own copy of fd 3 open
     // for as long as it copies output from a background child.
@@ -128,7 +137,9 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
       if (outputOpen === 0) return finish();
       if (!draining) {
         draining = true;
-        timers.push(setTimeout(finish, DRAIN_AFTER_EXIT_MS));
+        // Output held back by the listener is still in the pipe: wait for it to be read.
+        const drained = () => (heldBack > 0 ? timers.push(setTimeout(drained, DRAIN_AFTER_EXIT_MS)) : finish());
+        timers.push(setTimeout(drained, DRAIN_AFTER_EXIT_MS));
       }
     }
 

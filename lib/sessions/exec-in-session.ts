@@ -7,7 +7,7 @@ import type { ExecInput } from "./schemas";
 
 export type ExecEvent =
   | { type: "output"; stream: "stdout" | "stderr"; data: string }
-  | { type: "exit"; exitCode: number; stdout: string; stderr: string; durationMs: number; timedOut: boolean; truncated: boolean }
+  | { type: "exit"; exitCode: number; stdout: string; stderr: string; durationMs: number; timedOut: boolean; truncated: boolean; execId?: string }
   | { type: "error"; code: string; message: string };
 
 /** Runs a command in the session (waking it first), yielding output as it comes and then the exit. */
@@ -28,7 +28,7 @@ export async function* execInSession(ctx: TenantContext, sessionId: string, inpu
   if (!exit) throw runnerLost();
   await recordAuditEvent(ctx, {
     action: "session.exec", targetType: "session", targetId: sessionId,
-    metadata: { command: input.command.join(" ").slice(0, 1000), exitCode: exit.exitCode, durationMs: exit.durationMs, timedOut: exit.timedOut },
+    metadata: { command: input.command.join(" ").slice(0, 1000), exitCode: exit.exitCode, durationMs: exit.durationMs, timedOut: exit.timedOut, execId: exit.execId },
   });
 }
 

@@ -72,6 +72,7 @@ export const execSchema = z
 export type ExecInput = z.infer<typeof execSchema>;
 export const execResultSchema = z.object({
   exitCode: z.number(), stdout: z.string(), stderr: z.string(), durationMs: z.number(), timedOut: z.boolean(), truncated: z.boolean(),
+  execId: z.string().optional().describe("Source of this exec's lines in the session log (GET /api/v1/sessions/{id}/logs)"),
 });
 
 type SessionRow = {

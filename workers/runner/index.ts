@@ -7,6 +7,7 @@ import path from "node:path";
 import pg from "pg";
 import { databaseUrlOrThrow, env } from "../../lib/env";
 import { disconnectDb } from "../../lib/db/client";
+import { LogBatcher } from "../../lib/logs/log-batcher";
 import { HEARTBEAT_INTERVAL_MS } from "../../lib/runners/liveness";
 import { RUNNER_CHANNEL } from "../../lib/runners/notify";
 import { reconcileSession } from "../../lib/runners/reconcile-session";
@@ -36,7 +37,9 @@ async function main() {
   const name = env.RUNNER_NAME ?? os.hostname();
   // Listen first so the registered address is real.
   let runnerId = "";
-  const server = await startInternalServer({ backend, runnerId: () => runnerId, port: env.RUNNER_PORT });
+  // Output of every process run in this runner's sandboxes, written to session_logs in batches.
+  const logs = new LogBatcher({ log });
+  const server = await startInternalServer({ backend, runnerId: () => runnerId, port: env.RUNNER_PORT, logs });
   const address = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const runner = await registerRunner({
     name, address, backend: backend.name,
@@ -137,6 +140,7 @@ async function main() {
     for (const t of timers) clearInterval(t);
     server.close();
     await Promise.allSettled(inFlight.values());
+    await logs.close();
     await listener.end().catch(() => {});
     await markRunnerOffline(runnerId).catch(() => {});
     await disconnectDb();

@@ -2,7 +2,10 @@
 // stream of output then the exit), files, and snapshot-now for forks.
 import http from "node:http";
 import { timingSafeEqual } from "node:crypto";
-import type { SandboxBackend } from "../../lib/sandbox";
+import { DEFAULT_MAX_OUTPUT_BYTES, type SandboxBackend } from "../../lib/sandbox";
+import { newId } from "../../lib/ids";
+import { captureExecLogs } from "../../lib/logs/exec-log-capture";
+import type { LogBatcher } from "../../lib/logs/log-batcher";
 import { runnerSecret, RUNNER_SECRET_HEADER } from "../../lib/runners/runner-client";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { runningSessionOnRunner } from "../../lib/runners/runner-sessions";
@@ -46,21 +49,38 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
 }
 
 /** `runnerId` is read per request: the server listens before the runner registers its address. */
-export function startInternalServer(opts: { backend: SandboxBackend; runnerId: () => string; port: number; host?: string }): Promise<http.Server> {
+export function startInternalServer(opts: { backend: SandboxBackend; runnerId: () => string; port: number; host?: string; logs: LogBatcher }): Promise<http.Server> {
   const { backend } = opts;
   const secret = Buffer.from(runnerSecret());
 
-  const exec: Route = async (req, res, sessionId) => {
+  const exec = async (req: http.IncomingMessage, res: http.ServerResponse, session: { id: string; tenantId: string }) => {
+    const sessionId = session.id;
     const input = JSON.parse((await readBody(req, 12 * 1024 * 1024)).toString("utf8"));
     await touchSessionActivity(sessionId);
     // A running exec is activity: keep the idle clock from pausing the session under it.
     const keepAlive = setInterval(() => void touchSessionActivity(sessionId).catch(() => {}), ACTIVITY_EVERY_MS);
+    // Every exec's output goes to the session's log, whether or not the caller streams it.
+    const execId = newId("exe");
+    const logs = captureExecLogs(opts.logs, { tenantId: session.tenantId, sessionId }, { execId, command: input.command });
+    const sent = { stdout: 0, stderr: 0 };
+    const forward = (stream: "stdout" | "stderr", chunk: Buffer) => {
+      const part = chunk.subarray(0, Math.max(0, DEFAULT_MAX_OUTPUT_BYTES - sent[stream]));
+      sent[stream] += part.length;
+      if (part.length > 0) res.write(JSON.stringify({ type: "output", stream, data: part.toString("utf8") }) + "\n");
+    };
     res.writeHead(200, { "content-type": "application/x-ndjson" });
     try {
       const result = await backend.exec(sessionId, {
         command: input.command, cwd: input.cwd, env: input.env, timeoutMs: input.timeoutMs, stdin: input.stdin,
-      }, input.stream ? (stream, chunk) => res.write(JSON.stringify({ type: "output", stream, data: chunk.toString("utf8") }) + "\n") : undefined);
-      res.end(JSON.stringify({ type: "exit", ...result }) + "\n");
+      }, (stream, chunk) => {
+        if (input.stream) forward(stream, chunk);
+        return logs.onOutput(stream, chunk);
+      });
+      logs.finish(result);
+      res.end(JSON.stringify({ type: "exit", execId, ...result }) + "\n");
+    } catch (err) {
+      if ((err as { code?: string }).code !== "invalid_argument") logs.fail((err as Error).message);
+      throw err;
     } finally {
       clearInterval(keepAlive);
       await touchSessionActivity(sessionId).catch(() => {});
@@ -101,8 +121,8 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
       const match = /^\/internal\/sessions\/([a-z]{3}_[0-9A-Z]{26})\/(exec|files|snapshot)$/.exec(url.pathname);
       if (!match) return sendError(res, 404, "not_found", "no such route");
       const [, sessionId, action] = match;
-      if (action !== "snapshot") await runningSessionOnRunner(sessionId, opts.runnerId(), ["running"]);
-      if (action === "exec" && req.method === "POST") return await exec(req, res, sessionId, url);
+      const session = action === "snapshot" ? null : await runningSessionOnRunner(sessionId, opts.runnerId(), ["running"]);
+      if (action === "exec" && req.method === "POST") return await exec(req, res, session!);
       if (action === "files" && (req.method === "GET" || req.method === "PUT")) return await files(req, res, sessionId, url);
       if (action === "snapshot" && req.method === "POST") return await snapshot(req, res, sessionId, url);
       sendError(res, 405, "invalid_request", "method not allowed");
