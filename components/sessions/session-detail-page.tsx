@@ -4,6 +4,7 @@ import Link from "next/link";
 import { ApiError } from "../api-client";
 import { useConsole } from "../console/console-context";
 import { formatDateTime, formatRelative } from "../format";
+import { SessionLogPane } from "../logs/session-log-pane";
 import { Card, PageHeader } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
 import { EmptyState, ErrorState, LoadingState } from "../ui/states";
@@ -68,6 +69,7 @@ export function SessionDetailPage({ id }: { id: string }) {
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
         <div className="min-w-0 space-y-6 lg:col-span-2">
           <CommandBox session={s} canWrite={scopes.sessionsWrite} />
+          <SessionLogPane session={s} />
           <SessionFiles session={s} canWrite={scopes.sessionsWrite} />
           <SnapshotLineage session={s} />
         </div>

@@ -1,0 +1,96 @@
+"use client";
+
+// Live log lines of one session: GET /sessions/{id}/logs as server-sent events, read with fetch so
+// the console's cookie and X-Burrow-Tenant header go along (EventSource cannot send headers). On a
+// dropped connection it reconnects with Last-Event-ID = the last line it got, so nothing is missed
+// or repeated. Memory is bounded: the newest `maxLines` lines are kept.
+import { useEffect, useState } from "react";
+import { ApiError, apiRaw } from "../api-client";
+import { readEventStream } from "../sessions/exec-stream";
+
+export const LOG_STREAMS = ["stdout", "stderr", "system"] as const;
+export type LogStreamName = (typeof LOG_STREAMS)[number];
+export type LogLine = { seq: number; stream: LogStreamName; source: string; at: string; line: string };
+export type LiveStatus = "connecting" | "live" | "reconnecting" | "failed";
+
+/** Lines shown when the pane opens without a filter (a filter searches the whole log). */
+export const TAIL_LINES = 1000;
+const FLUSH_MS = 50;
+
+type Options = { tenant: string; sessionId: string; streams: readonly LogStreamName[]; q: string; maxLines: number };
+
+export function useLiveLogs({ tenant, sessionId, streams, q, maxLines }: Options) {
+  const [lines, setLines] = useState<LogLine[]>([]);
+  const [status, setStatus] = useState<LiveStatus>("connecting");
+  const [error, setError] = useState<unknown>(null);
+  const streamParam = streams.length === LOG_STREAMS.length ? "" : streams.join(",");
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    let lastSeq: number | null = null;
+    let pending: LogLine[] = [];
+    let flushTimer: ReturnType<typeof setTimeout> | null = null;
+    setLines([]);
+    setStatus("connecting");
+    setError(null);
+    if (streams.length === 0) {
+      setStatus("live");
+      return;
+    }
+
+    // Lines arrive by the hundred per second in a storm: render in batches, not one by one.
+    const flush = () => {
+      flushTimer = null;
+      const batch = pending;
+      pending = [];
+      setLines((prev) => {
+        const next = prev.concat(batch);
+        return next.length > maxLines ? next.slice(next.length - maxLines) : next;
+      });
+    };
+
+    const run = async () => {
+      let delayMs = 1000;
+      while (!signal.aborted) {
+        try {
+          const start = lastSeq !== null ? {} : streamParam || q ? { afterSeq: 0 } : { tail: TAIL_LINES };
+          const res = await apiRaw(`/sessions/${encodeURIComponent(sessionId)}/logs`, {
+            tenant, signal,
+            query: { stream: streamParam || undefined, q: q || undefined, ...start },
+            headers: { accept: "text/event-stream", ...(lastSeq !== null ? { "last-event-id": String(lastSeq) } : {}) },
+          });
+          setStatus("live");
+          delayMs = 1000;
+          for await (const { event, data } of readEventStream(res.body!)) {
+            if (event !== "message") break; // an error event: reconnect and resume
+            const line = JSON.parse(data) as LogLine;
+            lastSeq = line.seq;
+            pending.push(line);
+            flushTimer ??= setTimeout(flush, FLUSH_MS);
+          }
+        } catch (err) {
+          if (signal.aborted) return;
+          // A 4xx will not get better by retrying (no access, no such session, bad filter).
+          if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) {
+            setError(err);
+            setStatus("failed");
+            return;
+          }
+        }
+        if (signal.aborted) return;
+        setStatus("reconnecting");
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        delayMs = Math.min(delayMs * 2, 10_000);
+      }
+    };
+    void run();
+    return () => {
+      controller.abort();
+      if (flushTimer) clearTimeout(flushTimer);
+    };
+    // `streams` enters through streamParam (and its length): a new array with the same streams must not reconnect.
+  }, [tenant, sessionId, streamParam, streams.length, q, maxLines]);
+
+  return { lines, status, error };
+}
