@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = [
   "session.terminated",
   "session.exec",
   "session.file_written",
+  "session.terminal_opened",
+  "session.terminal_closed",
   "snapshot.created",
   "snapshot.deleted",
   "template.created",

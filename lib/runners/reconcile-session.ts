@@ -9,7 +9,13 @@ import type { DesiredState, SessionState, TransitionCause } from "../sessions/st
 import { isSettled } from "../sessions/state-machine";
 import { restoreSessionFiles, snapshotSessionFiles } from "../snapshots/session-files";
 
-export type ReconcileDeps = { backend: SandboxBackend; runnerId: string; sandboxEnv: (session: Session) => Record<string, string> };
+export type ReconcileDeps = {
+  backend: SandboxBackend;
+  runnerId: string;
+  sandboxEnv: (session: Session) => Record<string, string>;
+  /** Ends the session's web terminals (their viewers are told why) before it stops running. */
+  closeTerminals?: (sessionId: string, reason: string) => Promise<void>;
+};
 
 const tx = (s: Session): TransitionableSession => ({
   id: s.id, tenantId: s.tenantId, state: s.state as SessionState, stateChangedAt: s.stateChangedAt, lifetimeUsedSeconds: s.lifetimeUsedSeconds,
@@ -27,6 +33,7 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps): P
 
   if (desired === "terminated") {
     if (state.state !== "terminating") state = await recordTransition(state, "terminating", cause);
+    await deps.closeTerminals?.(session.id, "session terminated");
     await backend.destroy(session.id);
     await recordTransition(state, "terminated", cause);
     return;
@@ -62,6 +69,7 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps): P
   }
 
   if (state.state === "running" && desired === "paused") {
+    await deps.closeTerminals?.(session.id, "session paused");
     await backend.pause(session.id);
     await recordTransition(state, "paused", cause);
     return;
@@ -69,6 +77,7 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps): P
 
   if (desired === "hibernated" && ["running", "paused", "hibernating"].includes(state.state)) {
     if (state.state !== "hibernating") state = await recordTransition(state, "hibernating", cause);
+    await deps.closeTerminals?.(session.id, "session hibernated");
     const alive = (await backend.list()).some((c) => c.id === session.id);
     if (alive) await backend.pause(session.id).catch(() => {}); // a frozen tree is a consistent snapshot
     const started = Date.now();

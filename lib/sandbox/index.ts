@@ -54,4 +54,7 @@ export {
   type SandboxSpec,
   type SandboxStats,
   type SandboxStatus,
+  type SandboxTerminal,
+  type TerminalHandlers,
+  type TerminalRequest,
 } from "./types";

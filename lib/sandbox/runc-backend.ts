@@ -11,7 +11,8 @@ import { resumeSandbox } from "./resume-sandbox";
 import { readSandboxFile, writeSandboxFile } from "./sandbox-files";
 import { assertMountablePath, publicPaths } from "./sandbox-layout";
 import { sandboxStats } from "./sandbox-stats";
-import { validateExecRequest } from "./validate-spec";
+import { openSandboxTerminal } from "./sandbox-terminal";
+import { validateExecRequest, validateTerminalRequest } from "./validate-spec";
 import type { SandboxBackend } from "./types";
 
 export type RuncBackendOptions = { stateDir: string; runtimeBinary?: string };
@@ -28,6 +29,10 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
       validateExecRequest(req);
       const raw = await execInSandbox(execTargetOf(ctx, sandboxHandle(ctx, id)), req, onOutput);
       return { ...raw, stdout: raw.stdout.toString("utf8"), stderr: raw.stderr.toString("utf8") };
+    },
+    openTerminal(id, req, handlers) {
+      validateTerminalRequest(req);
+      return openSandboxTerminal(execTargetOf(ctx, sandboxHandle(ctx, id)), req, handlers);
     },
     pause: (id) => pauseSandbox(ctx, id),
     resume: (id) => resumeSandbox(ctx, id),

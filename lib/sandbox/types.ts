@@ -69,7 +69,41 @@ export type ExecResult = {
   truncated: boolean;
 };
 
-export type OutputListener = (stream: "stdout" | "stderr", chunk: Buffer) => void;
+/**
+ * Sees every byte of output, also beyond maxOutputBytes (which caps only the result). Returning a
+ * promise pauses that stream until it settles (back-pressure: the process blocks on its pipe).
+ */
+export type OutputListener = (stream: "stdout" | "stderr", chunk: Buffer) => unknown;
+
+export type TerminalRequest = {
+  cols: number;
+  rows: number;
+  /** The shell; bash (else sh), interactive, when absent. */
+  command?: string[];
+  /** /workspace when absent. */
+  cwd?: string;
+  /** Added to the sandbox's env (TERM=xterm-256color is set unless given). */
+  env?: Record<string, string>;
+};
+
+export type TerminalHandlers = {
+  onOutput: (chunk: Buffer) => void;
+  /** Once, after the last output: exitCode is the shell's, or null when the terminal was closed. */
+  onExit: (result: { exitCode: number | null }) => void;
+};
+
+/** A shell on a real TTY inside a sandbox. */
+export interface SandboxTerminal {
+  /** Host pid of the shell. */
+  readonly pid: number;
+  write(data: Buffer): void;
+  resize(cols: number, rows: number): void;
+  /** Back-pressure: the shell blocks on a full TTY while output is paused. */
+  pauseOutput(): void;
+  resumeOutput(): void;
+  /** Kills the shell and everything it started; resolves when they are gone. */
+  close(): Promise<void>;
+}
 
 export interface SandboxBackend {
   /** The runtime binary's name: "runc" (or "runsc", "kata-runtime"). */
@@ -82,6 +116,8 @@ export interface SandboxBackend {
    * invalid_argument; a command that cannot start resolves with exit code 127 or 126.
    */
   exec(id: string, req: ExecRequest, onOutput?: OutputListener): Promise<ExecResult>;
+  /** Starts an interactive shell on a TTY (a backend without TTY support leaves this out). */
+  openTerminal?(id: string, req: TerminalRequest, handlers: TerminalHandlers): Promise<SandboxTerminal>;
   /** Freezes every process (idempotent). */
   pause(id: string): Promise<void>;
   /** Thaws (idempotent). */

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { assertMountablePath, assertSandboxId } from "./sandbox-layout";
 import { SandboxError } from "./sandbox-error";
-import type { ExecRequest, SandboxSpec } from "./types";
+import type { ExecRequest, SandboxSpec, TerminalRequest } from "./types";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -52,4 +52,10 @@ export function validateExecRequest(req: ExecRequest): void {
   if (req.maxOutputBytes !== undefined && !(Number.isInteger(req.maxOutputBytes) && req.maxOutputBytes >= 0)) {
     throw invalid("maxOutputBytes must be a non-negative integer");
   }
+}
+
+export function validateTerminalRequest(req: TerminalRequest): void {
+  validateExecRequest({ command: req.command ?? ["sh"], cwd: req.cwd, env: req.env });
+  const size = (n: number) => Number.isInteger(n) && n >= 1 && n <= 1000;
+  if (!size(req.cols) || !size(req.rows)) throw invalid(`terminal size must be 1..1000 columns and rows, got ${req.cols}x${req.rows}`);
 }

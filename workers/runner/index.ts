@@ -16,6 +16,7 @@ import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
 import { recordTransition, touchSessionActivity } from "../../lib/sessions/record-transition";
 import type { SessionState } from "../../lib/sessions/state-machine";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
+import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
 import { startInternalServer } from "./internal-server";
 
 const log = (msg: string) => console.log(`[runner] ${msg}`);
@@ -39,7 +40,8 @@ async function main() {
   let runnerId = "";
   // Output of every process run in this runner's sandboxes, written to session_logs in batches.
   const logs = new LogBatcher({ log });
-  const server = await startInternalServer({ backend, runnerId: () => runnerId, port: env.RUNNER_PORT, logs });
+  const terminals = createRunnerTerminals(backend);
+  const server = await startInternalServer({ backend, runnerId: () => runnerId, port: env.RUNNER_PORT, logs, terminals });
   const address = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const runner = await registerRunner({
     name, address, backend: backend.name,
@@ -61,7 +63,7 @@ async function main() {
 
   async function reconcileOne(session: Awaited<ReturnType<typeof sessionsOfRunner>>[number]) {
     try {
-      await reconcileSession(session, { backend, runnerId, sandboxEnv });
+      await reconcileSession(session, { backend, runnerId, sandboxEnv, closeTerminals: (id, reason) => terminals.closeSession(id, reason) });
       failures.delete(session.id);
     } catch (err) {
       const attempts = (failures.get(session.id) ?? 0) + 1;
@@ -70,6 +72,7 @@ async function main() {
       log(`session ${session.id} (${session.state} -> ${session.desiredState}) failed attempt ${attempts}: ${reason}`);
       if (attempts >= MAX_ATTEMPTS) {
         failures.delete(session.id);
+        await terminals.closeSession(session.id, "the session failed").catch(() => {});
         await backend.destroy(session.id, { keepFiles: true }).catch(() => {});
         const fresh = (await sessionsOfRunner(runnerId)).find((s) => s.id === session.id);
         if (fresh && fresh.state !== "failed" && fresh.state !== "terminated") {
@@ -139,6 +142,7 @@ async function main() {
     log("stopping (sandboxes keep running; a restarted runner adopts them)");
     for (const t of timers) clearInterval(t);
     server.close();
+    await terminals.closeAll("the runner is stopping").catch(() => {});
     await Promise.allSettled(inFlight.values());
     await logs.close();
     await listener.end().catch(() => {});

@@ -10,6 +10,8 @@ import { runnerSecret, RUNNER_SECRET_HEADER } from "../../lib/runners/runner-cli
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { runningSessionOnRunner } from "../../lib/runners/runner-sessions";
 import { snapshotSessionFiles } from "../../lib/snapshots/session-files";
+import { handleTerminalRequest, matchTerminalRoute } from "../../lib/terminal/runner-routes";
+import type { TerminalRegistry } from "../../lib/terminal/terminal-registry";
 
 const ACTIVITY_EVERY_MS = 10_000;
 
@@ -49,7 +51,7 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
 }
 
 /** `runnerId` is read per request: the server listens before the runner registers its address. */
-export function startInternalServer(opts: { backend: SandboxBackend; runnerId: () => string; port: number; host?: string; logs: LogBatcher }): Promise<http.Server> {
+export function startInternalServer(opts: { backend: SandboxBackend; runnerId: () => string; port: number; host?: string; logs: LogBatcher; terminals?: TerminalRegistry }): Promise<http.Server> {
   const { backend } = opts;
   const secret = Buffer.from(runnerSecret());
 
@@ -118,6 +120,8 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
       const given = Buffer.from(String(req.headers[RUNNER_SECRET_HEADER] ?? ""));
       if (given.length !== secret.length || !timingSafeEqual(given, secret)) return sendError(res, 401, "unauthorized", "bad runner secret");
       const url = new URL(req.url ?? "/", "http://runner");
+      const terminalRoute = opts.terminals ? matchTerminalRoute(url.pathname) : null;
+      if (terminalRoute) return await handleTerminalRequest(req, res, url, terminalRoute, { terminals: opts.terminals!, runnerId: opts.runnerId() });
       const match = /^\/internal\/sessions\/([a-z]{3}_[0-9A-Z]{26})\/(exec|files|snapshot)$/.exec(url.pathname);
       if (!match) return sendError(res, 404, "not_found", "no such route");
       const [, sessionId, action] = match;
