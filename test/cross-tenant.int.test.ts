@@ -17,6 +17,7 @@ import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as filesRoute from "@/app/api/v1/sessions/[id]/files/route";
 import * as eventsRoute from "@/app/api/v1/sessions/[id]/events/route";
+import * as metricsRoute from "@/app/api/v1/sessions/[id]/metrics/route";
 import * as logsRoute from "@/app/api/v1/sessions/[id]/logs/route";
 import * as sessionSnapshotsRoute from "@/app/api/v1/sessions/[id]/snapshots/route";
 import * as snapshotRoute from "@/app/api/v1/snapshots/[id]/route";
@@ -45,6 +46,7 @@ const idRoutes: Target[] = [
   { route: "sessions/[id]/exec", method: "POST", handler: execRoute.POST, body: { command: ["true"] }, id: (a) => a.sessionId },
   { route: "sessions/[id]/files", method: "GET", handler: filesRoute.GET, query: "?path=/etc/hostname", id: (a) => a.sessionId },
   { route: "sessions/[id]/events", method: "GET", handler: eventsRoute.GET, id: (a) => a.sessionId },
+  { route: "sessions/[id]/metrics", method: "GET", handler: metricsRoute.GET, id: (a) => a.sessionId },
   { route: "sessions/[id]/logs", method: "GET", handler: logsRoute.GET, id: (a) => a.sessionId },
   { route: "sessions/[id]/logs", method: "GET", handler: logsRoute.GET, query: "?follow=true", id: (a) => a.sessionId },
   { route: "sessions/[id]/snapshots", method: "GET", handler: sessionSnapshotsRoute.GET, id: (a) => a.sessionId },
