@@ -67,7 +67,7 @@ export class LogBatcher {
   private lastFlushStart = 0;
   private failedFlushes = 0;
   private closed = false;
-  private readonly totals = { committedLines: 0, droppedLines: 0, droppedBytes: 0, failedWrites: 0 };
+  private readonly totals = { committedLines: 0, droppedLines: 0, droppedBytes: 0, failedWrites: 0, heldBack: 0 };
 
   constructor(options: LogBatcherOptions = {}) {
     this.write = options.write ?? appendSessionLogs;
@@ -113,6 +113,7 @@ export class LogBatcher {
   /** Resolves when there is room again, or when producers are no longer held back (shedding, closed). */
   whenWritable(): Promise<void> {
     if (!this.isFull() || this.shedding || this.closed) return Promise.resolve();
+    this.totals.heldBack++;
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
