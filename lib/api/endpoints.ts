@@ -21,6 +21,11 @@ import {
 import { runnerListSchema } from "../runners/schemas";
 import { logPageSchema, logQuerySchema } from "../logs/schemas";
 import { concurrencyQuerySchema, concurrencySchema, sessionMetricsQuerySchema, sessionMetricsSchema } from "../metrics/schemas";
+import { listSessionSpansQuerySchema, listTracesQuerySchema, spanPageSchema, tracePageSchema, traceSchema } from "../telemetry/schemas";
+import { OTLP_CONTENT_TYPES, OTLP_MAX_BODY_BYTES } from "../telemetry/otlp/read-otlp-body";
+import {
+  closedTerminalSchema, openTerminalSchema, terminalInputSchema, terminalOutputQuerySchema, terminalSchema, terminalSizeSchema,
+} from "../terminal/schemas";
 import { defineEndpoint } from "./endpoint";
 
 const filePathQuery = z.object({ path: z.string().min(1).max(4096).describe("Absolute path inside the sandbox") }).strict();
@@ -172,5 +177,51 @@ export const endpoints = {
     method: "GET", path: "/api/v1/sessions/concurrency", tag: "Sessions", scopes: ["sessions:read"],
     summary: "Running and paused sessions of the tenant over time (peak per bucket), from the session state timeline",
     query: concurrencyQuerySchema, response: concurrencySchema,
+  }),
+  // Telemetry: traces and OTLP
+  listTraces: defineEndpoint({
+    method: "GET", path: "/api/v1/traces", tag: "Traces", scopes: ["sessions:read"],
+    summary: "The tenant's traces, newest first: root span, duration, span count, error flag and session", query: listTracesQuerySchema, response: tracePageSchema,
+  }),
+  getTrace: defineEndpoint({
+    method: "GET", path: "/api/v1/traces/{traceId}", tag: "Traces", scopes: ["sessions:read"], summary: "Every span of one trace, by start time", response: traceSchema,
+  }),
+  listSessionSpans: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions/{id}/spans", tag: "Traces", scopes: ["sessions:read"],
+    summary: "Spans joined to the session (platform lifecycle and API spans, and OTLP spans with its session.id), oldest first",
+    query: listSessionSpansQuerySchema, response: spanPageSchema,
+  }),
+  exportOtlpTraces: defineEndpoint({
+    method: "POST", path: "/api/otlp/v1/traces", tag: "Traces", scopes: ["telemetry:write"],
+    summary: "OTLP/HTTP trace export (protobuf or JSON, gzip allowed): answers ExportTraceServiceResponse, with partial_success naming rejected spans",
+    rawBody: { contentTypes: OTLP_CONTENT_TYPES, maxBytes: OTLP_MAX_BODY_BYTES, description: "An ExportTraceServiceRequest; spans join a session by the session.id attribute" },
+  }),
+  exportOtlpLogs: defineEndpoint({
+    method: "POST", path: "/api/otlp/v1/logs", tag: "Traces", scopes: ["telemetry:write"],
+    summary: "OTLP/HTTP log export: records with a session.id attribute become lines of that session's log (source otlp)",
+    rawBody: { contentTypes: OTLP_CONTENT_TYPES, maxBytes: OTLP_MAX_BODY_BYTES, description: "An ExportLogsServiceRequest" },
+  }),
+  // Telemetry: web terminal
+  openTerminal: defineEndpoint({
+    method: "POST", path: "/api/v1/sessions/{id}/terminals", tag: "Sessions", scopes: ["sessions:write"], status: 201,
+    summary: "Open an interactive shell on a TTY in the session (wakes it, like exec). It closes when the session pauses, hibernates or ends",
+    body: openTerminalSchema, response: terminalSchema,
+  }),
+  terminalOutput: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions/{id}/terminals/{terminalId}/output", tag: "Sessions", scopes: ["sessions:write"],
+    summary: "The terminal's output as server-sent events: `output` ({offset, data: base64}, id = byte offset after it), `gap`, and last `closed` with the reason. Resumes after Last-Event-ID",
+    query: terminalOutputQuerySchema,
+  }),
+  terminalInput: defineEndpoint({
+    method: "POST", path: "/api/v1/sessions/{id}/terminals/{terminalId}/input", tag: "Sessions", scopes: ["sessions:write"], status: 204,
+    summary: "Send keystrokes (bytes for the shell's TTY); send one request at a time to keep them in order", body: terminalInputSchema,
+  }),
+  resizeTerminal: defineEndpoint({
+    method: "POST", path: "/api/v1/sessions/{id}/terminals/{terminalId}/resize", tag: "Sessions", scopes: ["sessions:write"], status: 204,
+    summary: "Set the terminal's size (the shell gets SIGWINCH)", body: terminalSizeSchema,
+  }),
+  closeTerminal: defineEndpoint({
+    method: "DELETE", path: "/api/v1/sessions/{id}/terminals/{terminalId}", tag: "Sessions", scopes: ["sessions:write"],
+    summary: "Close the terminal: its shell and everything started in it are killed", response: closedTerminalSchema,
   }),
 };

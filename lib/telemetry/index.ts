@@ -1,0 +1,2 @@
+export { getTrace, listSessionSpans, listTraces } from "./read-traces";
+export * from "./schemas";

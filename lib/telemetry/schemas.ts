@@ -1,0 +1,67 @@
+// The trace API's request and response shapes. Times: `startNs`/`endNs` are Unix nanoseconds as
+// decimal strings (exact), `startTime` the same instant in ISO 8601, `durationMs` a float.
+import { z } from "zod";
+
+const traceIdSchema = z.string().describe("32 lowercase hex characters");
+const isoInstant = (what: string) => z.iso.datetime({ offset: true }).optional().describe(what);
+
+export const spanEventSchema = z.object({ timeNs: z.string(), name: z.string(), attributes: z.record(z.string(), z.unknown()) });
+
+export const spanSchema = z.object({
+  traceId: traceIdSchema,
+  spanId: z.string(),
+  parentSpanId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  name: z.string(),
+  kind: z.enum(["internal", "server", "client", "producer", "consumer"]),
+  source: z.enum(["platform", "otlp"]).describe("platform: recorded by Burrow itself; otlp: sent by an exporter"),
+  serviceName: z.string().nullable(),
+  startNs: z.string(),
+  endNs: z.string(),
+  startTime: z.string(),
+  durationMs: z.number(),
+  status: z.object({ code: z.enum(["unset", "ok", "error"]), message: z.string().nullable() }),
+  attributes: z.record(z.string(), z.unknown()),
+  events: z.array(spanEventSchema),
+  resource: z.record(z.string(), z.unknown()),
+});
+export type SpanView = z.infer<typeof spanSchema>;
+
+export const traceSummarySchema = z.object({
+  traceId: traceIdSchema,
+  rootName: z.string().describe("The root span's name (the earliest span when the root is not stored)"),
+  serviceName: z.string().nullable(),
+  startTime: z.string(),
+  startNs: z.string(),
+  durationMs: z.number(),
+  spanCount: z.number(),
+  hasError: z.boolean(),
+  sessionId: z.string().nullable().describe("A session one of its spans is joined to"),
+});
+export type TraceSummary = z.infer<typeof traceSummarySchema>;
+
+export const listTracesQuerySchema = z
+  .object({
+    sessionId: z.string().regex(/^ses_[0-9A-Z]{26}$/, "a session id").optional().describe("Only traces with a span joined to this session"),
+    from: isoInstant("Traces starting at or after this time (ISO 8601); default 24 hours before `to`, or all time with `sessionId`"),
+    to: isoInstant("Traces starting before this time (ISO 8601); default now"),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().regex(/^\d{1,20}\.[0-9a-f]{32}$/, "not a cursor from this API").optional(),
+  })
+  .strict();
+export type ListTracesQuery = z.infer<typeof listTracesQuerySchema>;
+export const tracePageSchema = z.object({ data: z.array(traceSummarySchema), nextCursor: z.string().nullable() });
+
+export const traceSchema = z.object({ traceId: traceIdSchema, spans: z.array(spanSchema) });
+
+export const MAX_SPANS_PER_PAGE = 1000;
+export const listSessionSpansQuerySchema = z
+  .object({
+    from: isoInstant("Spans starting at or after this time (ISO 8601)"),
+    to: isoInstant("Spans starting before this time (ISO 8601)"),
+    limit: z.coerce.number().int().min(1).max(MAX_SPANS_PER_PAGE).default(500),
+    cursor: z.string().regex(/^\d{1,20}\.[0-9a-f]{16}$/, "not a cursor from this API").optional(),
+  })
+  .strict();
+export type ListSessionSpansQuery = z.infer<typeof listSessionSpansQuerySchema>;
+export const spanPageSchema = z.object({ data: z.array(spanSchema), nextCursor: z.string().nullable() });

@@ -1,0 +1,50 @@
+// A real HTTP server on 127.0.0.1 in front of route handlers, for clients that need a socket (an
+// OpenTelemetry SDK exporter, a process inside a sandbox): each request becomes a web Request for
+// the handler registered for its path, and the Response is written back as it streams.
+import http from "node:http";
+import { Readable } from "node:stream";
+
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+export type RouteServer = { url: string; requests: number; close: () => Promise<void> };
+
+export async function startRouteServer(routes: Record<string, Handler>): Promise<RouteServer> {
+  const state = { requests: 0 };
+  const server = http.createServer(async (req, res) => {
+    state.requests += 1;
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const handler = routes[url.pathname];
+    if (!handler) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const request = new Request(url, {
+      method: req.method, headers,
+      body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+      // @ts-expect-error Node's fetch needs this to stream a request body.
+      duplex: "half",
+    });
+    try {
+      const answer = await handler(request, { params: Promise.resolve({}) });
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      if (answer.body) for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+      res.end();
+    } catch (err) {
+      res.writeHead(500).end(String(err));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get requests() {
+      return state.requests;
+    },
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
