@@ -20,6 +20,9 @@ import * as eventsRoute from "@/app/api/v1/sessions/[id]/events/route";
 import * as metricsRoute from "@/app/api/v1/sessions/[id]/metrics/route";
 import * as logsRoute from "@/app/api/v1/sessions/[id]/logs/route";
 import * as sessionSnapshotsRoute from "@/app/api/v1/sessions/[id]/snapshots/route";
+import * as sessionSpansRoute from "@/app/api/v1/sessions/[id]/spans/route";
+import * as traceRoute from "@/app/api/v1/traces/[traceId]/route";
+import * as tracesRoute from "@/app/api/v1/traces/route";
 import * as snapshotRoute from "@/app/api/v1/snapshots/[id]/route";
 import * as templateRoute from "@/app/api/v1/templates/[id]/route";
 import * as templatesRoute from "@/app/api/v1/templates/route";
@@ -27,11 +30,12 @@ import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import * as snapshotsRoute from "@/app/api/v1/snapshots/route";
 import { db } from "@/lib/db/client";
 import { newId } from "@/lib/ids";
+import { newSpanId, newTraceId } from "@/lib/telemetry/traceparent";
 import { registerRunner } from "@/lib/runners/runner-registry";
 import { call, createTestTenant, sessionCookie, uniqueSlug } from "./helpers";
 
 type Handler = Parameters<typeof call>[0];
-type Target = { route: string; method: string; handler: Handler; body?: unknown; query?: string; id: (a: Awaited<ReturnType<typeof tenantA>>) => string };
+type Target = { route: string; method: string; handler: Handler; body?: unknown; query?: string; param?: string; id: (a: Awaited<ReturnType<typeof tenantA>>) => string };
 
 const idRoutes: Target[] = [
   { route: "api-keys/[id]", method: "DELETE", handler: keyRoute.DELETE, id: (a) => a.keyId },
@@ -49,6 +53,8 @@ const idRoutes: Target[] = [
   { route: "sessions/[id]/metrics", method: "GET", handler: metricsRoute.GET, id: (a) => a.sessionId },
   { route: "sessions/[id]/logs", method: "GET", handler: logsRoute.GET, id: (a) => a.sessionId },
   { route: "sessions/[id]/logs", method: "GET", handler: logsRoute.GET, query: "?follow=true", id: (a) => a.sessionId },
+  { route: "sessions/[id]/spans", method: "GET", handler: sessionSpansRoute.GET, id: (a) => a.sessionId },
+  { route: "traces/[traceId]", method: "GET", handler: traceRoute.GET, param: "traceId", id: (a) => a.traceId },
   { route: "sessions/[id]/snapshots", method: "GET", handler: sessionSnapshotsRoute.GET, id: (a) => a.sessionId },
   { route: "sessions/[id]/snapshots", method: "POST", handler: sessionSnapshotsRoute.POST, id: (a) => a.sessionId },
   { route: "snapshots/[id]", method: "GET", handler: snapshotRoute.GET, id: (a) => a.snapshotId },
@@ -67,7 +73,10 @@ async function tenantA() {
   const session = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: a.key, body: { pool } });
   const snapshot = await db().snapshot.create({ data: { id: newId("snp"), tenantId: a.id, sessionId: session.body.id, reason: "manual", manifestHash: "0".repeat(64) } });
   const template = await call(templatesRoute.POST, { method: "POST", path: "/api/v1/templates", key: a.key, body: { name: "tpl-a", vcpu: 1 } });
+  const traceId = newTraceId();
+  await db().span.create({ data: { tenantId: a.id, traceId, spanId: newSpanId(), sessionId: session.body.id, name: "a", kind: "internal", source: "otlp", startNs: BigInt(Date.now()) * 1_000_000n, endNs: BigInt(Date.now()) * 1_000_000n } });
   return {
+    traceId,
     ...a, invitationId: invite.body.id as string, membershipId: membership.id, sessionId: session.body.id as string,
     snapshotId: snapshot.id, templateId: template.body.id as string,
   };
@@ -97,7 +106,8 @@ describe("tenant isolation", () => {
     const bCookie = await sessionCookie({ userId: b.userId, email: b.email });
     for (const auth of [{ key: b.key }, { cookie: bCookie, tenant: b.slug }]) {
       const id = target.id(a);
-      const res = await call(target.handler, { method: target.method, path: `/api/v1/${target.route.replace("[id]", id)}${target.query ?? ""}`, params: { id }, body: target.body, ...auth });
+      const param = target.param ?? "id";
+      const res = await call(target.handler, { method: target.method, path: `/api/v1/${target.route.replace(`[${param}]`, id)}${target.query ?? ""}`, params: { [param]: id }, body: target.body, ...auth });
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe("not_found");
     }
@@ -120,12 +130,13 @@ describe("tenant isolation", () => {
       [sessionsRoute.GET, "/api/v1/sessions?limit=100"],
       [snapshotsRoute.GET, "/api/v1/snapshots?limit=100"],
       [templatesRoute.GET, "/api/v1/templates"],
+      [tracesRoute.GET, "/api/v1/traces?limit=100"],
     ];
     for (const [handler, p] of lists) {
       const res = await call(handler, { path: p, key: b.key });
       expect(res.status).toBe(200);
       const text = JSON.stringify(res.body);
-      for (const id of [a.keyId, a.membershipId, a.invitationId, a.id, a.userId, a.sessionId, a.snapshotId, a.templateId]) expect(text).not.toContain(id);
+      for (const id of [a.keyId, a.membershipId, a.invitationId, a.id, a.userId, a.sessionId, a.snapshotId, a.templateId, a.traceId]) expect(text).not.toContain(id);
     }
   });
 
