@@ -6,6 +6,7 @@ import { useConsole, useMe } from "../console/console-context";
 import { RoleBadge } from "../ui/badge";
 import { Card, CardBody, CardHeader, PageHeader } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
+import { ConcurrencyCard } from "../metrics/concurrency-card";
 
 const QUICK_LINKS = [
   { href: "/api-keys", title: "API keys", text: "Create scoped keys for your agents and services; revoke them at once." },
@@ -66,6 +67,7 @@ export function Overview() {
           </CardBody>
         </Card>
       </div>
+      <ConcurrencyCard />
       <h2 className="mt-8 mb-3 text-sm font-semibold text-zinc-900">Quick links</h2>
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4">
         {QUICK_LINKS.map((l) => (

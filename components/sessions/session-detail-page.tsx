@@ -5,6 +5,7 @@ import { ApiError } from "../api-client";
 import { useConsole } from "../console/console-context";
 import { formatDateTime, formatRelative } from "../format";
 import { SessionLogPane } from "../logs/session-log-pane";
+import { SessionMetricsCard } from "../metrics/session-metrics-card";
 import { Card, PageHeader } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
 import { EmptyState, ErrorState, LoadingState } from "../ui/states";
@@ -70,6 +71,7 @@ export function SessionDetailPage({ id }: { id: string }) {
         <div className="min-w-0 space-y-6 lg:col-span-2">
           <CommandBox session={s} canWrite={scopes.sessionsWrite} />
           <SessionLogPane session={s} />
+          <SessionMetricsCard session={s} />
           <SessionFiles session={s} canWrite={scopes.sessionsWrite} />
           <SnapshotLineage session={s} />
         </div>

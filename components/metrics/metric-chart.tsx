@@ -1,0 +1,39 @@
+"use client";
+
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatInstant } from "./metrics-types";
+
+export type ChartRow = { t: number } & Record<string, number>;
+type Series = { key: string; name: string; color: string };
+
+/** One small time-series chart: lines over a fixed time domain, an optional limit line. */
+export function MetricChart({
+  rows, series, domain, tick, format, limit, height = 120, step = false, label,
+}: {
+  rows: ChartRow[];
+  series: Series[];
+  domain: [number, number];
+  tick: (ms: number) => string;
+  format: (value: number) => string;
+  limit?: { value: number; label: string };
+  height?: number;
+  step?: boolean;
+  label: string;
+}) {
+  return (
+    <div role="img" aria-label={label} style={{ height }}>
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="#f4f4f5" vertical={false} />
+          <XAxis dataKey="t" type="number" scale="time" domain={domain} tickFormatter={tick} tick={{ fontSize: 11, fill: "#71717a" }} minTickGap={40} />
+          <YAxis width={64} tickFormatter={format} tick={{ fontSize: 11, fill: "#71717a" }} allowDecimals domain={[0, (max: number) => Math.max(max, limit?.value ?? 0) || 1]} />
+          <Tooltip labelFormatter={(ms) => formatInstant(Number(ms))} formatter={(v, name) => [format(Number(v)), name]} contentStyle={{ fontSize: 12 }} />
+          {limit && <ReferenceLine y={limit.value} stroke="#a1a1aa" strokeDasharray="4 4" label={{ value: limit.label, position: "insideTopRight", fontSize: 10, fill: "#71717a" }} />}
+          {series.map((s) => (
+            <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} dot={false} strokeWidth={1.5} isAnimationActive={false} type={step ? "stepAfter" : "monotone"} connectNulls={false} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { Session } from "../api-types";
+import { useTenantApi } from "../console/console-context";
+import { formatBytes, formatMib } from "../format";
+import { Card, CardBody, CardHeader } from "../ui/card";
+import { EmptyState, ErrorState, LoadingState } from "../ui/states";
+import { MetricChart } from "./metric-chart";
+import { SESSION_RANGES, type SessionMetrics, tickFormatter } from "./metrics-types";
+import { RangePicker } from "./range-picker";
+
+const REFRESH_MS = 5_000;
+const vcpu = (v: number) => `${v.toFixed(v >= 10 ? 0 : 2)} vCPU`;
+
+/** CPU, memory and pids of the session's sandbox, refreshed every few seconds while it is up. */
+export function SessionMetricsCard({ session }: { session: Session }) {
+  const { api, key } = useTenantApi();
+  const [rangeMs, setRangeMs] = useState(SESSION_RANGES[0].ms);
+  const live = session.state === "running" || session.state === "paused";
+  const metrics = useQuery({
+    queryKey: key("session", session.id, "metrics", rangeMs),
+    queryFn: () => {
+      const to = Date.now();
+      return api.get<SessionMetrics>(`/sessions/${encodeURIComponent(session.id)}/metrics`, {
+        from: new Date(to - rangeMs).toISOString(), to: new Date(to).toISOString(),
+      });
+    },
+    refetchInterval: live ? REFRESH_MS : false,
+    placeholderData: (previous) => previous,
+  });
+
+  const answer = metrics.data;
+  const rows = (answer?.data ?? []).map((p) => ({ t: Date.parse(p.at), cpu: p.cpuVcpu, memory: p.memoryBytes, pids: p.pids }));
+  const latest = answer?.data.at(-1);
+  const domain: [number, number] = answer ? [Date.parse(answer.from), Date.parse(answer.to)] : [Date.now() - rangeMs, Date.now()];
+  const tick = tickFormatter(rangeMs);
+
+  return (
+    <Card aria-labelledby="metrics-title">
+      <CardHeader
+        id="metrics-title"
+        title="Resources"
+        description={answer?.bucketSeconds ? `CPU averaged, memory and pids at their highest, per ${answer.bucketSeconds} s.` : "Sampled from the sandbox's cgroup every few seconds."}
+        actions={<RangePicker label="Resource chart range" options={SESSION_RANGES} value={rangeMs} onChange={setRangeMs} />}
+      />
+      {metrics.isPending ? (
+        <LoadingState label="Loading resource samples…" />
+      ) : metrics.isError ? (
+        <ErrorState error={metrics.error} onRetry={() => metrics.refetch()} />
+      ) : rows.length === 0 ? (
+        <EmptyState title="No samples in this range">
+          {live ? "The first samples appear a few seconds after the sandbox starts." : "Samples are taken while the session is running or paused."}
+        </EmptyState>
+      ) : (
+        <CardBody className="space-y-4">
+          {latest && (
+            <dl className="grid grid-cols-3 gap-2 text-sm" data-testid="metrics-latest">
+              <div><dt className="text-xs text-zinc-500">CPU</dt><dd className="font-medium text-zinc-900">{vcpu(latest.cpuVcpu)} <span className="text-xs font-normal text-zinc-500">of {session.resources.vcpu}</span></dd></div>
+              <div><dt className="text-xs text-zinc-500">Memory</dt><dd className="font-medium text-zinc-900">{formatBytes(latest.memoryBytes)} <span className="text-xs font-normal text-zinc-500">of {formatMib(session.resources.memoryMib)}</span></dd></div>
+              <div><dt className="text-xs text-zinc-500">Processes</dt><dd className="font-medium text-zinc-900">{latest.pids}</dd></div>
+            </dl>
+          )}
+          <MetricChart label="CPU over time" rows={rows} domain={domain} tick={tick} format={vcpu}
+            series={[{ key: "cpu", name: "CPU", color: "#4f46e5" }]} limit={{ value: session.resources.vcpu, label: "limit" }} />
+          <MetricChart label="Memory over time" rows={rows} domain={domain} tick={tick} format={formatBytes}
+            series={[{ key: "memory", name: "Memory", color: "#059669" }]} />
+          <MetricChart label="Processes over time" rows={rows} domain={domain} tick={tick} format={(v) => String(Math.round(v))}
+            series={[{ key: "pids", name: "Processes", color: "#d97706" }]} step />
+        </CardBody>
+      )}
+    </Card>
+  );
+}
