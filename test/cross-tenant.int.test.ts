@@ -23,6 +23,11 @@ import * as sessionSnapshotsRoute from "@/app/api/v1/sessions/[id]/snapshots/rou
 import * as sessionSpansRoute from "@/app/api/v1/sessions/[id]/spans/route";
 import * as traceRoute from "@/app/api/v1/traces/[traceId]/route";
 import * as tracesRoute from "@/app/api/v1/traces/route";
+import * as terminalsRoute from "@/app/api/v1/sessions/[id]/terminals/route";
+import * as terminalRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/route";
+import * as terminalInputRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/input/route";
+import * as terminalOutputRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/output/route";
+import * as terminalResizeRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/resize/route";
 import * as snapshotRoute from "@/app/api/v1/snapshots/[id]/route";
 import * as templateRoute from "@/app/api/v1/templates/[id]/route";
 import * as templatesRoute from "@/app/api/v1/templates/route";
@@ -35,7 +40,10 @@ import { registerRunner } from "@/lib/runners/runner-registry";
 import { call, createTestTenant, sessionCookie, uniqueSlug } from "./helpers";
 
 type Handler = Parameters<typeof call>[0];
-type Target = { route: string; method: string; handler: Handler; body?: unknown; query?: string; param?: string; id: (a: Awaited<ReturnType<typeof tenantA>>) => string };
+type Target = { route: string; method: string; handler: Handler; body?: unknown; query?: string; param?: string; params?: Record<string, string>; id: (a: Awaited<ReturnType<typeof tenantA>>) => string };
+
+/** A well-formed terminal id: routes under a session are refused on the session, whatever it names. */
+const A_TERMINAL_ID = newId("trm");
 
 const idRoutes: Target[] = [
   { route: "api-keys/[id]", method: "DELETE", handler: keyRoute.DELETE, id: (a) => a.keyId },
@@ -57,6 +65,11 @@ const idRoutes: Target[] = [
   { route: "traces/[traceId]", method: "GET", handler: traceRoute.GET, param: "traceId", id: (a) => a.traceId },
   { route: "sessions/[id]/snapshots", method: "GET", handler: sessionSnapshotsRoute.GET, id: (a) => a.sessionId },
   { route: "sessions/[id]/snapshots", method: "POST", handler: sessionSnapshotsRoute.POST, id: (a) => a.sessionId },
+  { route: "sessions/[id]/terminals", method: "POST", handler: terminalsRoute.POST, body: {}, id: (a) => a.sessionId },
+  { route: "sessions/[id]/terminals/[terminalId]", method: "DELETE", handler: terminalRoute.DELETE, params: { terminalId: A_TERMINAL_ID }, id: (a) => a.sessionId },
+  { route: "sessions/[id]/terminals/[terminalId]/input", method: "POST", handler: terminalInputRoute.POST, body: { data: "x" }, params: { terminalId: A_TERMINAL_ID }, id: (a) => a.sessionId },
+  { route: "sessions/[id]/terminals/[terminalId]/output", method: "GET", handler: terminalOutputRoute.GET, params: { terminalId: A_TERMINAL_ID }, id: (a) => a.sessionId },
+  { route: "sessions/[id]/terminals/[terminalId]/resize", method: "POST", handler: terminalResizeRoute.POST, body: { cols: 80, rows: 24 }, params: { terminalId: A_TERMINAL_ID }, id: (a) => a.sessionId },
   { route: "snapshots/[id]", method: "GET", handler: snapshotRoute.GET, id: (a) => a.snapshotId },
   { route: "snapshots/[id]", method: "DELETE", handler: snapshotRoute.DELETE, id: (a) => a.snapshotId },
   { route: "templates/[id]", method: "GET", handler: templateRoute.GET, id: (a) => a.templateId },
@@ -107,7 +120,9 @@ describe("tenant isolation", () => {
     for (const auth of [{ key: b.key }, { cookie: bCookie, tenant: b.slug }]) {
       const id = target.id(a);
       const param = target.param ?? "id";
-      const res = await call(target.handler, { method: target.method, path: `/api/v1/${target.route.replace(`[${param}]`, id)}${target.query ?? ""}`, params: { [param]: id }, body: target.body, ...auth });
+      const params = { [param]: id, ...target.params };
+      const routePath = Object.entries(params).reduce((p, [k, v]) => p.replace(`[${k}]`, v), target.route);
+      const res = await call(target.handler, { method: target.method, path: `/api/v1/${routePath}${target.query ?? ""}`, params, body: target.body, ...auth });
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe("not_found");
     }
