@@ -3,6 +3,7 @@ export const NAV_LINKS = [
   { href: "/sessions", label: "Sessions" },
   { href: "/snapshots", label: "Snapshots" },
   { href: "/templates", label: "Templates" },
+  { href: "/traces", label: "Traces" },
   { href: "/runners", label: "Runners" },
   { href: "/api-keys", label: "API keys" },
   { href: "/members", label: "Members" },

@@ -14,7 +14,9 @@ import { SessionActions } from "./session-actions";
 import { SessionDetailsCard } from "./session-details-card";
 import { SessionFiles } from "./session-files";
 import { SessionStateBadge } from "./session-state-badge";
+import { SessionTerminal } from "./session-terminal";
 import { SessionTimeline } from "./session-timeline";
+import { SessionTelemetryTimeline } from "../traces/session-telemetry-timeline";
 import { SnapshotLineage } from "./snapshot-lineage";
 import { useScopes, useSession } from "./use-sessions";
 
@@ -70,8 +72,10 @@ export function SessionDetailPage({ id }: { id: string }) {
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
         <div className="min-w-0 space-y-6 lg:col-span-2">
           <CommandBox session={s} canWrite={scopes.sessionsWrite} />
+          <SessionTerminal session={s} canWrite={scopes.sessionsWrite} />
           <SessionLogPane session={s} />
           <SessionMetricsCard session={s} />
+          <SessionTelemetryTimeline session={s} />
           <SessionFiles session={s} canWrite={scopes.sessionsWrite} />
           <SnapshotLineage session={s} />
         </div>
