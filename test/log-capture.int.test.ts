@@ -1,11 +1,13 @@
 // Log capture on a real runner with real runc: every exec's stdout and stderr reach session_logs
 // as framed lines, with the exec id as source, contiguous sequence numbers and nothing lost.
+import { appendFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { call } from "./helpers";
-import { useRunnerAndTenant } from "./runner-process";
+import { startRunner, useRunnerAndTenant } from "./runner-process";
 
 const env = useRunnerAndTenant();
 
@@ -116,5 +118,28 @@ describe("log capture", () => {
     const out = (await rowsOf(id, res.body.execId, 60_000)).filter((r) => r.stream === "stdout");
     expect(out).toHaveLength(30_000);
     expect(out.at(-1)!.line).toBe(`029999 ${"x".repeat(40)}`);
+  });
+
+  it("captures the main process's stdout and stderr (source main), and a restarted runner goes on without repeating lines", async () => {
+    const id = await session();
+    const mainRows = async (count: number) => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const rows = await db().sessionLogLine.findMany({ where: { sessionId: id, source: "main" }, orderBy: { seq: "asc" } });
+        if (rows.length >= count || Date.now() > deadline) return rows.map((r) => [r.stream, r.line]);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    // A process inside writing to PID 1's stdout and stderr (appending, as the main process's own
+    // descriptors do).
+    await exec(id, ["sh", "-c", "echo hello-main >> /proc/1/fd/1; echo oops-main >> /proc/1/fd/2"]);
+    expect(await mainRows(2)).toEqual([["stdout", "hello-main"], ["stderr", "oops-main"]]);
+
+    await env.runner.stop();
+    // Output while no runner is watching waits in the file.
+    appendFileSync(path.join(env.runner.dataDir, "sandboxes", id, "init.out"), "while-down\n");
+    env.runner = await startRunner({ name: env.runner.name, pool: env.runner.pool, dataDir: env.runner.dataDir });
+    await exec(id, ["sh", "-c", "echo after-restart >> /proc/1/fd/1"]);
+    expect(await mainRows(4)).toEqual([["stdout", "hello-main"], ["stderr", "oops-main"], ["stdout", "while-down"], ["stdout", "after-restart"]]);
   });
 });

@@ -2,6 +2,7 @@
 // upper/ and workspace/ are kept, which is how a wake from a snapshot works (the caller restores
 // them first). If the container already runs (or is paused) it is returned as it is.
 import { spawn } from "node:child_process";
+import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { buildOciConfig } from "./build-oci-config";
@@ -17,6 +18,8 @@ import type { SandboxInfo, SandboxSpec } from "./types";
 /** runc creates it (and removes it on delete); absolute, so it means the same on cgroup v1 and v2. */
 export const cgroupsPathOf = (containerId: string) => `/burrow/${containerId}`;
 const RUN_TIMEOUT_MS = 60_000;
+/** Emptied at each start; appended to, so every writer (and `>>` from inside) adds at the end. */
+const OUTPUT_FILE_FLAGS = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_APPEND;
 
 export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Promise<SandboxInfo> {
   validateSandboxSpec(spec);
@@ -77,18 +80,24 @@ async function rootfsDirOrThrow(dir: string): Promise<string> {
 }
 
 /**
- * `runc run -d`: creates and starts the container and returns. Its stdio is a log file rather than
- * pipes: the init inherits it and keeps it open for its whole life, which a pipe would never survive.
+ * `runc run -d`: creates and starts the container and returns. Its stdio is files rather than
+ * pipes: the init inherits them and keeps them open for its whole life, which a pipe would never
+ * survive. stdout goes to init.out, stderr (with runc's own messages) to init.log; the runner
+ * tails both into the session's log.
  */
 async function runContainer(ctx: BackendContext, h: SandboxHandle): Promise<number> {
   const pidFile = path.join(h.layout.root, "init.pid");
   await fs.rm(pidFile, { force: true });
-  const log = await fs.open(h.layout.initLog, "w");
+  const log = await fs.open(h.layout.initLog, OUTPUT_FILE_FLAGS);
+  const out = await fs.open(h.layout.mainOutput.stdout, OUTPUT_FILE_FLAGS).catch(async (e) => {
+    await log.close();
+    throw e;
+  });
   let exitCode: number;
   try {
     exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(ctx.runtime, ["run", "-d", "--pid-file", pidFile, "--bundle", h.layout.bundle, h.containerId], {
-        stdio: ["ignore", log.fd, log.fd],
+        stdio: ["ignore", out.fd, log.fd],
       });
       const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
       child.on("error", (e: NodeJS.ErrnoException) => {
@@ -102,6 +111,7 @@ async function runContainer(ctx: BackendContext, h: SandboxHandle): Promise<numb
     });
   } finally {
     await log.close();
+    await out.close();
   }
   if (exitCode !== 0) {
     const output = await fs.readFile(h.layout.initLog, "utf8").catch(() => "");

@@ -20,7 +20,10 @@
 //       bundle/rootfs/                  the merged root overlay, mounted on the host while it runs:
 //                                       lower = template (host-root-<hash> or rootfs.path),
 //                                       upper = upper/rootfs
-//       init.log, init.pid              output of `runc run` and the sandbox's init; its host pid
+//       init.out, init.log              stdout and stderr of the sandbox's init (with runc's messages
+//                                       from `runc run` in init.log), tailed into the session's log;
+//                                       *.offset: how far the runner has read them (lib/logs)
+//       init.pid                        the init's host pid
 //       exec/<n>.pid                    host pids of running execs (for killing at the timeout)
 //
 // Inside a "host" sandbox: / is the overlay; /usr is the host's, read-only; /etc is an overlay of

@@ -45,7 +45,7 @@ export type SandboxLayout = SandboxPaths & {
   upperEtc: string;
   workRootfs: string;
   workEtc: string;
-  /** The init's stdout/stderr and runc's own messages from `runc run`. */
+  /** The init's stderr and runc's own messages from `runc run` (also mainOutput.stderr). */
   initLog: string;
   /** Pid files of running execs (so a timeout can kill the process tree). */
   execDir: string;
@@ -73,8 +73,11 @@ export function sandboxLayout(stateDir: string, id: string): SandboxLayout {
     workRootfs: path.join(root, "work", "rootfs"),
     workEtc: path.join(root, "work", "etc"),
     initLog: path.join(root, "init.log"),
+    mainOutput: { stdout: path.join(root, "init.out"), stderr: path.join(root, "init.log") },
     execDir: path.join(root, "exec"),
   };
 }
 
-export const publicPaths = (l: SandboxLayout): SandboxPaths => ({ root: l.root, upper: l.upper, workspace: l.workspace });
+export const publicPaths = (l: SandboxLayout): SandboxPaths => ({
+  root: l.root, upper: l.upper, workspace: l.workspace, mainOutput: l.mainOutput,
+});

@@ -28,6 +28,12 @@ export type SandboxPaths = {
   upper: string;
   /** Bind-mounted read-write at /workspace. */
   workspace: string;
+  /**
+   * Files holding the stdout and stderr of the sandbox's main process (its init, PID 1), appended
+   * to for the container's life and emptied when it is created again. runc's own messages from
+   * starting it are in stderr too.
+   */
+  mainOutput: { stdout: string; stderr: string };
 };
 
 export type SandboxStatus = "running" | "paused" | "stopped" | "created";

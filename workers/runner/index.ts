@@ -8,6 +8,7 @@ import pg from "pg";
 import { databaseUrlOrThrow, env } from "../../lib/env";
 import { disconnectDb } from "../../lib/db/client";
 import { LogBatcher } from "../../lib/logs/log-batcher";
+import { MainOutputTailer } from "../../lib/logs/main-output-tailer";
 import { HEARTBEAT_INTERVAL_MS } from "../../lib/runners/liveness";
 import { RUNNER_CHANNEL } from "../../lib/runners/notify";
 import { reconcileSession } from "../../lib/runners/reconcile-session";
@@ -120,6 +121,13 @@ async function main() {
     }
   }
 
+  /** The main process's output of every sandbox that exists here goes to its session's log. */
+  const mainOutput = new MainOutputTailer(logs, { log });
+  async function followMainOutput() {
+    const live = (await sessionsOfRunner(runnerId)).filter((s) => s.state === "running" || s.state === "paused");
+    await mainOutput.sync(live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id, ...backend.paths(s.id).mainOutput })));
+  }
+
   await sweepOrphans();
   await reconcileAll();
   log("ready: adopted or removed the containers found, converged every session");
@@ -135,6 +143,7 @@ async function main() {
     setInterval(() => void heartbeatRunner(runnerId).catch((e) => log(`heartbeat: ${e.message}`)), HEARTBEAT_INTERVAL_MS),
     setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), RECONCILE_EVERY_MS),
     setInterval(() => void sweepOrphans().catch((e) => log(`sweep: ${e.message}`)), 30_000),
+    setInterval(() => void followMainOutput().catch((e) => log(`main output: ${e.message}`)), 1_000),
     setInterval(() => void sessionsOfRunner(runnerId).then((s) => sampler.sampleOnce(s)).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
   ];
 
@@ -144,6 +153,7 @@ async function main() {
     server.close();
     await terminals.closeAll("the runner is stopping").catch(() => {});
     await Promise.allSettled(inFlight.values());
+    await mainOutput.close();
     await logs.close();
     await listener.end().catch(() => {});
     await markRunnerOffline(runnerId).catch(() => {});
