@@ -2,13 +2,23 @@
 // Runner rows are locked for the decision, so two placements cannot both take the last slot.
 import { AppError } from "../api/errors";
 import type { TenantTx } from "../db/tenant-scope";
+import { withSpan } from "../telemetry/platform-span";
 import { HEARTBEAT_TIMEOUT_SECONDS } from "./liveness";
 
-export type Demand = { vcpu: number; memoryMib: number; gpus: number; pool?: string };
+export type Demand = { vcpu: number; memoryMib: number; gpus: number; pool?: string; /** Joins the placement span to the session. */ sessionId?: string };
 
 type Candidate = { id: string; free_vcpu: number; free_memory: number; free_gpus: number };
 
-export async function placeSession(tx: TenantTx, demand: Demand, excludeSessionId?: string): Promise<string> {
+export function placeSession(tx: TenantTx, demand: Demand, excludeSessionId?: string): Promise<string> {
+  const attributes = { "session.vcpu": demand.vcpu, "session.memory_mib": demand.memoryMib, "session.gpus": demand.gpus, "runner.pool": demand.pool };
+  return withSpan("session.placement", { sessionId: demand.sessionId, attributes }, async (span) => {
+    const runnerId = await pickRunner(tx, demand, excludeSessionId);
+    span.setAttribute("runner.id", runnerId);
+    return runnerId;
+  });
+}
+
+async function pickRunner(tx: TenantTx, demand: Demand, excludeSessionId?: string): Promise<string> {
   await tx.$queryRaw`SELECT id FROM runners WHERE status = 'online' ORDER BY id FOR UPDATE`;
   const pool = demand.pool ?? null;
   const candidates = await tx.$queryRaw<Candidate[]>`

@@ -8,6 +8,8 @@ import { recordTransition, type TransitionableSession } from "../sessions/record
 import type { DesiredState, SessionState, TransitionCause } from "../sessions/state-machine";
 import { isSettled } from "../sessions/state-machine";
 import { restoreSessionFiles, snapshotSessionFiles } from "../snapshots/session-files";
+import { lifecycleStepOf, withLifecycleSpan } from "../telemetry/lifecycle-spans";
+import { withSpan } from "../telemetry/platform-span";
 
 export type ReconcileDeps = {
   backend: SandboxBackend;
@@ -25,6 +27,13 @@ const tx = (s: Session): TransitionableSession => ({
 const causeOf = (s: Session): TransitionCause => s.desiredCause as TransitionCause;
 
 export async function reconcileSession(session: Session, deps: ReconcileDeps): Promise<void> {
+  if (isSettled(session.state as SessionState, session.desiredState as DesiredState)) return;
+  const step = lifecycleStepOf(session.state, session.desiredState, Boolean(session.snapshotId));
+  if (!step) return converge(session, deps);
+  return withLifecycleSpan(step, session, deps.runnerId, () => converge(session, deps));
+}
+
+async function converge(session: Session, deps: ReconcileDeps): Promise<void> {
   const desired = session.desiredState as DesiredState;
   let state = tx(session);
   if (isSettled(state.state, desired)) return;
@@ -48,13 +57,13 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps): P
     if (state.state !== "starting") state = await recordTransition(state, "starting", state.state === "hibernated" ? "wake" : cause);
     const started = Date.now();
     await backend.destroy(session.id);
-    if (session.snapshotId) await restoreSessionFiles(session.snapshotId, backend.paths(session.id));
-    await backend.create({
+    if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
+    await withSpan("sandbox.create", {}, () => backend.create({
       id: session.id,
       rootfs: session.rootfs as Rootfs,
       resources: { vcpu: session.vcpu, memoryMib: session.memoryMib },
       env: { ...(session.env as Record<string, string>), ...deps.sandboxEnv(session) },
-    });
+    }));
     state = await recordTransition(state, "running", state.state === "starting" && session.snapshotId ? "wake" : cause, {
       detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId },
       set: { lastActivityAt: new Date() },
@@ -81,7 +90,7 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps): P
     const alive = (await backend.list()).some((c) => c.id === session.id);
     if (alive) await backend.pause(session.id).catch(() => {}); // a frozen tree is a consistent snapshot
     const started = Date.now();
-    const snapshot = await snapshotSessionFiles(session, backend.paths(session.id), "hibernate");
+    const snapshot = await withSpan("session.snapshot", {}, () => snapshotSessionFiles(session, backend.paths(session.id), "hibernate"));
     // Recorded before the files go: a crash now leaves garbage for the orphan sweep, never data loss.
     await recordTransition(state, "hibernated", cause, {
       detail: { snapshotId: snapshot.id, hibernateMs: Date.now() - started, storedBytes: Number(snapshot.storedBytes) },

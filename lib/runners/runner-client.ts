@@ -2,6 +2,7 @@
 // with the shared secret. Runner answers are NDJSON for exec so output can stream.
 import { AppError } from "../api/errors";
 import { env } from "../env";
+import { activeSpan } from "../telemetry/platform-span";
 
 export const RUNNER_SECRET_HEADER = "x-burrow-runner-secret";
 
@@ -16,7 +17,8 @@ export async function callRunner(address: string, path: string, init: { method: 
     res = await fetch(`${address}${path}`, {
       method: init.method,
       body: init.body,
-      headers: { ...init.headers, [RUNNER_SECRET_HEADER]: runnerSecret() },
+      // The runner's span for this call continues the active (request) span.
+      headers: { ...init.headers, [RUNNER_SECRET_HEADER]: runnerSecret(), ...(activeSpan() ? { traceparent: activeSpan()!.traceparent() } : {}) },
       signal: AbortSignal.timeout(init.timeoutMs ?? 120_000),
       // @ts-expect-error Node's fetch needs this to stream a request body.
       duplex: "half",

@@ -7,6 +7,7 @@ import { inTransaction, type TenantTx } from "../db/tenant-scope";
 import { assertSessionFits } from "../quotas/session-quota";
 import { notifyRunner } from "../runners/notify";
 import { placeSession } from "../runners/place-session";
+import { recordDesiredStateSpan } from "../telemetry/lifecycle-spans";
 import { getSessionRowOrThrow } from "./read-sessions";
 import { toSession } from "./schemas";
 import type { DesiredState } from "./state-machine";
@@ -36,12 +37,13 @@ export async function requestDesiredState(tx: TenantTx, ctx: Pick<TenantContext,
   if (desired !== "terminated" && desired !== "hibernated" && (session.state === "hibernated" || session.state === "hibernating") && !runnerId) {
     // Waking: the session holds compute again, so it must fit the quota and find a runner.
     await assertSessionFits(tx, ctx.tenantId, session);
-    runnerId = await placeSession(tx, { vcpu: session.vcpu, memoryMib: session.memoryMib, gpus: session.gpus });
+    runnerId = await placeSession(tx, { vcpu: session.vcpu, memoryMib: session.memoryMib, gpus: session.gpus, sessionId: session.id });
   }
   const updated = await tx.session.update({
     where: { id: session.id },
     data: { desiredState: desired, desiredCause: "api", runnerId, lastActivityAt: new Date() },
   });
+  await recordDesiredStateSpan(tx, updated, desired);
   await notifyRunner(tx, runnerId);
   return updated;
 }

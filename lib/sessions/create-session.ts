@@ -6,6 +6,7 @@ import { newId } from "../ids";
 import { assertSessionFits, getQuota } from "../quotas/session-quota";
 import { notifyRunner } from "../runners/notify";
 import { placeSession } from "../runners/place-session";
+import { recordDesiredStateSpan } from "../telemetry/lifecycle-spans";
 import { resolveTemplate } from "../templates/resolve-template";
 import { type CreateSessionInput, toSession } from "./schemas";
 
@@ -27,8 +28,8 @@ export async function createSession({ ctx, input }: { ctx: TenantContext; input:
     // Unless the caller asks for more, a template's default lifetime is capped by the tenant's maximum.
     const maxLifetimeSeconds = input.timeoutSeconds ?? Math.min(template.maxLifetimeSeconds, (await getQuota(tx)).maxLifetimeSeconds);
     await assertSessionFits(tx, ctx.tenantId, { ...resources, maxLifetimeSeconds });
-    const runnerId = await placeSession(tx, { ...resources, pool: input.pool });
     const id = newId("ses");
+    const runnerId = await placeSession(tx, { ...resources, pool: input.pool, sessionId: id });
     const session = await tx.session.create({
       data: {
         id,
@@ -58,6 +59,7 @@ export async function createSession({ ctx, input }: { ctx: TenantContext; input:
       action: "session.created", targetType: "session", targetId: id,
       metadata: { template: template.name, ...resources, fromSnapshot: fromSnapshotId },
     });
+    await recordDesiredStateSpan(tx, session, "running");
     await notifyRunner(tx, runnerId);
     return session;
   });

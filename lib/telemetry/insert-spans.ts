@@ -3,12 +3,14 @@
 import { db } from "../db/client";
 import { type SpanRow, storableJson, storableText } from "./span-row";
 
-/** Inserts the rows; returns how many were new. */
-export async function insertSpans(rows: SpanRow[]): Promise<number> {
+type RawClient = { $executeRaw: ReturnType<typeof db>["$executeRaw"] };
+
+/** Inserts the rows (inside `client`'s transaction when given); returns how many were new. */
+export async function insertSpans(rows: SpanRow[], client: RawClient = db()): Promise<number> {
   if (rows.length === 0) return 0;
   const col = <T>(f: (r: SpanRow) => T) => rows.map(f);
   const text = (v: string | null) => (v === null ? null : storableText(v));
-  return db().$executeRaw`
+  return client.$executeRaw`
     INSERT INTO spans (tenant_id, trace_id, span_id, parent_span_id, session_id, name, kind, source, service_name,
                        start_ns, end_ns, status_code, status_message, attributes, events, resource)
     SELECT tenant_id, trace_id, span_id, parent_span_id, session_id, name, kind, source, service_name,

@@ -53,7 +53,7 @@ export class PlatformSpan {
     this.parentSpanId = parent?.spanId ?? null;
     this.spanId = newSpanId();
     this.tenantId = opts.tenantId !== undefined ? opts.tenantId : active?.tenantId ?? null;
-    this.sessionId = opts.sessionId ?? null;
+    this.sessionId = opts.sessionId !== undefined ? opts.sessionId : active?.sessionId ?? null;
     this.attributes = { ...opts.attributes };
   }
 
@@ -71,10 +71,9 @@ export class PlatformSpan {
   }
 
   setSession(sessionId: string | null | undefined): this {
-    if (sessionId) {
-      this.sessionId = sessionId;
-      this.attributes["session.id"] = sessionId;
-    }
+    this.sessionId = sessionId ?? null;
+    if (sessionId) this.attributes["session.id"] = sessionId;
+    else delete this.attributes["session.id"];
     return this;
   }
 

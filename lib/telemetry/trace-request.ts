@@ -20,6 +20,13 @@ export function tracedRoute(
       tenantId: null,
       attributes: { "http.method": req.method, "http.route": endpoint.path },
     });
+    // Joined to the session in the path from the start, so spans made inside (placement, the
+    // desired state, exec) are joined too; a 404 means no such session here, and undoes it.
+    const sessionRoute = endpoint.path.startsWith("/api/v1/sessions/{id}");
+    if (sessionRoute) {
+      const id = (await route?.params?.catch(() => undefined))?.id;
+      if (typeof id === "string" && /^ses_[0-9A-Z]{26}$/.test(id)) span.setSession(id);
+    }
     let status = 500;
     try {
       const res = await runInSpan(span, () => handler(req, route, span));
@@ -36,11 +43,7 @@ export function tracedRoute(
       span.setError(err);
       throw err;
     } finally {
-      // A 404 names no session of the caller's tenant: the span is not joined to that id.
-      if (endpoint.path.startsWith("/api/v1/sessions/{id}") && status !== 404) {
-        const id = (await route?.params?.catch(() => undefined))?.id;
-        if (typeof id === "string") span.setSession(id);
-      }
+      if (sessionRoute && status === 404) span.setSession(null);
       span.end();
     }
   };

@@ -11,6 +11,7 @@ import { LogBatcher } from "../../lib/logs/log-batcher";
 import { MainOutputTailer } from "../../lib/logs/main-output-tailer";
 import { HEARTBEAT_INTERVAL_MS } from "../../lib/runners/liveness";
 import { RUNNER_CHANNEL } from "../../lib/runners/notify";
+import { flushPlatformSpans } from "../../lib/telemetry/platform-span";
 import { reconcileSession } from "../../lib/runners/reconcile-session";
 import { heartbeatRunner, markRunnerOffline, registerRunner, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
@@ -155,6 +156,7 @@ async function main() {
     await Promise.allSettled(inFlight.values());
     await mainOutput.close();
     await logs.close();
+    await flushPlatformSpans();
     await listener.end().catch(() => {});
     await markRunnerOffline(runnerId).catch(() => {});
     await disconnectDb();

@@ -10,6 +10,8 @@ import { runnerSecret, RUNNER_SECRET_HEADER } from "../../lib/runners/runner-cli
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { runningSessionOnRunner } from "../../lib/runners/runner-sessions";
 import { snapshotSessionFiles } from "../../lib/snapshots/session-files";
+import { activeSpan } from "../../lib/telemetry/platform-span";
+import { traceRunnerRequest } from "../../lib/telemetry/runner-request-span";
 import { handleTerminalRequest, matchTerminalRoute } from "../../lib/terminal/runner-routes";
 import type { TerminalRegistry } from "../../lib/terminal/terminal-registry";
 
@@ -79,6 +81,7 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
         return logs.onOutput(stream, chunk);
       });
       logs.finish(result);
+      activeSpan()?.setAttribute("exec.id", execId).setAttribute("process.exit_code", result.exitCode).setAttribute("exec.timed_out", result.timedOut);
       res.end(JSON.stringify({ type: "exit", execId, ...result }) + "\n");
     } catch (err) {
       if ((err as { code?: string }).code !== "invalid_argument") logs.fail((err as Error).message);
@@ -126,9 +129,10 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
       if (!match) return sendError(res, 404, "not_found", "no such route");
       const [, sessionId, action] = match;
       const session = action === "snapshot" ? null : await runningSessionOnRunner(sessionId, opts.runnerId(), ["running"]);
-      if (action === "exec" && req.method === "POST") return await exec(req, res, session!);
-      if (action === "files" && (req.method === "GET" || req.method === "PUT")) return await files(req, res, sessionId, url);
-      if (action === "snapshot" && req.method === "POST") return await snapshot(req, res, sessionId, url);
+      const traced = (fn: () => Promise<void>) => traceRunnerRequest(req, { action, sessionId, tenantId: session?.tenantId ?? null }, fn);
+      if (action === "exec" && req.method === "POST") return await traced(() => exec(req, res, session!));
+      if (action === "files" && (req.method === "GET" || req.method === "PUT")) return await traced(() => files(req, res, sessionId, url));
+      if (action === "snapshot" && req.method === "POST") return await traced(() => snapshot(req, res, sessionId, url));
       sendError(res, 405, "invalid_request", "method not allowed");
     } catch (err) {
       const e = err as { status?: number; code?: string; message?: string };
