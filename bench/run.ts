@@ -5,13 +5,15 @@
 // failure and Ctrl-C). Exits 1 when a benchmark saw failed requests.
 //
 // Knobs (optional, clamped): BENCH_CONCURRENCY (32), BENCH_WARMUP_S (2), BENCH_DURATION_S (10);
-// for `sessions` see sessionsParams() in bench/sessions/params.ts (BENCH_SESSIONS_*).
+// for `sessions` see sessionsParams() in bench/sessions/params.ts (BENCH_SESSIONS_*); for
+// `logs-live` see bench/logs-live/params.ts (BENCH_LOGS_*).
 // `npm run bench -- api-me` (or `-- sessions`) runs only the named benchmarks. `sessions` needs
 // root and runc (it starts a runner worker and real sandboxes).
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { benchApiMe, summaryLines, type ApiMeParams } from "./api-me";
 import { benchSessions, sessionsParams } from "./sessions";
+import { benchLogsLive, logsLiveParams } from "./logs-live";
 import { bootstrapTenant, startBenchDatabase } from "./lib/database";
 import { Cleanup } from "./lib/lifecycle";
 import { runInfo, writeResult } from "./lib/results";
@@ -115,6 +117,22 @@ async function main() {
       console.log(`sessions: REST API + runner vs runc backend alone vs raw runc, ${info.cpuCount} CPUs, ${info.node}`);
       for (const line of lines) console.log(line);
       console.log(`  load average before/after: ${info.loadAverage.join(" ")} / ${result.loadAverageAfter.join(" ")} (1, 5, 15 min)`);
+      for (const w of result.warnings) console.log(`  warning: ${w}`);
+      for (const f of result.failures) console.log(`  FAILED: ${f}`);
+      console.log(`  → ${file}`);
+      console.log("");
+      if (!result.valid) failed = true;
+    }
+    if (only.length === 0 || only.includes("logs-live")) {
+      const { result, file, lines } = await benchLogsLive(
+        { serverUrl: server.url, serverPid: server.pid, databaseUrl: database.url, apiKey, tenant, runnerSecret, nextBuildId: buildId },
+        logsLiveParams(),
+        log,
+        cleanup,
+      );
+      console.log("");
+      console.log(`logs-live: log lines → SSE clients vs raw LISTEN / bare node SSE, ${info.cpuCount} CPUs, ${info.node}`);
+      for (const line of lines) console.log(line);
       for (const w of result.warnings) console.log(`  warning: ${w}`);
       for (const f of result.failures) console.log(`  FAILED: ${f}`);
       console.log(`  → ${file}`);
