@@ -4,7 +4,7 @@
 //
 // Memory per client is bounded: the backlog is read a page at a time and only when the client has
 // taken the previous one; live lines are queued without waiting, and a client whose unread bytes
-// pass maxPendingBytes is cut loose (it reconnects with Last-Event-ID and misses nothing).
+// would pass maxPendingBytes is cut loose (it reconnects with Last-Event-ID and misses nothing).
 import { AppError } from "../api/errors";
 import type { TenantContext } from "../auth/context";
 import type { TenantDb, TenantTx } from "../db/tenant-scope";
@@ -26,6 +26,7 @@ export class SseLogStream implements LogSubscriber {
   lastSeq: number;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private closed = false;
+  private live = false;
   private roomWaiter: (() => void) | null = null;
 
   constructor(
@@ -54,10 +55,17 @@ export class SseLogStream implements LogSubscriber {
     return this.closed ? 0 : HIGH_WATER_MARK - (this.controller.desiredSize ?? HIGH_WATER_MARK);
   }
 
+  /**
+   * Queues bytes for the client. Live, a write that would take the client's unread bytes past the
+   * cap cuts it loose instead (one batch larger than the cap still goes to a client that has read
+   * everything before it). During the backlog only heartbeats come here; the backlog itself waits
+   * for the client.
+   */
   write(chunk: Uint8Array): void {
     if (this.closed) return;
+    const pending = this.pendingBytes();
+    if (this.live && pending > 0 && pending + chunk.byteLength > this.maxPendingBytes) return this.cutLoose();
     this.controller.enqueue(chunk);
-    if (this.pendingBytes() > this.maxPendingBytes) this.cutLoose();
   }
 
   /** Sends the backlog up to `head`, then hands the stream to the fan-out. */
@@ -75,7 +83,7 @@ export class SseLogStream implements LogSubscriber {
       }
       if (this.closed) return;
       this.lastSeq = Math.max(this.lastSeq, head);
-      this.fanout.join(this);
+      this.goLive();
     } catch (err) {
       if (this.closed) return;
       const message = err instanceof AppError ? err.message : "Reading the log failed; reconnect to resume";
@@ -84,6 +92,12 @@ export class SseLogStream implements LogSubscriber {
       this.fanout.leave(this);
       this.controller.close();
     }
+  }
+
+  /** From here on lines come from the fan-out, as they are committed. */
+  goLive(): void {
+    this.live = true;
+    this.fanout.join(this);
   }
 
   private room(): Promise<void> {

@@ -59,7 +59,8 @@ export class LogFanout {
 
   constructor(opts: LogFanoutOptions = {}) {
     this.heartbeatMs = opts.heartbeatMs ?? 15_000;
-    this.readBatch = opts.readBatch ?? 1000;
+    // Rows of up to 16 KiB: a batch (one chunk per client) stays within a few MiB.
+    this.readBatch = opts.readBatch ?? 200;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
   }
 
