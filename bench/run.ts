@@ -6,7 +6,8 @@
 //
 // Knobs (optional, clamped): BENCH_CONCURRENCY (32), BENCH_WARMUP_S (2), BENCH_DURATION_S (10);
 // for `sessions` see sessionsParams() in bench/sessions/params.ts (BENCH_SESSIONS_*); for
-// `logs-live` see bench/logs-live/params.ts (BENCH_LOGS_*).
+// `logs-live` see bench/logs-live/params.ts (BENCH_LOGS_*); for `logs-ingest` see
+// logsIngestParams() in bench/logs-ingest.ts (BENCH_INGEST_*).
 // `npm run bench -- api-me` (or `-- sessions`) runs only the named benchmarks. `sessions` needs
 // root and runc (it starts a runner worker and real sandboxes).
 import { randomBytes } from "node:crypto";
@@ -14,6 +15,7 @@ import os from "node:os";
 import { benchApiMe, summaryLines, type ApiMeParams } from "./api-me";
 import { benchSessions, sessionsParams } from "./sessions";
 import { benchLogsLive, logsLiveParams } from "./logs-live";
+import { benchLogsIngest, logsIngestParams } from "./logs-ingest";
 import { bootstrapTenant, startBenchDatabase } from "./lib/database";
 import { Cleanup } from "./lib/lifecycle";
 import { runInfo, writeResult } from "./lib/results";
@@ -132,6 +134,17 @@ async function main() {
       );
       console.log("");
       console.log(`logs-live: log lines → SSE clients vs raw LISTEN / bare node SSE, ${info.cpuCount} CPUs, ${info.node}`);
+      for (const line of lines) console.log(line);
+      for (const w of result.warnings) console.log(`  warning: ${w}`);
+      for (const f of result.failures) console.log(`  FAILED: ${f}`);
+      console.log(`  → ${file}`);
+      console.log("");
+      if (!result.valid) failed = true;
+    }
+    if (only.length === 0 || only.includes("logs-ingest")) {
+      const { result, file, lines } = await benchLogsIngest({ databaseUrl: database.url, tenant }, logsIngestParams(), log);
+      console.log("");
+      console.log(`logs-ingest: runner log batcher → session_logs vs raw pg INSERT, ${info.cpuCount} CPUs, ${info.node}`);
       for (const line of lines) console.log(line);
       for (const w of result.warnings) console.log(`  warning: ${w}`);
       for (const f of result.failures) console.log(`  FAILED: ${f}`);
