@@ -56,7 +56,7 @@ function ConcurrencyChart() {
           </dl>
           <MetricChart label="Concurrent sessions over time" rows={rows} height={180} step
             domain={answer ? [Date.parse(answer.from), Date.parse(answer.to)] : [Date.now() - rangeMs, Date.now()]}
-            tick={tickFormatter(rangeMs)} format={(v) => String(Math.round(v))}
+            tick={tickFormatter(rangeMs)} format={(v) => String(Math.round(v))} integer
             series={[{ key: "running", name: "Running", color: "#4f46e5" }, { key: "paused", name: "Paused", color: "#d97706" }]} />
         </CardBody>
       )}

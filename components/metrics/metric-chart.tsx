@@ -8,16 +8,21 @@ type Series = { key: string; name: string; color: string };
 
 /** One small time-series chart: lines over a fixed time domain, an optional limit line. */
 export function MetricChart({
-  rows, series, domain, tick, format, limit, height = 120, step = false, label,
+  rows, series, domain, tick, format, axisFormat = format, limit, height = 120, step = false, integer = false, label,
 }: {
   rows: ChartRow[];
   series: Series[];
   domain: [number, number];
   tick: (ms: number) => string;
+  /** Tooltip values. */
   format: (value: number) => string;
+  /** Axis ticks (shorter; the chart's label carries the unit). */
+  axisFormat?: (value: number) => string;
   limit?: { value: number; label: string };
   height?: number;
   step?: boolean;
+  /** Counts: whole-number ticks only. */
+  integer?: boolean;
   label: string;
 }) {
   return (
@@ -26,11 +31,11 @@ export function MetricChart({
         <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#f4f4f5" vertical={false} />
           <XAxis dataKey="t" type="number" scale="time" domain={domain} tickFormatter={tick} tick={{ fontSize: 11, fill: "#71717a" }} minTickGap={40} />
-          <YAxis width={64} tickFormatter={format} tick={{ fontSize: 11, fill: "#71717a" }} allowDecimals domain={[0, (max: number) => Math.max(max, limit?.value ?? 0) || 1]} />
+          <YAxis width={64} tickFormatter={axisFormat} tick={{ fontSize: 11, fill: "#71717a" }} allowDecimals={!integer} domain={[0, (max: number) => Math.max(max, limit?.value ?? 0) || 1]} />
           <Tooltip labelFormatter={(ms) => formatInstant(Number(ms))} formatter={(v, name) => [format(Number(v)), name]} contentStyle={{ fontSize: 12 }} />
           {limit && <ReferenceLine y={limit.value} stroke="#a1a1aa" strokeDasharray="4 4" label={{ value: limit.label, position: "insideTopRight", fontSize: 10, fill: "#71717a" }} />}
           {series.map((s) => (
-            <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} dot={false} strokeWidth={1.5} isAnimationActive={false} type={step ? "stepAfter" : "monotone"} connectNulls={false} />
+            <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} dot={false} strokeWidth={1.5} isAnimationActive={false} type={step ? "stepAfter" : "linear"} connectNulls={false} />
           ))}
         </LineChart>
       </ResponsiveContainer>

@@ -34,14 +34,17 @@ export function SessionMetricsCard({ session }: { session: Session }) {
   const answer = metrics.data;
   const rows = (answer?.data ?? []).map((p) => ({ t: Date.parse(p.at), cpu: p.cpuVcpu, memory: p.memoryBytes, pids: p.pids }));
   const latest = answer?.data.at(-1);
-  const domain: [number, number] = answer ? [Date.parse(answer.from), Date.parse(answer.to)] : [Date.now() - rangeMs, Date.now()];
+  // A young session fills the chart from its start rather than sitting at the right edge.
+  const domain: [number, number] = answer
+    ? [Math.max(Date.parse(answer.from), Date.parse(session.createdAt)), Date.parse(answer.to)]
+    : [Date.now() - rangeMs, Date.now()];
   const tick = tickFormatter(rangeMs);
 
   return (
     <Card aria-labelledby="metrics-title">
       <CardHeader
         id="metrics-title"
-        title="Resources"
+        title="Resource use"
         description={answer?.bucketSeconds ? `CPU averaged, memory and pids at their highest, per ${answer.bucketSeconds} s.` : "Sampled from the sandbox's cgroup every few seconds."}
         actions={<RangePicker label="Resource chart range" options={SESSION_RANGES} value={rangeMs} onChange={setRangeMs} />}
       />
@@ -62,14 +65,21 @@ export function SessionMetricsCard({ session }: { session: Session }) {
               <div><dt className="text-xs text-zinc-500">Processes</dt><dd className="font-medium text-zinc-900">{latest.pids}</dd></div>
             </dl>
           )}
-          <MetricChart label="CPU over time" rows={rows} domain={domain} tick={tick} format={vcpu}
+          <ChartTitle>CPU (vCPU)</ChartTitle>
+          <MetricChart label="CPU over time" rows={rows} domain={domain} tick={tick} format={vcpu} axisFormat={(v) => v.toFixed(2)}
             series={[{ key: "cpu", name: "CPU", color: "#4f46e5" }]} limit={{ value: session.resources.vcpu, label: "limit" }} />
+          <ChartTitle>Memory</ChartTitle>
           <MetricChart label="Memory over time" rows={rows} domain={domain} tick={tick} format={formatBytes}
             series={[{ key: "memory", name: "Memory", color: "#059669" }]} />
+          <ChartTitle>Processes</ChartTitle>
           <MetricChart label="Processes over time" rows={rows} domain={domain} tick={tick} format={(v) => String(Math.round(v))}
-            series={[{ key: "pids", name: "Processes", color: "#d97706" }]} step />
+            series={[{ key: "pids", name: "Processes", color: "#d97706" }]} step integer />
         </CardBody>
       )}
     </Card>
   );
+}
+
+function ChartTitle({ children }: { children: string }) {
+  return <h3 className="text-xs font-medium text-zinc-500">{children}</h3>;
 }
