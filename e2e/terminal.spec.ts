@@ -39,7 +39,7 @@ test("open a terminal in a session, type commands, resize it, and see it close w
   await page.setViewportSize({ width: 1100, height: 900 });
   await expect.poll(async () => (await shellSize(terminal, 2 + Math.floor(Math.random() * 1e6))).cols, { timeout: 15_000 }).toBeLessThan(before.cols);
 
-  await page.getByRole("button", { name: "Pause", exact: true }).click();
+  await page.getByRole("button", { name: "Pause", exact: true }).first().click(); // the session's, not the log pane's
   await expect(page.getByTestId("terminal-status")).toHaveText("Terminal closed: session paused", { timeout: 30_000 });
   await expect(terminal).toContainText("terminal closed: session paused");
   await expect(state).toHaveText("paused", { timeout: 30_000 });
