@@ -75,7 +75,7 @@ export function SessionLogPane({ session }: { session: Pick<Session, "id"> }) {
 
   const badge = STATUS_BADGE[live.status];
   return (
-    <Card aria-labelledby="logs-title">
+    <Card aria-label="Logs">
       <CardHeader
         id="logs-title"
         title={<span className="flex items-center gap-2">Logs <span data-testid="log-status"><Badge tone={badge.tone}>{following ? badge.label : "paused"}</Badge></span></span>}
