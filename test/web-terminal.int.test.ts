@@ -12,14 +12,15 @@ import * as inputRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/i
 import * as outputRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/output/route";
 import * as resizeRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/resize/route";
 import { db } from "@/lib/db/client";
+import { applyIdlePolicy } from "@/lib/sessions/apply-idle-policy";
 import { call, createKey, createTestTenant } from "./helpers";
 import { useRunnerAndTenant } from "./runner-process";
 
 const env = useRunnerAndTenant();
 const WAIT_MS = 15_000;
 
-async function newSession() {
-  const res = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
+async function newSession(idle: { pauseAfterSeconds: number | null; hibernateAfterSeconds: number | null } = { pauseAfterSeconds: null, hibernateAfterSeconds: null }) {
+  const res = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle } });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
@@ -184,6 +185,29 @@ describe("web terminal", () => {
     expect(reopened.status).toBe(201);
     expect((await db().session.findUniqueOrThrow({ where: { id } })).state).toBe("running");
     await close(id, reopened.body.id);
+  });
+
+  it("keeps the session active while open, and closes when the idle policy pauses it", async () => {
+    const id = await newSession({ pauseAfterSeconds: 60, hibernateAfterSeconds: null });
+    const tid = (await open(id)).body.id as string;
+    const out = await watch(id, tid);
+    const longAgo = new Date(Date.now() - 120_000);
+    await db().session.update({ where: { id }, data: { lastActivityAt: longAgo } });
+    // The runner marks the session active every 10 s while a terminal is open.
+    const deadline = Date.now() + 15_000;
+    while ((await db().session.findUniqueOrThrow({ where: { id } })).lastActivityAt <= longAgo) {
+      if (Date.now() > deadline) throw new Error("an open terminal did not count as activity");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await applyIdlePolicy();
+    expect((await db().session.findUniqueOrThrow({ where: { id } })).desiredState).toBe("running");
+
+    // Idle for real (the next mark is ~10 s away): the policy pauses it and the terminal says why.
+    await db().session.update({ where: { id }, data: { lastActivityAt: longAgo } });
+    await applyIdlePolicy();
+    await out.until("the stream's end", () => out.ended);
+    expect(JSON.parse(out.events.at(-1)!.data)).toEqual({ reason: "session paused", exitCode: null });
+    await waitForState(id, "paused");
   });
 
   it("closes when its user closes it or when the shell exits", async () => {

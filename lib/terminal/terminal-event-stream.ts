@@ -46,7 +46,7 @@ export function terminalEventStream(runnerResponse: Response, requestId: string)
           }
           buffered += decoder.decode(value, { stream: true });
           let nl: number;
-          while ((nl = buffered.indexOf("\n")) >= 0) {
+          while (!finished && (nl = buffered.indexOf("\n")) >= 0) {
             const event = JSON.parse(buffered.slice(0, nl)) as TerminalEvent;
             buffered = buffered.slice(nl + 1);
             out += sseOfTerminalEvent(event);
