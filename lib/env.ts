@@ -8,6 +8,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   PUBLIC_URL: z.string().url().optional(),
+  /** Where runners pass on the OTLP their sandboxes export (default PUBLIC_URL, else this host's PORT). */
+  OTLP_FORWARD_URL: z.string().url().optional(),
   AUTH_SECRET: z.string().min(16).optional(),
   AUTH_GITHUB_ID: z.string().optional(),
   AUTH_GITHUB_SECRET: z.string().optional(),

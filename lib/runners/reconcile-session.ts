@@ -17,6 +17,8 @@ export type ReconcileDeps = {
   sandboxEnv: (session: Session) => Record<string, string>;
   /** Ends the session's web terminals (their viewers are told why) before it stops running. */
   closeTerminals?: (sessionId: string, reason: string) => Promise<void>;
+  /** A sandbox was just created, before the session is reported running (the OTLP relay starts here). */
+  sandboxStarted?: (sessionId: string) => Promise<void>;
 };
 
 const tx = (s: Session): TransitionableSession => ({
@@ -64,6 +66,7 @@ async function converge(session: Session, deps: ReconcileDeps): Promise<void> {
       resources: { vcpu: session.vcpu, memoryMib: session.memoryMib },
       env: { ...(session.env as Record<string, string>), ...deps.sandboxEnv(session) },
     }));
+    await deps.sandboxStarted?.(session.id);
     state = await recordTransition(state, "running", state.state === "starting" && session.snapshotId ? "wake" : cause, {
       detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId },
       set: { lastActivityAt: new Date() },

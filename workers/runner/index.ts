@@ -12,6 +12,7 @@ import { MainOutputTailer } from "../../lib/logs/main-output-tailer";
 import { HEARTBEAT_INTERVAL_MS } from "../../lib/runners/liveness";
 import { RUNNER_CHANNEL } from "../../lib/runners/notify";
 import { flushPlatformSpans } from "../../lib/telemetry/platform-span";
+import { otlpForwardUrl, startRunnerOtlp } from "../../lib/telemetry/otlp-relay/runner-otlp";
 import { reconcileSession } from "../../lib/runners/reconcile-session";
 import { heartbeatRunner, markRunnerOffline, registerRunner, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
@@ -61,11 +62,17 @@ async function main() {
   // One sampling loop feeds both the resource metrics and the idle policy's CPU activity rule.
   const sampler = createResourceSampler({ stats: (id) => backend.stats(id), onBusy: (id) => touchSessionActivity(id), busyVcpu: env.IDLE_CPU_THRESHOLD, log });
 
-  const sandboxEnv = () => ({});
+  // OTLP from inside sandboxes: OTEL_* in their env, a relay in each one's network namespace.
+  const otlp = await startRunnerOtlp({
+    dataDir: env.DATA_DIR, forwardUrl: otlpForwardUrl(), rootOf: (id) => backend.paths(id).root, liveSessions: () => sessionsOfRunner(runnerId), log,
+  });
+  const sandboxEnv = otlp.sandboxEnv;
 
   async function reconcileOne(session: Awaited<ReturnType<typeof sessionsOfRunner>>[number]) {
     try {
-      await reconcileSession(session, { backend, runnerId, sandboxEnv, closeTerminals: (id, reason) => terminals.closeSession(id, reason) });
+      await reconcileSession(session, {
+        backend, runnerId, sandboxEnv, closeTerminals: (id, reason) => terminals.closeSession(id, reason), sandboxStarted: otlp.sandboxStarted,
+      });
       failures.delete(session.id);
     } catch (err) {
       const attempts = (failures.get(session.id) ?? 0) + 1;
@@ -156,6 +163,7 @@ async function main() {
     await Promise.allSettled(inFlight.values());
     await mainOutput.close();
     await logs.close();
+    await otlp.close();
     await flushPlatformSpans();
     await listener.end().catch(() => {});
     await markRunnerOffline(runnerId).catch(() => {});

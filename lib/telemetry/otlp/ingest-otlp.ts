@@ -23,8 +23,16 @@ async function sessionsOfTenant(ctx: TenantContext, refs: (string | null)[]): Pr
   return new Set(rows.map((r) => r.id));
 }
 
-export async function ingestOtlpTraces({ ctx, input }: { ctx: TenantContext; input: Record<string, unknown> }): Promise<IngestResult> {
+type IngestArgs = {
+  ctx: TenantContext;
+  input: Record<string, unknown>;
+  /** Sent with a session's telemetry token: everything joins this session, whatever session.id says. */
+  boundSessionId?: string | null;
+};
+
+export async function ingestOtlpTraces({ ctx, input, boundSessionId }: IngestArgs): Promise<IngestResult> {
   const { spans, rejected } = spansFromOtlp(input, nowNs());
+  if (boundSessionId) for (const s of spans) s.sessionRef = boundSessionId;
   const known = await sessionsOfTenant(ctx, spans.map((s) => s.sessionRef));
   await insertSpans(spans.map(({ sessionRef, ...span }) => ({
     ...span, tenantId: ctx.tenantId, sessionId: sessionRef && known.has(sessionRef) ? sessionRef : null,
@@ -32,8 +40,9 @@ export async function ingestOtlpTraces({ ctx, input }: { ctx: TenantContext; inp
   return { accepted: spans.length, rejected: rejected.count, errorMessage: describeRejections(rejected, "span") };
 }
 
-export async function ingestOtlpLogs({ ctx, input }: { ctx: TenantContext; input: Record<string, unknown> }): Promise<IngestResult> {
+export async function ingestOtlpLogs({ ctx, input, boundSessionId }: IngestArgs): Promise<IngestResult> {
   const { records, rejected } = logsFromOtlp(input, nowNs());
+  if (boundSessionId) for (const r of records) r.sessionRef = boundSessionId;
   const known = await sessionsOfTenant(ctx, records.map((r) => r.sessionRef));
   const bySession = new Map<string, NewLogLine[]>();
   let accepted = 0;

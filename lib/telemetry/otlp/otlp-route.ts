@@ -1,14 +1,12 @@
 // The route handler behind POST /api/otlp/v1/traces and /api/otlp/v1/logs: API key (or console
-// cookie) with telemetry:write, then content type (415), body limits (413), decoding (400), and
-// the signal's ingest. Not rate-limited per key like /api/v1: the body limit bounds each request.
+// cookie) with telemetry:write, or a session's telemetry token; then content type (415), body
+// limits (413), decoding (400), and the signal's ingest. Not rate-limited per key like /api/v1: the body limit bounds each request.
 import type { Endpoint } from "../../api/endpoint";
-import { AppError } from "../../api/errors";
 import { clientIp } from "../../api/client-ip";
-import { authenticateRequest, tenantContextFor } from "../../auth/resolve-caller";
-import { hasScopes } from "../../auth/scopes";
 import { newId } from "../../ids";
 import { describeCaller, tracedRoute } from "../trace-request";
 import { ingestOtlpLogs, ingestOtlpTraces } from "./ingest-otlp";
+import { otlpCaller } from "./otlp-caller";
 import { otlpError, otlpSuccess } from "./otlp-response";
 import { decodeOtlp, type OtlpEncoding, otlpEncodingOf, type OtlpSignal, readOtlpBody } from "./read-otlp-body";
 
@@ -18,15 +16,13 @@ export function otlpRoute(endpoint: Endpoint, signal: OtlpSignal) {
     const headers = new Headers({ "x-request-id": requestId, "cache-control": "no-store" });
     let encoding: OtlpEncoding | null = null;
     try {
-      const creds = await authenticateRequest(req);
-      const ctx = await tenantContextFor(creds, req, { ip: clientIp(req), requestId });
+      const { ctx, boundSessionId } = await otlpCaller(req, { ip: clientIp(req), requestId });
       describeCaller(span, ctx);
-      if (!hasScopes(ctx.scopes, ["telemetry:write"])) {
-        throw new AppError("forbidden", "This needs the scope(s): telemetry:write", { details: { requiredScopes: ["telemetry:write"] } });
-      }
+      span.setSession(boundSessionId);
       encoding = otlpEncodingOf(req);
       const message = decodeOtlp(signal, await readOtlpBody(req), encoding);
-      const result = signal === "traces" ? await ingestOtlpTraces({ ctx, input: message }) : await ingestOtlpLogs({ ctx, input: message });
+      const input = { ctx, input: message, boundSessionId };
+      const result = signal === "traces" ? await ingestOtlpTraces(input) : await ingestOtlpLogs(input);
       span.setAttribute("otlp.accepted", result.accepted).setAttribute("otlp.rejected", result.rejected);
       return otlpSuccess(signal, encoding, result, headers);
     } catch (err) {
