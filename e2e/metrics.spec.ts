@@ -29,6 +29,7 @@ test("retention settings, a session's resource chart, and concurrent sessions on
   await page.getByRole("button", { name: "New session" }).first().click();
   await page.getByRole("button", { name: "Start session" }).click();
   await expect(page).toHaveURL(new RegExp(`/t/${slug}/sessions/ses_[0-9A-Z]{26}$`));
+  const sessionId = page.url().split("/").pop()!;
   await expect(page.getByTestId("session-state")).toHaveText("running", { timeout: 30_000 });
   const resources = page.getByRole("region", { name: "Resource use", exact: true });
   await expect(resources.getByTestId("metrics-latest")).toContainText("vCPU", { timeout: 30_000 });
@@ -38,4 +39,9 @@ test("retention settings, a session's resource chart, and concurrent sessions on
   await openNav(page, "Overview");
   await expect(concurrency.getByTestId("concurrency-summary")).toContainText("Running (latest bucket)1");
   await expect(concurrency.getByRole("img", { name: "Concurrent sessions over time" })).toBeVisible();
+
+  // Leave no sandbox behind: the server stops after the run, a running sandbox would not.
+  const headers = { "x-burrow-tenant": slug };
+  expect((await page.request.delete(`/api/v1/sessions/${sessionId}`, { headers })).status()).toBe(200);
+  await expect.poll(async () => (await (await page.request.get(`/api/v1/sessions/${sessionId}`, { headers })).json()).state, { timeout: 30_000 }).toBe("terminated");
 });
