@@ -5,6 +5,8 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
+import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
+import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
 import * as pauseRoute from "@/app/api/v1/sessions/[id]/pause/route";
 import * as terminalsRoute from "@/app/api/v1/sessions/[id]/terminals/route";
 import * as terminalRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/route";
@@ -89,10 +91,10 @@ async function watch(id: string, tid: string, opts: { lastEventId?: string; key?
   return Object.assign(state, { until, stop: () => void reader.cancel().catch(() => {}) });
 }
 
-/** Host processes whose command line mentions the text (the helper and any runc exec of the session). */
+/** The session's terminal helpers and `runc exec`s on the host (not its runc delete, say). */
 function hostProcesses(text: string): string[] {
   const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
-  return out.split("\n").filter((l) => l.includes(text) && !l.includes("ps -eo"));
+  return out.split("\n").filter((l) => l.includes(text) && (l.includes("pty-helper.py") || / exec /.test(l)));
 }
 
 function sandboxProcesses(id: string): string {
@@ -208,6 +210,23 @@ describe("web terminal", () => {
     await out.until("the stream's end", () => out.ended);
     expect(JSON.parse(out.events.at(-1)!.data)).toEqual({ reason: "session paused", exitCode: null });
     await waitForState(id, "paused");
+  });
+
+  it("closes with 'session hibernated' and 'session terminated'", async () => {
+    const id = await newSession();
+    const first = (await open(id)).body.id as string;
+    const out = await watch(id, first);
+    expect((await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: env.tenant.key, params: { id } })).status).toBe(200);
+    await out.until("the stream's end", () => out.ended);
+    expect(JSON.parse(out.events.at(-1)!.data)).toEqual({ reason: "session hibernated", exitCode: null });
+    await waitForState(id, "hibernated");
+
+    const second = (await open(id)).body.id as string; // wakes it from the snapshot
+    const out2 = await watch(id, second);
+    expect((await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${id}`, key: env.tenant.key, params: { id } })).status).toBe(200);
+    await out2.until("the stream's end", () => out2.ended);
+    expect(JSON.parse(out2.events.at(-1)!.data)).toEqual({ reason: "session terminated", exitCode: null });
+    expect(hostProcesses(`burrow-${id}`)).toEqual([]);
   });
 
   it("closes when its user closes it or when the shell exits", async () => {

@@ -53,6 +53,8 @@ export async function handleTerminalRequest(
   const method = req.method ?? "GET";
   if (!terminalId && method === "POST") {
     const session = await runningSessionOnRunner(sessionId, deps.runnerId, ["running"]);
+    // About to pause (or stop): a terminal opened now would only be closed, or frozen, at once.
+    if (session.desiredState !== "running") throw new TerminalError(409, "conflict", `The session is being ${session.desiredState === "terminated" ? "terminated" : session.desiredState}`);
     const size = await readSize(req);
     return sendJson(res, 201, await terminals.open(session, size));
   }
