@@ -18,6 +18,18 @@ test("the log pane follows a running command live, filters by stream, searches, 
   await page.getByRole("button", { name: "Start session" }).click();
   await expect(page).toHaveURL(new RegExp(`/t/${slug}/sessions/ses_[0-9A-Z]{26}$`));
   await expect(page.getByTestId("session-state")).toHaveText("running", { timeout: 30_000 });
+  const sessionId = page.url().split("/").pop()!;
+  try {
+    await followRunningCommand(page);
+  } finally {
+    // Leave no sandbox behind: the server stops after the run, a running sandbox would not.
+    const headers = { "x-burrow-tenant": slug };
+    expect((await page.request.delete(`/api/v1/sessions/${sessionId}`, { headers })).status()).toBe(200);
+    await expect.poll(async () => (await (await page.request.get(`/api/v1/sessions/${sessionId}`, { headers })).json()).state, { timeout: 30_000 }).toBe("terminated");
+  }
+});
+
+async function followRunningCommand(page: Page) {
 
   const card = page.getByRole("region", { name: "Logs", exact: true });
   const pane = card.getByRole("log", { name: "Session logs" });
@@ -68,4 +80,4 @@ test("the log pane follows a running command live, filters by stream, searches, 
   const text = readFileSync((await download.path())!, "utf8");
   expect(download.suggestedFilename()).toMatch(/^ses_[0-9A-Z]{26}\.log$/);
   for (const expected of ["line-1", "line-8", "oops-on-stderr", "after-pause"]) expect(text).toContain(expected);
-});
+}

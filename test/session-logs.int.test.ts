@@ -126,6 +126,9 @@ describe("live logs (SSE)", () => {
     const client = await follow(id, tenant.key, "?afterSeq=1");
     expect(client.status).toBe(200);
     expect(client.headers.get("content-type")).toContain("text/event-stream");
+    // no-transform keeps the server's gzip (a zlib context per client) off the stream; the wrapper's headers are still there.
+    expect(client.headers.get("cache-control")).toBe("no-store, no-transform");
+    expect(client.headers.get("x-request-id")).toMatch(/^req_/);
     await client.until((e) => seqs(e).length === 2);
     expect(texts(client.events)).toEqual(["old-2", "old-3"]);
     await appendSessionLogs(tenant.id, id, lines(2, "new"));

@@ -16,7 +16,10 @@ export type LogsLiveParams = {
   /** Single lines fanned out, one at a time. */
   fanoutLines: number;
   connectConcurrency: number;
-  /** Bytes of log written to a session whose one client reads nothing (must beat the kernel's socket buffers). */
+  /**
+   * Bytes of log written to a session whose one client reads nothing: must beat the kernel's socket
+   * buffers first (here tcp_rmem max 32 MiB + tcp_wmem max 4 MiB on loopback).
+   */
   slowClientBytes: number;
 };
 
@@ -39,7 +42,7 @@ export function logsLiveParams(): LogsLiveParams {
     fanoutSubscribers: Math.round(knob("BENCH_LOGS_FANOUT", 1000, 10, 5000)),
     fanoutLines: Math.round(knob("BENCH_LOGS_FANOUT_LINES", 20, 3, 200)),
     connectConcurrency: Math.round(knob("BENCH_LOGS_CONNECT_CONCURRENCY", 32, 1, 200)),
-    slowClientBytes: knob("BENCH_LOGS_SLOW_MIB", 24, 4, 128) * 1024 * 1024,
+    slowClientBytes: knob("BENCH_LOGS_SLOW_MIB", 64, 4, 256) * 1024 * 1024,
   };
 }
 

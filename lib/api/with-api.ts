@@ -76,7 +76,11 @@ export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, n
       // Streams and raw bytes: the handler built the Response itself.
       if (answer.body instanceof Response) {
         const raw = answer.body;
-        headers.forEach((v, k) => raw.headers.set(k, v));
+        // A header the handler set itself wins (an event stream's Cache-Control: no-transform keeps
+        // the server's gzip, and its per-client zlib state, off the stream).
+        headers.forEach((v, k) => {
+          if (!raw.headers.has(k)) raw.headers.set(k, v);
+        });
         return raw;
       }
       return json(answer.status, answer.body, headers);

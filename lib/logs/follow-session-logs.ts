@@ -144,6 +144,6 @@ export async function followSessionLogs({ ctx, input }: { ctx: TenantContext; in
   const stream = new SseLogStream(ctx.tenantId, sessionId, filterOf(query), startSeqOf(query, head, lastEventId), logFanout());
   void stream.run(ctx.db, head);
   return new Response(stream.readable, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "x-accel-buffering": "no" },
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", "x-accel-buffering": "no" },
   });
 }
