@@ -48,7 +48,8 @@ type Line = { at: Date; line: string };
 type Env = { admin: pg.Client; pool: pg.Pool; tenantId: string; params: LogsIngestParams; newBatcher: (o: LogBatcherOptions) => LogBatcherClass; warnings: string[] };
 
 const FLUSH_EVERY_MS = 50;
-const CONCURRENCY = 4; // the batcher's default: sessions written at the same time
+/** Sessions written at the same time (the batcher's default); BENCH_INGEST_CONCURRENCY to compare. */
+const CONCURRENCY = Math.round(knob("BENCH_INGEST_CONCURRENCY", 4, 1, 16));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const yieldToLoop = () => new Promise((r) => setImmediate(r));
 const count = (m: Map<string, number>, k: string, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
@@ -160,16 +161,20 @@ async function rawFlatOut(env: Env, batchSize: number) {
 
 /**
  * Offers `rate` lines per second for warm-up + loadMs: line i is due at start + i/rate and stamped
- * with that time, so a producer that falls behind shows in the latency. Latencies of lines due
- * after the warm-up are kept.
+ * with that time, so a producer that falls behind (or is held back, as a process blocked on its
+ * pipe would be) shows in the latency. Latencies of lines due after the warm-up are kept.
  */
-async function openLoop(env: Env, rate: number, send: (i: number, due: Date) => string): Promise<Map<string, number>> {
+async function openLoop(env: Env, rate: number, send: (i: number, due: Date) => { sessionId: string; wait?: Promise<void> }): Promise<Map<string, number>> {
   const sent = new Map<string, number>();
   const start = Date.now();
   const total = Math.min(env.params.maxLinesPerPhase, Math.floor((rate * (env.params.warmupMs + env.params.loadMs)) / 1000));
   for (let i = 0; i < total; ) {
     const dueNow = Math.min(total, Math.floor(((Date.now() - start) * rate) / 1000));
-    for (; i < dueNow; i++) count(sent, send(i, new Date(start + (i * 1000) / rate)));
+    for (; i < dueNow; i++) {
+      const { sessionId, wait } = send(i, new Date(start + (i * 1000) / rate));
+      count(sent, sessionId);
+      if (wait) await wait;
+    }
     await sleep(2);
   }
   return sent;
@@ -187,8 +192,9 @@ async function batcherAtLoad(env: Env, rate: number) {
   let heldBack = 0;
   const sent = await openLoop(env, rate, (i, due) => {
     const t = targets[i % targets.length];
-    if (!batcher.push(t, { stream: "stdout", source: "bench", at: due, line: lineText(i) })) heldBack++;
-    return t.sessionId;
+    if (batcher.push(t, { stream: "stdout", source: "bench", at: due, line: lineText(i) })) return { sessionId: t.sessionId };
+    heldBack++;
+    return { sessionId: t.sessionId, wait: batcher.whenWritable() };
   });
   await batcher.close(30_000);
   return { latency: summarize(latencies), heldBack, dropped: batcher.stats().droppedLines, loss: await checkRows(env, targets, sent) };
@@ -223,7 +229,7 @@ async function rawAtLoad(env: Env, rate: number) {
     const list = queued.get(t.sessionId) ?? [];
     list.push({ at: due, line: lineText(i) });
     queued.set(t.sessionId, list);
-    return t.sessionId;
+    return { sessionId: t.sessionId };
   });
   producing = false;
   await flusher;
