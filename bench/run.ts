@@ -7,8 +7,9 @@
 // Knobs (optional, clamped): BENCH_CONCURRENCY (32), BENCH_WARMUP_S (2), BENCH_DURATION_S (10);
 // for `sessions` see sessionsParams() in bench/sessions/params.ts (BENCH_SESSIONS_*); for
 // `logs-live` see bench/logs-live/params.ts (BENCH_LOGS_*); for `logs-ingest` see
-// logsIngestParams() in bench/logs-ingest.ts (BENCH_INGEST_*).
-// `npm run bench -- api-me` (or `-- sessions`) runs only the named benchmarks. `sessions` needs
+// logsIngestParams() in bench/logs-ingest.ts (BENCH_INGEST_*); for `otlp` see otlpParams() in
+// bench/otlp.ts (BENCH_OTLP_*).
+// `npm run bench -- api-me` (or `-- sessions`, `-- terminal`) runs only the named benchmarks. `sessions` needs
 // root and runc (it starts a runner worker and real sandboxes).
 import { randomBytes } from "node:crypto";
 import os from "node:os";
@@ -16,6 +17,8 @@ import { benchApiMe, summaryLines, type ApiMeParams } from "./api-me";
 import { benchSessions, sessionsParams } from "./sessions";
 import { benchLogsLive, logsLiveParams } from "./logs-live";
 import { benchLogsIngest, logsIngestParams } from "./logs-ingest";
+import { benchOtlp, otlpParams } from "./otlp";
+import { benchTerminal } from "./terminal";
 import { bootstrapTenant, startBenchDatabase } from "./lib/database";
 import { Cleanup } from "./lib/lifecycle";
 import { runInfo, writeResult } from "./lib/results";
@@ -150,6 +153,25 @@ async function main() {
       for (const f of result.failures) console.log(`  FAILED: ${f}`);
       console.log(`  → ${file}`);
       console.log("");
+      if (!result.valid) failed = true;
+    }
+    if (only.length === 0 || only.includes("otlp")) {
+      const { result, file, lines } = await benchOtlp({ serverUrl: server.url, databaseUrl: database.url, apiKey, tenant, nextBuildId: buildId }, otlpParams(), log, cleanup.signal);
+      console.log("");
+      console.log(`otlp: OTLP/HTTP protobuf spans → spans table vs raw pg INSERT, ${info.cpuCount} CPUs, ${info.node}`);
+      for (const line of lines) console.log(line);
+      for (const w of result.warnings) console.log(`  warning: ${w}`);
+      for (const f of result.failures) console.log(`  FAILED: ${f}`);
+      console.log(`  → ${file}`);
+      console.log("");
+      if (!result.valid) failed = true;
+    }
+    if (only.length === 0 || only.includes("terminal")) {
+      const { result, file, lines } = await benchTerminal({ serverUrl: server.url, databaseUrl: database.url, apiKey, runnerSecret }, log, cleanup);
+      console.log(`\nterminal: web terminal through the API + runner vs the runc backend's terminal alone, ${info.cpuCount} CPUs, ${info.node}`);
+      for (const line of lines) console.log(line);
+      for (const f of result.failures) console.log(`  FAILED: ${f}`);
+      console.log(`  → ${file}\n`);
       if (!result.valid) failed = true;
     }
   } catch (err) {
