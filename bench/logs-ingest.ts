@@ -7,6 +7,7 @@
 // batcher's own policy (a flush every 50 ms) at the same offered load. Runs in the bench process
 // against the bench database; no server or sandbox involved.
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import type { LogBatcher as LogBatcherClass, LogBatcherOptions } from "../lib/logs/log-batcher";
@@ -239,6 +240,7 @@ async function rawAtLoad(env: Env, rate: number) {
 const ms = (s: LatencySummary) => `p50 ${s.p50} ms / p99 ${s.p99} ms`;
 
 export async function benchLogsIngest(ctx: { databaseUrl: string; tenant: string }, params: LogsIngestParams, log: (m: string) => void) {
+  const info = runInfo(); // the load average before the run
   process.env.DATABASE_URL = ctx.databaseUrl;
   const { LogBatcher } = await import("../lib/logs/log-batcher");
   const { disconnectDb } = await import("../lib/db/client");
@@ -274,7 +276,8 @@ export async function benchLogsIngest(ctx: { databaseUrl: string; tenant: string
     const valid = batcher.loss.zeroLoss && raw.loss.zeroLoss && loads.every((l) => l.batcher.zeroLoss && l.raw.zeroLoss && l.batcher.dropped === 0);
     const result = {
       name: "logs-ingest",
-      ...runInfo(),
+      ...info,
+      loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100),
       parameters: {
         ...params, flushEveryMs: FLUSH_EVERY_MS, concurrency: CONCURRENCY, lineBytes: Buffer.byteLength(lineText(123456)),
         latency: "line handed to the batcher (its due time in the open loop) → the batch's transaction committed",
