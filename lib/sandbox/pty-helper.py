@@ -197,14 +197,15 @@ def reap_all():
 
 
 def shell_status(shell):
-    """The shell's exit code once it has exited (and been reaped here), else None."""
+    """The shell's exit code once it has exited, else None. It is left a zombie (not reaped) so
+    that its pid, and so its session id, cannot be reused before kill_tree has run."""
     try:
-        pid, status = os.waitpid(shell, os.WNOHANG)
+        info = os.waitid(os.P_PID, shell, os.WEXITED | os.WNOHANG | os.WNOWAIT)
     except ChildProcessError:
         return 0
-    if pid == 0:
+    if info is None:
         return None
-    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+    return info.si_status if info.si_code == os.CLD_EXITED else 128 + info.si_status
 
 
 def proxy(master, shell):

@@ -111,7 +111,11 @@ export function openSandboxTerminal(target: ExecTarget, req: TerminalRequest, ha
       while ((nl = statusText.indexOf("\n")) >= 0) {
         const line = statusText.slice(0, nl);
         statusText = statusText.slice(nl + 1);
-        onStatus(JSON.parse(line) as Status);
+        try {
+          onStatus(JSON.parse(line) as Status);
+        } catch {
+          stderr += `unreadable status line: ${line.slice(0, 200)}\n`;
+        }
       }
     });
 
