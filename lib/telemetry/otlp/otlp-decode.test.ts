@@ -126,6 +126,14 @@ describe("reading a body", () => {
     const decoded = decodeOtlp("traces", withUnknown, "protobuf");
     expect(spansFromOtlp(decoded, NOW).spans[0]).toMatchObject({ traceId: TRACE, spanId: SPAN, kind: "server", startNs: NOW - 2000n });
     expect(() => decodeOtlp("traces", bytes.subarray(0, bytes.length - 5), "protobuf")).toThrow(/not a valid protobuf/);
+    // 64-bit values arrive as Long objects: signed ints, big ints and exact nanoseconds survive.
+    const odd = NOW + 1n - 3_000_000_000n;
+    const attrsBytes = otlpTypes.traceRequest.encode(otlpTypes.traceRequest.fromObject(request([{
+      ...span({ startTimeUnixNano: String(odd), endTimeUnixNano: String(odd) }), traceId: Buffer.from(TRACE, "hex"), spanId: Buffer.from(SPAN, "hex"),
+      attributes: [{ key: "neg", value: { intValue: "-5" } }, { key: "big", value: { intValue: "9007199254740993" } }],
+    }]))).finish();
+    const [decodedSpan] = spansFromOtlp(decodeOtlp("traces", attrsBytes, "protobuf"), NOW).spans;
+    expect(decodedSpan).toMatchObject({ startNs: odd, endNs: odd, attributes: { neg: -5, big: "9007199254740993" } });
     expect(() => decodeOtlp("traces", Buffer.from("[1]"), "json")).toThrow(/JSON object/);
   });
 

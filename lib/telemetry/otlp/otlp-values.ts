@@ -1,6 +1,6 @@
-// OTLP values in either encoding, made plain: protobuf-decoded objects (ids as bytes, 64-bit
-// numbers as decimal strings) and OTLP/JSON (ids as hex, 64-bit numbers as strings or numbers,
-// enums as numbers or names) give the same result. OTLP/JSON field names are lowerCamelCase; the
+// OTLP values in either encoding, made plain: protobuf-decoded messages (ids as bytes, 64-bit
+// numbers as Long objects, unset fields as prototype defaults) and OTLP/JSON (ids as hex, 64-bit
+// numbers as strings or numbers, enums as numbers or names) give the same result. OTLP/JSON field names are lowerCamelCase; the
 // proto field names (snake_case) are accepted too, as the protobuf JSON mapping asks of parsers.
 type Obj = Record<string, unknown>;
 
@@ -29,6 +29,8 @@ export function text(obj: unknown, camel: string): string {
  */
 export function idHex(value: unknown, bytes: number): string | null {
   if (value === undefined || value === null || value === "") return "";
+  // An unset bytes field of a decoded message reads as its default, which may be a plain array.
+  if (Array.isArray(value)) value = Uint8Array.from(value as number[]);
   if (value instanceof Uint8Array) {
     if (value.length === 0) return "";
     return value.length === bytes ? Buffer.from(value).toString("hex") : null;
@@ -37,11 +39,21 @@ export function idHex(value: unknown, bytes: number): string | null {
   return null;
 }
 
-/** Unix nanoseconds from a decimal string or a number; null when malformed, 0n when absent. */
+type LongLike = { low: number; high: number; unsigned?: boolean };
+const isLong = (v: unknown): v is LongLike => !!v && typeof v === "object" && typeof (v as LongLike).low === "number" && typeof (v as LongLike).high === "number";
+
+/** A protobuf 64-bit value (protobufjs's Long, or its plain {low, high}) as a BigInt. */
+function longToBigInt(v: LongLike, signed: boolean): bigint {
+  const unsigned = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+  return signed && !v.unsigned ? BigInt.asIntN(64, unsigned) : unsigned;
+}
+
+/** Unix nanoseconds from a decimal string, a number or a Long; null when malformed, 0n when absent. */
 export function nanos(value: unknown): bigint | null {
   if (value === undefined || value === null || value === "") return 0n;
   if (typeof value === "string") return /^\d{1,20}$/.test(value) ? BigInt(value) : null;
   if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? BigInt(Math.trunc(value)) : null;
+  if (isLong(value)) return longToBigInt(value, false);
   return null;
 }
 
@@ -58,27 +70,35 @@ export function enumValue(value: unknown, names: readonly string[]): number {
 
 const MAX_DEPTH = 8;
 
+/** A field present in the message itself (a decoded message keeps unset fields' defaults on its prototype). */
+function own(obj: Obj, camel: string): unknown {
+  if (Object.hasOwn(obj, camel)) return obj[camel];
+  const snake = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return Object.hasOwn(obj, snake) ? obj[snake] : undefined;
+}
+
 /** An AnyValue as a JSON-friendly value (ints beyond 2^53 stay decimal strings, bytes become base64). */
 export function anyValue(value: unknown, depth = 0): unknown {
   if (!value || typeof value !== "object" || depth > MAX_DEPTH) return null;
   const v = value as Obj;
-  const has = (k: string) => field(v, k) !== undefined && field(v, k) !== null;
-  if (has("stringValue")) return String(field(v, "stringValue"));
-  if (has("boolValue")) return Boolean(field(v, "boolValue"));
+  const has = (k: string) => own(v, k) !== undefined && own(v, k) !== null;
+  if (has("stringValue")) return String(own(v, "stringValue"));
+  if (has("boolValue")) return Boolean(own(v, "boolValue"));
   if (has("intValue")) {
-    const raw = field(v, "intValue");
-    const n = typeof raw === "number" ? raw : Number(raw);
-    return Number.isSafeInteger(n) ? n : String(raw);
+    const raw = own(v, "intValue");
+    const big = isLong(raw) ? longToBigInt(raw, true) : null;
+    const n = big !== null ? Number(big) : typeof raw === "number" ? raw : Number(raw);
+    return Number.isSafeInteger(n) ? n : String(big ?? raw);
   }
   if (has("doubleValue")) {
-    const raw = field(v, "doubleValue");
+    const raw = own(v, "doubleValue");
     const n = typeof raw === "number" ? raw : Number(raw);
     return Number.isFinite(n) ? n : String(raw); // NaN and ±Infinity have no JSON number
   }
-  if (has("arrayValue")) return list(field(v, "arrayValue"), "values").map((x) => anyValue(x, depth + 1));
-  if (has("kvlistValue")) return attributes(list(field(v, "kvlistValue"), "values"), depth + 1);
+  if (has("arrayValue")) return list(own(v, "arrayValue"), "values").map((x) => anyValue(x, depth + 1));
+  if (has("kvlistValue")) return attributes(list(own(v, "kvlistValue"), "values"), depth + 1);
   if (has("bytesValue")) {
-    const raw = field(v, "bytesValue");
+    const raw = own(v, "bytesValue");
     return raw instanceof Uint8Array ? Buffer.from(raw).toString("base64") : String(raw);
   }
   return null;
