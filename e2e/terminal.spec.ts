@@ -53,4 +53,10 @@ test("open a terminal in a session, type commands, resize it, and see it close w
   await expect(terminal).toContainText("again-42");
   await page.getByRole("button", { name: "Close terminal" }).click();
   await expect(page.getByTestId("terminal-status")).toHaveText("Terminal closed: closed by its user");
+
+  // Leave no sandbox behind (stopping `npm start` would keep a running one for the next start).
+  await page.getByRole("button", { name: "Terminate", exact: true }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Terminate session" }).click();
+  await expect(state).toHaveText("terminated", { timeout: 30_000 });
+  await expect(page.getByRole("button", { name: "Open a new terminal" })).toBeDisabled();
 });
