@@ -33,23 +33,26 @@ export async function appendSessionLogs(
   lines: NewLogLine[],
 ): Promise<{ firstSeq: number; lastSeq: number } | null> {
   if (lines.length === 0) return null;
-  return db().$transaction(async (tx) => {
-    const reserved = await tx.$queryRaw<{ log_seq: bigint }[]>`
-      UPDATE sessions SET log_seq = log_seq + ${lines.length}
+  const n = lines.length;
+  // One statement (so one round trip, and its own transaction): reserve the range on the session
+  // row, insert the batch from arrays, and NOTIFY; data-modifying CTEs run even when unreferenced.
+  const rows = await db().$queryRaw<{ last_seq: bigint }[]>`
+    WITH reserved AS (
+      UPDATE sessions SET log_seq = log_seq + ${n}
       WHERE id = ${sessionId} AND tenant_id = ${tenantId}
-      RETURNING log_seq`;
-    if (reserved.length === 0) return null;
-    const lastSeq = Number(reserved[0].log_seq);
-    const firstSeq = lastSeq - lines.length + 1;
-    // One INSERT … SELECT FROM unnest(…) for the whole batch: a single round trip and plan.
-    await tx.$executeRaw`
+      RETURNING log_seq
+    ), inserted AS (
       INSERT INTO session_logs (session_id, seq, tenant_id, stream, source, at, line)
-      SELECT ${sessionId}, ${firstSeq}::bigint + ord - 1, ${tenantId}, stream, source, at, line
-      FROM unnest(${lines.map((l) => l.stream)}::text[], ${lines.map((l) => l.source)}::text[],
-                  ${lines.map((l) => l.at)}::timestamptz[], ${lines.map((l) => l.line.replace(NUL, "\uFFFD"))}::text[])
-           WITH ORDINALITY AS t(stream, source, at, line, ord)`;
-    const notice: LogNotice = { tenantId, sessionId, firstSeq, lastSeq };
-    await tx.$executeRaw`SELECT pg_notify(${LOG_CHANNEL}, ${JSON.stringify(notice)})`;
-    return { firstSeq, lastSeq };
-  });
+      SELECT ${sessionId}, reserved.log_seq - ${n} + t.ord, ${tenantId}, t.stream, t.source, t.at, t.line
+      FROM reserved, unnest(${lines.map((l) => l.stream)}::text[], ${lines.map((l) => l.source)}::text[],
+                            ${lines.map((l) => l.at)}::timestamptz[], ${lines.map((l) => l.line.replace(NUL, "\uFFFD"))}::text[])
+                     WITH ORDINALITY AS t(stream, source, at, line, ord)
+    )
+    SELECT reserved.log_seq AS last_seq
+    FROM reserved, LATERAL (SELECT pg_notify(${LOG_CHANNEL}, json_build_object(
+      'tenantId', ${tenantId}::text, 'sessionId', ${sessionId}::text,
+      'firstSeq', reserved.log_seq - ${n} + 1, 'lastSeq', reserved.log_seq)::text)) AS notified`;
+  if (rows.length === 0) return null;
+  const lastSeq = Number(rows[0].last_seq);
+  return { firstSeq: lastSeq - n + 1, lastSeq };
 }
