@@ -166,7 +166,10 @@ def main():
             return 1
         report(event="started", pid=shell)
         code = proxy(master, shell)
-        report(event="exit", code=code) if code is not None else report(event="closed")
+        if code is None:
+            report(event="closed")
+        else:
+            report(event="exit", code=code)
         return 0
     finally:
         if shell:
