@@ -10,6 +10,8 @@ import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
 import * as pauseRoute from "@/app/api/v1/sessions/[id]/pause/route";
 import * as resumeRoute from "@/app/api/v1/sessions/[id]/resume/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
+import * as sessionSpansRoute from "@/app/api/v1/sessions/[id]/spans/route";
+import * as tracesRoute from "@/app/api/v1/traces/route";
 import { db } from "@/lib/db/client";
 import { spanWriter } from "@/lib/telemetry/platform-span";
 import { newSpanId, newTraceId, parseTraceparent } from "@/lib/telemetry/traceparent";
@@ -83,6 +85,34 @@ describe("request spans", () => {
     const span = (await spansOf(parseTraceparent(missing.headers.get("traceparent"))!.traceId))[0];
     expect(span).toMatchObject({ tenantId: b.id, sessionId: null, name: "GET /api/v1/sessions/{id}" });
     expect(attrs(span)["http.status_code"]).toBe(404);
+  });
+});
+
+describe("read requests", () => {
+  it("can be left out of the traces list and a session's spans", async () => {
+    const t = await createTestTenant();
+    const read = await call(meRoute.GET, { path: "/api/v1/me", key: t.key });
+    const readTrace = parseTraceparent(read.headers.get("traceparent"))!.traceId;
+    const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: t.key, body: { pool: env.runner.pool } });
+    const id = created.body.id as string;
+    const writeTrace = parseTraceparent(created.headers.get("traceparent"))!.traceId;
+    const get = await call(sessionRoute.GET, { path: `/api/v1/sessions/${id}`, key: t.key, params: { id } });
+    const getSpan = parseTraceparent(get.headers.get("traceparent"))!.spanId;
+    await spanWriter().flush();
+
+    const traces = async (q: string) => (await call(tracesRoute.GET, { path: `/api/v1/traces?limit=100${q}`, key: t.key })).body.data.map((x: { traceId: string }) => x.traceId);
+    expect(await traces("")).toEqual(expect.arrayContaining([readTrace, writeTrace]));
+    const withoutReads = await traces("&includeReads=false");
+    expect(withoutReads).toContain(writeTrace);
+    expect(withoutReads).not.toContain(readTrace);
+
+    const spans = async (q: string) => (await call(sessionSpansRoute.GET, { path: `/api/v1/sessions/${id}/spans${q}`, key: t.key, params: { id } })).body.data.map((s: { spanId: string }) => s.spanId);
+    expect(await spans("")).toContain(getSpan);
+    const sessionWithoutReads = await spans("?includeReads=false");
+    expect(sessionWithoutReads).not.toContain(getSpan);
+    expect(sessionWithoutReads.length).toBeGreaterThan(0); // placement, desired state, the runner's start
+    await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${id}`, key: t.key, params: { id } });
+    await waitForState(id, "terminated");
   });
 });
 

@@ -42,7 +42,7 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
   const id = encodeURIComponent(session.id);
   const spans = useQuery({
     queryKey: key("session", session.id, "spans", from),
-    queryFn: () => api.get<Page<SpanView>>(`/sessions/${id}/spans`, { from, limit: 1000 }),
+    queryFn: () => api.get<Page<SpanView>>(`/sessions/${id}/spans`, { from, limit: 1000, includeReads: "false" }),
     refetchInterval: live ? 5000 : false,
   });
   const logs = useQuery({
@@ -60,7 +60,7 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
       <CardHeader
         id="telemetry-timeline-title"
         title="Timeline: spans and logs"
-        description="Lifecycle and API spans, your agent's OTLP spans and the session's log lines on one time axis."
+        description="Lifecycle spans, API requests that changed something, your agent's OTLP spans and the session's log lines on one time axis."
         actions={
           <SelectField id="timeline-window" label={<span className="sr-only">Time window</span>} value={win} onChange={(e) => setWin(e.target.value)} className="w-44">
             {WINDOWS.map((w) => <option key={w.value} value={w.value}>{w.label}</option>)}

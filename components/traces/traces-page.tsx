@@ -23,11 +23,12 @@ export function TracesPage() {
   const { tenant } = useConsole();
   const [range, setRange] = useState("24h");
   const [session, setSession] = useState("");
+  const [reads, setReads] = useState(false);
   const sessionId = session.trim();
   const sessionValid = sessionId === "" || SESSION_ID.test(sessionId);
   // The window's start is fixed when the filter changes, so paging stays on one window.
   const from = useMemo(() => new Date(Date.now() - (RANGES.find((r) => r.value === range)?.ms ?? 86_400_000)).toISOString(), [range]);
-  const list = usePagedList<TraceSummary>("traces", "/traces", { limit: 50, from, sessionId: sessionValid && sessionId ? sessionId : undefined }, {
+  const list = usePagedList<TraceSummary>("traces", "/traces", { limit: 50, from, includeReads: reads ? undefined : "false", sessionId: sessionValid && sessionId ? sessionId : undefined }, {
     enabled: sessionValid,
   });
 
@@ -44,6 +45,10 @@ export function TracesPage() {
           </SelectField>
           <TextField id="trace-session" label="Session" placeholder="ses_…" value={session} onChange={(e) => setSession(e.target.value)}
             error={sessionValid ? undefined : "A session id looks like ses_ followed by 26 letters and digits"} className="w-full sm:w-80" />
+          <label className="flex items-center gap-2 pb-2 text-sm text-zinc-700">
+            <input type="checkbox" className="h-4 w-4 rounded border-zinc-300 accent-indigo-600" checked={reads} onChange={(e) => setReads(e.target.checked)} />
+            Show read requests (GET)
+          </label>
           {list.isFetching && !list.isFetchingNextPage && !list.isPending && <span className="pb-2 text-xs text-zinc-500">Refreshing…</span>}
         </div>
         {!sessionValid ? (

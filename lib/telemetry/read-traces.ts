@@ -53,7 +53,8 @@ export async function listTraces({ ctx, input }: { ctx: TenantContext; input: Li
     FROM spans s JOIN candidates c ON c.trace_id = s.trace_id
     WHERE s.tenant_id = ${ctx.tenantId}
     GROUP BY s.trace_id
-    HAVING ${cursorStart}::bigint IS NULL OR (min(s.start_ns), s.trace_id) < (${cursorStart}::bigint, ${cursorTrace}::text)
+    HAVING (${cursorStart}::bigint IS NULL OR (min(s.start_ns), s.trace_id) < (${cursorStart}::bigint, ${cursorTrace}::text))
+       AND (${input.includeReads} OR NOT bool_or(s.parent_span_id IS NULL AND s.source = 'platform' AND s.attributes->>'http.method' IN ('GET', 'HEAD')))
     ORDER BY start_ns DESC, s.trace_id DESC
     LIMIT ${input.limit + 1}`;
   const hasMore = rows.length > input.limit;
@@ -83,6 +84,8 @@ export async function listSessionSpans({ ctx, input }: { ctx: TenantContext; inp
       sessionId: input.id,
       startNs: { ...(input.from ? { gte: msToNs(input.from) } : {}), ...(input.to ? { lt: msToNs(input.to) } : {}) },
       ...(cursorStart ? { OR: [{ startNs: { gt: BigInt(cursorStart) } }, { startNs: BigInt(cursorStart), spanId: { gt: cursorSpan! } }] } : {}),
+      // Reads: the server spans of GET requests (the API's and the runner's), not their children.
+      ...(input.includeReads ? {} : { NOT: { source: "platform", kind: "server", attributes: { path: ["http.method"], equals: "GET" } } }),
     },
     orderBy: [{ startNs: "asc" }, { spanId: "asc" }],
     take: input.limit + 1,

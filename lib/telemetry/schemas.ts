@@ -4,6 +4,8 @@ import { z } from "zod";
 
 const traceIdSchema = z.string().describe("32 lowercase hex characters");
 const isoInstant = (what: string) => z.iso.datetime({ offset: true }).optional().describe(what);
+const includeReads = z.stringbool().default(true)
+  .describe("false leaves out the platform's spans of read-only API requests (GET), e.g. a console polling a page");
 
 export const spanEventSchema = z.object({ timeNs: z.string(), name: z.string(), attributes: z.record(z.string(), z.unknown()) });
 
@@ -45,6 +47,7 @@ export const listTracesQuerySchema = z
     sessionId: z.string().regex(/^ses_[0-9A-Z]{26}$/, "a session id").optional().describe("Only traces with a span joined to this session"),
     from: isoInstant("Traces starting at or after this time (ISO 8601); default 24 hours before `to`, or all time with `sessionId`"),
     to: isoInstant("Traces starting before this time (ISO 8601); default now"),
+    includeReads,
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().regex(/^\d{1,20}\.[0-9a-f]{32}$/, "not a cursor from this API").optional(),
   })
@@ -59,6 +62,7 @@ export const listSessionSpansQuerySchema = z
   .object({
     from: isoInstant("Spans starting at or after this time (ISO 8601)"),
     to: isoInstant("Spans starting before this time (ISO 8601)"),
+    includeReads,
     limit: z.coerce.number().int().min(1).max(MAX_SPANS_PER_PAGE).default(500),
     cursor: z.string().regex(/^\d{1,20}\.[0-9a-f]{16}$/, "not a cursor from this API").optional(),
   })
