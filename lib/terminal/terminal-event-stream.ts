@@ -68,7 +68,8 @@ export function terminalEventStream(runnerResponse: Response, requestId: string)
       void reader.cancel().catch(() => {});
     },
   });
-  return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" } });
+  // no-transform: the server's gzip would hold keystroke echoes back in its buffer (and keep zlib state per viewer).
+  return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-store, no-transform", connection: "keep-alive", "x-accel-buffering": "no" } });
 }
 
 const runnerLost = (requestId: string) =>
