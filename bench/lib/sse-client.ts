@@ -10,6 +10,10 @@ export type SseClient = {
   readonly isOpen: () => boolean;
   /** Resolves when the stream ends (closed by either side); `reason` says how. */
   readonly ended: Promise<string>;
+  /** Starts reading a stream opened with `paused`. */
+  resume(): void;
+  /** The id of the last event received. */
+  readonly lastId: () => string | null;
   close(): void;
 };
 
@@ -48,6 +52,7 @@ export function openSse(opts: SseOptions): Promise<SseClient> {
       }
       let count = 0;
       let open = true;
+      let lastId: string | null = null;
       let buffer = "";
       let resolveEnded!: (reason: string) => void;
       const ended = new Promise<string>((r) => (resolveEnded = r));
@@ -67,6 +72,7 @@ export function openSse(opts: SseOptions): Promise<SseClient> {
             else if (line.startsWith("data: ")) data = line.slice(6);
           }
           count += 1;
+          if (id !== null) lastId = id;
           opts.onEvent?.(id, data, at);
         }
       });
@@ -78,7 +84,7 @@ export function openSse(opts: SseOptions): Promise<SseClient> {
       res.on("error", (err) => end(`error: ${err.message}`));
       res.on("close", () => end("closed"));
       if (opts.paused) res.pause();
-      resolve({ count: () => count, isOpen: () => open, ended, close: () => req.destroy() });
+      resolve({ count: () => count, isOpen: () => open, ended, resume: () => void res.resume(), lastId: () => lastId, close: () => req.destroy() });
     });
     req.end();
   });

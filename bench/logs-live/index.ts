@@ -105,9 +105,10 @@ export async function benchLogsLive(target: LogsLiveTarget, p: LogsLiveParams, l
     await phase("idleClients", () => phaseIdleClients(ctx, p));
     await phase("fanout", () => phaseFanout(ctx, p));
     await phase("slowClient", () => phaseSlowClient(ctx, p));
-    const slow = phases.slowClient as { slowClientCutLoose?: boolean; readingClientGotEveryLine?: boolean } | undefined;
-    if (slow && slow.slowClientCutLoose === false) failures.push("slowClient: the server did not cut loose a client that reads nothing");
+    const slow = phases.slowClient as { slowClientDropped?: boolean; readingClientGotEveryLine?: boolean; resumedWithLastEventId?: { noGapNoDuplicate: boolean } } | undefined;
+    if (slow && slow.slowClientDropped === false) failures.push("slowClient: the server did not drop a client that reads nothing");
     if (slow && slow.readingClientGotEveryLine === false) failures.push("slowClient: the reading client missed lines");
+    if (slow?.resumedWithLastEventId && !slow.resumedWithLastEventId.noGapNoDuplicate) failures.push("slowClient: resuming with Last-Event-ID did not give exactly the missing lines");
   } catch (err) {
     failures.push(msg(err));
   } finally {

@@ -32,7 +32,8 @@ export function summaryLines(phases: Record<string, unknown>): string[] {
   } else if (fan?.failed) out.push(`  fan-out: FAILED ${fan.failed}`);
   const slow = phases.slowClient as Phase | undefined;
   if (slow && !slow.failed) {
-    out.push(`  slow client: cut loose ${slow.slowClientCutLoose} after ${f(slow.cutAfterMs, 0)} ms; reader got every line ${slow.readingClientGotEveryLine}; server RSS ${f(slow.serverRssBeforeMiB)} → peak ${f(slow.serverRssPeakMiB)} MiB`);
+    const resumed = slow.resumedWithLastEventId as { expectedLines: number; noGapNoDuplicate: boolean };
+    out.push(`  slow client: dropped ${slow.slowClientDropped} (at seq ${slow.slowClientLastSeq} of ${slow.lastSeq}); Last-Event-ID resume got the ${resumed.expectedLines} missing lines exactly: ${resumed.noGapNoDuplicate}; reader got every line ${slow.readingClientGotEveryLine}; server RSS ${f(slow.serverRssBeforeMiB)} → peak ${f(slow.serverRssPeakMiB)} MiB`);
   } else if (slow?.failed) out.push(`  slow client: FAILED ${slow.failed}`);
   return out;
 }
