@@ -150,7 +150,11 @@ export class LogFanout {
       onLost(err as Error);
       return;
     }
-    if (lost || this.stopped) return;
+    if (lost) return;
+    if (this.stopped) {
+      await client.end().catch(() => {});
+      return;
+    }
     this.client = client;
     this.backoffMs = 100;
     this.stats.connects += 1;
