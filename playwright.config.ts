@@ -71,7 +71,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: "npm start",
+    command: "scripts/e2e-server.sh",
     url: `${BASE_URL}/api/health`,
     env: { DATA_DIR: dataDir, PORT: String(PORT), HOST: "127.0.0.1" },
     timeout: 180_000,
