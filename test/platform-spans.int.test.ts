@@ -3,6 +3,7 @@
 // (placement, start, exec, pause, resume, hibernate with its snapshot, wake, terminate), each
 // joined to its session and, when an API request asked for it, inside that request's trace.
 import { describe, expect, it } from "vitest";
+import * as otlpTracesRoute from "@/app/api/otlp/v1/traces/route";
 import * as meRoute from "@/app/api/v1/me/route";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
@@ -89,22 +90,28 @@ describe("request spans", () => {
 });
 
 describe("read requests", () => {
-  it("can be left out of the traces list and a session's spans", async () => {
+  it("and OTLP exports can be left out of the traces list and a session's spans", async () => {
     const t = await createTestTenant();
     const read = await call(meRoute.GET, { path: "/api/v1/me", key: t.key });
     const readTrace = parseTraceparent(read.headers.get("traceparent"))!.traceId;
     const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: t.key, body: { pool: env.runner.pool } });
     const id = created.body.id as string;
     const writeTrace = parseTraceparent(created.headers.get("traceparent"))!.traceId;
+    const exported = await call(otlpTracesRoute.POST, {
+      method: "POST", path: "/api/otlp/v1/traces", key: t.key, rawBody: JSON.stringify({ resourceSpans: [] }), headers: { "content-type": "application/json" },
+    });
+    expect(exported.status).toBe(200);
+    const exportTrace = parseTraceparent(exported.headers.get("traceparent"))!.traceId;
     const get = await call(sessionRoute.GET, { path: `/api/v1/sessions/${id}`, key: t.key, params: { id } });
     const getSpan = parseTraceparent(get.headers.get("traceparent"))!.spanId;
     await spanWriter().flush();
 
     const traces = async (q: string) => (await call(tracesRoute.GET, { path: `/api/v1/traces?limit=100${q}`, key: t.key })).body.data.map((x: { traceId: string }) => x.traceId);
-    expect(await traces("")).toEqual(expect.arrayContaining([readTrace, writeTrace]));
+    expect(await traces("")).toEqual(expect.arrayContaining([readTrace, writeTrace, exportTrace]));
     const withoutReads = await traces("&includeReads=false");
     expect(withoutReads).toContain(writeTrace);
     expect(withoutReads).not.toContain(readTrace);
+    expect(withoutReads).not.toContain(exportTrace);
 
     const spans = async (q: string) => (await call(sessionSpansRoute.GET, { path: `/api/v1/sessions/${id}/spans${q}`, key: t.key, params: { id } })).body.data.map((s: { spanId: string }) => s.spanId);
     expect(await spans("")).toContain(getSpan);

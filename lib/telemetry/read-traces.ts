@@ -54,7 +54,8 @@ export async function listTraces({ ctx, input }: { ctx: TenantContext; input: Li
     WHERE s.tenant_id = ${ctx.tenantId}
     GROUP BY s.trace_id
     HAVING (${cursorStart}::bigint IS NULL OR (min(s.start_ns), s.trace_id) < (${cursorStart}::bigint, ${cursorTrace}::text))
-       AND (${input.includeReads} OR NOT bool_or(s.parent_span_id IS NULL AND s.source = 'platform' AND s.attributes->>'http.method' IN ('GET', 'HEAD')))
+       AND (${input.includeReads} OR NOT bool_or(s.parent_span_id IS NULL AND s.source = 'platform'
+                                                 AND (s.attributes->>'http.method' IN ('GET', 'HEAD') OR s.attributes->>'http.route' LIKE '/api/otlp/%')))
     ORDER BY start_ns DESC, s.trace_id DESC
     LIMIT ${input.limit + 1}`;
   const hasMore = rows.length > input.limit;

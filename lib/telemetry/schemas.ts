@@ -5,7 +5,7 @@ import { z } from "zod";
 const traceIdSchema = z.string().describe("32 lowercase hex characters");
 const isoInstant = (what: string) => z.iso.datetime({ offset: true }).optional().describe(what);
 const includeReads = z.stringbool().default(true)
-  .describe("false leaves out the platform's spans of read-only API requests (GET), e.g. a console polling a page");
+  .describe("false leaves out the platform's spans of read-only API requests (GET), e.g. a console polling a page, and of OTLP exports");
 
 export const spanEventSchema = z.object({ timeNs: z.string(), name: z.string(), attributes: z.record(z.string(), z.unknown()) });
 

@@ -18,7 +18,8 @@ export function otlpRoute(endpoint: Endpoint, signal: OtlpSignal) {
     try {
       const { ctx, boundSessionId } = await otlpCaller(req, { ip: clientIp(req), requestId });
       describeCaller(span, ctx);
-      span.setSession(boundSessionId);
+      // Not joined to the bound session: an agent exporting every few seconds would fill its timeline.
+      span.setAttribute("otlp.bound_session", boundSessionId);
       encoding = otlpEncodingOf(req);
       const message = decodeOtlp(signal, await readOtlpBody(req), encoding);
       const input = { ctx, input: message, boundSessionId };
