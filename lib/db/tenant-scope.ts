@@ -8,6 +8,7 @@ const TENANT_MODELS = new Set([
   "Membership", "Invitation", "ApiKey", "AuditEvent", "IdempotencyRecord",
   "Template", "Session", "SessionEvent", "Snapshot", "TenantQuota",
   "SessionLogLine", "Span", "SessionMetric",
+  "TenantBilling", "UsageHour", "UsagePush", "Invoice", "BudgetAlert",
 ]);
 const WHERE_OPERATIONS = new Set([
   "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate",

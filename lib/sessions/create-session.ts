@@ -50,6 +50,7 @@ export async function createSession({ ctx, input }: { ctx: TenantContext; input:
         retentionDays: template.retentionDays,
         fromSnapshotId,
         snapshotId: fromSnapshotId,
+        apiKeyId: ctx.actor.type === "key" ? ctx.actor.id : null,
       },
     });
     await tx.sessionEvent.create({

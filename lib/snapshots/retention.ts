@@ -36,7 +36,7 @@ export async function expireSnapshots(now = new Date()): Promise<{ expired: numb
       expiresAt: { lt: now },
       NOT: { id: { in: (await db().session.findMany({ where: { state: { not: "terminated" }, snapshotId: { not: null } }, select: { snapshotId: true } })).map((s) => s.snapshotId!) } },
     },
-    data: { status: "deleted" },
+    data: { status: "deleted", deletedAt: now },
   });
   return { expired: count };
 }

@@ -86,7 +86,7 @@ export async function deleteSnapshot({ ctx, input }: { ctx: TenantContext; input
     if (!row) throw notFound("Snapshot");
     const holder = await tx.session.findFirst({ where: { snapshotId: row.id, state: { in: ["hibernated", "hibernating", "starting", "pending"] } } });
     if (holder) throw new AppError("conflict", `Session ${holder.id} needs this snapshot to wake; terminate it first`, { details: { sessionId: holder.id } });
-    const deleted = await tx.snapshot.update({ where: { id: row.id }, data: { status: "deleted" } });
+    const deleted = await tx.snapshot.update({ where: { id: row.id }, data: { status: "deleted", deletedAt: new Date() } });
     await recordAuditEvent({ ...ctx, db: tx }, { action: "snapshot.deleted", targetType: "snapshot", targetId: row.id });
     return toSnapshot(deleted);
   });
