@@ -1,0 +1,11 @@
+// What Burrow meters and bills. Running sessions use compute (vCPU, GPU) and memory; paused ones
+// keep only their memory; hibernated ones only their snapshot, metered as storage.
+export const METERS = ["vcpu_seconds", "memory_gib_seconds", "gpu_seconds", "snapshot_gib_hours"] as const;
+export type Meter = (typeof METERS)[number];
+
+export const METER_UNITS: Record<Meter, string> = {
+  vcpu_seconds: "vCPU-seconds",
+  memory_gib_seconds: "GiB-seconds",
+  gpu_seconds: "GPU-seconds",
+  snapshot_gib_hours: "GiB-hours",
+};
