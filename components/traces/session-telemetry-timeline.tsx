@@ -12,7 +12,7 @@ import { Card, CardHeader } from "../ui/card";
 import { SelectField } from "../ui/field";
 import { EmptyState, ErrorState, LoadingState } from "../ui/states";
 import { SpanDetails } from "./span-details";
-import { barColor } from "./trace-waterfall";
+import { barColor, tickStyle } from "./trace-waterfall";
 
 const WINDOWS = [
   { value: "15m", label: "Last 15 minutes", ms: 15 * 60_000 },
@@ -77,10 +77,11 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
         <div>
           <div className="flex border-b border-zinc-200 bg-zinc-50 text-xs text-zinc-500">
             <div className="w-2/5 shrink-0 px-4 py-2 sm:px-5">{new Date(view.startMs).toLocaleTimeString()}</div>
-            <div className="relative mr-10 flex-1 py-2" aria-hidden="true">
+            <div className="relative mr-4 flex-1 py-2" aria-hidden="true">
               {ticks.map((t) => (
-                <span key={t} className="absolute -translate-x-1/2 tabular-nums" style={{ left: `${view.durationMs ? (t / view.durationMs) * 100 : 0}%` }}>+{formatMs(t)}</span>
+                <span key={t} className="absolute whitespace-nowrap tabular-nums" style={tickStyle(view.durationMs ? (t / view.durationMs) * 100 : 0)}>+{formatMs(t)}</span>
               ))}
+              &nbsp;
             </div>
           </div>
           <ul aria-label="Spans and log lines" className="max-h-[32rem] divide-y divide-zinc-50 overflow-y-auto">
@@ -90,7 +91,7 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
                   onClick={() => setSelected((cur) => (cur === `${row.span.traceId}/${row.span.spanId}` ? null : `${row.span.traceId}/${row.span.spanId}`))}
                   className={`flex w-full items-center text-left text-sm hover:bg-zinc-50 ${selected === `${row.span.traceId}/${row.span.spanId}` ? "bg-indigo-50" : ""}`}>
                   <span className="w-2/5 shrink-0 truncate py-1 pr-2 text-zinc-900" style={{ paddingLeft: `${1 + row.depth * 0.9}rem` }}>{row.span.name}</span>
-                  <span className="relative mr-10 h-5 flex-1">
+                  <span className="relative mr-4 h-5 flex-1">
                     <span className={`absolute top-1 h-3 rounded-sm ${barColor(row.span)}`} style={{ left: `${row.offsetPct}%`, width: `max(2px, ${row.widthPct}%)` }} />
                   </span>
                 </button>
@@ -100,7 +101,7 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
                 <span className={`w-2/5 shrink-0 truncate py-0.5 pr-2 pl-4 font-mono sm:pl-5 ${row.line.stream === "stderr" ? "text-red-700" : "text-zinc-600"}`} title={row.line.line}>
                   {row.line.line || " "}
                 </span>
-                <span className="relative mr-10 h-4 flex-1" aria-hidden="true">
+                <span className="relative mr-4 h-4 flex-1" aria-hidden="true">
                   <span className={`absolute top-1 h-2 w-2 -translate-x-1/2 rotate-45 ${row.line.stream === "stderr" ? "bg-red-400" : "bg-zinc-400"}`} style={{ left: `${row.offsetPct}%` }} />
                 </span>
               </li>
