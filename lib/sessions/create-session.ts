@@ -7,6 +7,7 @@ import { assertSessionFits, getQuota } from "../quotas/session-quota";
 import { notifyRunner } from "../runners/notify";
 import { placeSession } from "../runners/place-session";
 import { recordDesiredStateSpan } from "../telemetry/lifecycle-spans";
+import { activeSpan } from "../telemetry/platform-span";
 import { resolveTemplate } from "../templates/resolve-template";
 import { type CreateSessionInput, toSession } from "./schemas";
 
@@ -64,5 +65,6 @@ export async function createSession({ ctx, input }: { ctx: TenantContext; input:
     await notifyRunner(tx, runnerId);
     return session;
   });
+  activeSpan()?.setSession(row.id); // the create request belongs on the new session's timeline
   return toSession(row);
 }
