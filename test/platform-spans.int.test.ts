@@ -135,6 +135,8 @@ describe("lifecycle spans of a real session", () => {
     const id = created.body.id as string;
     const requestSpanId = parseTraceparent(created.headers.get("traceparent"))!.spanId;
 
+    const createRequest = await waitForSpan(create.traceId, "POST /api/v1/sessions");
+    expect(createRequest).toMatchObject({ spanId: requestSpanId, parentSpanId: create.spanId, sessionId: id, kind: "server" });
     const placement = await waitForSpan(create.traceId, "session.placement");
     expect(placement).toMatchObject({ parentSpanId: requestSpanId, sessionId: id, tenantId: env.tenant.id });
     expect(attrs(placement)["runner.id"]).toBe(env.runner.id);
