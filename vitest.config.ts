@@ -20,7 +20,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["{lib,bench,scripts,workers}/**/*.test.ts"],
+          include: ["{lib,bench,scripts,workers,components}/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
           env,
         },
