@@ -10,6 +10,8 @@ export const STATUS_BY_CODE = {
   unsupported_media_type: 415,
   rate_limited: 429,
   quota_exceeded: 429,
+  /** The tenant's or the API key's monthly spend limit is reached (lib/billing). */
+  spend_limit_reached: 402,
   internal: 500,
   unavailable: 503,
 } as const;

@@ -5,6 +5,7 @@ export const AUDIT_ACTIONS = [
   "tenant.updated",
   "api_key.created",
   "api_key.revoked",
+  "api_key.updated",
   "member.added",
   "member.removed",
   "member.role_changed",
@@ -24,6 +25,11 @@ export const AUDIT_ACTIONS = [
   "template.created",
   "template.updated",
   "template.deleted",
+  "billing.plan_changed",
+  "billing.quota_changed",
+  "billing.spend_limit_changed",
+  "billing.budget_alert",
+  "billing.spend_limit_reached",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

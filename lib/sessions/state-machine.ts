@@ -8,7 +8,7 @@ export type SessionState = (typeof SESSION_STATES)[number];
 export const DESIRED_STATES = ["running", "paused", "hibernated", "terminated"] as const;
 export type DesiredState = (typeof DESIRED_STATES)[number];
 
-export type TransitionCause = "api" | "idle" | "lifetime" | "quota" | "runner_lost" | "runner" | "wake" | "error" | "retention";
+export type TransitionCause = "api" | "idle" | "lifetime" | "quota" | "runner_lost" | "runner" | "wake" | "error" | "retention" | "spend_limit";
 
 const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
   pending: ["starting", "hibernated", "terminating", "terminated", "failed"],
