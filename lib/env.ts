@@ -42,6 +42,14 @@ const envSchema = z.object({
   SNAPSHOT_S3_PREFIX: z.string().optional(),
   /** <endpoint>/<bucket>/<key> (MinIO and most self-hosted stores); false: <bucket>.<endpoint host>/<key>. */
   SNAPSHOT_S3_FORCE_PATH_STYLE: z.stringbool().default(true),
+  /** Stripe's secret API key; unset = local billing mode (meters and estimates, nothing charged). */
+  STRIPE_SECRET_KEY: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+  /** The signing secret of the webhook endpoint /api/webhooks/stripe (whsec_…). */
+  STRIPE_WEBHOOK_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+  /** Where the Stripe SDK sends requests (default api.stripe.com:443 over https); tests point it at a local server. */
+  STRIPE_API_HOST: z.string().min(1).optional(),
+  STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  STRIPE_API_PROTOCOL: z.enum(["http", "https"]).optional(),
 }).superRefine((e, ctx) => {
   if (e.SNAPSHOT_S3_BUCKET && (!e.SNAPSHOT_S3_ACCESS_KEY_ID || !e.SNAPSHOT_S3_SECRET_ACCESS_KEY)) {
     ctx.addIssue({ code: "custom", path: ["SNAPSHOT_S3_ACCESS_KEY_ID"], message: "SNAPSHOT_S3_BUCKET needs SNAPSHOT_S3_ACCESS_KEY_ID and SNAPSHOT_S3_SECRET_ACCESS_KEY" });
@@ -74,6 +82,11 @@ export function snapshotS3Config() {
     prefix: env.SNAPSHOT_S3_PREFIX,
     forcePathStyle: env.SNAPSHOT_S3_FORCE_PATH_STYLE,
   };
+}
+
+/** "stripe" when STRIPE_SECRET_KEY is set; else "local": the same meters and estimates, nothing charged. */
+export function billingMode(): "stripe" | "local" {
+  return env.STRIPE_SECRET_KEY ? "stripe" : "local";
 }
 
 export function databaseUrlOrThrow(): string {
