@@ -25,11 +25,10 @@ export const AUDIT_ACTIONS = [
   "template.created",
   "template.updated",
   "template.deleted",
-  // Billing: Stripe (checkout, portal; local billing mode changes the plan at once)
   "billing.plan_changed",
+  // Billing: Stripe (checkout and portal; in local billing mode checkout is billing.plan_changed)
   "billing.checkout_started",
   "billing.portal_opened",
-  "billing.plan_changed",
   "billing.quota_changed",
   "billing.spend_limit_changed",
   "billing.budget_alert",
