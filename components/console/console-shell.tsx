@@ -5,6 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
 import { Logo } from "../auth/auth-card";
 import { signOutTo } from "../auth/sign-out";
+import { BillingBanner } from "../billing/billing-notices";
 import { RoleBadge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { useConsole } from "./console-context";
@@ -38,7 +39,10 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
         </div>
       </aside>
       <main className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-10 lg:py-8">
-        <div className="mx-auto max-w-6xl">{children}</div>
+        <div className="mx-auto max-w-6xl">
+          <BillingBanner />
+          {children}
+        </div>
       </main>
     </div>
   );

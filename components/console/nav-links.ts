@@ -7,6 +7,7 @@ export const NAV_LINKS = [
   { href: "/runners", label: "Runners" },
   { href: "/api-keys", label: "API keys" },
   { href: "/members", label: "Members" },
+  { href: "/billing", label: "Billing" },
   { href: "/audit-log", label: "Audit log" },
   { href: "/settings", label: "Settings" },
   { href: "/api-reference", label: "API reference" },
