@@ -62,11 +62,11 @@ function BreakdownTable({ groupBy, column, period }: { groupBy: Breakdown; colum
         <TableHead columns={[column, "Day", "Meter", "Quantity", "Amount"]} />
         <tbody className="divide-y divide-zinc-100">
           {shown.map((row, i) => (
-            <tr key={`${row.key}-${row.start}-${row.meter}-${i}`} data-testid="usage-row" data-key={row.key} data-meter={row.meter}>
+            <tr key={`${row.key}-${row.start}-${row.meter}-${i}`} data-testid="usage-row" data-key={row.key} data-meter={row.meter} data-start={row.start}>
               <td className={tdClass}>{i > 0 && shown[i - 1].key === row.key ? null : <KeyCell groupBy={groupBy} value={row.key} />}</td>
               <td className={tdClass}>{utcDay.format(new Date(row.start))}</td>
               <td className={tdClass}>{meterName(row.meter)}</td>
-              <td className={`${tdClass} tabular-nums`} data-testid="usage-row-quantity">{formatDecimal(row.quantity)} <span className="text-xs text-zinc-500">{meterUnit(row.meter)}</span></td>
+              <td className={`${tdClass} tabular-nums`}><span data-testid="usage-row-quantity">{formatDecimal(row.quantity)}</span> <span className="text-xs text-zinc-500">{meterUnit(row.meter)}</span></td>
               <td className={`${tdClass} text-right tabular-nums font-medium text-zinc-900`} data-testid="usage-row-amount">{formatCents(row.amountCents)}</td>
             </tr>
           ))}

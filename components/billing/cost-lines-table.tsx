@@ -22,7 +22,7 @@ export function CostLinesCard({ summary }: { summary: BillingSummary }) {
                   <div className="font-medium text-zinc-900">{meterName(line.meter)}</div>
                   <code className="font-mono text-xs text-zinc-500">{line.meter}</code>
                 </td>
-                <td className={`${tdClass} tabular-nums`} data-testid="cost-line-quantity">{formatDecimal(line.quantity)} <span className="text-xs text-zinc-500">{meterUnit(line.meter)}</span></td>
+                <td className={`${tdClass} tabular-nums`}><span data-testid="cost-line-quantity">{formatDecimal(line.quantity)}</span> <span className="text-xs text-zinc-500">{meterUnit(line.meter)}</span></td>
                 <td className={`${tdClass} tabular-nums`} data-testid="cost-line-included">{formatDecimal(line.includedQuantity)}</td>
                 <td className={`${tdClass} tabular-nums`} data-testid="cost-line-billable">{formatDecimal(line.billableQuantity)}</td>
                 <td className={`${tdClass} tabular-nums`} data-testid="cost-line-unit-price">{formatUnitPrice(line.unitPriceUsd)}</td>

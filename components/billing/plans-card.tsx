@@ -1,6 +1,7 @@
 "use client";
 
 import { useCanAdmin } from "../console/console-context";
+import { formatBytes, formatMib } from "../format";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Card, CardBody, CardHeader } from "../ui/card";
@@ -65,9 +66,22 @@ function PlanOption({ plan, current, action }: { plan: Plan; current: boolean; a
           </li>
         ))}
       </ul>
+      <PlanQuotaLine quotas={plan.quotas} />
       {action && <div className="mt-4">{action}</div>}
     </section>
   );
+}
+
+/** The plan's main quotas in one line (the keys the price book uses; others are left out). */
+function PlanQuotaLine({ quotas }: { quotas: Record<string, number> }) {
+  const parts = [
+    quotas.maxRunningSessions !== undefined ? `${quotas.maxRunningSessions.toLocaleString()} running sessions` : null,
+    quotas.maxVcpu !== undefined ? `${quotas.maxVcpu.toLocaleString()} vCPU` : null,
+    quotas.maxMemoryMib !== undefined ? `${formatMib(quotas.maxMemoryMib)} memory` : null,
+    quotas.maxSnapshotBytes !== undefined ? `${formatBytes(quotas.maxSnapshotBytes)} snapshots` : null,
+  ].filter(Boolean);
+  if (parts.length === 0) return null;
+  return <p className="mt-3 text-xs text-zinc-500">Up to {parts.join(" · ")}</p>;
 }
 
 function singular(unit: string): string {
