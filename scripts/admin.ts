@@ -1,27 +1,54 @@
-// Operator commands. `npm run admin -- bootstrap --email E --password P --tenant SLUG`
-// prints {"tenant": "...", "apiKey": "bur_..."}. Uses DATABASE_URL, the embedded Postgres of a
-// running `npm start`, or starts the embedded Postgres for the duration of the command.
+// Operator commands. Uses DATABASE_URL, the embedded Postgres of a running `npm start`, or starts
+// the embedded Postgres for the duration of the command. Each prints one JSON line.
+//   npm run admin -- bootstrap --email E --password P --tenant SLUG   → {"tenant": "...", "apiKey": "bur_..."}
+//   npm run admin -- set-plan --tenant SLUG --plan ID                   → {"tenant": "...", "plan": "pro"}
+//   npm run admin -- set-quota --tenant SLUG [--max-running-sessions N] [--max-vcpu N] [--max-memory-mib N]
+//                              [--max-snapshot-bytes N] [--max-lifetime-seconds N] | --clear
 import path from "node:path";
 import { parseArgs } from "node:util";
+import type { z } from "zod";
 import { bootstrap, bootstrapSchema } from "../lib/admin/bootstrap";
+import { adminSetPlan, adminSetQuota, setPlanArgsSchema, setQuotaArgsSchema } from "../lib/admin/tenant-plans";
 import { disconnectDb } from "../lib/db/client";
 import { openLocalDatabase } from "../lib/db/local-database";
 import { applyMigrations } from "../lib/db/migrate";
 import { env } from "../lib/env";
 
-const USAGE = "usage: npm run admin -- bootstrap --email EMAIL --password PASSWORD --tenant SLUG";
+const USAGE = `usage: npm run admin -- bootstrap --email EMAIL --password PASSWORD --tenant SLUG
+       npm run admin -- set-plan --tenant SLUG --plan PLAN_ID
+       npm run admin -- set-quota --tenant SLUG [--max-running-sessions N] [--max-vcpu N] [--max-memory-mib N] [--max-snapshot-bytes N] [--max-lifetime-seconds N] | --clear`;
+
+const text = { type: "string" } as const;
+const COMMANDS = {
+  bootstrap: { options: { email: text, password: text, tenant: text }, schema: bootstrapSchema, run: bootstrap },
+  "set-plan": { options: { tenant: text, plan: text }, schema: setPlanArgsSchema, run: adminSetPlan },
+  "set-quota": {
+    options: {
+      tenant: text, "max-running-sessions": text, "max-vcpu": text, "max-memory-mib": text, "max-snapshot-bytes": text, "max-lifetime-seconds": text,
+      clear: { type: "boolean" },
+    },
+    schema: setQuotaArgsSchema,
+    run: adminSetQuota,
+  },
+} as const;
+
+function parseCommand(argv: string[]) {
+  const [name, ...rest] = argv;
+  const command = COMMANDS[name as keyof typeof COMMANDS];
+  if (!command) throw new Error(USAGE);
+  const { values } = parseArgs({ args: rest, options: command.options, strict: true });
+  const parsed = (command.schema as z.ZodType).safeParse(values);
+  if (!parsed.success) throw new Error(`${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}\n${USAGE}`);
+  return () => (command.run as (args: unknown) => Promise<unknown>)(parsed.data);
+}
 
 async function main() {
-  const [command, ...rest] = process.argv.slice(2);
-  if (command !== "bootstrap") throw new Error(USAGE);
-  const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, password: { type: "string" }, tenant: { type: "string" } } });
-  const parsed = bootstrapSchema.safeParse(values);
-  if (!parsed.success) throw new Error(`${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}\n${USAGE}`);
+  const run = parseCommand(process.argv.slice(2));
   const database = await openLocalDatabase({ databaseUrl: env.DATABASE_URL, dataDir: path.resolve(env.DATA_DIR) });
   try {
     process.env.DATABASE_URL = database.url;
     await applyMigrations(database.url);
-    console.log(JSON.stringify(await bootstrap(parsed.data)));
+    console.log(JSON.stringify(await run()));
   } finally {
     await disconnectDb();
     await database.stop();

@@ -2,7 +2,8 @@
 // /api/v1/openapi.json is generated from them.
 import { z } from "zod";
 import { auditEventPageSchema, listAuditEventsQuerySchema } from "../audit";
-import { apiKeyPageSchema, apiKeySchema, createApiKeySchema, createdApiKeySchema, listApiKeysQuerySchema } from "../keys/schemas";
+import { apiKeyPageSchema, apiKeySchema, createApiKeySchema, createdApiKeySchema, listApiKeysQuerySchema, updateApiKeySchema } from "../keys/schemas";
+import { billingSummarySchema, planListSchema, updateBillingSettingsSchema } from "../billing/schemas";
 import {
   acceptInvitationSchema, createInvitationSchema, createdInvitationSchema, invitationListSchema, invitationSchema,
   listMembersQuerySchema, memberPageSchema, memberSchema, updateMemberSchema,
@@ -26,6 +27,9 @@ import { OTLP_CONTENT_TYPES, OTLP_MAX_BODY_BYTES } from "../telemetry/otlp/read-
 import {
   closedTerminalSchema, openTerminalSchema, terminalInputSchema, terminalOutputQuerySchema, terminalSchema, terminalSizeSchema,
 } from "../terminal/schemas";
+import {
+  checkoutResultSchema, checkoutSchema, invoicePageSchema, listInvoicesQuerySchema, portalResultSchema, stripeWebhookResultSchema,
+} from "../billing/stripe/schemas";
 import { defineEndpoint } from "./endpoint";
 
 const filePathQuery = z.object({ path: z.string().min(1).max(4096).describe("Absolute path inside the sandbox") }).strict();
@@ -223,5 +227,45 @@ export const endpoints = {
   closeTerminal: defineEndpoint({
     method: "DELETE", path: "/api/v1/sessions/{id}/terminals/{terminalId}", tag: "Sessions", scopes: ["sessions:write"],
     summary: "Close the terminal: its shell and everything started in it are killed", response: closedTerminalSchema,
+  }),
+  // Billing: Stripe (checkout, portal, invoices, webhooks)
+  startCheckout: defineEndpoint({
+    method: "POST", path: "/api/v1/billing/checkout", tag: "Billing", scopes: ["admin"],
+    summary: "Change plan: with Stripe, a Checkout URL to subscribe (409 if the plan has no Stripe price or a subscription exists: use the portal); in local billing mode the plan changes at once",
+    body: checkoutSchema, response: checkoutResultSchema,
+  }),
+  openBillingPortal: defineEndpoint({
+    method: "POST", path: "/api/v1/billing/portal", tag: "Billing", scopes: ["admin"],
+    summary: "A link to Stripe's customer portal for this tenant (409 in local billing mode)", response: portalResultSchema,
+  }),
+  listInvoices: defineEndpoint({
+    method: "GET", path: "/api/v1/billing/invoices", tag: "Billing", scopes: ["billing:read"],
+    summary: "Invoices, newest period first: Stripe's (charged, with hosted page and PDF) or, in local billing mode, Burrow's own drafts (never charged)",
+    query: listInvoicesQuerySchema, response: invoicePageSchema,
+  }),
+  stripeWebhook: defineEndpoint({
+    method: "POST", path: "/api/webhooks/stripe", tag: "Billing", auth: "none",
+    summary: "Stripe webhook endpoint: verified by the Stripe-Signature header (400 if it does not match), each event id applied once",
+    rawBody: { contentTypes: ["application/json"], maxBytes: 1024 * 1024, description: "A Stripe event, exactly as Stripe sent it (the signature covers the raw bytes)" },
+    response: stripeWebhookResultSchema,
+  }),
+  // Billing: price book, spend limits and summary
+  getBillingSummary: defineEndpoint({
+    method: "GET", path: "/api/v1/billing/summary", tag: "Billing", scopes: ["billing:read"],
+    summary: "This period's plan, usage priced with the price book (lines rounded to the cent), forecast, spend limit, budget alerts and quotas in use",
+    response: billingSummarySchema,
+  }),
+  updateBillingSettings: defineEndpoint({
+    method: "PATCH", path: "/api/v1/billing/settings", tag: "Billing", scopes: ["admin"],
+    summary: "Set or remove the tenant's monthly spend limit; at the limit new sessions get 402 spend_limit_reached and running ones hibernate",
+    body: updateBillingSettingsSchema, response: billingSummarySchema,
+  }),
+  listPlans: defineEndpoint({
+    method: "GET", path: "/api/v1/billing/plans", tag: "Billing", scopes: ["billing:read"],
+    summary: "The price book: each plan's monthly fee, unit price and included amount per meter, and quotas", response: planListSchema,
+  }),
+  updateApiKey: defineEndpoint({
+    method: "PATCH", path: "/api/v1/api-keys/{id}", tag: "API keys", scopes: ["admin"],
+    summary: "Set or remove the monthly spend limit of the sessions this key creates", body: updateApiKeySchema, response: apiKeySchema,
   }),
 };

@@ -21,11 +21,20 @@ export const apiKeySchema = z.object({
   revokedAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
   status: z.enum(["active", "expired", "revoked"]),
+  spendLimitCents: z.number().int().nullable().describe("Monthly spend limit of the sessions this key creates, in cents; null = none"),
 });
 
 export const createdApiKeySchema = apiKeySchema.extend({
   secret: z.string().describe("The whole key. Shown only in this response; store it now."),
 });
+
+export const updateApiKeySchema = z
+  .object({
+    spendLimitCents: z.number().int().min(0).max(2_000_000_000).nullable()
+      .describe("Monthly spend limit in cents for the sessions this key creates (usage at unit prices, no included amounts); null removes it"),
+  })
+  .strict();
+export type UpdateApiKeyInput = z.infer<typeof updateApiKeySchema>;
 
 export const listApiKeysQuerySchema = pageQuerySchema.extend({
   status: z.enum(["active", "expired", "revoked"]).optional(),
@@ -34,7 +43,7 @@ export const apiKeyPageSchema = pageSchema(apiKeySchema);
 
 type ApiKeyRow = {
   id: string; name: string; start: string; scopes: string[]; createdAt: Date;
-  expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null;
+  expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null; spendLimitCents: number | null;
 };
 
 export function toApiKey(row: ApiKeyRow, now = new Date()): z.infer<typeof apiKeySchema> {
@@ -48,5 +57,6 @@ export function toApiKey(row: ApiKeyRow, now = new Date()): z.infer<typeof apiKe
     revokedAt: row.revokedAt?.toISOString() ?? null,
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     status: row.revokedAt ? "revoked" : row.expiresAt && row.expiresAt <= now ? "expired" : "active",
+    spendLimitCents: row.spendLimitCents,
   };
 }

@@ -2,7 +2,7 @@
 // tenant's row locked: concurrent creates of one tenant queue on the lock, so 50 parallel creates
 // against a quota of 10 start exactly 10.
 import { AppError } from "../api/errors";
-import type { TenantTx } from "../db/tenant-scope";
+import type { TenantDb, TenantTx } from "../db/tenant-scope";
 import { ACTIVE_STATES } from "../sessions/state-machine";
 
 export type Quota = {
@@ -13,17 +13,52 @@ export type Quota = {
   maxLifetimeSeconds: number;
 };
 
-export const DEFAULT_QUOTA: Quota = {
-  maxRunningSessions: 20,
-  maxVcpu: 32,
-  maxMemoryMib: 64 * 1024,
-  maxSnapshotBytes: 50n * 1024n ** 3n,
-  maxLifetimeSeconds: 24 * 60 * 60,
+type PlanQuotaRow = {
+  max_running_sessions: number; max_vcpu: number; max_memory_mib: number; max_snapshot_bytes: bigint; max_lifetime_seconds: number;
 };
 
-export async function getQuota(tx: TenantTx): Promise<Quota> {
-  const row = await tx.tenantQuota.findFirst();
-  return row ?? DEFAULT_QUOTA;
+/**
+ * The tenant's limits: a tenant_quotas row (set by a platform admin) wins; otherwise the quotas of
+ * its plan (tenant_billing.planId; no row = free). Read through the caller's handle, so inside the
+ * create transaction it needs no second connection while the tenant row is locked.
+ */
+export async function getQuota(tx: TenantTx | TenantDb): Promise<Quota> {
+  const override = await tx.tenantQuota.findFirst({
+    select: { maxRunningSessions: true, maxVcpu: true, maxMemoryMib: true, maxSnapshotBytes: true, maxLifetimeSeconds: true },
+  });
+  if (override) return override;
+  const billing = await tx.tenantBilling.findFirst({ select: { planId: true } });
+  const planId = billing?.planId ?? "free";
+  // Plans are global (not tenant rows): read with SQL; an unknown plan id falls back to free.
+  const [plan] = await tx.$queryRaw<PlanQuotaRow[]>`
+    SELECT max_running_sessions, max_vcpu, max_memory_mib, max_snapshot_bytes, max_lifetime_seconds
+    FROM plans WHERE id IN (${planId}, 'free') ORDER BY (id = ${planId}) DESC LIMIT 1`;
+  if (!plan) throw new Error("The price book has no free plan (migration 20261123130000_billing seeds it)");
+  return {
+    maxRunningSessions: plan.max_running_sessions,
+    maxVcpu: Number(plan.max_vcpu),
+    maxMemoryMib: plan.max_memory_mib,
+    maxSnapshotBytes: BigInt(plan.max_snapshot_bytes),
+    maxLifetimeSeconds: plan.max_lifetime_seconds,
+  };
+}
+
+export type QuotaUsage = { runningSessions: number; vcpu: number; memoryMib: number; snapshotBytes: bigint };
+
+/** What counts against the quotas now: sessions holding compute, and stored snapshots. */
+export async function getQuotaUsage(tx: TenantTx | TenantDb): Promise<QuotaUsage> {
+  const sessions = await tx.session.aggregate({
+    where: { state: { in: [...ACTIVE_STATES] } },
+    _count: { _all: true },
+    _sum: { vcpu: true, memoryMib: true },
+  });
+  const snapshots = await tx.snapshot.aggregate({ where: { status: "ready" }, _sum: { storedBytes: true } });
+  return {
+    runningSessions: sessions._count._all,
+    vcpu: sessions._sum.vcpu ?? 0,
+    memoryMib: sessions._sum.memoryMib ?? 0,
+    snapshotBytes: snapshots._sum.storedBytes ?? 0n,
+  };
 }
 
 function exceeded(what: string, limit: number | string, used: number | string) {

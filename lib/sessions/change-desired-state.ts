@@ -3,6 +3,7 @@
 import type { TenantContext } from "../auth/context";
 import { AppError } from "../api/errors";
 import { type AuditAction, recordAuditEvent } from "../audit";
+import { assertWakeWithinSpendLimit } from "../billing/spend-limit";
 import { inTransaction, type TenantTx } from "../db/tenant-scope";
 import { assertSessionFits } from "../quotas/session-quota";
 import { notifyRunner } from "../runners/notify";
@@ -35,8 +36,9 @@ export async function requestDesiredState(tx: TenantTx, ctx: Pick<TenantContext,
   }
   let runnerId = session.runnerId;
   if (desired !== "terminated" && desired !== "hibernated" && (session.state === "hibernated" || session.state === "hibernating") && !runnerId) {
-    // Waking: the session holds compute again, so it must fit the quota and find a runner.
+    // Waking: the session holds compute again, so it must fit the quota and the spend limit, and find a runner.
     await assertSessionFits(tx, ctx.tenantId, session);
+    await assertWakeWithinSpendLimit(tx, { apiKeyId: session.apiKeyId });
     runnerId = await placeSession(tx, { vcpu: session.vcpu, memoryMib: session.memoryMib, gpus: session.gpus, sessionId: session.id });
   }
   const updated = await tx.session.update({

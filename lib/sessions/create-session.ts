@@ -1,6 +1,7 @@
 import type { TenantContext } from "../auth/context";
 import { AppError } from "../api/errors";
 import { recordAuditEvent } from "../audit";
+import { assertWithinSpendLimit } from "../billing/spend-limit";
 import { inTransaction } from "../db/tenant-scope";
 import { newId } from "../ids";
 import { assertSessionFits, getQuota } from "../quotas/session-quota";
@@ -19,6 +20,8 @@ export async function createSession({ ctx, input }: { ctx: TenantContext; input:
     diskMib: input.resources?.diskMib ?? template.diskMib,
     gpus: input.resources?.gpus ?? template.gpus,
   };
+  const apiKeyId = ctx.actor.type === "key" ? ctx.actor.id : null;
+  await assertWithinSpendLimit({ tenantId: ctx.tenantId, apiKeyId });
   const row = await inTransaction(ctx.db, async (tx) => {
     let fromSnapshotId: string | null = null;
     if (input.fromSnapshot) {
@@ -51,7 +54,7 @@ export async function createSession({ ctx, input }: { ctx: TenantContext; input:
         retentionDays: template.retentionDays,
         fromSnapshotId,
         snapshotId: fromSnapshotId,
-        apiKeyId: ctx.actor.type === "key" ? ctx.actor.id : null,
+        apiKeyId,
       },
     });
     await tx.sessionEvent.create({
