@@ -1,6 +1,7 @@
 // The scheduler: cluster-wide periodic work. Each job is a lib/ function run as the system actor;
 // a failed run is logged and retried on the next tick, never fatal.
 import { pruneIdempotencyRecords } from "../../lib/api/prune-idempotency";
+import { enforceSpendLimits } from "../../lib/billing/enforce-spend-limits";
 import { disconnectDb } from "../../lib/db/client";
 import { declareLostRunners } from "../../lib/runners/declare-lost-runners";
 import { applyIdlePolicy } from "../../lib/sessions/apply-idle-policy";
@@ -22,6 +23,7 @@ const jobs: Job[] = [
   { name: "expire-snapshots", everyMs: 60_000, run: quiet(expireSnapshots) },
   { name: "collect-snapshot-garbage", everyMs: 60 * 60_000, run: quiet(collectSnapshotGarbage) },
   { name: "purge-expired-telemetry", everyMs: 5 * 60_000, run: quiet(() => purgeExpiredTelemetry()) },
+  { name: "enforce-spend-limits", everyMs: 60_000, run: quiet(() => enforceSpendLimits()) },
 ];
 
 const timers: NodeJS.Timeout[] = [];
