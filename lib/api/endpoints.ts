@@ -4,6 +4,7 @@ import { z } from "zod";
 import { auditEventPageSchema, listAuditEventsQuerySchema } from "../audit";
 import { apiKeyPageSchema, apiKeySchema, createApiKeySchema, createdApiKeySchema, listApiKeysQuerySchema, updateApiKeySchema } from "../keys/schemas";
 import { billingSummarySchema, planListSchema, updateBillingSettingsSchema } from "../billing/schemas";
+import { usageAnswerSchema, usageQuerySchema } from "../usage/schemas";
 import {
   acceptInvitationSchema, createInvitationSchema, createdInvitationSchema, invitationListSchema, invitationSchema,
   listMembersQuerySchema, memberPageSchema, memberSchema, updateMemberSchema,
@@ -227,6 +228,13 @@ export const endpoints = {
   closeTerminal: defineEndpoint({
     method: "DELETE", path: "/api/v1/sessions/{id}/terminals/{terminalId}", tag: "Sessions", scopes: ["sessions:write"],
     summary: "Close the terminal: its shell and everything started in it are killed", response: closedTerminalSchema,
+  }),
+  // Billing: metering and usage
+  getUsage: defineEndpoint({
+    method: "GET", path: "/api/v1/usage", tag: "Billing", scopes: ["billing:read"],
+    summary: "Metered usage from the hourly rollups (the current hour as of the last rollup, about a minute behind), per UTC hour or day, "
+      + "by meter, session, template or creating API key, each row priced with the tenant's plan (before included amounts)",
+    query: usageQuerySchema, response: usageAnswerSchema,
   }),
   // Billing: Stripe (checkout, portal, invoices, webhooks)
   startCheckout: defineEndpoint({

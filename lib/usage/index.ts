@@ -12,3 +12,6 @@
 export { METERS, METER_UNITS, type Meter } from "./meters";
 export { closedUsageHours, sumUsageByMeter, type ClosedUsageCursor, type ClosedUsageHour } from "./usage-totals";
 export { readClosedThrough } from "./rollup-state";
+export { rollupUsage, rollupUsageJob, CLOSE_GRACE_MS, type RollupOptions, type RollupResult } from "./rollup-usage";
+export { readUsage } from "./read-usage";
+export { usageAnswerSchema, usageQuerySchema, type UsageQuery } from "./schemas";

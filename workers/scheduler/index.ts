@@ -7,6 +7,7 @@ import { declareLostRunners } from "../../lib/runners/declare-lost-runners";
 import { applyIdlePolicy } from "../../lib/sessions/apply-idle-policy";
 import { collectSnapshotGarbage, expireSnapshots, terminateUnplacedSessions } from "../../lib/snapshots/retention";
 import { purgeExpiredTelemetry } from "../../lib/retention/purge-expired-telemetry";
+import { rollupUsageJob } from "../../lib/usage/rollup-usage";
 
 type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 
@@ -23,6 +24,7 @@ const jobs: Job[] = [
   { name: "expire-snapshots", everyMs: 60_000, run: quiet(expireSnapshots) },
   { name: "collect-snapshot-garbage", everyMs: 60 * 60_000, run: quiet(collectSnapshotGarbage) },
   { name: "purge-expired-telemetry", everyMs: 5 * 60_000, run: quiet(() => purgeExpiredTelemetry()) },
+  { name: "rollup-usage", everyMs: 60_000, run: quiet(rollupUsageJob) },
   { name: "enforce-spend-limits", everyMs: 60_000, run: quiet(() => enforceSpendLimits()) },
 ];
 
