@@ -2,6 +2,7 @@
 // a failed run is logged and retried on the next tick, never fatal.
 import { pruneIdempotencyRecords } from "../../lib/api/prune-idempotency";
 import { enforceSpendLimits } from "../../lib/billing/enforce-spend-limits";
+import { pushUsageToStripe, syncLocalInvoices } from "../../lib/billing/stripe";
 import { disconnectDb } from "../../lib/db/client";
 import { declareLostRunners } from "../../lib/runners/declare-lost-runners";
 import { applyIdlePolicy } from "../../lib/sessions/apply-idle-policy";
@@ -26,6 +27,9 @@ const jobs: Job[] = [
   { name: "purge-expired-telemetry", everyMs: 5 * 60_000, run: quiet(() => purgeExpiredTelemetry()) },
   { name: "rollup-usage", everyMs: 60_000, run: quiet(rollupUsageJob) },
   { name: "enforce-spend-limits", everyMs: 60_000, run: quiet(() => enforceSpendLimits()) },
+  // Stripe mode: closed usage hours to Stripe meter events; local mode: our own invoice drafts.
+  { name: "push-usage-to-stripe", everyMs: 60_000, run: quiet(pushUsageToStripe) },
+  { name: "local-invoice-drafts", everyMs: 10 * 60_000, run: quiet(() => syncLocalInvoices()) },
 ];
 
 const timers: NodeJS.Timeout[] = [];
