@@ -47,6 +47,7 @@ const A_TERMINAL_ID = newId("trm");
 
 const idRoutes: Target[] = [
   { route: "api-keys/[id]", method: "DELETE", handler: keyRoute.DELETE, id: (a) => a.keyId },
+  { route: "api-keys/[id]", method: "PATCH", handler: keyRoute.PATCH, body: { spendLimitCents: 100 }, id: (a) => a.keyId },
   { route: "members/[id]", method: "PATCH", handler: memberRoute.PATCH, body: { role: "viewer" }, id: (a) => a.membershipId },
   { route: "members/[id]", method: "DELETE", handler: memberRoute.DELETE, id: (a) => a.membershipId },
   { route: "invitations/[id]", method: "DELETE", handler: invitationRoute.DELETE, id: (a) => a.invitationId },
@@ -126,7 +127,7 @@ describe("tenant isolation", () => {
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe("not_found");
     }
-    expect((await db().apiKey.findUniqueOrThrow({ where: { id: a.keyId } })).revokedAt).toBeNull();
+    expect(await db().apiKey.findUniqueOrThrow({ where: { id: a.keyId } })).toMatchObject({ revokedAt: null, spendLimitCents: null });
     expect((await db().membership.findUniqueOrThrow({ where: { id: a.membershipId } })).role).toBe("owner");
     expect((await db().invitation.findUniqueOrThrow({ where: { id: a.invitationId } })).revokedAt).toBeNull();
     expect((await db().session.findUniqueOrThrow({ where: { id: a.sessionId } })).desiredState).toBe("running");
