@@ -105,9 +105,13 @@ describe("tenant spend limit", () => {
     const refused = await createSession(t.key, pool);
     expect(refused.status).toBe(402);
     expect(refused.body.error).toMatchObject({ code: "spend_limit_reached", details: { limitCents: 100, spendCents: 112, scope: "tenant" } });
-    const wake = await call(resumeRoute.POST, { method: "POST", path: `/api/v1/sessions/${hibernated}/resume`, key: t.key, params: { id: hibernated } });
-    expect(wake.status).toBe(402);
-    expect(wake.body.error).toMatchObject({ code: "spend_limit_reached", details: { limitCents: 100, spendCents: 112, scope: "tenant" } });
+    // Neither a hibernated session nor one still on its way there (running, asked to hibernate) can be woken.
+    for (const id of [hibernated, running]) {
+      const wake = await call(resumeRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/resume`, key: t.key, params: { id } });
+      expect(wake.status).toBe(402);
+      expect(wake.body.error).toMatchObject({ code: "spend_limit_reached", details: { limitCents: 100, spendCents: 112, scope: "tenant" } });
+    }
+    expect((await db().session.findUniqueOrThrow({ where: { id: running } })).desiredState).toBe("hibernated");
 
     const raised = await setLimit(t.key, 1000);
     expect(raised.body).toMatchObject({ spendLimitCents: 1000, spendLimitReached: false });

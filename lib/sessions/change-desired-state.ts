@@ -35,10 +35,14 @@ export async function requestDesiredState(tx: TenantTx, ctx: Pick<TenantContext,
     throw new AppError("conflict", "The session is being terminated", { details: { state: session.state } });
   }
   let runnerId = session.runnerId;
-  if (desired !== "terminated" && desired !== "hibernated" && (session.state === "hibernated" || session.state === "hibernating") && !runnerId) {
-    // Waking: the session holds compute again, so it must fit the quota and the spend limit, and find a runner.
-    await assertSessionFits(tx, ctx.tenantId, session);
+  const wantsAwake = desired === "running" || desired === "paused";
+  // Also before the runner got to it: a session asked to hibernate (e.g. at the spend limit) must not be kept awake.
+  if (wantsAwake && (session.state === "hibernated" || session.state === "hibernating" || session.desiredState === "hibernated")) {
     await assertWakeWithinSpendLimit(tx, { apiKeyId: session.apiKeyId });
+  }
+  if (wantsAwake && (session.state === "hibernated" || session.state === "hibernating") && !runnerId) {
+    // Waking: the session holds compute again, so it must fit the quota and find a runner.
+    await assertSessionFits(tx, ctx.tenantId, session);
     runnerId = await placeSession(tx, { vcpu: session.vcpu, memoryMib: session.memoryMib, gpus: session.gpus, sessionId: session.id });
   }
   const updated = await tx.session.update({
