@@ -13,7 +13,7 @@ import { closedUsageHours, type ClosedUsageCursor } from "../../usage";
 import { billingMode } from "../../env";
 import { stripeClientOrThrow } from "./client";
 import { ensureStripeCustomer } from "./customer";
-import { describeStripeError, isTransientStripeError } from "./stripe-errors";
+import { describeStripeError, isDuplicateMeterEvent, isTransientStripeError } from "./stripe-errors";
 
 const CLAIM_LEASE_SECONDS = 120;
 const FIRST_RETRY_SECONDS = 30;
@@ -44,16 +44,21 @@ export function meterValue(quantity: string): string {
  * billing mode are recorded as skipped, never sent; in local mode this also keeps usage from
  * before Stripe was configured from being billed once it is.
  */
-export async function enqueueUsagePushes({ maxRows = 20_000, pageSize = 1000 }: { maxRows?: number; pageSize?: number } = {}): Promise<number> {
+export async function enqueueUsagePushes({ since, maxRows = 20_000, pageSize = 1000 }: {
+  /** Read closed hours from here on (default: the newest hour already recorded, see below). */
+  since?: Date;
+  maxRows?: number;
+  pageSize?: number;
+} = {}): Promise<number> {
   const local = billingMode() === "local";
   // Hours close in order and each run records the oldest first, so every hour before the newest
   // one recorded is complete: reading from that hour (inclusive) on is enough.
-  const newest = await db().usagePush.aggregate({ _max: { hour: true } });
+  const from = since ?? (await db().usagePush.aggregate({ _max: { hour: true } }))._max.hour ?? undefined;
   const tooOldBefore = Date.now() - STRIPE_MAX_AGE_DAYS * 86_400_000;
   let after: ClosedUsageCursor | undefined;
   let created = 0;
   for (let read = 0, pages = 0; read < maxRows && pages < 1000; pages++) {
-    const page = await closedUsageHours({ after, since: newest._max.hour ?? undefined, limit: pageSize });
+    const page = await closedUsageHours({ after, since: from, limit: pageSize });
     if (page.data.length > 0) {
       const rows = page.data.map((total) => {
         const skipReason = local ? "local billing mode"
@@ -137,6 +142,12 @@ export async function sendPendingUsagePushes({ limit = 500 }: { limit?: number }
       await markSent(push.identifier);
       sent += 1;
     } catch (err) {
+      if (isDuplicateMeterEvent(err)) {
+        // Stripe already holds this identifier: it was sent before and the answer was lost.
+        await markSent(push.identifier);
+        sent += 1;
+        return;
+      }
       const kind = isTransientStripeError(err) ? "retrying" : "refused";
       await markFailed(push, `${kind}: ${describeStripeError(err)}`);
       failed += 1;

@@ -13,6 +13,15 @@ export function isTransientStripeError(err: unknown): boolean {
   return (err.statusCode ?? 500) >= 500;
 }
 
+/**
+ * Stripe refuses a meter event whose identifier it already holds (400 "An event already exists
+ * with identifier …"): for us that means delivered, since identifiers are derived from what they count.
+ */
+export function isDuplicateMeterEvent(err: unknown): boolean {
+  return err instanceof Stripe.errors.StripeError && err.statusCode === 400
+    && (err.code === "duplicate_meter_event" || /already exists with identifier/i.test(err.message));
+}
+
 /** A short, storable description of a failed call (status, Stripe's error type and message). */
 export function describeStripeError(err: unknown): string {
   if (err instanceof Stripe.errors.StripeError) {
