@@ -8,7 +8,8 @@
 // for `sessions` see sessionsParams() in bench/sessions/params.ts (BENCH_SESSIONS_*); for
 // `logs-live` see bench/logs-live/params.ts (BENCH_LOGS_*); for `logs-ingest` see
 // logsIngestParams() in bench/logs-ingest.ts (BENCH_INGEST_*); for `otlp` see otlpParams() in
-// bench/otlp.ts (BENCH_OTLP_*).
+// bench/otlp.ts (BENCH_OTLP_*); for `usage-rollup` see usageRollupParams() in bench/usage-rollup.ts
+// (BENCH_USAGE_*).
 // `npm run bench -- api-me` (or `-- sessions`, `-- terminal`) runs only the named benchmarks. `sessions` needs
 // root and runc (it starts a runner worker and real sandboxes).
 import { randomBytes } from "node:crypto";
@@ -19,6 +20,7 @@ import { benchLogsLive, logsLiveParams } from "./logs-live";
 import { benchLogsIngest, logsIngestParams } from "./logs-ingest";
 import { benchOtlp, otlpParams } from "./otlp";
 import { benchTerminal } from "./terminal";
+import { benchUsageRollup, usageRollupParams } from "./usage-rollup";
 import { bootstrapTenant, startBenchDatabase } from "./lib/database";
 import { Cleanup } from "./lib/lifecycle";
 import { runInfo, writeResult } from "./lib/results";
@@ -170,6 +172,15 @@ async function main() {
       const { result, file, lines } = await benchTerminal({ serverUrl: server.url, databaseUrl: database.url, apiKey, runnerSecret }, log, cleanup);
       console.log(`\nterminal: web terminal through the API + runner vs the runc backend's terminal alone, ${info.cpuCount} CPUs, ${info.node}`);
       for (const line of lines) console.log(line);
+      for (const f of result.failures) console.log(`  FAILED: ${f}`);
+      console.log(`  → ${file}\n`);
+      if (!result.valid) failed = true;
+    }
+    if (only.length === 0 || only.includes("usage-rollup")) {
+      const { result, file, lines } = await benchUsageRollup({ databaseUrl: database.url }, usageRollupParams(), log);
+      console.log(`\nusage-rollup: hourly usage rollup vs a brute-force recount of every second, ${info.cpuCount} CPUs, ${info.node}`);
+      for (const line of lines) console.log(line);
+      for (const w of result.warnings) console.log(`  warning: ${w}`);
       for (const f of result.failures) console.log(`  FAILED: ${f}`);
       console.log(`  → ${file}\n`);
       if (!result.valid) failed = true;
