@@ -18,7 +18,9 @@ export function toInvoice(row: InvoiceRow): z.infer<typeof invoiceSchema> {
     id: row.id,
     source: row.source === "stripe" ? "stripe" : "local",
     status: row.status,
-    periodStart: row.periodStart.toISOString(),
+    // Stripe's times are whole seconds; a millisecond may have been added to keep two of its
+    // invoices apart (see apply-invoice-event.ts).
+    periodStart: (row.source === "stripe" ? new Date(Math.floor(row.periodStart.getTime() / 1000) * 1000) : row.periodStart).toISOString(),
     periodEnd: row.periodEnd.toISOString(),
     currency: row.currency,
     totalCents: row.totalCents,
