@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import * as plansRoute from "@/app/api/v1/billing/plans/route";
 import * as settingsRoute from "@/app/api/v1/billing/settings/route";
 import * as summaryRoute from "@/app/api/v1/billing/summary/route";
-import { adminSetPlan } from "@/lib/admin/tenant-plans";
+import { adminSetPlan, setQuotaArgsSchema } from "@/lib/admin/tenant-plans";
 import { billingPeriodOf, billingSummarySchema, computePeriodCost, forecastUsage, getBillingSummary, planListSchema, priceUsage } from "@/lib/billing";
 import { db } from "@/lib/db/client";
 import { tenantDb } from "@/lib/db/tenant-scope";
@@ -145,7 +145,7 @@ describe("npm run admin -- set-plan | set-quota", () => {
   const admin = (...args: string[]) =>
     run("npx", ["tsx", "scripts/admin.ts", ...args], { env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL }, timeout: 60_000 });
 
-  it("moves a tenant to a plan and sets, then clears, a quota override", async () => {
+  it("moves a tenant to a plan and sets, then clears, a quota override", { timeout: 120_000 }, async () => {
     const t = await createTestTenant();
     const plan = await admin("set-plan", "--tenant", t.slug, "--plan", "enterprise");
     expect(JSON.parse(plan.stdout)).toEqual({ tenant: t.slug, plan: "enterprise" });
@@ -160,17 +160,22 @@ describe("npm run admin -- set-plan | set-quota", () => {
     expect(await db().tenantQuota.findUnique({ where: { tenantId: t.id } })).toBeNull();
   });
 
-  it("exits 1 with a message for bad arguments", async () => {
+  it("exits 1 with a message for an unknown plan, and checks its arguments before touching the database", { timeout: 120_000 }, async () => {
     const t = await createTestTenant();
+    const failed = await admin("set-plan", "--tenant", t.slug, "--plan", "gold").then(() => null, (err: { code: number; stderr: string }) => err);
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(/No plan 'gold'/);
     for (const [args, message] of [
-      [["set-plan", "--tenant", t.slug, "--plan", "gold"], /No plan 'gold'/],
-      [["set-quota", "--tenant", t.slug], /at least one limit/],
-      [["set-quota", "--tenant", t.slug, "--clear", "--max-vcpu", "2"], /either --clear or limits/],
-      [["set-quota", "--tenant", t.slug, "--max-running-sessions", "many"], /max-running-sessions/],
+      [{ tenant: t.slug }, /at least one limit/],
+      [{ tenant: t.slug, clear: true, "max-vcpu": "2" }, /either --clear or limits/],
+      [{ tenant: t.slug, "max-running-sessions": "many" }, /expected number/],
+      [{ tenant: t.slug, "max-snapshot-bytes": "1e9" }, /whole number of bytes/],
+      [{ tenant: "Not A Slug", "max-vcpu": "1" }, /.+/],
     ] as const) {
-      const failed = await admin(...args).then(() => null, (err: { code: number; stderr: string }) => err);
-      expect(failed?.code).toBe(1);
-      expect(failed?.stderr).toMatch(message);
+      const parsed = setQuotaArgsSchema.safeParse(args);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues.map((i) => i.message).join("; ")).toMatch(message);
     }
+    expect(setQuotaArgsSchema.parse({ tenant: t.slug, "max-vcpu": "0.5", "max-snapshot-bytes": "1073741824" })).toEqual({ tenant: t.slug, "max-vcpu": 0.5, "max-snapshot-bytes": 1073741824n });
   });
 });
