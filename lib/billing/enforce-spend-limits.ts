@@ -15,19 +15,28 @@ import { periodSpendCents, BUDGET_THRESHOLDS, TENANT_SCOPE } from "./spend-limit
 
 const SYSTEM: Actor = { type: "system", id: null, label: "spend limits" };
 
-export type EnforceResult = { alerts: number; limitsReached: number; hibernated: number; cleared: number };
+export type EnforceResult = { alerts: number; limitsReached: number; hibernated: number; cleared: number; failed: number };
 
 export async function enforceSpendLimits(now = new Date()): Promise<EnforceResult> {
   const period = billingPeriodOf(now);
-  const result: EnforceResult = { alerts: 0, limitsReached: 0, hibernated: 0, cleared: 0 };
+  const result: EnforceResult = { alerts: 0, limitsReached: 0, hibernated: 0, cleared: 0, failed: 0 };
+  // One scope's failure is logged and retried next run; it does not hold up the others.
+  const guarded = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      result.failed += 1;
+      console.error(`[spend limits] ${what}:`, err instanceof Error ? err.message : err);
+    }
+  };
   // Across tenants, as the system actor: finding who has a limit is what decides the tenants.
   const tenants = await db().tenantBilling.findMany({
     where: { OR: [{ spendLimitCents: { not: null } }, { spendLimitReachedAt: { not: null } }] },
     select: { tenantId: true },
   });
-  for (const { tenantId } of tenants) await enforceTenantLimit(tenantId, period, now, result);
+  for (const { tenantId } of tenants) await guarded(`tenant ${tenantId}`, () => enforceTenantLimit(tenantId, period, now, result));
   const keys = await db().apiKey.findMany({ where: { spendLimitCents: { not: null } }, select: { id: true, tenantId: true } });
-  for (const key of keys) await enforceKeyLimit(key.tenantId, key.id, period, now, result);
+  for (const key of keys) await guarded(`API key ${key.id}`, () => enforceKeyLimit(key.tenantId, key.id, period, now, result));
   return result;
 }
 
