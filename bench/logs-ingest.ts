@@ -13,6 +13,7 @@ import pg from "pg";
 import type { LogBatcher as LogBatcherClass, LogBatcherOptions } from "../lib/logs/log-batcher";
 import { runInfo, writeResult } from "./lib/results";
 import { type LatencySummary, ratio, round, roundSummary, summarize } from "./lib/stats";
+import { knob } from "./lib/knob";
 
 export type LogsIngestParams = {
   sessions: number;
@@ -25,13 +26,6 @@ export type LogsIngestParams = {
   maxLinesPerPhase: number;
 };
 
-function knob(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
-  return Math.min(max, Math.max(min, value));
-}
 
 export function logsIngestParams(): LogsIngestParams {
   return {

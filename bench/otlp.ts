@@ -15,17 +15,11 @@ import { runInfo, writeResult } from "./lib/results";
 import { ratio, round, roundSummary, summarize } from "./lib/stats";
 import { createPostClient } from "./otlp/post-client";
 import { spanBatchFactory } from "./otlp/span-batches";
+import { knob } from "./lib/knob";
 
 export type OtlpParams = { exporters: number; batchSpans: number; spansPerTrace: number; warmupMs: number; durationMs: number; latencySamples: number };
 export type OtlpTarget = { serverUrl: string; databaseUrl: string; apiKey: string; tenant: string; nextBuildId: string };
 
-function knob(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
-  return Math.min(max, Math.max(min, value));
-}
 
 export function otlpParams(): OtlpParams {
   return {

@@ -25,19 +25,15 @@ import { bootstrapTenant, startBenchDatabase } from "./lib/database";
 import { Cleanup } from "./lib/lifecycle";
 import { runInfo, writeResult } from "./lib/results";
 import { ensureProductionBuild, startNextServer } from "./lib/server";
+import { knob } from "./lib/knob";
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
+
+type BenchReport = { result: { valid: boolean; warnings?: string[]; failures: string[] }; file: string; lines: string[] };
 
 // The per-key API rate limit (default 600/min) would turn most bench requests into 429s.
 const SERVER_RATE_LIMIT_PER_MINUTE = "100000000";
 
-function knob(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
-  return Math.min(max, Math.max(min, value));
-}
 
 async function main() {
   const startedAt = Date.now();
@@ -113,74 +109,24 @@ async function main() {
       console.log("");
       if (!result.valid) failed = true;
     }
-    if (only.length === 0 || only.includes("sessions")) {
-      const { result, file, lines } = await benchSessions(
-        { serverUrl: server.url, databaseUrl: database.url, apiKey, tenant, runnerSecret, nextBuildId: buildId },
-        sessionsParams(),
-        log,
-        cleanup,
-      );
-      console.log("");
-      console.log(`sessions: REST API + runner vs runc backend alone vs raw runc, ${info.cpuCount} CPUs, ${info.node}`);
+    // The other benchmarks, each reporting { result, file, lines } the same way.
+    const target = { serverUrl: server.url, serverPid: server.pid, databaseUrl: database.url, apiKey, tenant, runnerSecret, nextBuildId: buildId };
+    const benchmarks: { name: string; title: string; run: () => Promise<BenchReport> }[] = [
+      { name: "sessions", title: "REST API + runner vs runc backend alone vs raw runc", run: () => benchSessions(target, sessionsParams(), log, cleanup) },
+      { name: "logs-live", title: "log lines → SSE clients vs raw LISTEN / bare node SSE", run: () => benchLogsLive(target, logsLiveParams(), log, cleanup) },
+      { name: "logs-ingest", title: "runner log batcher → session_logs vs raw pg INSERT", run: () => benchLogsIngest(target, logsIngestParams(), log) },
+      { name: "otlp", title: "OTLP/HTTP protobuf spans → spans table vs raw pg INSERT", run: () => benchOtlp(target, otlpParams(), log, cleanup.signal) },
+      { name: "terminal", title: "web terminal through the API + runner vs the runc backend's terminal alone", run: () => benchTerminal(target, log, cleanup) },
+      { name: "usage-rollup", title: "hourly usage rollup vs a brute-force recount of every second", run: () => benchUsageRollup(target, usageRollupParams(), log) },
+    ];
+    for (const bench of benchmarks) {
+      if (only.length > 0 && !only.includes(bench.name)) continue;
+      const { result, file, lines } = await bench.run();
+      console.log(`\n${bench.name}: ${bench.title}, ${info.cpuCount} CPUs, ${info.node}`);
       for (const line of lines) console.log(line);
-      console.log(`  load average before/after: ${info.loadAverage.join(" ")} / ${result.loadAverageAfter.join(" ")} (1, 5, 15 min)`);
-      for (const w of result.warnings) console.log(`  warning: ${w}`);
-      for (const f of result.failures) console.log(`  FAILED: ${f}`);
-      console.log(`  → ${file}`);
-      console.log("");
-      if (!result.valid) failed = true;
-    }
-    if (only.length === 0 || only.includes("logs-live")) {
-      const { result, file, lines } = await benchLogsLive(
-        { serverUrl: server.url, serverPid: server.pid, databaseUrl: database.url, apiKey, tenant, runnerSecret, nextBuildId: buildId },
-        logsLiveParams(),
-        log,
-        cleanup,
-      );
-      console.log("");
-      console.log(`logs-live: log lines → SSE clients vs raw LISTEN / bare node SSE, ${info.cpuCount} CPUs, ${info.node}`);
-      for (const line of lines) console.log(line);
-      for (const w of result.warnings) console.log(`  warning: ${w}`);
-      for (const f of result.failures) console.log(`  FAILED: ${f}`);
-      console.log(`  → ${file}`);
-      console.log("");
-      if (!result.valid) failed = true;
-    }
-    if (only.length === 0 || only.includes("logs-ingest")) {
-      const { result, file, lines } = await benchLogsIngest({ databaseUrl: database.url, tenant }, logsIngestParams(), log);
-      console.log("");
-      console.log(`logs-ingest: runner log batcher → session_logs vs raw pg INSERT, ${info.cpuCount} CPUs, ${info.node}`);
-      for (const line of lines) console.log(line);
-      for (const w of result.warnings) console.log(`  warning: ${w}`);
-      for (const f of result.failures) console.log(`  FAILED: ${f}`);
-      console.log(`  → ${file}`);
-      console.log("");
-      if (!result.valid) failed = true;
-    }
-    if (only.length === 0 || only.includes("otlp")) {
-      const { result, file, lines } = await benchOtlp({ serverUrl: server.url, databaseUrl: database.url, apiKey, tenant, nextBuildId: buildId }, otlpParams(), log, cleanup.signal);
-      console.log("");
-      console.log(`otlp: OTLP/HTTP protobuf spans → spans table vs raw pg INSERT, ${info.cpuCount} CPUs, ${info.node}`);
-      for (const line of lines) console.log(line);
-      for (const w of result.warnings) console.log(`  warning: ${w}`);
-      for (const f of result.failures) console.log(`  FAILED: ${f}`);
-      console.log(`  → ${file}`);
-      console.log("");
-      if (!result.valid) failed = true;
-    }
-    if (only.length === 0 || only.includes("terminal")) {
-      const { result, file, lines } = await benchTerminal({ serverUrl: server.url, databaseUrl: database.url, apiKey, runnerSecret }, log, cleanup);
-      console.log(`\nterminal: web terminal through the API + runner vs the runc backend's terminal alone, ${info.cpuCount} CPUs, ${info.node}`);
-      for (const line of lines) console.log(line);
-      for (const f of result.failures) console.log(`  FAILED: ${f}`);
-      console.log(`  → ${file}\n`);
-      if (!result.valid) failed = true;
-    }
-    if (only.length === 0 || only.includes("usage-rollup")) {
-      const { result, file, lines } = await benchUsageRollup({ databaseUrl: database.url }, usageRollupParams(), log);
-      console.log(`\nusage-rollup: hourly usage rollup vs a brute-force recount of every second, ${info.cpuCount} CPUs, ${info.node}`);
-      for (const line of lines) console.log(line);
-      for (const w of result.warnings) console.log(`  warning: ${w}`);
+      const loadAfter = (result as { loadAverageAfter?: number[] }).loadAverageAfter;
+      if (loadAfter) console.log(`  load average before/after: ${info.loadAverage.join(" ")} / ${loadAfter.join(" ")} (1, 5, 15 min)`);
+      for (const w of result.warnings ?? []) console.log(`  warning: ${w}`);
       for (const f of result.failures) console.log(`  FAILED: ${f}`);
       console.log(`  → ${file}\n`);
       if (!result.valid) failed = true;

@@ -13,16 +13,12 @@ import { newId } from "../lib/ids";
 import { runInfo, writeResult } from "./lib/results";
 import { ratio, round } from "./lib/stats";
 import { bruteForceRecount, generateTimelines, type GeneratedSession, type GeneratedSnapshot } from "./usage-rollup-timelines";
+import { knob as clampedKnob } from "./lib/knob";
+
+const knob = (name: string, fallback: number, min: number, max: number) => clampedKnob(name, fallback, min, max, { integer: true });
 
 export type UsageRollupParams = { sessions: number; secondsPerSession: number; tenants: number; spreadHours: number; batchSize: number; seed: number };
 
-function knob(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
-  return Math.min(max, Math.max(min, Math.round(value)));
-}
 
 export function usageRollupParams(): UsageRollupParams {
   return {

@@ -1,4 +1,5 @@
 // Knobs of the logs-live benchmark (environment BENCH_LOGS_*, clamped so a run stays bounded).
+import { knob } from "../lib/knob";
 export type LogsLiveParams = {
   /** Sessions the lines are spread over (latency phases, idle clients). */
   sessions: number;
@@ -23,13 +24,6 @@ export type LogsLiveParams = {
   slowClientBytes: number;
 };
 
-function knob(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
-  return Math.min(max, Math.max(min, value));
-}
 
 export function logsLiveParams(): LogsLiveParams {
   return {

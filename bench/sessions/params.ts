@@ -1,14 +1,9 @@
 // Parameters of the sessions benchmark; the knobs are optional environment variables, clamped.
+import { knob as clampedKnob } from "../lib/knob";
 export type SessionsTarget = { serverUrl: string; databaseUrl: string; apiKey: string; tenant: string; runnerSecret: string; nextBuildId: string };
 export type Log = (msg: string) => void;
 
-export function knob(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
-  return Math.min(max, Math.max(min, Math.round(value)));
-}
+const knob = (name: string, fallback: number, min: number, max: number) => clampedKnob(name, fallback, min, max, { integer: true });
 
 export function sessionsParams() {
   return {
