@@ -190,6 +190,22 @@ describe("usage pushed as Stripe meter events", () => {
     expect(await db().usagePush.findUniqueOrThrow({ where: { identifier } })).toMatchObject({ status: "sent", attempts: 2 });
   });
 
+  it("records hours too old for Stripe as skipped, and gives up on a push that failed until then", async () => {
+    const t = await createTestTenant();
+    const old = new Date(thisHour - 40 * 24 * HOUR);
+    const nearlyOld = new Date(thisHour - 20 * 24 * HOUR);
+    await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: old, quantity: "1" }, { meter: "vcpu_seconds", hour: nearlyOld, quantity: "2" }]);
+    await enqueueUsagePushes({ since: old });
+    const oldRow = await db().usagePush.findUniqueOrThrow({ where: { identifier: usagePushIdentifier(t.id, "vcpu_seconds", old) } });
+    expect(oldRow).toMatchObject({ status: "skipped", lastError: "older than Stripe accepts meter events" });
+    // A push that kept failing while its hour aged past 35 days: never sent, said so.
+    const failing = usagePushIdentifier(t.id, "vcpu_seconds", nearlyOld);
+    await db().usagePush.update({ where: { identifier: failing }, data: { hour: new Date(thisHour - 36 * 24 * HOUR), nextAttemptAt: new Date(Date.now() - 1000) } });
+    await sendPendingUsagePushes();
+    expect(await db().usagePush.findUniqueOrThrow({ where: { identifier: failing } })).toMatchObject({ status: "skipped", lastError: expect.stringMatching(/^expired: /) });
+    expect(fake.requestsTo("/v1/billing/meter_events").filter((r) => String(r.body.identifier).includes(t.id))).toEqual([]);
+  });
+
   it("sends nothing in local billing mode: closed hours are recorded as skipped, never billed later", async () => {
     const t = await createTestTenant();
     await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: H2, quantity: "5" }]);
@@ -197,7 +213,7 @@ describe("usage pushed as Stripe meter events", () => {
     localMode();
     try {
       await enqueueUsagePushes({ since: H2 });
-      expect(await sendPendingUsagePushes()).toEqual({ sent: 0, failed: 0 });
+      expect(await sendPendingUsagePushes()).toEqual({ sent: 0, failed: 0, expired: 0 });
     } finally {
       stripeMode();
     }

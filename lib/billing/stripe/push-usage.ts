@@ -18,8 +18,10 @@ import { describeStripeError, isDuplicateMeterEvent, isTransientStripeError } fr
 const CLAIM_LEASE_SECONDS = 120;
 const FIRST_RETRY_SECONDS = 30;
 const MAX_RETRY_SECONDS = 3600;
-/** Stripe refuses meter events older than 35 days; older hours are recorded as skipped, not sent. */
+/** Stripe refuses meter events older than 35 days: hours older than 34 are recorded as skipped, */
 const STRIPE_MAX_AGE_DAYS = 34;
+/** and a push still pending at 35 days (less an hour's margin) can no longer be sent. */
+const STRIPE_MAX_AGE_DAYS_HARD = 35 - 1 / 24;
 const SEND_CONCURRENCY = 4;
 const NOW = `(now() AT TIME ZONE 'UTC')`;
 
@@ -106,6 +108,12 @@ async function markSent(identifier: string): Promise<void> {
     WHERE identifier = $1 AND status = 'pending'`, identifier);
 }
 
+async function markExpired(identifier: string): Promise<void> {
+  await db().$executeRawUnsafe(`
+    UPDATE usage_pushes SET status = 'skipped', last_error = 'expired: older than Stripe accepts meter events (35 days), never sent'
+    WHERE identifier = $1 AND status = 'pending'`, identifier);
+}
+
 async function markFailed(push: ClaimedPush, error: string): Promise<void> {
   await db().$executeRawUnsafe(`
     UPDATE usage_pushes SET attempts = attempts + 1, last_error = $2,
@@ -117,10 +125,11 @@ async function markFailed(push: ClaimedPush, error: string): Promise<void> {
  * Sends due pending pushes. A failure of any kind is recorded on the row and retried after the
  * back-off: Stripe unreachable, 5xx and 429 clear up by themselves; a 4xx (unknown meter event
  * name, revoked key) needs the operator to fix the configuration, after which the next attempt
- * (at most an hour later) goes through. last_error says which.
+ * (at most an hour later) goes through. last_error says which. A push still failing when its
+ * hour passes Stripe's 35 days can never be sent: it is marked skipped ("expired") and counted.
  */
-export async function sendPendingUsagePushes({ limit = 500 }: { limit?: number } = {}): Promise<{ sent: number; failed: number }> {
-  if (billingMode() === "local") return { sent: 0, failed: 0 };
+export async function sendPendingUsagePushes({ limit = 500 }: { limit?: number } = {}): Promise<{ sent: number; failed: number; expired: number }> {
+  if (billingMode() === "local") return { sent: 0, failed: 0, expired: 0 };
   const stripe = stripeClientOrThrow();
   const pushes = await claimDuePushes(limit);
   const customers = new Map<string, Promise<string>>();
@@ -130,7 +139,14 @@ export async function sendPendingUsagePushes({ limit = 500 }: { limit?: number }
   };
   let sent = 0;
   let failed = 0;
+  let expired = 0;
+  const expiredBefore = Date.now() - STRIPE_MAX_AGE_DAYS_HARD * 86_400_000;
   const sendOne = async (push: ClaimedPush) => {
+    if (push.hour.getTime() < expiredBefore) {
+      await markExpired(push.identifier);
+      expired += 1;
+      return;
+    }
     try {
       const customer = await customerOf(push.tenant_id);
       await stripe.billing.meterEvents.create({
@@ -156,12 +172,11 @@ export async function sendPendingUsagePushes({ limit = 500 }: { limit?: number }
   for (let i = 0; i < pushes.length; i += SEND_CONCURRENCY) {
     await Promise.all(pushes.slice(i, i + SEND_CONCURRENCY).map(sendOne));
   }
-  return { sent, failed };
+  return { sent, failed, expired };
 }
 
 /** The scheduler job: record newly closed hours, then send what is due. */
-export async function pushUsageToStripe(): Promise<{ enqueued: number; sent: number; failed: number }> {
+export async function pushUsageToStripe(): Promise<{ enqueued: number; sent: number; failed: number; expired: number }> {
   const enqueued = await enqueueUsagePushes();
-  const { sent, failed } = await sendPendingUsagePushes();
-  return { enqueued, sent, failed };
+  return { enqueued, ...(await sendPendingUsagePushes()) };
 }
