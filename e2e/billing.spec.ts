@@ -146,4 +146,26 @@ test("billing portal in local mode: figures equal the API's, spend limit, plan c
     await expect(row.getByTestId("usage-row-amount")).toHaveText(formatCents(r.amountCents));
   }
   await expect(page.getByRole("img", { name: "vCPU time per day" })).toBeVisible();
+
+  // A limit of $0 is reached at once: a notice here, a banner on the other pages, new sessions refused.
+  const form = page.getByRole("form", { name: "Spend limit" });
+  await form.getByLabel("Monthly spend limit (USD)").fill("0");
+  await form.getByRole("button", { name: "Save spend limit" }).click();
+  await expect(page.getByText("Monthly spend limit set to $0.00.")).toBeVisible();
+  await expect(page.getByTestId("billing-notice").first()).toContainText("Spend limit reached");
+  expect((await billing.summary()).spendLimitReached).toBe(true);
+  await openNav(page, "Sessions");
+  const banner = page.getByTestId("billing-banner");
+  await expect(banner).toContainText("Spend limit reached");
+  const refusedCreate = await page.request.post("/api/v1/sessions", { headers: { "x-burrow-tenant": slug }, data: {} });
+  const refusedBody = await refusedCreate.json();
+  if (refusedCreate.ok()) await billing.terminate(refusedBody.id); // leave no sandbox behind if it was not refused
+  expect(refusedCreate.status()).toBe(402);
+  expect(refusedBody.error.code).toBe("spend_limit_reached");
+  await banner.getByRole("link", { name: "View billing" }).click();
+  await expect(page).toHaveURL(`/t/${slug}/billing`);
+  await page.getByRole("form", { name: "Spend limit" }).getByRole("button", { name: "Remove limit" }).click();
+  await expect(page.getByTestId("billing-spend-limit")).toHaveText("No limit");
+  await expect(page.getByTestId("billing-notice")).toHaveCount(0);
+  expect((await billing.summary()).spendLimitCents).toBeNull();
 });

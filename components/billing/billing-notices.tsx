@@ -15,14 +15,14 @@ export function billingNotices(summary: BillingSummary): Notice[] {
   const limit = summary.spendLimitCents === null ? "" : ` of ${formatCents(summary.spendLimitCents)}`;
   if (summary.spendLimitReached) {
     notices.push({ id: "limit", tone: "red",
-      text: `Spend limit reached: ${formatCents(summary.totalCents)}${limit} this period. New sessions are refused and running ones are hibernated until the next period or a higher limit.` });
+      text: `Spend limit reached: ${formatCents(summary.spendCents)}${limit} of usage this period. New sessions are refused and running ones are hibernated until the next period or a higher limit.` });
   }
   const periodStart = Date.parse(summary.period.start);
   const current = summary.alerts.filter((a) => Date.parse(a.createdAt) >= periodStart);
   const tenantTop = Math.max(0, ...current.filter((a) => a.scope === "tenant").map((a) => a.threshold));
   if (tenantTop > 0 && !(summary.spendLimitReached && tenantTop >= 100)) {
     notices.push({ id: "tenant", tone: tenantTop >= 100 ? "red" : "amber",
-      text: `Budget alert: this period's cost has reached ${tenantTop}% of the monthly spend limit${limit}.` });
+      text: `Budget alert: this period's usage has reached ${tenantTop}% of the monthly spend limit${limit}.` });
   }
   const keyTops = new Map<string, number>();
   for (const a of current) if (a.scope !== "tenant") keyTops.set(a.scope, Math.max(keyTops.get(a.scope) ?? 0, a.threshold));

@@ -1,60 +1,22 @@
-// Answers of the billing and usage endpoints as the console reads them (the zod schemas in
-// lib/api/endpoints.ts are the source). Money is integer cents or a decimal string, never a float.
-import type { Meter } from "@/lib/usage/meters";
+// Answers of the billing and usage endpoints as the console reads them: the types of the very zod
+// schemas that shape the API's responses, so a change there fails the type check here. Money is
+// integer cents or a decimal string, never a float.
+import type { z } from "zod";
+import type { billingSummarySchema, budgetAlertSchema, costLineSchema, planSchema, quotaUseSchema } from "@/lib/billing/schemas";
+import type { checkoutResultSchema, invoiceSchema } from "@/lib/billing/stripe/schemas";
+import type { usageAnswerSchema, usageQuerySchema, usageRowSchema } from "@/lib/usage/schemas";
 
-export type { Meter };
+export type BillingSummary = z.infer<typeof billingSummarySchema>;
+export type BillingMode = BillingSummary["mode"];
+export type CostLine = z.infer<typeof costLineSchema>;
+export type BudgetAlert = z.infer<typeof budgetAlertSchema>;
+export type Quota = z.infer<typeof quotaUseSchema>;
+export type Plan = z.infer<typeof planSchema>;
+export type Invoice = z.infer<typeof invoiceSchema>;
 
-export type BillingMode = "stripe" | "local";
-
-export type CostLine = {
-  meter: Meter;
-  quantity: string;
-  includedQuantity: string;
-  billableQuantity: string;
-  unitPriceUsd: string;
-  amountCents: number;
-};
-
-export type BudgetAlert = { scope: string; threshold: number; createdAt: string };
-
-export type Quota = { name: string; limit: number; used: number };
-
-export type BillingSummary = {
-  mode: BillingMode;
-  charged: boolean;
-  plan: { id: string; name: string; monthlyFeeCents: number };
-  period: { start: string; end: string };
-  lines: CostLine[];
-  usageCents: number;
-  feeCents: number;
-  totalCents: number;
-  forecastCents: number;
-  spendLimitCents: number | null;
-  spendLimitReached: boolean;
-  alerts: BudgetAlert[];
-  quotas: Quota[];
-  subscriptionStatus: string | null;
-};
-
-export type PlanPrice = { meter: Meter; unitPriceUsd: string; includedQuantity: string };
-export type Plan = { id: string; name: string; monthlyFeeCents: number; prices: PlanPrice[]; quotas: Record<string, number> };
-
-export type Invoice = {
-  id: string;
-  source: "local" | "stripe";
-  status: string;
-  periodStart: string;
-  periodEnd: string;
-  currency: string;
-  totalCents: number;
-  charged: boolean;
-  hostedUrl: string | null;
-  pdfUrl: string | null;
-};
-
-export type UsageGroupBy = "meter" | "session" | "template" | "apiKey";
-export type UsageRow = { start: string; key: string; meter: Meter; quantity: string; amountCents: number };
-export type UsageAnswer = { from: string; to: string; granularity: "hour" | "day"; groupBy: UsageGroupBy; data: UsageRow[] };
+export type UsageGroupBy = z.infer<typeof usageQuerySchema>["groupBy"];
+export type UsageRow = z.infer<typeof usageRowSchema>;
+export type UsageAnswer = z.infer<typeof usageAnswerSchema>;
 
 /** POST /billing/checkout: a Checkout page to go to (Stripe), or the plan already changed (local). */
-export type CheckoutAnswer = { url: string } | { planId: string; applied: true };
+export type CheckoutAnswer = z.infer<typeof checkoutResultSchema>;

@@ -27,7 +27,8 @@ export function PeriodCard({ summary }: { summary: BillingSummary }) {
           <Figure label="Usage" testId="billing-usage">{formatCents(summary.usageCents)}</Figure>
           <Figure label="Plan fee" testId="billing-fee">{formatCents(summary.feeCents)}</Figure>
           <Figure label="Forecast for the period" testId="billing-forecast">{formatCents(summary.forecastCents)}</Figure>
-          <Figure label="Spend limit" testId="billing-spend-limit">
+          <Figure label="Spend limit" testId="billing-spend-limit"
+            sub={summary.spendLimitCents === null ? undefined : <span data-testid="billing-spend">{formatCents(summary.spendCents)}</span>}>
             {summary.spendLimitCents === null ? "No limit" : formatCents(summary.spendLimitCents)}
           </Figure>
         </dl>
@@ -41,11 +42,14 @@ export function PeriodCard({ summary }: { summary: BillingSummary }) {
   );
 }
 
-function Figure({ label, testId, strong, children }: { label: string; testId: string; strong?: boolean; children: ReactNode }) {
+function Figure({ label, testId, strong, sub, children }: { label: string; testId: string; strong?: boolean; sub?: ReactNode; children: ReactNode }) {
   return (
     <div>
       <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd data-testid={testId} className={`mt-0.5 tabular-nums ${strong ? "text-lg font-semibold text-zinc-900" : "text-sm font-medium text-zinc-900"}`}>{children}</dd>
+      <dd className="mt-0.5">
+        <span data-testid={testId} className={`tabular-nums ${strong ? "text-lg font-semibold text-zinc-900" : "text-sm font-medium text-zinc-900"}`}>{children}</span>
+        {sub && <span className="block text-xs text-zinc-500 tabular-nums">{sub} of usage counted</span>}
+      </dd>
     </div>
   );
 }

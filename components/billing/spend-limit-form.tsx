@@ -18,7 +18,7 @@ export function SpendLimitCard({ spendLimitCents }: { spendLimitCents: number | 
   return (
     <Card className="mt-6" aria-labelledby="spend-limit-title">
       <CardHeader id="spend-limit-title" title="Spend limit"
-        description="When the period's cost reaches the limit, new sessions are refused and running ones are hibernated until the next period or a higher limit. Alerts at 50, 80 and 100 %." />
+        description="When this period's usage (the plan fee is not counted) reaches the limit, new sessions are refused and running ones are hibernated until the next period or a higher limit. Budget alerts at 50, 80 and 100 %." />
       <CardBody>
         <SpendLimitForm key={String(spendLimitCents)} spendLimitCents={spendLimitCents} />
       </CardBody>
