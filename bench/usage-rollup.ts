@@ -112,6 +112,10 @@ export async function benchUsageRollup(ctx: { databaseUrl: string }, params: Usa
     t0 = performance.now();
     const rerun = await rollupUsage({ from, batchSize: params.batchSize });
     const rerunMs = performance.now() - t0;
+    // What the scheduler does every minute afterwards: from closedThrough, so only what is still open.
+    t0 = performance.now();
+    const regular = await rollupUsage({ batchSize: params.batchSize });
+    const regularMs = performance.now() - t0;
 
     log("usage-rollup: brute-force recount (every second of every timeline)");
     t0 = performance.now();
@@ -152,6 +156,7 @@ export async function benchUsageRollup(ctx: { databaseUrl: string }, params: Usa
         stateSecondsPerSecond: round(stateIntervalSeconds / (rollupMs / 1000), 0),
       },
       rerun: { ms: round(rerunMs, 0), written: rerun.written, deleted: rerun.deleted, changedNothing: rerunChangedNothing },
+      regularRunAfter: { ms: round(regularMs, 0), from: regular.from.toISOString(), subjects: regular.sessions + regular.snapshots, written: regular.written },
       bruteForce: { ms: round(bruteMs, 0), secondsWalked: brute.walked, includes: "reading the rows back and walking every second in JS (no writes)" },
       rollupToBruteForce: round(ratio(rollupMs, bruteMs) ?? NaN, 2),
       result: {
@@ -166,6 +171,7 @@ export async function benchUsageRollup(ctx: { databaseUrl: string }, params: Usa
     const lines = [
       `  ${params.sessions} sessions, ${stateIntervalSeconds} state-interval seconds, ${generated.snapshots.length} snapshots`,
       `  rollup ${result.rollup.ms} ms (${first.written} rows) vs brute-force recount ${result.bruteForce.ms} ms → ${result.rollupToBruteForce}×; re-run ${result.rerun.ms} ms, changed nothing: ${rerunChangedNothing}`,
+      `  the scheduler's next regular run (from closedThrough): ${result.regularRunAfter.ms} ms, ${result.regularRunAfter.subjects} subjects`,
       `  equal to the recount (${rolledCells.size} tenant-hour-meter cells, ${rolledSnapshots.size} snapshot totals): ${equal}`,
     ];
     return { result, file, lines };
