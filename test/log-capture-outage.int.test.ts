@@ -2,35 +2,14 @@
 // this file stops and starts: lines pushed while it is down are written when it is back, in order;
 // once the buffer has been full for maxWaitMs, further lines are dropped and a marker with their
 // exact count is written where they are missing. Nothing is lost silently.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db, disconnectDb } from "@/lib/db/client";
-import { type RunningPostgres, startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
-import { applyMigrations } from "@/lib/db/migrate";
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
 import type { NewLogLine } from "@/lib/logs/append-session-logs";
 import { LINE_OVERHEAD_BYTES, LogBatcher } from "@/lib/logs/log-batcher";
 import { sessionRowIn } from "./session-rows";
+import { useOwnPostgres } from "./own-postgres";
 
-let pgServer: RunningPostgres;
-let dataDir: string;
-const sharedUrl = process.env.DATABASE_URL;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), "burrow-logs-down-"));
-  pgServer = await startEmbeddedPostgres({ dataDir });
-  await applyMigrations(pgServer.url);
-  await disconnectDb();
-  process.env.DATABASE_URL = pgServer.url;
-});
-
-afterAll(async () => {
-  await disconnectDb();
-  process.env.DATABASE_URL = sharedUrl;
-  await pgServer.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const ownPostgres = useOwnPostgres("burrow-logs-down-");
 
 const text = (i: number) => `line-${String(i).padStart(4, "0")}`; // 9 bytes each
 const line = (i: number): NewLogLine => ({ stream: "stdout", source: "exe_outage", at: new Date(), line: text(i) });
@@ -57,7 +36,7 @@ describe("log batcher during a database outage", () => {
     await batcher.flushNow();
     expect(await db().sessionLogLine.count({ where: { sessionId: id } })).toBe(50);
 
-    await pgServer.stop();
+    await ownPostgres.stop();
     // Below the cap: buffered while every write fails.
     for (const i of range(50, 150)) expect(batcher.push(target, line(i))).toBe(true);
     await until("a failed write", () => batcher.stats().failedWrites > 0);
@@ -73,7 +52,7 @@ describe("log batcher during a database outage", () => {
     for (const i of range(250, 550)) batcher.push(target, line(i));
     expect(batcher.stats()).toMatchObject({ droppedLines: 300, droppedBytes: 2_700 });
 
-    pgServer = await startEmbeddedPostgres({ dataDir, port: pgServer.port });
+    await ownPostgres.restart();
     await until("the backlog to be written", () => batcher.stats().bufferedLines === 0 && batcher.stats().committedLines > 50);
     expect(batcher.push(target, line(9_999))).toBe(true);
     await batcher.close();
