@@ -44,6 +44,9 @@ let consoleSession: string; // 1 vCPU, 256 MiB, no API key
 let snapshotId: string;
 
 beforeAll(async () => {
+  // The scheduler has run before: closedThrough is recent, so no other test file's regular run
+  // recomputes the back-dated hours below while these tests take them apart.
+  await rollupUsage();
   tenant = await createTestTenant();
   // Running 90 min 15 s across two hour boundaries, paused 10 min, hibernated 2 h with a 3 GiB
   // snapshot, terminated.
@@ -248,9 +251,13 @@ describe("regular runs", () => {
     const total = (await usageRows(t.id)).filter((r) => r.subjectId === running && r.meter === "vcpu_seconds").reduce((a, r) => a + Number(r.quantity), 0);
     expect(total).toBe(90);
 
-    // A full run (every tenant, the database's clock) advances closedThrough and keeps the open hour current.
+    // A full run (every tenant, the database's clock) advances closedThrough and keeps the open hour
+    // current; rows of no session or snapshot (fixtures written by hand) are left alone.
+    const handWritten = { subjectId: `test_${newId("ses")}`, meter: "vcpu_seconds", hour: new Date(Math.floor(Date.now() / HOUR) * HOUR), tenantId: t.id, quantity: "12.5" };
+    await db().usageHour.create({ data: handWritten });
     const before = Date.now();
     const result = await rollupUsage();
+    expect(await db().usageHour.count({ where: { subjectId: handWritten.subjectId } })).toBe(1);
     const closedThrough = await readClosedThrough();
     expect(closedThrough!.getTime()).toBe(Math.floor((result.now.getTime() - CLOSE_GRACE_MS) / HOUR) * HOUR);
     expect(result.closedThrough).toEqual(closedThrough);

@@ -12,7 +12,8 @@ export type Window = { start: Date; now: Date; tenantId: string | null };
 /**
  * Sessions whose usage in hours ≥ window.start may have changed: those running or paused now (an
  * open span grows), those with a state change in the window, and those that have rows there
- * already (so that rows a recomputation no longer yields are removed).
+ * already (so that rows a recomputation no longer yields are removed). Rows whose subject is no
+ * session or snapshot at all (written by hand, e.g. test fixtures) are never touched.
  */
 export async function findSessionSubjects(w: Window): Promise<string[]> {
   const rows = await db().$queryRaw<{ id: string }[]>`
@@ -22,7 +23,7 @@ export async function findSessionSubjects(w: Window): Promise<string[]> {
     SELECT e.session_id FROM tenants t JOIN session_events e ON e.tenant_id = t.id
     WHERE e.created_at >= (${w.start}::timestamptz AT TIME ZONE 'UTC') AND (${w.tenantId}::text IS NULL OR t.id = ${w.tenantId}::text)
     UNION
-    SELECT u.subject_id FROM tenants t JOIN usage_hours u ON u.tenant_id = t.id
+    SELECT u.subject_id FROM tenants t JOIN usage_hours u ON u.tenant_id = t.id JOIN sessions s ON s.id = u.subject_id
     WHERE u.hour >= ${w.start}::timestamptz AND u.meter <> 'snapshot_gib_hours' AND (${w.tenantId}::text IS NULL OR t.id = ${w.tenantId}::text)
     ORDER BY 1`;
   return rows.map((r) => r.id);
@@ -36,7 +37,7 @@ export async function findSnapshotSubjects(w: Window): Promise<string[]> {
       AND ((sn.deleted_at IS NULL AND sn.status <> 'deleted') OR sn.deleted_at > (${w.start}::timestamptz AT TIME ZONE 'UTC'))
       AND (${w.tenantId}::text IS NULL OR sn.tenant_id = ${w.tenantId}::text)
     UNION
-    SELECT u.subject_id FROM tenants t JOIN usage_hours u ON u.tenant_id = t.id
+    SELECT u.subject_id FROM tenants t JOIN usage_hours u ON u.tenant_id = t.id JOIN snapshots sn ON sn.id = u.subject_id
     WHERE u.hour >= ${w.start}::timestamptz AND u.meter = 'snapshot_gib_hours' AND (${w.tenantId}::text IS NULL OR t.id = ${w.tenantId}::text)
     ORDER BY 1`;
   return rows.map((r) => r.id);
