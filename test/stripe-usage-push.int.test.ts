@@ -206,6 +206,16 @@ describe("usage pushed as Stripe meter events", () => {
     expect(fake.requestsTo("/v1/billing/meter_events").filter((r) => String(r.body.identifier).includes(t.id))).toEqual([]);
   });
 
+  it("stops trying for a tenant that was deleted (nobody to bill)", async () => {
+    const t = await createTestTenant();
+    await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: H2, quantity: "3" }]);
+    await enqueueUsagePushes({ since: H2 });
+    await db().tenant.delete({ where: { id: t.id } });
+    await sendPendingUsagePushes();
+    const row = await db().usagePush.findUniqueOrThrow({ where: { identifier: usagePushIdentifier(t.id, "vcpu_seconds", H2) } });
+    expect(row).toMatchObject({ status: "skipped", lastError: "tenant deleted: no one to bill" });
+  });
+
   it("sends nothing in local billing mode: closed hours are recorded as skipped, never billed later", async () => {
     const t = await createTestTenant();
     await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: H2, quantity: "5" }]);

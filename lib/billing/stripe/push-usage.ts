@@ -8,6 +8,7 @@
 //     request's Idempotency-Key. If we crash after Stripe accepted an event but before marking the
 //     row sent, the lease runs out and the same identifier goes again: Stripe drops it as a
 //     duplicate. Failures back off exponentially (30 s doubling, at most 1 h), durable in the row.
+import { AppError } from "../../api/errors";
 import { db } from "../../db/client";
 import { closedUsageHours, type ClosedUsageCursor } from "../../usage";
 import { billingMode } from "../../env";
@@ -108,10 +109,9 @@ async function markSent(identifier: string): Promise<void> {
     WHERE identifier = $1 AND status = 'pending'`, identifier);
 }
 
-async function markExpired(identifier: string): Promise<void> {
+async function markSkipped(identifier: string, reason: string): Promise<void> {
   await db().$executeRawUnsafe(`
-    UPDATE usage_pushes SET status = 'skipped', last_error = 'expired: older than Stripe accepts meter events (35 days), never sent'
-    WHERE identifier = $1 AND status = 'pending'`, identifier);
+    UPDATE usage_pushes SET status = 'skipped', last_error = $2 WHERE identifier = $1 AND status = 'pending'`, identifier, reason);
 }
 
 async function markFailed(push: ClaimedPush, error: string): Promise<void> {
@@ -143,7 +143,7 @@ export async function sendPendingUsagePushes({ limit = 500 }: { limit?: number }
   const expiredBefore = Date.now() - STRIPE_MAX_AGE_DAYS_HARD * 86_400_000;
   const sendOne = async (push: ClaimedPush) => {
     if (push.hour.getTime() < expiredBefore) {
-      await markExpired(push.identifier);
+      await markSkipped(push.identifier, "expired: older than Stripe accepts meter events (35 days), never sent");
       expired += 1;
       return;
     }
@@ -162,6 +162,10 @@ export async function sendPendingUsagePushes({ limit = 500 }: { limit?: number }
         // Stripe already holds this identifier: it was sent before and the answer was lost.
         await markSent(push.identifier);
         sent += 1;
+        return;
+      }
+      if (err instanceof AppError && err.code === "not_found") {
+        await markSkipped(push.identifier, "tenant deleted: no one to bill");
         return;
       }
       const kind = isTransientStripeError(err) ? "retrying" : "refused";
