@@ -250,6 +250,9 @@ describe("regular runs", () => {
     await rollupUsage({ tenantId: t.id, now });
     const total = (await usageRows(t.id)).filter((r) => r.subjectId === running && r.meter === "vcpu_seconds").reduce((a, r) => a + Number(r.quantity), 0);
     expect(total).toBe(90);
+    // A slower run as of an earlier time (overtaken by the one above) writes nothing over it.
+    expect(await rollupUsage({ tenantId: t.id, now: new Date(now.getTime() - 30_000) })).toMatchObject({ written: 0, deleted: 0 });
+    expect((await usageRows(t.id)).filter((r) => r.subjectId === running && r.meter === "vcpu_seconds").reduce((a, r) => a + Number(r.quantity), 0)).toBe(90);
 
     // A full run (every tenant, the database's clock) advances closedThrough and keeps the open hour
     // current; rows of no session or snapshot (fixtures written by hand) are left alone.

@@ -6,8 +6,8 @@
 // - a run killed at any point leaves every subject either as before or fully recomputed, and
 //   closedThrough was not advanced, so the next run recomputes the same hours: no double counting,
 //   nothing lost;
-// - concurrent runs are safe (their batch writes are serialized by an advisory lock, and both
-//   compute the same rows for the closed hours).
+// - concurrent runs are safe: their batch writes are serialized by an advisory lock, and a row is
+//   only replaced by a computation as of a later `now` (see replaceRows).
 // An hour is CLOSED (final, billable to Stripe) once it ended CLOSE_GRACE_MS before a completed
 // run's `now`: the grace absorbs runner clock skew and transactions that commit late.
 import { db } from "../db/client";
@@ -52,7 +52,7 @@ export async function rollupUsage(opts: RollupOptions = {}): Promise<RollupResul
   const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
   const totals = { written: 0, deleted: 0 };
   const write = async (kind: "sessions" | "snapshots", ids: string[], rows: Row[]) => {
-    const { written, deleted } = await replaceRows(ids, rows, from);
+    const { written, deleted } = await replaceRows(ids, rows, from, now);
     totals.written += written;
     totals.deleted += deleted;
     await opts.onBatch?.({ kind, subjects: ids.length, written, deleted });
@@ -91,8 +91,14 @@ export async function rollupUsageJob(): Promise<{ sessions: number; snapshots: n
 /**
  * The subjects' rows in hours ≥ from become exactly `rows`: rows no longer produced are deleted,
  * new and changed ones upserted, equal ones left alone. One statement, so atomic per batch.
+ *
+ * computed_at is the run's `now` (what the row is "as of"), and a row as of a later time is never
+ * replaced or deleted by a run as of an earlier one: a slow run overtaken by a newer one (runs
+ * overlap when one takes longer than the scheduler's interval) cannot put back the partial value
+ * of an hour the newer run has since closed. With the same events an hour's usage only grows with
+ * `now`, so skipping such a write never loses usage.
  */
-async function replaceRows(subjectIds: string[], rows: Row[], from: Date): Promise<{ written: number; deleted: number }> {
+async function replaceRows(subjectIds: string[], rows: Row[], from: Date, now: Date): Promise<{ written: number; deleted: number }> {
   const fresh = rows.filter((r) => r.piece.hourMs >= from.getTime());
   const col = <T>(f: (r: Row) => T) => fresh.map(f);
   const [, result] = await db().$transaction([
@@ -106,17 +112,18 @@ async function replaceRows(subjectIds: string[], rows: Row[], from: Date): Promi
       ), deleted AS (
         DELETE FROM usage_hours u
         WHERE u.subject_id = ANY(${subjectIds}::text[]) AND u.hour >= ${from}::timestamptz
+          AND u.computed_at <= (${now}::timestamptz AT TIME ZONE 'UTC')
           AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.subject_id = u.subject_id AND f.meter = u.meter AND f.hour = u.hour)
         RETURNING 1
       ), written AS (
         INSERT INTO usage_hours AS u (subject_id, meter, hour, tenant_id, session_id, template_name, api_key_id, dimension, quantity, computed_at)
-        SELECT subject_id, meter, hour, tenant_id, session_id, template_name, api_key_id, '', quantity, now() AT TIME ZONE 'UTC'
+        SELECT subject_id, meter, hour, tenant_id, session_id, template_name, api_key_id, '', quantity, ${now}::timestamptz AT TIME ZONE 'UTC'
         FROM fresh ORDER BY subject_id, meter, hour
         ON CONFLICT (subject_id, meter, hour) DO UPDATE SET
           tenant_id = EXCLUDED.tenant_id, session_id = EXCLUDED.session_id, template_name = EXCLUDED.template_name,
           api_key_id = EXCLUDED.api_key_id, dimension = EXCLUDED.dimension, quantity = EXCLUDED.quantity, computed_at = EXCLUDED.computed_at
-        WHERE (u.tenant_id, u.session_id, u.template_name, u.api_key_id, u.dimension, u.quantity)
-          IS DISTINCT FROM (EXCLUDED.tenant_id, EXCLUDED.session_id, EXCLUDED.template_name, EXCLUDED.api_key_id, EXCLUDED.dimension, EXCLUDED.quantity)
+        WHERE EXCLUDED.computed_at >= u.computed_at
+          AND (u.tenant_id, u.session_id, u.template_name, u.api_key_id, u.dimension, u.quantity) IS DISTINCT FROM (EXCLUDED.tenant_id, EXCLUDED.session_id, EXCLUDED.template_name, EXCLUDED.api_key_id, EXCLUDED.dimension, EXCLUDED.quantity)
         RETURNING 1
       )
       SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM deleted) AS deleted`,
