@@ -8,7 +8,10 @@
 //     next }: final per tenant-hour-meter totals of closed hours, keyset-paged by
 //     (hour, tenantId, meter); `next` is the `after` of the following page (null at the end).
 //   readClosedThrough() → Date | null: hours before it are closed.
-// For the scheduler: rollupUsage() (and rollupUsageJob(), its numbers-only summary).
+// For the scheduler: rollupUsage() (and rollupUsageJob(), its numbers-only summary). A regular run
+// recomputes only the hours since closedThrough; data written with past times (tests, imports)
+// needs rollupUsage({ tenantId, from }), which recomputes one tenant from `from` on. Rows whose
+// subject id is no session or snapshot (hand-written fixtures) are never touched by a rollup.
 export { METERS, METER_UNITS, type Meter } from "./meters";
 export { closedUsageHours, sumUsageByMeter, type ClosedUsageCursor, type ClosedUsageHour } from "./usage-totals";
 export { readClosedThrough } from "./rollup-state";
