@@ -59,6 +59,7 @@ test("billing portal in local mode: figures equal the API's, spend limit, plan c
   const billing = api(page.request, slug);
 
   await openNav(page, "Billing");
+  await expect(page).toHaveURL(`/t/${slug}/billing`);
   await expect(page.getByRole("heading", { level: 1, name: "Billing" })).toBeVisible();
   await expect(page.getByTestId("billing-mode")).toHaveText("Local billing: estimates only, not charged");
   const fresh = await billing.summary();
@@ -127,6 +128,7 @@ test("billing portal in local mode: figures equal the API's, spend limit, plan c
   }, { timeout: 150_000, intervals: [2_000, 5_000] }).toBeLessThan(0.01);
 
   await openNav(page, "Billing");
+  await expect(page).toHaveURL(`/t/${slug}/billing`); // before a reload, or it reloads the page we left
   await expectPageEqualsApi(page, billing.summary);
   const final = await billing.summary();
   const vcpu = final.lines.find((l) => l.meter === "vcpu_seconds")!;
@@ -155,6 +157,7 @@ test("billing portal in local mode: figures equal the API's, spend limit, plan c
   await expect(page.getByTestId("billing-notice").first()).toContainText("Spend limit reached");
   expect((await billing.summary()).spendLimitReached).toBe(true);
   await openNav(page, "Sessions");
+  await expect(page).toHaveURL(`/t/${slug}/sessions`);
   const banner = page.getByTestId("billing-banner");
   await expect(banner).toContainText("Spend limit reached");
   const refusedCreate = await page.request.post("/api/v1/sessions", { headers: { "x-burrow-tenant": slug }, data: {} });
