@@ -18,6 +18,10 @@ export async function fillSignUp(page: Page, { email, tenantName }: { email: str
   return slug;
 }
 
+/** Follows a console nav link and waits until its page is the one shown (client-side navigation). */
 export async function openNav(page: Page, name: string) {
-  await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name, exact: true }).click();
+  const link = page.getByRole("navigation", { name: "Console" }).getByRole("link", { name, exact: true });
+  const href = await link.getAttribute("href");
+  await link.click();
+  if (href) await page.waitForURL((url) => url.pathname === href);
 }

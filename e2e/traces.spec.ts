@@ -45,7 +45,7 @@ test("spans exported for a session appear in its waterfall; a click shows a span
 
   // The traces list, filtered to the session, links to the waterfall.
   await openNav(page, "Traces");
-  await page.getByLabel("Session").fill(sessionId);
+  await page.getByLabel("Session", { exact: true }).fill(sessionId);
   const row = page.getByTestId("trace-row").filter({ hasText: traceId });
   await expect(row).toBeVisible({ timeout: 15_000 });
   await row.getByRole("link", { name: "agent.plan" }).click();

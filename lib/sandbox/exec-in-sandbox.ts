@@ -27,6 +27,7 @@ const WRAPPER = '"$@" 3>&-; echo $? >&3';
 const KILLED_EXIT_CODE = 137;
 /** After the command exits, output still in flight (or written by what it left behind) is collected this long. */
 const DRAIN_AFTER_EXIT_MS = 100;
+const MAX_DRAIN_AFTER_EXIT_MS = 5_000;
 /** After a timeout kill, the status gets this long to arrive (longer only if the sandbox is frozen). */
 const EXIT_AFTER_KILL_MS = 2_000;
 const RUNC_ERROR_LINE = /^time="[^"]*" level=(error|fatal) msg="/;
@@ -58,9 +59,11 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
     const timers: NodeJS.Timeout[] = [];
 
     let heldBack = 0; // output streams paused by the listener
+    let lastOutputAt = 0;
     // The result keeps maxBytes per stream (reading goes on, so the process never blocks on a full
     // pipe); the listener sees every byte, and may hold a stream back by returning a promise.
     const capture = (name: "stdout" | "stderr", stream: Readable) => (chunk: Buffer) => {
+      lastOutputAt = performance.now();
       const s = streams[name];
       const room = maxBytes - s.size;
       if (chunk.length > room) truncated = true;
@@ -137,8 +140,16 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
       if (outputOpen === 0) return finish();
       if (!draining) {
         draining = true;
-        // Output held back by the listener is still in the pipe: wait for it to be read.
-        const drained = () => (heldBack > 0 ? timers.push(setTimeout(drained, DRAIN_AFTER_EXIT_MS)) : finish());
+        // Output held back by the listener, or still flowing, is in the pipe: read it. A stream
+        // that stays open (a background child holds it) ends the exec once it has been quiet for
+        // the grace, or after MAX_DRAIN_AFTER_EXIT_MS of chatter, whichever comes first.
+        const exitedAt = performance.now();
+        const drained = () => {
+          const now = performance.now();
+          const flowing = now - lastOutputAt < DRAIN_AFTER_EXIT_MS && now - exitedAt < MAX_DRAIN_AFTER_EXIT_MS;
+          if (heldBack > 0 || flowing) timers.push(setTimeout(drained, DRAIN_AFTER_EXIT_MS));
+          else finish();
+        };
         timers.push(setTimeout(drained, DRAIN_AFTER_EXIT_MS));
       }
     }
