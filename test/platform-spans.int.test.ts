@@ -43,7 +43,7 @@ async function waitForState(id: string, state: string, timeoutMs = 30_000) {
   for (;;) {
     const s = await db().session.findUniqueOrThrow({ where: { id } });
     if (s.state === state) return s;
-    if (Date.now() > deadline) throw new Error(`session ${id} is ${s.state} (wanted ${state})`);
+    if (Date.now() > deadline) throw new Error(`session ${id} is ${s.state} (wanted ${state}); runner output:\n${env.runner.output().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -192,5 +192,5 @@ describe("lifecycle spans of a real session", () => {
     for (const n of ["session.placement", "session.start", "session.exec", "session.pause", "session.resume", "session.hibernate", "session.snapshot", "session.wake", "session.terminate"]) {
       expect(names).toContain(n);
     }
-  });
+  }, 150_000); // many real lifecycle steps, each waited for: generous on a loaded machine
 });
