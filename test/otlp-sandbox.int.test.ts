@@ -17,7 +17,7 @@ import { sessionTelemetryToken } from "@/lib/telemetry/session-token";
 import { newSpanId, newTraceId } from "@/lib/telemetry/traceparent";
 import { call } from "./helpers";
 import { startRouteServer, type RouteServer } from "./route-server";
-import { startRunner, useRunnerAndTenant } from "./runner-process";
+import { startRunner, useRunnerAndTenant, waitForSessionState } from "./runner-process";
 
 let server: RouteServer;
 // Registered before the runner starts: the runner forwards its sandboxes' OTLP to this server.
@@ -31,15 +31,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function waitForState(id: string, state: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await db().session.findUniqueOrThrow({ where: { id } });
-    if (s.state === state) return s;
-    if (Date.now() > deadline) throw new Error(`session ${id} is ${s.state} (wanted ${state})\n${env.runner.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (id: string, state: string, timeoutMs?: number) => waitForSessionState(env.runner, id, state, timeoutMs);
 
 const exec = (id: string, command: string[]) =>
   call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: env.tenant.key, params: { id }, body: { command, timeoutMs: 20_000 } });

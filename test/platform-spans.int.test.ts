@@ -17,7 +17,7 @@ import { db } from "@/lib/db/client";
 import { spanWriter } from "@/lib/telemetry/platform-span";
 import { newSpanId, newTraceId, parseTraceparent } from "@/lib/telemetry/traceparent";
 import { call, createTestTenant } from "./helpers";
-import { useRunnerAndTenant } from "./runner-process";
+import { useRunnerAndTenant, waitForSessionState } from "./runner-process";
 
 const env = useRunnerAndTenant();
 type Span = Awaited<ReturnType<typeof spansOf>>[number];
@@ -38,15 +38,7 @@ async function waitForSpan(traceId: string, name: string, timeoutMs = 30_000): P
   }
 }
 
-async function waitForState(id: string, state: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await db().session.findUniqueOrThrow({ where: { id } });
-    if (s.state === state) return s;
-    if (Date.now() > deadline) throw new Error(`session ${id} is ${s.state} (wanted ${state}); runner output:\n${env.runner.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (id: string, state: string, timeoutMs?: number) => waitForSessionState(env.runner, id, state, timeoutMs);
 
 const traceparent = (traceId = newTraceId(), spanId = newSpanId()) => ({ traceId, spanId, header: `00-${traceId}-${spanId}-01` });
 const attrs = (s: Span) => s.attributes as Record<string, unknown>;

@@ -89,3 +89,16 @@ export function useRunnerAndTenant(): { runner: TestRunner; tenant: TestTenant }
   });
   return state;
 }
+
+/** Polls the session row until it is in `state`; a timeout (or `failed`) names the runner's output. */
+export async function waitForSessionState(runner: TestRunner, id: string, state: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await db().session.findUniqueOrThrow({ where: { id } });
+    if (s.state === state) return s;
+    if (Date.now() > deadline || s.state === "failed") {
+      throw new Error(`session ${id} is ${s.state} (wanted ${state}): ${JSON.stringify(s.failureReason ?? null)}\nrunner output:\n${runner.output().slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

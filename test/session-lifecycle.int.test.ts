@@ -13,19 +13,11 @@ import * as snapshotsRoute from "@/app/api/v1/sessions/[id]/snapshots/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { call } from "./helpers";
-import { useRunnerAndTenant } from "./runner-process";
+import { useRunnerAndTenant, waitForSessionState } from "./runner-process";
 
 const env = useRunnerAndTenant();
 
-async function waitForState(id: string, state: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await db().session.findUniqueOrThrow({ where: { id } });
-    if (s.state === state) return s;
-    if (Date.now() > deadline) throw new Error(`session ${id} is ${s.state} (wanted ${state}); runner output:\n${env.runner.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (id: string, state: string, timeoutMs?: number) => waitForSessionState(env.runner, id, state, timeoutMs);
 
 const exec = (id: string, command: string[], extra: Record<string, unknown> = {}) =>
   call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: env.tenant.key, params: { id }, body: { command, ...extra } });

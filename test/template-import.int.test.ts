@@ -17,7 +17,7 @@ import { db } from "@/lib/db/client";
 import { terminateUnplacedSessions } from "@/lib/snapshots/retention";
 import { templatesDataDir } from "@/lib/templates/import-image";
 import { call, createKey, createTestTenant, type TestTenant } from "./helpers";
-import { removeDataDir, startRunner, type TestRunner } from "./runner-process";
+import { removeDataDir, startRunner, type TestRunner, waitForSessionState } from "./runner-process";
 
 let runner: TestRunner;
 let t: TestTenant;
@@ -95,17 +95,7 @@ async function importImage(opts: { name: string; body: Buffer | string; key?: st
   return { status: res.status, body: await res.json() };
 }
 
-async function waitForState(id: string, state: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await db().session.findUniqueOrThrow({ where: { id } });
-    if (s.state === state) return s;
-    if (Date.now() > deadline || s.state === "failed") {
-      throw new Error(`session ${id} is ${s.state} (wanted ${state}): ${JSON.stringify(s.failureReason ?? null)}\nrunner output:\n${runner.output().slice(-3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (id: string, state: string, timeoutMs?: number) => waitForSessionState(runner, id, state, timeoutMs);
 
 const exec = (id: string, command: string[]) =>
   call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: t.key, params: { id }, body: { command } });

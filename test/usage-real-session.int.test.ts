@@ -13,20 +13,12 @@ import { db } from "@/lib/db/client";
 import { rollupUsage } from "@/lib/usage";
 import { parseQuantity } from "@/lib/usage/quantity";
 import { call } from "./helpers";
-import { useRunnerAndTenant } from "./runner-process";
+import { useRunnerAndTenant, waitForSessionState } from "./runner-process";
 
 const env = useRunnerAndTenant();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForState(id: string, state: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await db().session.findUniqueOrThrow({ where: { id } });
-    if (s.state === state) return s;
-    if (Date.now() > deadline) throw new Error(`session ${id} is ${s.state} (wanted ${state}); runner output:\n${env.runner.output().slice(-3000)}`);
-    await sleep(50);
-  }
-}
+const waitForState = (id: string, state: string, timeoutMs?: number) => waitForSessionState(env.runner, id, state, timeoutMs);
 
 const action = (route: { POST: typeof pauseRoute.POST }, id: string, name: string) =>
   call(route.POST, { method: "POST", path: `/api/v1/sessions/${id}/${name}`, key: env.tenant.key, params: { id } });

@@ -16,7 +16,7 @@ import * as resizeRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/
 import { db } from "@/lib/db/client";
 import { applyIdlePolicy } from "@/lib/sessions/apply-idle-policy";
 import { call, createKey, createTestTenant } from "./helpers";
-import { useRunnerAndTenant } from "./runner-process";
+import { useRunnerAndTenant, waitForSessionState } from "./runner-process";
 
 const env = useRunnerAndTenant();
 const WAIT_MS = 15_000;
@@ -27,15 +27,7 @@ async function newSession(idle: { pauseAfterSeconds: number | null; hibernateAft
   return res.body.id as string;
 }
 
-async function waitForState(id: string, state: string) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const s = await db().session.findUniqueOrThrow({ where: { id } });
-    if (s.state === state) return;
-    if (Date.now() > deadline) throw new Error(`session ${id} is ${s.state} (wanted ${state})\n${env.runner.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (id: string, state: string, timeoutMs?: number) => waitForSessionState(env.runner, id, state, timeoutMs);
 
 const base = (id: string, tid: string) => `/api/v1/sessions/${id}/terminals/${tid}`;
 const open = (id: string, body: unknown = { cols: 80, rows: 24 }, key = env.tenant.key) =>
