@@ -1,6 +1,7 @@
 // Quotas and placement need no sandbox: they are decided when the session row is written. These
 // tests register runners that only declare capacity (this machine has no GPU).
 import { describe, expect, it } from "vitest";
+import * as resumeRoute from "@/app/api/v1/sessions/[id]/resume/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { registerRunner } from "@/lib/runners/runner-registry";
@@ -85,5 +86,21 @@ describe("placement", () => {
     expect((await create(t.key, { timeoutSeconds: 100_000 })).status).toBe(400);
     const reader = await createKey(t.id, ["sessions:read"]);
     expect((await create(reader.secret, {})).status).toBe(403);
+  });
+});
+
+describe("waking a hibernated session", () => {
+  it("places it again in the pool it was created for, not on the runner with the most room", async () => {
+    const t = await createTestTenant();
+    const pool = uniqueSlug("pool");
+    const own = await runner({ pool, vcpu: 4 });
+    await runner({ pool: uniqueSlug("pool"), vcpu: 10_000 }); // far more room, another pool
+    const created = await create(t.key, { pool });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    await db().session.update({ where: { id }, data: { state: "hibernated", desiredState: "hibernated", runnerId: null } });
+    const resumed = await call(resumeRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/resume`, key: t.key, params: { id } });
+    expect(resumed.status).toBe(200);
+    expect((await db().session.findUniqueOrThrow({ where: { id } })).runnerId).toBe(own.id);
   });
 });

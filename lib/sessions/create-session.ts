@@ -55,6 +55,7 @@ export async function createSession({ ctx, input }: { ctx: TenantContext; input:
         fromSnapshotId,
         snapshotId: fromSnapshotId,
         apiKeyId,
+        pool: input.pool ?? null,
       },
     });
     await tx.sessionEvent.create({
