@@ -1,5 +1,7 @@
 // Requests that need the sandbox (exec, files, snapshot of a running session) wake a paused or
 // hibernated session transparently: set desired=running, then wait until the runner reports it.
+// A read-only caller (readSessionFile without sessions:write) passes wake: false: a wake starts the
+// sandbox and its billing, so it then waits only for a session that is already starting or waking.
 import type { TenantContext } from "../auth/context";
 import { AppError } from "../api/errors";
 import { inTransaction } from "../db/tenant-scope";
@@ -14,12 +16,20 @@ const FAST_POLL_MS = 20;
 const FAST_POLL_FOR_MS = 3_000;
 const SLOW_POLL_MS = 200;
 
-export async function ensureSessionRunning(ctx: TenantContext, sessionId: string) {
+/** Asleep: paused, hibernated or on the way there (nobody asked it to run). */
+export const isSessionAsleep = (row: { desiredState: string }) => row.desiredState !== "running";
+
+export function sessionAsleepError(state: string, extra = "") {
+  return new AppError("conflict", `The session is asleep (${state}); waking it needs the sessions:write scope${extra}`, { details: { state, reason: "session_asleep" } });
+}
+
+export async function ensureSessionRunning(ctx: TenantContext, sessionId: string, opts: { wake: boolean } = { wake: true }) {
   let session = await inTransaction(ctx.db, async (tx) => {
     const row = await getSessionRowOrThrow(tx, sessionId);
     if (row.state === "running" && row.desiredState === "running") {
       return tx.session.update({ where: { id: row.id }, data: { lastActivityAt: new Date() } });
     }
+    if (!opts.wake && isSessionAsleep(row)) throw sessionAsleepError(row.state);
     return requestDesiredState(tx, ctx, row, "running");
   });
   const startedAt = Date.now();
