@@ -90,13 +90,16 @@ describe("reading a sleeping session's files", () => {
       expect(asleep.json().error.message).toMatch(/sessions:write/);
     }
     expect(await sleepMarks(id)).toEqual(before);
+    const resumes = () => db().auditEvent.findMany({ where: { tenantId: tenant.id, action: "session.resumed", targetId: id } });
+    expect(await resumes()).toEqual([]);
 
-    // sessions:write wakes it, as before.
+    // sessions:write wakes it, as before, and the wake is audited.
     const woken = await readFile(id, "/workspace/link", { key: tenant.key });
     expect(woken.status).toBe(200);
     expect(woken.text).toBe("notes");
     expect(woken.headers.get("x-burrow-snapshot-id")).toBeNull();
     expect((await db().session.findUniqueOrThrow({ where: { id } })).state).toBe("running");
+    expect((await resumes()).map((e) => [e.actorType, e.actorId, e.metadata])).toEqual([["key", tenant.keyId, { from: "hibernated", wake: true }]]);
     // The 256 MiB sparse file came back with its holes (st_blocks, 512-byte units).
     const [size, blocks] = (await exec(id, "stat -c '%s %b' /workspace/sparse")).trim().split(" ").map(Number);
     expect(size).toBe(256 << 20);

@@ -4,6 +4,7 @@
 // sandbox and its billing, so it then waits only for a session that is already starting or waking.
 import type { TenantContext } from "../auth/context";
 import { AppError } from "../api/errors";
+import { recordAuditEvent } from "../audit";
 import { inTransaction } from "../db/tenant-scope";
 import { getRunner } from "../runners/runner-registry";
 import { requestDesiredState } from "./change-desired-state";
@@ -30,7 +31,10 @@ export async function ensureSessionRunning(ctx: TenantContext, sessionId: string
       return tx.session.update({ where: { id: row.id }, data: { lastActivityAt: new Date() } });
     }
     if (!opts.wake && isSessionAsleep(row)) throw sessionAsleepError(row.state);
-    return requestDesiredState(tx, ctx, row, "running");
+    const woken = await requestDesiredState(tx, ctx, row, "running");
+    // A wake starts billing again: audited like an explicit resume, whatever request caused it.
+    if (isSessionAsleep(row)) await recordAuditEvent({ ...ctx, db: tx }, { action: "session.resumed", targetType: "session", targetId: row.id, metadata: { from: row.state, wake: true } });
+    return woken;
   });
   const startedAt = Date.now();
   const deadline = startedAt + WAKE_TIMEOUT_MS;
