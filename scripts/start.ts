@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { openLocalDatabase } from "../lib/db/local-database";
 import { applyMigrations } from "../lib/db/migrate";
+import { restrictDataDir } from "../lib/data-dir";
 import { env } from "../lib/env";
 
 const dev = process.argv.includes("--dev");
@@ -39,6 +40,7 @@ async function main() {
   mkdirSync(dataDir, { recursive: true });
   const database = await openLocalDatabase({ databaseUrl: env.DATABASE_URL, dataDir, log: () => {} });
   log(database.embedded ? `embedded Postgres running (data in ${dataDir}/postgres)` : "using DATABASE_URL");
+  await restrictDataDir(dataDir, { othersMayTraverse: database.embedded && process.getuid?.() === 0 });
   const migrated = await applyMigrations(database.url);
   log(migrated.applied.length ? `applied migrations: ${migrated.applied.join(", ")}` : "database schema is up to date");
 

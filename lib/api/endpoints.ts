@@ -117,7 +117,8 @@ export const endpoints = {
     body: execSchema, response: execResultSchema,
   }),
   readSessionFile: defineEndpoint({
-    method: "GET", path: "/api/v1/sessions/{id}/files", tag: "Sessions", scopes: ["sessions:read"], summary: "Download a file (raw bytes)", query: filePathQuery,
+    method: "GET", path: "/api/v1/sessions/{id}/files", tag: "Sessions", scopes: ["sessions:read"], query: filePathQuery,
+    summary: "Download a file (raw bytes). Wakes a sleeping session only for a caller with sessions:write; without it, a hibernated session's file comes from its latest snapshot (header X-Burrow-Snapshot-Id) and a path the snapshot cannot answer, or a paused session, is a 409",
   }),
   writeSessionFile: defineEndpoint({
     method: "PUT", path: "/api/v1/sessions/{id}/files", tag: "Sessions", scopes: ["sessions:write"], summary: "Upload a file (raw bytes, at most 100 MiB)",

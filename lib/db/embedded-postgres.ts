@@ -20,8 +20,8 @@ export async function startEmbeddedPostgres(opts: {
   const databaseDir = path.join(root, "postgres");
   await mkdir(root, { recursive: true });
   // Postgres refuses to run as root; the package then runs it as a `postgres` user it creates,
-  // who must be able to reach the data directory.
-  if (process.getuid?.() === 0) await chmod(root, 0o755);
+  // who must be able to reach the data directory: search permission only, no listing (0711).
+  if (process.getuid?.() === 0) await chmod(root, 0o711);
   const password = await readOrCreatePassword(root);
   const port = opts.port ?? (await freePort());
   const pg = new EmbeddedPostgres({

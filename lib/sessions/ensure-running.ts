@@ -1,7 +1,10 @@
 // Requests that need the sandbox (exec, files, snapshot of a running session) wake a paused or
 // hibernated session transparently: set desired=running, then wait until the runner reports it.
+// A read-only caller (readSessionFile without sessions:write) passes wake: false: a wake starts the
+// sandbox and its billing, so it then waits only for a session that is already starting or waking.
 import type { TenantContext } from "../auth/context";
 import { AppError } from "../api/errors";
+import { recordAuditEvent } from "../audit";
 import { inTransaction } from "../db/tenant-scope";
 import { getRunner } from "../runners/runner-registry";
 import { requestDesiredState } from "./change-desired-state";
@@ -14,13 +17,24 @@ const FAST_POLL_MS = 20;
 const FAST_POLL_FOR_MS = 3_000;
 const SLOW_POLL_MS = 200;
 
-export async function ensureSessionRunning(ctx: TenantContext, sessionId: string) {
+/** Asleep: paused, hibernated or on the way there (nobody asked it to run). */
+export const isSessionAsleep = (row: { desiredState: string }) => row.desiredState !== "running";
+
+export function sessionAsleepError(state: string, extra = "") {
+  return new AppError("conflict", `The session is asleep (${state}); waking it needs the sessions:write scope${extra}`, { details: { state, reason: "session_asleep" } });
+}
+
+export async function ensureSessionRunning(ctx: TenantContext, sessionId: string, opts: { wake: boolean } = { wake: true }) {
   let session = await inTransaction(ctx.db, async (tx) => {
     const row = await getSessionRowOrThrow(tx, sessionId);
     if (row.state === "running" && row.desiredState === "running") {
       return tx.session.update({ where: { id: row.id }, data: { lastActivityAt: new Date() } });
     }
-    return requestDesiredState(tx, ctx, row, "running");
+    if (!opts.wake && isSessionAsleep(row)) throw sessionAsleepError(row.state);
+    const woken = await requestDesiredState(tx, ctx, row, "running");
+    // A wake starts billing again: audited like an explicit resume, whatever request caused it.
+    if (isSessionAsleep(row)) await recordAuditEvent({ ...ctx, db: tx }, { action: "session.resumed", targetType: "session", targetId: row.id, metadata: { from: row.state, wake: true } });
+    return woken;
   });
   const startedAt = Date.now();
   const deadline = startedAt + WAKE_TIMEOUT_MS;

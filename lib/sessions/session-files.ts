@@ -2,7 +2,13 @@ import type { TenantContext } from "../auth/context";
 import { AppError } from "../api/errors";
 import { recordAuditEvent } from "../audit";
 import { callRunner } from "../runners/runner-client";
-import { ensureSessionRunning } from "./ensure-running";
+import { readSleepingSessionFile } from "../snapshots/sleeping-session-file";
+import { hasScopes } from "../auth/scopes";
+import { ensureSessionRunning, isSessionAsleep, sessionAsleepError } from "./ensure-running";
+import { getSessionRowOrThrow } from "./read-sessions";
+
+/** Set on a file read from a sleeping session's snapshot (not from the live sandbox). */
+export const SNAPSHOT_ID_HEADER = "x-burrow-snapshot-id";
 
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
@@ -13,9 +19,20 @@ function checkPath(path: string | null): string {
   return path;
 }
 
+/** A read never wakes a session for a caller without sessions:write: a hibernated session's file
+ * comes from its latest snapshot (SNAPSHOT_ID_HEADER says which), anything else asleep is a 409. */
 export async function readSessionFile(ctx: TenantContext, sessionId: string, path: string | null): Promise<Response> {
   const p = checkPath(path);
-  const { runner } = await ensureSessionRunning(ctx, sessionId);
+  const mayWake = hasScopes(ctx.scopes, ["sessions:write"]);
+  if (!mayWake) {
+    const row = await getSessionRowOrThrow(ctx.db, sessionId);
+    if (isSessionAsleep(row)) {
+      const data = row.state === "hibernated" && row.snapshotId ? await readSleepingSessionFile(ctx, row.snapshotId, p, MAX_FILE_BYTES) : null;
+      if (data) return new Response(new Uint8Array(data), { headers: { [SNAPSHOT_ID_HEADER]: row.snapshotId! } });
+      throw sessionAsleepError(row.state, row.state === "hibernated" ? ` (${p} is not among the files its snapshot holds: /workspace and what the session changed)` : "");
+    }
+  }
+  const { runner } = await ensureSessionRunning(ctx, sessionId, { wake: mayWake });
   return callRunner(runner.address, `/internal/sessions/${sessionId}/files?path=${encodeURIComponent(p)}`, { method: "GET" });
 }
 

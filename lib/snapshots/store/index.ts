@@ -9,5 +9,6 @@ export { restoreSnapshot, type RestoreSnapshotOptions, type RestoreSnapshotResul
 export { collectGarbage, type CollectGarbageOptions, type CollectGarbageResult } from "./collect-garbage";
 export { snapshotSize, type SnapshotSize } from "./snapshot-size";
 export { readManifest } from "./manifest";
+export { lookupInTree, readSnapshotFileEntry, type TreeLookup } from "./read-snapshot-file";
 export type { Manifest, ManifestEntry } from "./manifest-schema";
 export { BlobNotFoundError, SnapshotCorruptError, SnapshotSourceChangedError, SnapshotStoreError } from "./errors";

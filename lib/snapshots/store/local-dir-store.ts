@@ -1,6 +1,8 @@
 // BlobStore on a local directory (by default DATA_DIR/snapshots; the caller picks the root).
 // put = write to <root>/.tmp/<random>, fsync, rename into place, fsync the directory: after a
 // crash an object is either complete or absent. Stale temp files are removed by sweepTemp().
+// Packs hold tenants' files: objects are 0600 and directories 0700 (owner only, whatever the
+// umask); restrictModes() tightens a store written before that.
 import { randomBytes } from "node:crypto";
 import fs, { type FileHandle } from "node:fs/promises";
 import path from "node:path";
@@ -10,6 +12,8 @@ import { BlobNotFoundError } from "./errors";
 
 const TMP = ".tmp";
 const MAX_LIST_DEPTH = 8;
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
 
 export class LocalDirStore implements BlobStore {
   readonly root: string;
@@ -40,9 +44,9 @@ export class LocalDirStore implements BlobStore {
   async put(key: string, body: Buffer | Readable): Promise<void> {
     const final = this.file(key);
     const tmpDir = path.join(this.root, TMP);
-    await fs.mkdir(tmpDir, { recursive: true });
+    await fs.mkdir(tmpDir, { recursive: true, mode: DIR_MODE });
     const tmp = path.join(tmpDir, `${randomBytes(12).toString("hex")}.part`);
-    const fh = await fs.open(tmp, "wx", 0o644);
+    const fh = await fs.open(tmp, "wx", FILE_MODE);
     try {
       try {
         if (Buffer.isBuffer(body)) await fh.writeFile(body);
@@ -52,7 +56,7 @@ export class LocalDirStore implements BlobStore {
         await fh.close();
       }
       const dir = path.dirname(final);
-      await fs.mkdir(dir, { recursive: true });
+      await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
       await fs.rename(tmp, final);
       await fsyncDir(dir);
     } catch (err) {
@@ -112,6 +116,33 @@ export class LocalDirStore implements BlobStore {
         }
       }
     }
+  }
+
+  /** Takes group and other permissions off the root and everything under it (a store written
+   * before objects were owner-only). Returns how many entries changed. */
+  async restrictModes(): Promise<number> {
+    let changed = 0;
+    const stack: { dir: string; depth: number }[] = [{ dir: this.root, depth: 0 }];
+    const restrict = async (p: string, mode: number, wanted: number) => {
+      if ((mode & 0o077) === 0) return;
+      await fs.chmod(p, wanted);
+      changed++;
+    };
+    const rootStat = await fs.lstat(this.root).catch(() => null);
+    if (!rootStat?.isDirectory()) return 0;
+    await restrict(this.root, rootStat.mode, DIR_MODE);
+    while (stack.length) {
+      const { dir, depth } = stack.pop()!;
+      for (const d of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+        const p = path.join(dir, d.name);
+        const st = await fs.lstat(p).catch(() => null);
+        if (st?.isDirectory()) {
+          await restrict(p, st.mode, DIR_MODE);
+          if (depth < MAX_LIST_DEPTH) stack.push({ dir: p, depth: depth + 1 });
+        } else if (st?.isFile()) await restrict(p, st.mode, FILE_MODE);
+      }
+    }
+    return changed;
   }
 
   /** Removes temp files of puts that never finished (a crash); call when no put is running. */

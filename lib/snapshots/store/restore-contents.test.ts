@@ -1,7 +1,10 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { FileEntry } from "./manifest-schema";
 import type { BlobLocation, IndexRow, PackIndex } from "./pack-index";
-import { type FileTarget, nsToSeconds, planRuns } from "./restore-contents";
+import { type FileTarget, nsToSeconds, planRuns, writeKeepingHoles } from "./restore-contents";
 
 const sha = (n: number) => n.toString(16).padStart(64, "0");
 const target = (n: number): FileTarget => ({ entry: { sha256: sha(n) } as FileEntry, abs: `/x/${n}`, label: `w:${n}` });
@@ -42,5 +45,27 @@ describe("nsToSeconds", () => {
   it("keeps sub-microsecond precision for present-day times", () => {
     expect(Math.abs(nsToSeconds("1700000000123456789") - 1700000000.123456789)).toBeLessThan(1e-6);
     expect(nsToSeconds("0")).toBe(0);
+  });
+});
+
+describe("writeKeepingHoles", () => {
+  it("writes the non-zero bytes at their offsets and leaves zero blocks unwritten", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "burrow-holes-"));
+    try {
+      const p = path.join(dir, "f");
+      const fd = fs.openSync(p, "w");
+      const data = Buffer.alloc(5 * 4096);
+      data.write("a", 10); // block 0 (the piece starts at file offset 100)
+      data.write("b", 3 * 4096); // block 3
+      writeKeepingHoles(fd, data, 100);
+      fs.ftruncateSync(fd, 100 + data.length);
+      fs.closeSync(fd);
+      const back = fs.readFileSync(p);
+      expect(back.subarray(100).equals(data)).toBe(true);
+      expect(back.subarray(0, 100).equals(Buffer.alloc(100))).toBe(true);
+      expect(fs.statSync(p).blocks * 512).toBeLessThanOrEqual(3 * 4096);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,9 @@
 // frames, each run is fetched with one ranged read and decompressed by one zstd process, and the
 // output is cut by the index's raw sizes. Every blob's SHA-256 is checked as it completes; the
 // first bad one stops the restore with a SnapshotCorruptError naming its path and blob.
+// Holes are kept: all-zero file blocks are skipped rather than written and each file is then
+// truncated to its size, so a sparse file (`truncate -s 1G`) costs no more disk after a restore
+// than before the snapshot. (Node has no SEEK_DATA/SEEK_HOLE; zero blocks are the robust test.)
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import type { BlobStore } from "./blob-store";
@@ -16,6 +19,9 @@ import { decompressBuffer, decompressStream } from "./zstd";
 const MAX_GAP_BYTES = 1 << 20;
 const MAX_RUN_BYTES = 64 << 20;
 const RUN_CONCURRENCY = 2;
+/** File blocks of this size that hold only zeros are left as holes (the common page size). */
+const HOLE_BLOCK = 4096;
+const ZERO_BLOCK = Buffer.alloc(HOLE_BLOCK);
 const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
 export type FileTarget = { entry: FileEntry; abs: string; label: string };
@@ -80,18 +86,21 @@ async function restoreRun(store: BlobStore, manifestHash: string, run: Run): Pro
   input.on("error", (err) => (inputError = err));
   const z = decompressStream(input);
   let remaining = run.rows[0].row[3];
+  let written = 0; // bytes of the current row seen so far: the file offset of the next piece
   let hash = createHash("sha256");
   // File writes are synchronous (see yielder.ts); the loop yields at every stdout chunk.
   let open: number[] = [];
   const startRow = () => {
     hash = createHash("sha256");
     remaining = run.rows[i].row[3];
+    written = 0;
     open = run.rows[i].targets.map((t) => fs.openSync(t.abs, CREATE, 0o600));
   };
   const finishRow = () => {
     const { row, targets } = run.rows[i];
     try {
       if (targets.length && hash.digest("hex") !== row[0]) throw corrupt("content does not match its SHA-256");
+      for (const fd of open) fs.ftruncateSync(fd, row[3]); // trailing holes: the size, no blocks
       open.forEach((fd, k) => setFileMetadata(fd, targets[k].entry));
     } finally {
       for (const fd of open) fs.closeSync(fd);
@@ -111,8 +120,9 @@ async function restoreRun(store: BlobStore, manifestHash: string, run: Run): Pro
         const piece = chunk.subarray(off, off + take);
         if (open.length) {
           hash.update(piece);
-          for (const fd of open) writeFully(fd, piece);
+          for (const fd of open) writeKeepingHoles(fd, piece, written);
         }
+        written += take;
         remaining -= take;
         off += take;
       }
@@ -154,10 +164,28 @@ async function pinpoint(store: BlobStore, manifestHash: string, run: Run, fallba
   return corruptAt(manifestHash, key, run.rows.find((r) => r.targets.length)!, fallbackReason);
 }
 
-function writeFully(fd: number, data: Buffer): void {
+/** Writes `data` at file offset `pos` of a new file, skipping the parts of HOLE_BLOCK-aligned
+ * file blocks that are all zeros (they read back as zeros from the hole; finishRow sets the size).
+ * Adjacent non-zero blocks go out in one write. */
+export function writeKeepingHoles(fd: number, data: Buffer, pos: number): void {
+  let dataStart = -1; // start (in data) of the non-zero span not yet written
+  for (let off = 0; off < data.length; ) {
+    const end = Math.min(data.length, off + HOLE_BLOCK - ((pos + off) % HOLE_BLOCK));
+    const zero = data.subarray(off, end).equals(ZERO_BLOCK.subarray(0, end - off));
+    if (!zero && dataStart < 0) dataStart = off;
+    if (zero && dataStart >= 0) {
+      writeFully(fd, data.subarray(dataStart, off), pos + dataStart);
+      dataStart = -1;
+    }
+    off = end;
+  }
+  if (dataStart >= 0) writeFully(fd, data.subarray(dataStart), pos + dataStart);
+}
+
+function writeFully(fd: number, data: Buffer, pos: number): void {
   for (let off = 0, guard = 0; off < data.length; guard++) {
     if (guard > 1 << 20) throw new Error("write loop did not end");
-    off += fs.writeSync(fd, data, off, data.length - off);
+    off += fs.writeSync(fd, data, off, data.length - off, pos + off);
   }
 }
 

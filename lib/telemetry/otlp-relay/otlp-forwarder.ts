@@ -1,7 +1,7 @@
 // The runner's end of the sandbox OTLP relay: an HTTP server on a unix socket that passes OTLP
 // exports (and nothing else) on to the web app's /api/otlp. Sandboxes have no network; the relay
 // inside each sandbox's network namespace (sandbox-relays.ts) connects to this socket.
-import { rmSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import http from "node:http";
 import { Readable } from "node:stream";
 
@@ -37,5 +37,6 @@ export async function startOtlpForwarder(opts: { socketPath: string; forwardUrl:
   });
   rmSync(opts.socketPath, { force: true });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(opts.socketPath, () => resolve()));
+  chmodSync(opts.socketPath, 0o600); // the runner (root) and the relays it starts are its only clients
   return server;
 }

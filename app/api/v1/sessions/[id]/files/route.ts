@@ -1,11 +1,12 @@
 import { endpoints } from "@/lib/api/endpoints";
 import { readLimitedBytes } from "@/lib/api/read-body";
 import { withApi } from "@/lib/api/with-api";
-import { MAX_FILE_BYTES, readSessionFile, writeSessionFile } from "@/lib/sessions";
+import { MAX_FILE_BYTES, readSessionFile, SNAPSHOT_ID_HEADER, writeSessionFile } from "@/lib/sessions";
 
 export const GET = withApi(endpoints.readSessionFile, async ({ ctx, params, query }) => {
   const upstream = await readSessionFile(ctx, params.id, query.path);
-  return new Response(upstream.body, { headers: { "content-type": "application/octet-stream" } });
+  const fromSnapshot = upstream.headers.get(SNAPSHOT_ID_HEADER);
+  return new Response(upstream.body, { headers: { "content-type": "application/octet-stream", ...(fromSnapshot ? { [SNAPSHOT_ID_HEADER]: fromSnapshot } : {}) } });
 });
 export const PUT = withApi(endpoints.writeSessionFile, async ({ ctx, params, query, req }) =>
   writeSessionFile(ctx, params.id, query.path, await readLimitedBytes(req, MAX_FILE_BYTES)),
