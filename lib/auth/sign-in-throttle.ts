@@ -1,11 +1,12 @@
 // Throttles email-and-password sign-in per account and per client address, with a sliding window
 // kept in Postgres (sign_in_attempts), so it holds across web processes and restarts.
 //
-// Each attempt is written as "pending" BEFORE its password is checked and counted together with
-// the failures of the window: of attempts that arrive at the same moment, at most the limit get
-// to a password check (a check-then-write would let a burst of 60 all through). A pending attempt
-// whose process died counts as a failure until it leaves the window. Refused attempts are kept
-// (outcome "refused") but do not count, so the lock ends one window after the last real failure.
+// Each attempt is written as "pending" BEFORE its password is checked and counts like a failure
+// until it ends, and attempts on one account or from one address decide one at a time (an advisory
+// lock): of attempts that arrive at the same moment, exactly the limit get to a password check (an
+// unlocked check-then-write would let a burst of 60 all through). A pending attempt whose process
+// died counts as a failure until it leaves the window. Refused attempts are kept (outcome
+// "refused") but do not count, so the lock ends one window after the last checked failure.
 // When failures reach a limit, `auth.sign_in_throttled` is audited on every tenant of the account
 // tried (audit rows belong to a tenant; the people who run those tenants are the ones who must
 // know); an unknown email has no tenant, so that lock is only logged.
@@ -26,11 +27,20 @@ export function signInLimits(): SignInLimits {
   };
 }
 
-const COUNTED = ["pending", "failed"];
+type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
 
-async function countInWindow(where: { email: string } | { ip: string }, limits: SignInLimits, outcomes = COUNTED) {
-  return db().signInAttempt.count({ where: { ...where, outcome: { in: outcomes }, createdAt: { gt: new Date(Date.now() - limits.windowMs) } } });
+/** Advisory lock spaces (two-int keys), so an account's key never meets an address's. */
+const ACCOUNT_LOCKS = 51_101;
+const ADDRESS_LOCKS = 51_102;
+
+/** Serializes the attempts of one account and of one address (always taken in this order). */
+async function lockAccountAndAddress(tx: Tx, email: string, ip: string | null) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACCOUNT_LOCKS}::int, hashtext(${email}))`;
+  if (ip) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADDRESS_LOCKS}::int, hashtext(${ip}))`;
 }
+
+const countInWindow = (tx: Tx, where: { email: string } | { ip: string }, outcomes: string[], limits: SignInLimits) =>
+  tx.signInAttempt.count({ where: { ...where, outcome: { in: outcomes }, createdAt: { gt: new Date(Date.now() - limits.windowMs) } } });
 
 /**
  * Writes the attempt and decides whether it may go on to a password check: `{ attemptId }`, or
@@ -40,14 +50,17 @@ export async function beginSignInAttempt(
   { email, ip }: { email: string; ip: string | null },
   limits = signInLimits(),
 ): Promise<{ attemptId: string; throttled?: undefined } | { throttled: ThrottleScope; attemptId?: undefined }> {
-  const attemptId = newId("sia");
-  await db().signInAttempt.create({ data: { id: attemptId, email, ip, outcome: "pending" } });
-  let throttled: ThrottleScope | null = null;
-  if ((await countInWindow({ email }, limits)) > limits.perAccount) throttled = "account";
-  else if (ip && (await countInWindow({ ip }, limits)) > limits.perAddress) throttled = "address";
-  if (!throttled) return { attemptId };
-  await db().signInAttempt.update({ where: { id: attemptId }, data: { outcome: "refused" } });
-  return { throttled };
+  return db().$transaction(async (tx) => {
+    await lockAccountAndAddress(tx, email, ip);
+    // Attempts still being checked count as failures, so a burst cannot slip past the limit.
+    const counted = ["pending", "failed"];
+    let throttled: ThrottleScope | null = null;
+    if ((await countInWindow(tx, { email }, counted, limits)) >= limits.perAccount) throttled = "account";
+    else if (ip && (await countInWindow(tx, { ip }, counted, limits)) >= limits.perAddress) throttled = "address";
+    const attemptId = newId("sia");
+    await tx.signInAttempt.create({ data: { id: attemptId, email, ip, outcome: throttled ? "refused" : "pending" } });
+    return throttled ? { throttled } : { attemptId };
+  });
 }
 
 type Account = { id: string; email: string } | null;
@@ -61,20 +74,16 @@ export async function finishSignInAttempt(
     await db().signInAttempt.update({ where: { id: attemptId }, data: { outcome: "succeeded" } });
     return;
   }
-  // Serialized per account and per address (always in this order), so exactly one failure sees
-  // the count reach each limit and the lock is audited once.
+  // Serialized like beginSignInAttempt, so exactly one failure sees the count reach each limit and
+  // the lock is audited once.
   const reached = await db().$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`sign-in:${email}`}))`;
-    if (ip) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`sign-in-ip:${ip}`}))`;
+    await lockAccountAndAddress(tx, email, ip);
     await tx.signInAttempt.update({ where: { id: attemptId }, data: { outcome: "failed" } });
-    const since = new Date(Date.now() - limits.windowMs);
     const scopes: { scope: ThrottleScope; failures: number }[] = [];
-    const byAccount = await tx.signInAttempt.count({ where: { email, outcome: "failed", createdAt: { gt: since } } });
+    const byAccount = await countInWindow(tx, { email }, ["failed"], limits);
     if (byAccount === limits.perAccount) scopes.push({ scope: "account", failures: byAccount });
-    if (ip) {
-      const byAddress = await tx.signInAttempt.count({ where: { ip, outcome: "failed", createdAt: { gt: since } } });
-      if (byAddress === limits.perAddress) scopes.push({ scope: "address", failures: byAddress });
-    }
+    const byAddress = ip ? await countInWindow(tx, { ip }, ["failed"], limits) : 0;
+    if (ip && byAddress === limits.perAddress) scopes.push({ scope: "address", failures: byAddress });
     return scopes;
   });
   for (const { scope, failures } of reached) await auditLock({ email, ip, account, scope, failures, limits });
