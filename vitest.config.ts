@@ -31,6 +31,8 @@ export default defineConfig({
           name: "integration",
           include: ["test/**/*.int.test.ts", "{lib,workers}/**/*.int.test.ts"],
           globalSetup: ["test/global-setup.ts"],
+          // next-auth's ESM imports "next/server" without an extension, which only a bundler resolves.
+          server: { deps: { inline: ["next-auth"] } },
           env,
           testTimeout: 60_000,
           hookTimeout: 120_000,

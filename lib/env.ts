@@ -15,6 +15,15 @@ const envSchema = z.object({
   AUTH_GITHUB_SECRET: z.string().optional(),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** Email-and-password sign-in: failed attempts allowed per account and per client address within the window. */
+  SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+  SIGN_IN_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For entries are believed; none: the socket address. */
+  TRUSTED_PROXIES: z.string().default("").refine(
+    (list) => list.split(",").map((e) => e.trim()).filter(Boolean).every((e) => z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).safeParse(e).success),
+    "each entry must be an IP address or a CIDR range, e.g. 10.0.0.1,10.1.0.0/16",
+  ),
   /** Shared secret for calls from the web app to runners (npm start generates one under DATA_DIR). */
   RUNNER_SECRET: z.string().min(16).optional(),
   RUNNER_NAME: z.string().min(1).max(100).optional(),

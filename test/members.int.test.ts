@@ -35,7 +35,22 @@ describe("members and invitations", () => {
     const me = await call(meRoute.GET, { path: "/api/v1/me", cookie: viewer.cookie, tenant: t.slug });
     expect(me.body).toMatchObject({ role: "viewer", scopes: ["sessions:read", "snapshots:read", "billing:read"] });
     const reuse = await call(acceptRoute.POST, { method: "POST", path: "/api/v1/invitations/accept", cookie: (await newUser()).cookie, body: { token: viewer.token } });
-    expect(reuse.status).toBe(404);
+    expect(reuse.status).toBe(409);
+    expect(reuse.body.error.message).toMatch(/already been used/);
+  });
+
+  it("admits exactly one of eight people who accept one invitation at the same moment", async () => {
+    const t = await createTestTenant();
+    const invite = await call(invitationsRoute.POST, { method: "POST", path: "/api/v1/invitations", key: t.key, body: { role: "member" } });
+    const users = await Promise.all(Array.from({ length: 8 }, () => newUser()));
+    const answers = await Promise.all(users.map((u) =>
+      call(acceptRoute.POST, { method: "POST", path: "/api/v1/invitations/accept", cookie: u.cookie, body: { token: invite.body.token } })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
+    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.error.message).toMatch(/already been used/);
+    const members = await call(membersRoute.GET, { path: "/api/v1/members", key: t.key });
+    const joined = users.filter((u) => members.body.data.some((m: { userId: string }) => m.userId === u.userId));
+    expect(joined).toHaveLength(1);
+    expect(answers[users.indexOf(joined[0])].status).toBe(200);
   });
 
   it("enforces roles on the server: a viewer cannot manage members", async () => {

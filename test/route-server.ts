@@ -28,7 +28,10 @@ export async function startRouteServer(routes: Record<string, Handler>): Promise
     });
     try {
       const answer = await handler(request, { params: Promise.resolve({}) });
-      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      const headers: Record<string, string | string[]> = Object.fromEntries(answer.headers);
+      // Object.fromEntries keeps only the last Set-Cookie; a sign-in sets several.
+      if (answer.headers.getSetCookie().length) headers["set-cookie"] = answer.headers.getSetCookie();
+      res.writeHead(answer.status, headers);
       if (answer.body) for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
       res.end();
     } catch (err) {

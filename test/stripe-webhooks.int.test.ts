@@ -101,6 +101,24 @@ describe("POST /api/webhooks/stripe", () => {
     expect((await deliver(good)).body.outcome).toBe("applied");
   });
 
+  it("refuses a signature timestamped more than 5 minutes ahead, and accepts one a little ahead", async () => {
+    const t = await createTestTenant();
+    const customer = await linkCustomer(t.id);
+    const event = signedEvent("customer.subscription.created", subscription(subId("future"), customer, "active"));
+    const signedAt = (secondsAhead: number) => ({
+      payload: event.payload,
+      headers: { ...event.headers, "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload: event.payload, secret: WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) + secondsAhead }) },
+    });
+    for (const ahead of [360, 3600, 86_400 * 365]) {
+      const res = await deliver(signedAt(ahead));
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/ahead/);
+    }
+    expect(await storedEvent(event.event.id)).toBeNull();
+    // Clocks drift: a signature a minute ahead is still Stripe's.
+    expect((await deliver(signedAt(60))).body.outcome).toBe("applied");
+  });
+
   it("keeps the newest subscription state when events arrive out of order", async () => {
     const subO = subId("o");
     const t = await createTestTenant();

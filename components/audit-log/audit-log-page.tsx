@@ -84,6 +84,8 @@ function summary(e: AuditEvent): string | null {
       return str(m.role) ? `as ${m.role}` : null;
     case "auth.sign_in":
       return str(m.method) ? `with ${m.method}` : null;
+    case "auth.sign_in_throttled":
+      return `${str(m.email) ?? ""}: ${String(m.failures)} failed sign-ins ${m.scope === "address" ? "from this address" : "on this account"} in ${Math.round(Number(m.windowSeconds) / 60)} min`.trim();
     case "tenant.updated": {
       const change = (k: string) => m[k] as { from?: unknown; to?: unknown } | undefined;
       const days = (k: string, what: string) => (change(k) ? `${what} kept ${String(change(k)?.from)} → ${String(change(k)?.to)} days` : null);

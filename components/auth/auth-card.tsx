@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { SIGN_IN_THROTTLED_CODE, signInThrottledText } from "@/lib/auth/sign-in-errors";
 
 /** The centered card the account pages (sign in, sign up, invitations) share. */
 export function AuthCard({ title, description, children, footer }: { title: string; description?: ReactNode; children: ReactNode; footer?: ReactNode }) {
@@ -27,9 +28,10 @@ export function Logo({ className = "h-6 w-6" }: { className?: string }) {
   );
 }
 
-/** Sign-in errors Auth.js reports in ?error=, in words. */
-export function authErrorText(code: string | undefined): string | null {
+/** Sign-in errors Auth.js reports in ?error= (and a credentials error's ?code=), in words. */
+export function authErrorText(code: string | undefined, detail?: string, throttleMinutes = 15): string | null {
   if (!code) return null;
+  if (code === "CredentialsSignin" && detail === SIGN_IN_THROTTLED_CODE) return signInThrottledText(throttleMinutes);
   if (code === "CredentialsSignin") return "Wrong email or password.";
   if (code === "AccessDenied") return "Access was denied.";
   if (code.startsWith("OAuth") || code === "Callback") return "Signing in with GitHub did not work; try again or use your password.";

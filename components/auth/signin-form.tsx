@@ -7,14 +7,17 @@ import { useState, type FormEvent } from "react";
 import { Button } from "../ui/button";
 import { TextField } from "../ui/field";
 import { InlineError } from "../ui/states";
+import { SIGN_IN_THROTTLED_CODE, signInThrottledText } from "@/lib/auth/sign-in-errors";
 import { authErrorText } from "./auth-card";
 
-export function SignInForm({ githubEnabled, callbackUrl, initialError }: { githubEnabled: boolean; callbackUrl: string; initialError?: string }) {
+type Props = { githubEnabled: boolean; callbackUrl: string; initialError?: string; initialErrorCode?: string; throttleMinutes: number };
+
+export function SignInForm({ githubEnabled, callbackUrl, initialError, initialErrorCode, throttleMinutes }: Props) {
   const router = useRouter();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(authErrorText(initialError));
+  const [error, setError] = useState<string | null>(authErrorText(initialError, initialErrorCode, throttleMinutes));
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -23,7 +26,8 @@ export function SignInForm({ githubEnabled, callbackUrl, initialError }: { githu
     try {
       const result = await signIn("credentials", { email, password, redirect: false });
       if (!result || result.error) {
-        setError(result?.error === "CredentialsSignin" || result?.code === "credentials" ? "Wrong email or password." : "Could not sign you in; try again.");
+        if (result?.code === SIGN_IN_THROTTLED_CODE) setError(signInThrottledText(throttleMinutes));
+        else setError(result?.error === "CredentialsSignin" || result?.code === "credentials" ? "Wrong email or password." : "Could not sign you in; try again.");
         setPending(false);
         return;
       }

@@ -1,6 +1,7 @@
 // Every action the audit log records. Free of server imports so the console can list them too.
 export const AUDIT_ACTIONS = [
   "auth.sign_in",
+  "auth.sign_in_throttled",
   "tenant.created",
   "tenant.updated",
   "api_key.created",

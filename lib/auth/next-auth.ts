@@ -1,6 +1,6 @@
 // Auth.js (next-auth v5) for the console: email + password always, GitHub when its env vars are
 // set. Sessions are JWT cookies, which API routes also accept (see session-cookie.ts).
-import NextAuth, { type NextAuthConfig } from "next-auth";
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import { z } from "zod";
@@ -12,6 +12,8 @@ import { env } from "../env";
 import { newId } from "../ids";
 import { authSecret } from "./auth-secret";
 import { verifyPassword } from "./passwords";
+import { SIGN_IN_THROTTLED_CODE } from "./sign-in-errors";
+import { beginSignInAttempt, finishSignInAttempt } from "./sign-in-throttle";
 
 const credentialsSchema = z.object({ email: z.email().transform((e) => e.toLowerCase()), password: z.string().min(1).max(200) });
 
@@ -25,15 +27,26 @@ async function recordSignIn(user: { id: string; email: string }, method: string,
   }
 }
 
+/** Reaches the sign-in page as `code=too_many_attempts` (Auth.js puts a CredentialsSignin's code in the URL). */
+class TooManySignInAttempts extends CredentialsSignin {
+  code = SIGN_IN_THROTTLED_CODE;
+}
+
 const providers: NextAuthConfig["providers"] = [
   Credentials({
     credentials: { email: {}, password: {} },
     async authorize(raw, request) {
       const parsed = credentialsSchema.safeParse(raw);
       if (!parsed.success) return null;
-      const user = await db().user.findUnique({ where: { email: parsed.data.email } });
-      if (!user || !(await verifyPassword(user.passwordHash, parsed.data.password))) return null;
-      await recordSignIn(user, "password", clientIp(request));
+      const { email, password } = parsed.data;
+      const ip = clientIp(request);
+      const attempt = await beginSignInAttempt({ email, ip });
+      if (attempt.throttled) throw new TooManySignInAttempts();
+      const user = await db().user.findUnique({ where: { email } });
+      const succeeded = Boolean(user && (await verifyPassword(user.passwordHash, password)));
+      await finishSignInAttempt({ attemptId: attempt.attemptId, email, ip, account: user, succeeded });
+      if (!user || !succeeded) return null;
+      await recordSignIn(user, "password", ip);
       return { id: user.id, email: user.email, name: user.name };
     },
   }),

@@ -63,19 +63,30 @@ export async function revokeInvitation({ ctx, input }: { ctx: TenantContext; inp
   });
 }
 
+/** An invitation admits one person: whoever accepts after that (or at the same moment and loses) gets 409. */
+const invitationUsed = () => new AppError("conflict", "This invitation link has already been used; ask for a new one");
+
 /** The token names the tenant, so this lookup is by token, not by tenant. */
 export async function acceptInvitation({ ctx, input }: { ctx: UserContext; input: { token: string } }) {
   return db().$transaction(async (tx) => {
     const invitation = await tx.invitation.findUnique({ where: { tokenHash: hashToken(input.token) }, include: { tenant: true } });
-    const usable = invitation && !invitation.acceptedAt && !invitation.revokedAt && invitation.expiresAt > new Date();
+    if (invitation?.acceptedAt) throw invitationUsed();
+    const usable = invitation && !invitation.revokedAt && invitation.expiresAt > new Date();
     if (!invitation || !usable) throw new AppError("not_found", "This invitation link is not valid any more; ask for a new one");
     const tenant = { slug: invitation.tenant.slug, name: invitation.tenant.name };
     const existing = await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: invitation.tenantId, userId: ctx.userId } } });
     if (existing) return { tenant, role: existing.role as Role, alreadyMember: true };
+    // Claim the invitation before the membership: a conditional update, so of people accepting at
+    // the same moment exactly one matches (the others wait on the row lock, then find acceptedAt set).
+    const now = new Date();
+    const claimed = await tx.invitation.updateMany({
+      where: { id: invitation.id, acceptedAt: null, revokedAt: null, expiresAt: { gt: now } },
+      data: { acceptedAt: now },
+    });
+    if (claimed.count !== 1) throw invitationUsed();
     const membership = await tx.membership.create({
       data: { id: newId("mem"), tenantId: invitation.tenantId, userId: ctx.userId, role: invitation.role },
     });
-    await tx.invitation.update({ where: { id: invitation.id }, data: { acceptedAt: new Date() } });
     await recordAuditEvent(
       { tenantId: invitation.tenantId, actor: { type: "user", id: ctx.userId, label: ctx.email }, ip: ctx.ip, db: tx as unknown as TenantTx },
       { action: "member.added", targetType: "member", targetId: membership.id, metadata: { email: ctx.email, role: invitation.role, invitationId: invitation.id } },

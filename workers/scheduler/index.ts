@@ -1,6 +1,7 @@
 // The scheduler: cluster-wide periodic work. Each job is a lib/ function run as the system actor;
 // a failed run is logged and retried on the next tick, never fatal.
 import { pruneIdempotencyRecords } from "../../lib/api/prune-idempotency";
+import { pruneSignInAttempts } from "../../lib/auth/sign-in-throttle";
 import { enforceSpendLimits } from "../../lib/billing/enforce-spend-limits";
 import { pushUsageToStripe, syncLocalInvoices } from "../../lib/billing/stripe";
 import { disconnectDb } from "../../lib/db/client";
@@ -19,6 +20,7 @@ const quiet = <T extends Record<string, number>>(fn: () => Promise<T>) => async 
 
 const jobs: Job[] = [
   { name: "prune-idempotency-records", everyMs: 10 * 60_000, run: pruneIdempotencyRecords },
+  { name: "prune-sign-in-attempts", everyMs: 10 * 60_000, run: quiet(() => pruneSignInAttempts()) },
   { name: "idle-policy", everyMs: 1_000, run: quiet(applyIdlePolicy) },
   { name: "declare-lost-runners", everyMs: 5_000, run: quiet(declareLostRunners) },
   { name: "terminate-unplaced-sessions", everyMs: 1_000, run: quiet(terminateUnplacedSessions) },

@@ -1,6 +1,7 @@
 // Stripe webhooks (POST /api/webhooks/stripe). What happens to a delivery:
 //  - no or bad Stripe-Signature (checked against STRIPE_WEBHOOK_SECRET with the SDK, 5 min
-//    tolerance): 400, nothing stored;
+//    tolerance), or one timestamped more than 5 min ahead of our clock (the SDK checks age only,
+//    so a signature made for the future would replay until then): 400, nothing stored;
 //  - an event id already processed (Stripe retries, replays): 200 "duplicate", not applied again;
 //  - otherwise the event id is stored in stripe_events and the event applied in the same
 //    transaction (so a failure stores neither, answers 500 and Stripe retries): subscription and
@@ -18,18 +19,34 @@ import type { EventOutcome, StripeEventInfo } from "./webhook-types";
 
 export type WebhookResult = { received: true; outcome: "applied" | "ignored" | "duplicate" };
 
+/** Stripe's default tolerance, both ways: a signature older, or newer, than this is refused. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/** The `t=` of a Stripe-Signature header (seconds since the epoch), or null when it has none. */
+export function signatureTimestamp(signature: string): number | null {
+  const t = signature.split(",").map((part) => part.trim()).find((part) => part.startsWith("t="))?.slice(2);
+  return t && /^\d{1,12}$/.test(t) ? Number(t) : null;
+}
+
 export function verifyStripeEvent(payload: string, signature: string | null): Stripe.Event {
   const secret = env.STRIPE_WEBHOOK_SECRET;
   if (!secret) throw new AppError("conflict", "Stripe webhooks are not configured on this installation (STRIPE_WEBHOOK_SECRET is not set)");
   if (!signature) throw new AppError("invalid_request", "The Stripe-Signature header is missing");
+  let event: Stripe.Event;
   try {
-    return Stripe.webhooks.constructEvent(payload, signature, secret);
+    event = Stripe.webhooks.constructEvent(payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
   } catch (err) {
     if (err instanceof Stripe.errors.StripeSignatureVerificationError) {
       throw new AppError("invalid_request", "The Stripe-Signature header does not match this payload and the webhook secret");
     }
     throw new AppError("invalid_request", "The payload is not a Stripe event");
   }
+  // The signature is verified, so its timestamp is Stripe's; only the future side is left to check.
+  const signedAt = signatureTimestamp(signature);
+  if (signedAt === null || signedAt > Date.now() / 1000 + SIGNATURE_TOLERANCE_SECONDS) {
+    throw new AppError("invalid_request", "The Stripe-Signature timestamp is more than 5 minutes ahead of this server's clock");
+  }
+  return event;
 }
 
 const customerIdOf = (value: unknown): string | null =>
