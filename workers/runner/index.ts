@@ -9,6 +9,7 @@ import { databaseUrlOrThrow, env } from "../../lib/env";
 import { disconnectDb } from "../../lib/db/client";
 import { LogBatcher } from "../../lib/logs/log-batcher";
 import { MainOutputTailer } from "../../lib/logs/main-output-tailer";
+import { applySessionLogLimits } from "../../lib/logs/session-log-limits";
 import { HEARTBEAT_INTERVAL_MS } from "../../lib/runners/liveness";
 import { RUNNER_CHANNEL } from "../../lib/runners/notify";
 import { flushPlatformSpans } from "../../lib/telemetry/platform-span";
@@ -133,6 +134,7 @@ async function main() {
   const mainOutput = new MainOutputTailer(logs, { log });
   async function followMainOutput() {
     const live = (await sessionsOfRunner(runnerId)).filter((s) => s.state === "running" || s.state === "paused");
+    await applySessionLogLimits(logs, live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id })));
     await mainOutput.sync(live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id, ...backend.paths(s.id).mainOutput })));
   }
 

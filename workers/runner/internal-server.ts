@@ -6,6 +6,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES, type SandboxBackend } from "../../lib/sandbox
 import { newId } from "../../lib/ids";
 import { captureExecLogs } from "../../lib/logs/exec-log-capture";
 import type { LogBatcher } from "../../lib/logs/log-batcher";
+import { applySessionLogLimits } from "../../lib/logs/session-log-limits";
 import { runnerSecret, RUNNER_SECRET_HEADER } from "../../lib/runners/runner-client";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { runningSessionOnRunner } from "../../lib/runners/runner-sessions";
@@ -65,7 +66,9 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
     const keepAlive = setInterval(() => void touchSessionActivity(sessionId).catch(() => {}), ACTIVITY_EVERY_MS);
     // Every exec's output goes to the session's log, whether or not the caller streams it.
     const execId = newId("exe");
-    const logs = captureExecLogs(opts.logs, { tenantId: session.tenantId, sessionId }, { execId, command: input.command });
+    const target = { tenantId: session.tenantId, sessionId };
+    await applySessionLogLimits(opts.logs, [target]);
+    const logs = captureExecLogs(opts.logs, target, { execId, command: input.command });
     const sent = { stdout: 0, stderr: 0 };
     const forward = (stream: "stdout" | "stderr", chunk: Buffer) => {
       const part = chunk.subarray(0, Math.max(0, DEFAULT_MAX_OUTPUT_BYTES - sent[stream]));

@@ -1,0 +1,56 @@
+// The per-session log limits: the token bucket, the total cap, and the batcher's exact markers.
+import { describe, expect, it } from "vitest";
+import type { NewLogLine } from "./append-session-logs";
+import { dropMarkerText, LogBatcher } from "./log-batcher";
+import { LOG_LINE_CHARGE_BYTES, SessionLogLimiter, rateLimitReason, totalLimitReason } from "./log-limiter";
+
+const limits = { bytesPerSecond: 100_000, maxBytes: 1_000_000 };
+
+describe("SessionLogLimiter", () => {
+  it("lets a second of the rate through at once, then refills at the rate", () => {
+    const limiter = new SessionLogLimiter(limits, 0, 0);
+    const charge = 936 + LOG_LINE_CHARGE_BYTES; // 1000 per line
+    let kept = 0;
+    while (limiter.admit(936, 0) === null) kept++;
+    expect(kept).toBe(100);
+    // Throttled: nothing until the bucket is half full again (0.5 s), then a stretch of lines.
+    expect(limiter.admit(936, 499)).toBe(rateLimitReason(limits));
+    expect(limiter.admit(936, 500)).toBeNull();
+    expect(limiter.usedBytes).toBe(101 * charge);
+  });
+
+  it("drops everything past the total, counting what the log held before", () => {
+    const limiter = new SessionLogLimiter({ bytesPerSecond: 10_000_000, maxBytes: 10_000 }, 9_000, 0);
+    expect(limiter.admit(936, 0)).toBeNull();
+    expect(limiter.admit(0, 0)).toBe(totalLimitReason({ bytesPerSecond: 10_000_000, maxBytes: 10_000 }));
+  });
+});
+
+describe("LogBatcher with session limits", () => {
+  it("keeps a session's output within its total and marks exactly what it dropped, once", async () => {
+    const written: NewLogLine[] = [];
+    const batcher = new LogBatcher({ write: async (_t, _s, lines) => (written.push(...lines), { firstSeq: 1, lastSeq: lines.length }), log: () => {} });
+    const target = { tenantId: "ten_1", sessionId: "ses_1" };
+    const total = { bytesPerSecond: 10_000_000, maxBytes: 50_000 };
+    batcher.setLimits(target, total, 0);
+    const at = new Date();
+    batcher.push(target, { stream: "system", source: "exe_1", at, line: "$ flood" });
+    for (let i = 0; i < 1_000; i++) batcher.push(target, { stream: "stdout", source: "exe_1", at, line: "x".repeat(436) });
+    batcher.push(target, { stream: "system", source: "exe_1", at, line: "exit 0 in 5 ms" });
+    await batcher.close();
+    const kept = written.filter((l) => l.stream === "stdout");
+    expect(kept).toHaveLength(100); // 50,000 / (436 + 64)
+    expect(written.map((l) => l.line).filter((l) => l.startsWith("[burrow]"))).toEqual([dropMarkerText(900, 900 * 436, totalLimitReason(total))]);
+    expect(written.at(-1)?.line).toBe("exit 0 in 5 ms");
+    expect(written.at(-2)?.stream).toBe("system");
+  });
+
+  it("leaves sessions without limits alone", async () => {
+    const written: NewLogLine[] = [];
+    const batcher = new LogBatcher({ write: async (_t, _s, lines) => (written.push(...lines), { firstSeq: 1, lastSeq: lines.length }), log: () => {} });
+    const target = { tenantId: "ten_1", sessionId: "ses_2" };
+    for (let i = 0; i < 1_000; i++) batcher.push(target, { stream: "stdout", source: "main", at: new Date(), line: "y".repeat(436) });
+    await batcher.close();
+    expect(written).toHaveLength(1_000);
+  });
+});
