@@ -4,19 +4,19 @@ import type { NewLogLine } from "./append-session-logs";
 import { dropMarkerText, LogBatcher } from "./log-batcher";
 import { LOG_LINE_CHARGE_BYTES, SessionLogLimiter, rateLimitReason, totalLimitReason } from "./log-limiter";
 
-const limits = { bytesPerSecond: 100_000, maxBytes: 1_000_000 };
+const limits = { bytesPerSecond: 100_000, maxBytes: 10_000_000 };
 
 describe("SessionLogLimiter", () => {
-  it("lets a second of the rate through at once, then refills at the rate", () => {
+  it("lets ten seconds of the rate through at once, then refills at the rate", () => {
     const limiter = new SessionLogLimiter(limits, 0, 0);
     const charge = 936 + LOG_LINE_CHARGE_BYTES; // 1000 per line
     let kept = 0;
     while (limiter.admit(936, 0) === null) kept++;
-    expect(kept).toBe(100);
-    // Throttled: nothing until the bucket is half full again (0.5 s), then a stretch of lines.
-    expect(limiter.admit(936, 499)).toBe(rateLimitReason(limits));
-    expect(limiter.admit(936, 500)).toBeNull();
-    expect(limiter.usedBytes).toBe(101 * charge);
+    expect(kept).toBe(1_000);
+    // Throttled: nothing until the bucket is half full again (5 s), then a stretch of lines.
+    expect(limiter.admit(936, 4_999)).toBe(rateLimitReason(limits));
+    expect(limiter.admit(936, 5_001)).toBeNull();
+    expect(limiter.usedBytes).toBe(1_001 * charge);
   });
 
   it("drops everything past the total, counting what the log held before", () => {

@@ -2,8 +2,8 @@
 // applied to output lines before they are queued for the database. Each line is charged its bytes
 // plus LOG_LINE_CHARGE_BYTES, so a flood of empty lines costs rows, not nothing.
 //
-// - Rate: a token bucket holding one second of the rate (at least two longest lines). Once it runs
-//   dry, lines are dropped until it is half full again, so a writer that keeps over the rate gets
+// - Rate: a token bucket holding BURST_SECONDS of the rate (so a build's burst of output is kept
+//   whole; at least two longest lines). Once it runs dry, lines are dropped until it is half full again, so a writer that keeps over the rate gets
 //   stretches of lines and stretches of drops (each stretch one marker), not a marker per line.
 // - Total: past maxBytes for the session, every further output line is dropped.
 // The platform's own lines (stream "system": "$ command", "exit …", drop markers) are never limited.
@@ -14,6 +14,7 @@ export type LogLimits = { bytesPerSecond: number; maxBytes: number };
 /** What a line costs beyond its text: about what a session_logs row costs besides it. */
 export const LOG_LINE_CHARGE_BYTES = 64;
 
+export const BURST_SECONDS = 10;
 const MIN_BUCKET_BYTES = 2 * (DEFAULT_MAX_LINE_BYTES + LOG_LINE_CHARGE_BYTES);
 
 export function rateLimitReason(limits: LogLimits): string {
@@ -65,6 +66,6 @@ export class SessionLogLimiter {
   }
 
   private capacity(): number {
-    return Math.max(this.limits.bytesPerSecond, MIN_BUCKET_BYTES);
+    return Math.max(this.limits.bytesPerSecond * BURST_SECONDS, MIN_BUCKET_BYTES);
   }
 }
