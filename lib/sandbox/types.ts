@@ -133,6 +133,8 @@ export interface SandboxBackend {
   /** This backend's containers the runtime knows about (burrow-* with a bundle under stateDir). */
   list(): Promise<SandboxListEntry[]>;
   stats(id: string): Promise<SandboxStats>;
+  /** Whether the sandbox's init can still reap (lib/sandbox/init-health.ts); null when it has no init here. */
+  initHealth(id: string): Promise<"ok" | "stopped" | "dead" | "zombies" | null>;
   paths(id: string): SandboxPaths;
   /** A regular file's content; too_large beyond maxBytes. Paths resolve inside the sandbox. */
   readFile(id: string, path: string, maxBytes: number): Promise<Buffer>;
