@@ -62,6 +62,8 @@ export type ExecRequest = {
   stdin?: Buffer | string;
   /** Per stream; DEFAULT_MAX_OUTPUT_BYTES when absent. */
   maxOutputBytes?: number;
+  /** Aborting it kills the process tree as the timeout does (the caller went away); the result says `cancelled`. */
+  signal?: AbortSignal;
 };
 
 export type ExecResult = {
@@ -73,6 +75,8 @@ export type ExecResult = {
   timedOut: boolean;
   /** Some output beyond maxOutputBytes was dropped (on either stream). */
   truncated: boolean;
+  /** Killed because the request's signal was aborted. */
+  cancelled?: boolean;
 };
 
 /**

@@ -76,14 +76,22 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
       if (part.length > 0) res.write(JSON.stringify({ type: "output", stream, data: part.toString("utf8") }) + "\n");
     };
     res.writeHead(200, { "content-type": "application/x-ndjson" });
+    // The web app's caller went away (its request to us is cut): the exec has no one to answer, so
+    // its process tree is killed rather than left running to its timeout.
+    const callerGone = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) callerGone.abort();
+    });
+    // First line at once: the caller learns the exec id (for its audit row) even if it leaves early.
+    res.write(JSON.stringify({ type: "start", execId }) + "\n");
     try {
-      const result = await backend.exec(sessionId, {
-        command: input.command, cwd: input.cwd, env: input.env, timeoutMs: input.timeoutMs, stdin: input.stdin,
+      const { cancelled, ...result } = await backend.exec(sessionId, {
+        command: input.command, cwd: input.cwd, env: input.env, timeoutMs: input.timeoutMs, stdin: input.stdin, signal: callerGone.signal,
       }, (stream, chunk) => {
         if (input.stream) forward(stream, chunk);
         return logs.onOutput(stream, chunk);
       });
-      logs.finish(result);
+      logs.finish({ ...result, cancelled });
       activeSpan()?.setAttribute("exec.id", execId).setAttribute("process.exit_code", result.exitCode).setAttribute("exec.timed_out", result.timedOut);
       res.end(JSON.stringify({ type: "exit", execId, ...result }) + "\n");
     } catch (err) {
