@@ -18,7 +18,7 @@ describe("session log limits", () => {
     // A plan of this test's own (plans are global rows): 50 KB/s with 500 KB of burst, 800 KB in total.
     const planId = uniqueSlug("plan-logs");
     await db().plan.create({
-      data: { id: planId, name: planId, monthlyFeeCents: 0, maxRunningSessions: 5, maxVcpu: 8, maxMemoryMib: 8192, maxSnapshotBytes: 10n ** 10n, maxLifetimeSeconds: 86_400, logBytesPerSecond: 50_000, logMaxBytes: 800_000n },
+      data: { id: planId, name: planId, monthlyFeeCents: 0, maxRunningSessions: 5, maxVcpu: 8, maxMemoryMib: 8192, maxSnapshotBytes: 10n ** 10n, maxLifetimeSeconds: 86_400, logBytesPerSecond: 50_000, logMaxBytes: 800_000n, sortOrder: 100 },
     });
     await db().tenantBilling.create({ data: { tenantId: env.tenant.id, planId } });
     const created = await call(sessionsRoute.POST, {
@@ -59,5 +59,7 @@ describe("session log limits", () => {
     const numbers = kept.map((r) => Number(r.line.slice(0, 6)));
     expect(numbers.every((n, i) => i === 0 || n > numbers[i - 1])).toBe(true);
     expect(markers.length).toBeLessThan(20);
+    await db().tenantBilling.delete({ where: { tenantId: env.tenant.id } });
+    await db().plan.delete({ where: { id: planId } });
   }, 180_000);
 });
