@@ -45,6 +45,20 @@ describe("LogBatcher with session limits", () => {
     expect(written.at(-2)?.stream).toBe("system");
   });
 
+  it("marks a stretch of rate drops once the drops pause, without waiting for another line", async () => {
+    const written: NewLogLine[] = [];
+    const batcher = new LogBatcher({ write: async (_t, _s, lines) => (written.push(...lines), { firstSeq: 1, lastSeq: lines.length }), markerQuietMs: 30, log: () => {} });
+    const target = { tenantId: "ten_1", sessionId: "ses_3" };
+    const rate = { bytesPerSecond: 10_000, maxBytes: 10_000_000 }; // a bucket of 10 s: 100,000 bytes
+    batcher.setLimits(target, rate, 0);
+    for (let i = 0; i < 500; i++) batcher.push(target, { stream: "stderr", source: "main", at: new Date(), line: "z".repeat(936) });
+    for (let i = 0; i < 100 && !written.some((l) => l.stream === "system"); i++) await new Promise((r) => setTimeout(r, 10));
+    const kept = written.filter((l) => l.stream === "stderr").length;
+    expect(kept).toBe(100);
+    expect(written.filter((l) => l.stream === "system").map((l) => l.line)).toEqual([dropMarkerText(500 - kept, (500 - kept) * 936, rateLimitReason(rate))]);
+    await batcher.close();
+  });
+
   it("leaves sessions without limits alone", async () => {
     const written: NewLogLine[] = [];
     const batcher = new LogBatcher({ write: async (_t, _s, lines) => (written.push(...lines), { firstSeq: 1, lastSeq: lines.length }), log: () => {} });
