@@ -131,7 +131,7 @@ describe("GET /api/v1/billing/plans", () => {
         { meter: "gpu_seconds", unitPriceUsd: "0.000583", includedQuantity: "0" },
         { meter: "snapshot_gib_hours", unitPriceUsd: "0.00014", includedQuantity: "7200" },
       ],
-      quotas: { maxRunningSessions: 20, maxVcpu: 32, maxMemoryMib: 65_536, maxSnapshotBytes: 53_687_091_200, maxLifetimeSeconds: 86_400 },
+      quotas: { maxRunningSessions: 20, maxVcpu: 32, maxMemoryMib: 65_536, maxSnapshotBytes: 53_687_091_200, maxLifetimeSeconds: 86_400, logBytesPerSecond: 1_048_576, logMaxBytes: 67_108_864 },
     });
     expect(plans.map((p) => p.id)).toEqual(expect.arrayContaining(["free", "pro", "enterprise"]));
     expect(plans.slice(0, 3).map((p) => p.id)).toEqual(["free", "pro", "enterprise"]);

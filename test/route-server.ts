@@ -1,6 +1,7 @@
 // A real HTTP server on 127.0.0.1 in front of route handlers, for clients that need a socket (an
 // OpenTelemetry SDK exporter, a process inside a sandbox): each request becomes a web Request for
-// the handler registered for its path, and the Response is written back as it streams.
+// the handler registered for its path, and the Response is written back as it streams. A client
+// that disconnects aborts the request's signal and cancels the response body, as Next does.
 import http from "node:http";
 import { Readable } from "node:stream";
 
@@ -20,8 +21,12 @@ export async function startRouteServer(routes: Record<string, Handler>): Promise
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const clientGone = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) clientGone.abort();
+    });
     const request = new Request(url, {
-      method: req.method, headers,
+      method: req.method, headers, signal: clientGone.signal,
       body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
       // @ts-expect-error Node's fetch needs this to stream a request body.
       duplex: "half",
@@ -32,7 +37,11 @@ export async function startRouteServer(routes: Record<string, Handler>): Promise
       // Object.fromEntries keeps only the last Set-Cookie; a sign-in sets several.
       if (answer.headers.getSetCookie().length) headers["set-cookie"] = answer.headers.getSetCookie();
       res.writeHead(answer.status, headers);
-      if (answer.body) for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+      if (answer.body) {
+        const reader = answer.body.getReader();
+        clientGone.signal.addEventListener("abort", () => void reader.cancel().catch(() => {}), { once: true });
+        for (let r = await reader.read().catch(() => null); r && !r.done; r = await reader.read().catch(() => null)) res.write(r.value);
+      }
       res.end();
     } catch (err) {
       res.writeHead(500).end(String(err));

@@ -15,6 +15,8 @@ export type PlanQuotas = {
   maxMemoryMib: number;
   maxSnapshotBytes: number;
   maxLifetimeSeconds: number;
+  logBytesPerSecond: number;
+  logMaxBytes: number;
 };
 
 export type PricedPlan = {
@@ -48,6 +50,8 @@ function toPricedPlan(row: PlanRow): PricedPlan {
       maxMemoryMib: row.maxMemoryMib,
       maxSnapshotBytes: Number(row.maxSnapshotBytes),
       maxLifetimeSeconds: row.maxLifetimeSeconds,
+      logBytesPerSecond: row.logBytesPerSecond,
+      logMaxBytes: Number(row.logMaxBytes),
     },
   };
 }

@@ -63,6 +63,8 @@ export const planSchema = z.object({
     maxMemoryMib: z.number().int(),
     maxSnapshotBytes: z.number().int(),
     maxLifetimeSeconds: z.number().int(),
+    logBytesPerSecond: z.number().int().describe("Session log rate limit (output bytes per second, with 10 s of burst)"),
+    logMaxBytes: z.number().int().describe("Session log size limit per session (bytes plus 64 per line)"),
   }),
 });
 export const planListSchema = z.object({ data: z.array(planSchema) });

@@ -4,6 +4,7 @@
 // transaction. Readers therefore see a session's lines in sequence order without gaps, and a
 // listener woken by the NOTIFY finds the lines already committed.
 import { db } from "../db/client";
+import { LOG_LINE_CHARGE_BYTES } from "./log-limiter";
 
 export const LOG_CHANNEL = "burrow_logs";
 
@@ -34,18 +35,21 @@ export async function appendSessionLogs(
 ): Promise<{ firstSeq: number; lastSeq: number } | null> {
   if (lines.length === 0) return null;
   const n = lines.length;
+  const texts = lines.map((l) => l.line.replace(NUL, "\uFFFD"));
+  // What the session's log limits count (log-limiter.ts): bytes plus a row's cost per line.
+  const charged = texts.reduce((sum, t) => sum + Buffer.byteLength(t) + LOG_LINE_CHARGE_BYTES, 0);
   // One statement (so one round trip, and its own transaction): reserve the range on the session
   // row, insert the batch from arrays, and NOTIFY; data-modifying CTEs run even when unreferenced.
   const rows = await db().$queryRaw<{ last_seq: bigint }[]>`
     WITH reserved AS (
-      UPDATE sessions SET log_seq = log_seq + ${n}
+      UPDATE sessions SET log_seq = log_seq + ${n}, log_bytes = log_bytes + ${charged}::bigint
       WHERE id = ${sessionId} AND tenant_id = ${tenantId}
       RETURNING log_seq
     ), inserted AS (
       INSERT INTO session_logs (session_id, seq, tenant_id, stream, source, at, line)
       SELECT ${sessionId}, reserved.log_seq - ${n} + t.ord, ${tenantId}, t.stream, t.source, t.at, t.line
       FROM reserved, unnest(${lines.map((l) => l.stream)}::text[], ${lines.map((l) => l.source)}::text[],
-                            ${lines.map((l) => l.at)}::timestamptz[], ${lines.map((l) => l.line.replace(NUL, "\uFFFD"))}::text[])
+                            ${lines.map((l) => l.at)}::timestamptz[], ${texts}::text[])
                      WITH ORDINALITY AS t(stream, source, at, line, ord)
     )
     SELECT reserved.log_seq AS last_seq

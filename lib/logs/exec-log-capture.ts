@@ -1,5 +1,5 @@
 // The log of one exec: a `system` line when it starts ("$ command") and when it ends ("exit 0 in
-// 12 ms"), and its stdout and stderr as framed lines in between, all with the exec's id as
+// 12 ms"; "(timed out)" or "(killed: client disconnected)" after it when it was killed), and its stdout and stderr as framed lines in between, all with the exec's id as
 // their source. Its output listener returns a promise while the batcher is full, which pauses the
 // exec's output (the process then blocks on its pipe) instead of growing memory.
 import type { LogStream } from "./append-session-logs";
@@ -10,7 +10,7 @@ export type ExecLogCapture = {
   /** An output listener for SandboxBackend.exec. */
   onOutput: (stream: "stdout" | "stderr", chunk: Buffer) => Promise<void> | undefined;
   /** The exec ended: flushes partial lines and writes the exit line. */
-  finish: (outcome: { exitCode: number; durationMs: number; timedOut: boolean }) => void;
+  finish: (outcome: { exitCode: number; durationMs: number; timedOut: boolean; cancelled?: boolean }) => void;
   /** The exec failed (the runtime failed or the sandbox went away): flushes partial lines and says why. */
   fail: (message: string) => void;
 };
@@ -48,7 +48,8 @@ export function captureExecLogs(batcher: LogBatcher, target: LogTarget, exec: { 
       heldBack = false;
       return batcher.whenWritable();
     },
-    finish: ({ exitCode, durationMs, timedOut }) => end(`exit ${exitCode} in ${durationMs} ms${timedOut ? " (timed out)" : ""}`),
+    finish: ({ exitCode, durationMs, timedOut, cancelled }) =>
+      end(`exit ${exitCode} in ${durationMs} ms${timedOut ? " (timed out)" : cancelled ? " (killed: client disconnected)" : ""}`),
     fail: (message) => end(`[burrow] exec failed: ${message}`),
   };
 }

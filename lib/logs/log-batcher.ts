@@ -8,8 +8,14 @@
 // past hardCapBytes (a producer that does not wait) too. A drop is never silent: the session gets
 // a `system` line "[burrow] N lines (B bytes) dropped: <reason>" exactly where the lines are
 // missing, written with the next batch that reaches the database.
+//
+// Sessions given limits (setLimits: their plan's rate and total, lib/logs/log-limiter.ts) have
+// output lines beyond them dropped before they are queued, also counted in a marker: one per
+// stretch of drops, written when a line is kept again, when the drops pause for markerQuietMs, or
+// every markerEveryMs while they go on.
 import { isDatabaseUnavailable } from "../api/errors";
 import { appendSessionLogs, type NewLogLine } from "./append-session-logs";
+import { SessionLogLimiter, type LogLimits } from "./log-limiter";
 
 export type LogTarget = { tenantId: string; sessionId: string };
 /** A line to write; `bytes` is the size of the output it stands for (counted in drop markers). */
@@ -35,6 +41,10 @@ export type LogBatcherOptions = {
   retryMaxMs?: number;
   /** Failures of one batch, with the database reachable, before the batch is given up (and marked). */
   maxBatchFailures?: number;
+  /** A stretch of lines dropped for a session's log limit is marked at least this often while it lasts. */
+  markerEveryMs?: number;
+  /** ... and once no line has been dropped for this long. */
+  markerQuietMs?: number;
   /** Called after each committed batch (benchmarks measure commit latency with it). */
   onCommitted?: (target: LogTarget, lines: NewLogLine[], committedAt: number) => void;
   log?: (message: string) => void;
@@ -46,6 +56,11 @@ export const LINE_OVERHEAD_BYTES = 96;
 type Gap = { kind: "gap"; lines: number; bytes: number; at: Date; source: string; reason: string };
 type Item = { kind: "line"; line: NewLogLine; bytes: number; cost: number } | Gap;
 type SessionQueue = LogTarget & { items: Item[]; lines: number; failures: number };
+type PendingGap = Gap & { openedAt: number; lastDropAt: number };
+type Limited = { target: LogTarget; limiter: SessionLogLimiter; pending: PendingGap | null; touchedAt: number };
+
+/** Limits of a session not heard of for this long are forgotten (set again from the database when it writes). */
+const FORGET_LIMITS_AFTER_MS = 10 * 60_000;
 
 export function dropMarkerText(lines: number, bytes: number, reason: string): string {
   return `[burrow] ${lines} ${lines === 1 ? "line" : "lines"} (${bytes} ${bytes === 1 ? "byte" : "bytes"}) dropped: ${reason}`;
@@ -67,7 +82,8 @@ export class LogBatcher {
   private lastFlushStart = 0;
   private failedFlushes = 0;
   private closed = false;
-  private readonly totals = { committedLines: 0, droppedLines: 0, droppedBytes: 0, failedWrites: 0, heldBack: 0 };
+  private readonly limited = new Map<string, Limited>();
+  private readonly totals = { committedLines: 0, droppedLines: 0, droppedBytes: 0, limitedLines: 0, limitedBytes: 0, failedWrites: 0, heldBack: 0 };
 
   constructor(options: LogBatcherOptions = {}) {
     this.write = options.write ?? appendSessionLogs;
@@ -83,6 +99,8 @@ export class LogBatcher {
       retryMinMs: options.retryMinMs ?? 100,
       retryMaxMs: options.retryMaxMs ?? 5_000,
       maxBatchFailures: options.maxBatchFailures ?? 3,
+      markerEveryMs: options.markerEveryMs ?? 5_000,
+      markerQuietMs: options.markerQuietMs ?? 1_000,
       onCommitted: options.onCommitted,
     };
   }
@@ -96,6 +114,17 @@ export class LogBatcher {
     const bytes = line.bytes ?? Buffer.byteLength(line.line);
     const cost = line.line.length + LINE_OVERHEAD_BYTES;
     const queue = this.queueOf(target);
+    const limited = this.closed ? undefined : this.limited.get(target.sessionId);
+    if (limited) {
+      const now = Date.now();
+      limited.touchedAt = now;
+      const reason = line.stream === "system" ? null : limited.limiter.admit(bytes, now);
+      if (reason) {
+        this.recordLimitDrop(limited, line, bytes, reason, now);
+        return !this.isFull() || this.shedding;
+      }
+      this.emitPending(limited);
+    }
     if (this.closed || (this.shedding && this.isFull()) || this.bufferedBytes + cost > this.opts.hardCapBytes) {
       this.recordDrop(queue, line, bytes);
       return !this.isFull() || this.shedding;
@@ -108,6 +137,21 @@ export class LogBatcher {
     if (this.isFull()) this.becameFull();
     this.scheduleFlush(queue.lines >= this.opts.maxBatchLines);
     return !this.isFull() || this.shedding;
+  }
+
+  /**
+   * The session's log limits and what its log holds already (sessions.log_bytes). Called again,
+   * it updates the limits and keeps the larger count.
+   */
+  setLimits(target: LogTarget, limits: LogLimits, usedBytes: number) {
+    const now = Date.now();
+    const known = this.limited.get(target.sessionId);
+    if (known) {
+      known.limiter.update(limits, usedBytes);
+      known.touchedAt = now;
+    } else {
+      this.limited.set(target.sessionId, { target, limiter: new SessionLogLimiter(limits, usedBytes, now), pending: null, touchedAt: now });
+    }
   }
 
   /** Resolves when there is room again, or when producers are no longer held back (shedding, closed). */
@@ -134,6 +178,7 @@ export class LogBatcher {
    */
   async close(timeoutMs = 10_000): Promise<void> {
     this.closed = true;
+    for (const l of this.limited.values()) this.emitPending(l);
     this.releaseWaiters();
     const deadline = Date.now() + timeoutMs;
     while (this.bufferedLines + this.gapCount() > 0 && Date.now() < deadline) {
@@ -171,14 +216,46 @@ export class LogBatcher {
     this.totals.droppedLines++;
     this.totals.droppedBytes += bytes;
     const last = queue.items.at(-1);
-    if (last?.kind === "gap") {
+    const reason = this.dropReason();
+    if (last?.kind === "gap" && last.reason === reason) {
       last.lines++;
       last.bytes += bytes;
       if (last.source !== line.source) last.source = "platform";
     } else {
-      queue.items.push({ kind: "gap", lines: 1, bytes, at: line.at, source: line.source, reason: this.dropReason() });
+      queue.items.push({ kind: "gap", lines: 1, bytes, at: line.at, source: line.source, reason });
     }
     this.scheduleFlush(false);
+  }
+
+  /** Counts a line dropped for a limit into the session's open stretch (a new one if the reason changed). */
+  private recordLimitDrop(limited: Limited, line: CapturedLine, bytes: number, reason: string, now: number) {
+    this.totals.limitedLines++;
+    this.totals.limitedBytes += bytes;
+    if (limited.pending && limited.pending.reason !== reason) this.emitPending(limited);
+    const gap = (limited.pending ??= { kind: "gap", lines: 0, bytes: 0, at: line.at, source: line.source, reason, openedAt: now, lastDropAt: now });
+    gap.lines++;
+    gap.bytes += bytes;
+    gap.lastDropAt = now;
+    if (gap.source !== line.source) gap.source = "platform";
+    this.scheduleFlush(false);
+  }
+
+  /** Puts the session's open stretch of limit drops into its queue as a marker. */
+  private emitPending(limited: Limited) {
+    const p = limited.pending;
+    if (!p) return;
+    limited.pending = null;
+    this.queueOf(limited.target).items.push({ kind: "gap", lines: p.lines, bytes: p.bytes, at: p.at, source: p.source, reason: p.reason });
+    this.scheduleFlush(false);
+  }
+
+  /** Markers for stretches that paused or went on long enough; limits of long-quiet sessions forgotten. */
+  private emitDueMarkers() {
+    const now = Date.now();
+    for (const [id, l] of this.limited) {
+      if (l.pending && (now - l.pending.lastDropAt >= this.opts.markerQuietMs || now - l.pending.openedAt >= this.opts.markerEveryMs)) this.emitPending(l);
+      if (!l.pending && now - l.touchedAt > FORGET_LIMITS_AFTER_MS) this.limited.delete(id);
+    }
   }
 
   private becameFull() {
@@ -242,7 +319,8 @@ export class LogBatcher {
       .catch((e) => this.log(`flush failed: ${(e as Error).message}`))
       .finally(() => {
         this.flushing = null;
-        if (!this.closed && [...this.queues.values()].some((q) => q.items.length > 0)) {
+        const pendingMarkers = [...this.limited.values()].some((l) => l.pending);
+        if (!this.closed && (pendingMarkers || [...this.queues.values()].some((q) => q.items.length > 0))) {
           this.scheduleFlush([...this.queues.values()].some((q) => q.lines >= this.opts.maxBatchLines));
         }
       });
@@ -250,6 +328,7 @@ export class LogBatcher {
   }
 
   private async flushAll(): Promise<void> {
+    this.emitDueMarkers();
     const pending = [...this.queues.values()].filter((q) => q.items.length > 0);
     let failed = false;
     let next = 0;

@@ -11,7 +11,12 @@ export function runnerSecret(): string {
   return env.RUNNER_SECRET;
 }
 
-export async function callRunner(address: string, path: string, init: { method: string; body?: BodyInit; headers?: Record<string, string>; timeoutMs?: number }): Promise<Response> {
+export async function callRunner(
+  address: string,
+  path: string,
+  init: { method: string; body?: BodyInit; headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal },
+): Promise<Response> {
+  const timeout = AbortSignal.timeout(init.timeoutMs ?? 120_000);
   let res: Response;
   try {
     res = await fetch(`${address}${path}`, {
@@ -19,7 +24,8 @@ export async function callRunner(address: string, path: string, init: { method: 
       body: init.body,
       // The runner's span for this call continues the active (request) span.
       headers: { ...init.headers, [RUNNER_SECRET_HEADER]: runnerSecret(), ...(activeSpan() ? { traceparent: activeSpan()!.traceparent() } : {}) },
-      signal: AbortSignal.timeout(init.timeoutMs ?? 120_000),
+      // The caller's signal (its client went away) cuts the call, and the runner stops the work.
+      signal: init.signal ? AbortSignal.any([timeout, init.signal]) : timeout,
       // @ts-expect-error Node's fetch needs this to stream a request body.
       duplex: "half",
     });

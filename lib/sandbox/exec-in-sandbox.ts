@@ -1,5 +1,5 @@
 // One process inside a running sandbox: output streamed and capped, stdin fed, the whole process
-// tree killed at the timeout. One `runc exec`, no polling.
+// tree killed at the timeout or when the caller aborts (ExecRequest.signal). One `runc exec`, no polling.
 //
 // Why a status pipe: `runc exec` copies the output through its own pipes and exits only when every
 // holder has closed them, so `sh -c "server &"` would hang until the timeout. A two-line shell
@@ -18,7 +18,7 @@ import { exitCodeOf, missingBinaryMessage, runtimeFailure, runtimeMessage } from
 import { SandboxError } from "./sandbox-error";
 import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_BYTES, EXEC_TIMEOUT_EXIT_CODE, type ExecRequest, type OutputListener } from "./types";
 
-export type RawExecResult = { exitCode: number; stdout: Buffer; stderr: Buffer; durationMs: number; timedOut: boolean; truncated: boolean };
+export type RawExecResult = { exitCode: number; stdout: Buffer; stderr: Buffer; durationMs: number; timedOut: boolean; truncated: boolean; cancelled: boolean };
 export type ExecTarget = { runtime: string; containerId: string; execDir: string };
 
 /** `$?` of the command goes to fd 3; `3>&-` keeps the command and its children off that pipe. */
@@ -50,6 +50,8 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
     const streams = { stdout: { chunks: [] as Buffer[], size: 0 }, stderr: { chunks: [] as Buffer[], size: 0 } };
     let truncated = false;
     let timedOut = false;
+    let cancelled = false;
+    let killing = false;
     let status = "";
     let statusClosed = false; // the wrapper reported, or can no longer
     let runtimeExit: number | null = null;
@@ -106,6 +108,7 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
       if (settled) return;
       settled = true;
       for (const t of timers) clearTimeout(t);
+      req.signal?.removeEventListener("abort", onAbort);
       for (const s of [stdoutStream, stderrStream, statusStream]) s.destroy();
       child.unref(); // runc may outlive the result while a background child still holds the output
       void fs.rm(pidFile, { force: true });
@@ -121,10 +124,10 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
         if (reported === null && !timedOut && runtimeExit !== null && runtimeExit !== 0) {
           const failure = startFailure(stderr.toString("utf8"));
           if (failure instanceof SandboxError) return reject(failure);
-          if (failure) return resolve({ ...failure, stdout, durationMs, timedOut, truncated });
+          if (failure) return resolve({ ...failure, stdout, durationMs, timedOut, truncated, cancelled });
         }
         const exitCode = timedOut ? EXEC_TIMEOUT_EXIT_CODE : (reported ?? runtimeExit ?? KILLED_EXIT_CODE);
-        resolve({ exitCode, stdout, stderr, durationMs, timedOut, truncated });
+        resolve({ exitCode, stdout, stderr, durationMs, timedOut, truncated, cancelled });
       });
 
     // Done when the wrapper reported (or, with no report, when runc has exited: the process never
@@ -164,18 +167,30 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
       maybeFinish();
     });
 
+    // At the timeout, or when the caller aborts: the whole tree, then the result.
+    function killTree() {
+      if (killing || settled) return;
+      killing = true;
+      void (async () => {
+        const pid = Number((await fs.readFile(pidFile, "utf8").catch(() => "")).trim());
+        if (settled) return; // it ended meanwhile; its pid may already belong to someone else
+        if (pid > 1) await killProcessTree(pid);
+        else killGroup(child.pid); // not started yet: stop runc itself
+        if (!settled) timers.push(setTimeout(() => { killGroup(child.pid); finish(); }, EXIT_AFTER_KILL_MS));
+      })();
+    }
+    function onAbort() {
+      if (!killing && !settled) cancelled = true;
+      killTree();
+    }
     timers.push(
       setTimeout(() => {
-        timedOut = true;
-        void (async () => {
-          const pid = Number((await fs.readFile(pidFile, "utf8").catch(() => "")).trim());
-          if (settled) return; // it ended meanwhile; its pid may already belong to someone else
-          if (pid > 1) await killProcessTree(pid);
-          else killGroup(child.pid); // not started yet: stop runc itself
-          if (!settled) timers.push(setTimeout(() => { killGroup(child.pid); finish(); }, EXIT_AFTER_KILL_MS));
-        })();
+        if (!killing && !settled) timedOut = true;
+        killTree();
       }, req.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS),
     );
+    if (req.signal?.aborted) onAbort();
+    else req.signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 

@@ -11,6 +11,7 @@ import { resumeSandbox } from "./resume-sandbox";
 import { readSandboxFile, writeSandboxFile } from "./sandbox-files";
 import { assertMountablePath, publicPaths } from "./sandbox-layout";
 import { sandboxStats } from "./sandbox-stats";
+import { sandboxInitHealth } from "./init-health";
 import { openSandboxTerminal } from "./sandbox-terminal";
 import { validateExecRequest, validateTerminalRequest } from "./validate-spec";
 import type { SandboxBackend } from "./types";
@@ -39,6 +40,7 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
     destroy: (id, destroyOpts) => destroySandbox(ctx, id, destroyOpts),
     list: () => listSandboxes(ctx),
     stats: (id) => sandboxStats(ctx, id),
+    initHealth: (id) => sandboxInitHealth(ctx, id),
     paths: (id) => publicPaths(sandboxHandle(ctx, id).layout),
     readFile: (id, p, maxBytes) => readSandboxFile(execTargetOf(ctx, sandboxHandle(ctx, id)), p, maxBytes),
     writeFile: (id, p, data, maxBytes) => writeSandboxFile(execTargetOf(ctx, sandboxHandle(ctx, id)), p, data, maxBytes),

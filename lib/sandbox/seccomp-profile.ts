@@ -3,6 +3,9 @@
 // sandbox does not have; the ones that matter without capabilities are user namespaces (they
 // hand out capabilities over a fresh namespace, a large kernel attack surface), keyctl, bpf,
 // userfaultfd, perf_event_open and io_uring. Modelled on Docker's default profile, much shorter.
+// ptrace and process_vm_readv/writev are refused too: inside its PID namespace a process may trace
+// the sandbox's own init, and a tracer that leaves init stopped stops all reaping (zombies fill
+// the pids limit while the session looks running). Debuggers and strace do not work in a sandbox.
 const EPERM = 1;
 const ENOSYS = 38;
 const CLONE_NEWUSER = 0x10000000;
@@ -12,7 +15,7 @@ const DENIED = [
   "fsconfig", "fsmount", "fsopen", "fspick", "get_kernel_syms", "init_module", "io_uring_enter", "io_uring_register",
   "io_uring_setup", "ioperm", "iopl", "kcmp", "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie",
   "mount", "mount_setattr", "move_mount", "nfsservctl", "open_by_handle_at", "open_tree",
-  "perf_event_open", "pivot_root", "quotactl", "reboot", "request_key", "setns", "settimeofday", "swapoff",
+  "perf_event_open", "pivot_root", "process_vm_readv", "process_vm_writev", "ptrace", "quotactl", "reboot", "request_key", "setns", "settimeofday", "swapoff",
   "swapon", "syslog", "umount", "umount2", "unshare", "uselib", "userfaultfd", "vhangup",
 ];
 

@@ -62,6 +62,8 @@ export type ExecRequest = {
   stdin?: Buffer | string;
   /** Per stream; DEFAULT_MAX_OUTPUT_BYTES when absent. */
   maxOutputBytes?: number;
+  /** Aborting it kills the process tree as the timeout does (the caller went away); the result says `cancelled`. */
+  signal?: AbortSignal;
 };
 
 export type ExecResult = {
@@ -73,6 +75,8 @@ export type ExecResult = {
   timedOut: boolean;
   /** Some output beyond maxOutputBytes was dropped (on either stream). */
   truncated: boolean;
+  /** Killed because the request's signal was aborted. */
+  cancelled?: boolean;
 };
 
 /**
@@ -133,6 +137,8 @@ export interface SandboxBackend {
   /** This backend's containers the runtime knows about (burrow-* with a bundle under stateDir). */
   list(): Promise<SandboxListEntry[]>;
   stats(id: string): Promise<SandboxStats>;
+  /** Whether the sandbox's init can still reap (lib/sandbox/init-health.ts); null when it has no init here. */
+  initHealth(id: string): Promise<"ok" | "stopped" | "dead" | "zombies" | null>;
   paths(id: string): SandboxPaths;
   /** A regular file's content; too_large beyond maxBytes. Paths resolve inside the sandbox. */
   readFile(id: string, path: string, maxBytes: number): Promise<Buffer>;

@@ -10,26 +10,47 @@ export type ExecEvent =
   | { type: "exit"; exitCode: number; stdout: string; stderr: string; durationMs: number; timedOut: boolean; truncated: boolean; execId?: string }
   | { type: "error"; code: string; message: string };
 
-/** Runs a command in the session (waking it first), yielding output as it comes and then the exit. */
-export async function* execInSession(ctx: TenantContext, sessionId: string, input: ExecInput, stream: boolean): AsyncGenerator<ExecEvent> {
+/** The runner's first line (not passed on): the exec's id, known before any output. */
+type RunnerEvent = ExecEvent | { type: "start"; execId: string };
+
+/**
+ * Runs a command in the session (waking it first), yielding output as it comes and then the exit.
+ * `signal` is the caller's connection: when it aborts (the client disconnected), the call to the
+ * runner is cut, the runner kills the exec's process tree and logs why, the audit row is written
+ * (clientDisconnected, no exit code) and the generator ends without an exit.
+ */
+export async function* execInSession(ctx: TenantContext, sessionId: string, input: ExecInput, stream: boolean, signal?: AbortSignal): AsyncGenerator<ExecEvent> {
   const { runner } = await ensureSessionRunning(ctx, sessionId);
-  const res = await callRunner(runner.address, `/internal/sessions/${sessionId}/exec`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ ...input, stream }),
-    timeoutMs: input.timeoutMs + 30_000,
-  });
+  const audit = (metadata: Record<string, unknown>) =>
+    recordAuditEvent(ctx, { action: "session.exec", targetType: "session", targetId: sessionId, metadata: { command: input.command.join(" ").slice(0, 1000), ...metadata } });
+  let execId: string | undefined;
   let exit: Extract<ExecEvent, { type: "exit" }> | null = null;
-  for await (const event of runnerEvents(res)) {
-    if (event.type === "exit") exit = event;
-    if (event.type === "error") throw new AppError("unavailable", `exec failed on the runner: ${event.message}`, { headers: { "Retry-After": "2" } });
-    yield event;
+  try {
+    const res = await callRunner(runner.address, `/internal/sessions/${sessionId}/exec`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...input, stream }),
+      timeoutMs: input.timeoutMs + 30_000,
+      signal,
+    });
+    for await (const event of runnerEvents(res)) {
+      if (event.type === "start") {
+        execId = event.execId;
+        continue;
+      }
+      if (event.type === "exit") exit = event;
+      if (event.type === "error") throw new AppError("unavailable", `exec failed on the runner: ${event.message}`, { headers: { "Retry-After": "2" } });
+      yield event;
+    }
+  } catch (err) {
+    if (!signal?.aborted) throw err;
+  }
+  if (!exit && signal?.aborted) {
+    await audit({ clientDisconnected: true, execId });
+    return;
   }
   if (!exit) throw runnerLost();
-  await recordAuditEvent(ctx, {
-    action: "session.exec", targetType: "session", targetId: sessionId,
-    metadata: { command: input.command.join(" ").slice(0, 1000), exitCode: exit.exitCode, durationMs: exit.durationMs, timedOut: exit.timedOut, execId: exit.execId },
-  });
+  await audit({ exitCode: exit.exitCode, durationMs: exit.durationMs, timedOut: exit.timedOut, execId: exit.execId });
 }
 
 const runnerLost = () =>
@@ -38,7 +59,7 @@ const runnerLost = () =>
   });
 
 /** The runner's NDJSON answer as events; a connection cut mid-stream is the runner being lost. */
-async function* runnerEvents(res: Response): AsyncGenerator<ExecEvent> {
+async function* runnerEvents(res: Response): AsyncGenerator<RunnerEvent> {
   const decoder = new TextDecoder();
   let buffered = "";
   try {
@@ -48,7 +69,7 @@ async function* runnerEvents(res: Response): AsyncGenerator<ExecEvent> {
       while ((nl = buffered.indexOf("\n")) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        yield JSON.parse(line) as ExecEvent;
+        yield JSON.parse(line) as RunnerEvent;
       }
     }
   } catch (err) {
@@ -57,9 +78,11 @@ async function* runnerEvents(res: Response): AsyncGenerator<ExecEvent> {
   }
 }
 
-export async function execAndWait(ctx: TenantContext, sessionId: string, input: ExecInput) {
+/** The exec's result. With its client gone (signal aborted) there is none: the error goes nowhere. */
+export async function execAndWait(ctx: TenantContext, sessionId: string, input: ExecInput, signal?: AbortSignal) {
   let exit: Extract<ExecEvent, { type: "exit" }> | undefined;
-  for await (const event of execInSession(ctx, sessionId, input, false)) if (event.type === "exit") exit = event;
-  const { type: _, ...result } = exit!;
+  for await (const event of execInSession(ctx, sessionId, input, false, signal)) if (event.type === "exit") exit = event;
+  if (!exit) throw new AppError("unavailable", "The exec was stopped: its client disconnected");
+  const { type: _, ...result } = exit;
   return result;
 }

@@ -34,6 +34,8 @@ export async function recordTransition(
         lifetimeUsedSeconds,
         ...(to === "terminated" ? { terminatedAt: now } : {}),
         ...(to === "failed" ? { failureReason: String(opts.detail?.reason ?? cause) } : {}),
+        // The init's health is that of a container: one that is gone, or not yet started, has none.
+        ...(to === "running" || to === "paused" ? {} : { initHealth: null }),
       },
     });
     if (count === 0) throw new StaleStateError(session.id, session.state);

@@ -38,6 +38,10 @@ export const sessionSchema = z.object({
   lastActivityAt: z.string(),
   stateChangedAt: z.string(),
   failureReason: z.string().nullable(),
+  initHealth: z
+    .enum(["stopped", "dead", "zombies"])
+    .nullable()
+    .describe("Null while the sandbox's init (PID 1) is healthy; stopped: it is stopped and reaps nothing; dead: it is gone; zombies: unreaped processes fill half the pids limit"),
   snapshotId: z.string().nullable(),
   fromSnapshotId: z.string().nullable(),
   createdAt: z.string(),
@@ -79,7 +83,7 @@ type SessionRow = {
   id: string; state: string; desiredState: string; templateName: string; runnerId: string | null;
   vcpu: number; memoryMib: number; diskMib: number; gpus: number; env: unknown; labels: unknown; metadata: unknown;
   pauseAfterSeconds: number | null; hibernateAfterSeconds: number | null; maxLifetimeSeconds: number; lifetimeUsedSeconds: number;
-  lastActivityAt: Date; stateChangedAt: Date; failureReason: string | null; snapshotId: string | null; fromSnapshotId: string | null;
+  lastActivityAt: Date; stateChangedAt: Date; failureReason: string | null; initHealth: string | null; snapshotId: string | null; fromSnapshotId: string | null;
   createdAt: Date; terminatedAt: Date | null;
 };
 
@@ -100,6 +104,7 @@ export function toSession(row: SessionRow): SessionView {
     lastActivityAt: row.lastActivityAt.toISOString(),
     stateChangedAt: row.stateChangedAt.toISOString(),
     failureReason: row.failureReason,
+    initHealth: row.initHealth as SessionView["initHealth"],
     snapshotId: row.snapshotId,
     fromSnapshotId: row.fromSnapshotId,
     createdAt: row.createdAt.toISOString(),

@@ -154,4 +154,48 @@ describe("process and network walls", () => {
     expect(readFileSync("/proc/self/mountinfo", "utf8")).toBeTruthy();
     expect(mountsUnder(backend.paths(id).root).length).toBe(1); // only the root overlay, on the host
   });
+
+  it("cannot ptrace its own init (or read another process's memory): seccomp answers EPERM", async () => {
+    const { backend } = sandboxes;
+    const { id } = await sandboxes.start();
+    const probe = [
+      "import ctypes, os",
+      "libc = ctypes.CDLL(None, use_errno=True)",
+      "libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]",
+      "for name, req in (('attach', 16), ('seize', 0x4206)):",
+      "  ctypes.set_errno(0); r = libc.ptrace(req, 1, None, None); print(name, r, ctypes.get_errno())",
+      "class Iov(ctypes.Structure): _fields_ = [('base', ctypes.c_void_p), ('len', ctypes.c_size_t)]",
+      "src = ctypes.create_string_buffer(b'secret!'); dst = ctypes.create_string_buffer(8)",
+      "l = Iov(ctypes.cast(dst, ctypes.c_void_p), 8); r = Iov(ctypes.cast(src, ctypes.c_void_p), 8)",
+      "ctypes.set_errno(0); n = libc.process_vm_readv(os.getpid(), ctypes.byref(l), 1, ctypes.byref(r), 1, 0)",
+      "print('vm_readv', n, ctypes.get_errno())",
+    ].join("\n");
+    const r = await backend.exec(id, { command: ["python3", "-c", probe], timeoutMs: 10_000 });
+    expect(r.stdout).toBe("attach -1 1\nseize -1 1\nvm_readv -1 1\n");
+    expect(await backend.initHealth(id)).toBe("ok");
+  });
+
+  it("reports a stopped init (SIGSTOP from the host) as stopped, and healthy again once continued", async () => {
+    const { backend } = sandboxes;
+    const { id } = await sandboxes.start();
+    expect(await backend.initHealth(id)).toBe("ok");
+    const pid = Number(readFileSync(path.join(backend.paths(id).root, "init.pid"), "utf8"));
+    process.kill(pid, "SIGSTOP");
+    try {
+      let health: string | null = null;
+      for (let i = 0; i < 50 && health !== "stopped"; i++) {
+        health = await backend.initHealth(id);
+        if (health !== "stopped") await sleep(20);
+      }
+      expect(health).toBe("stopped");
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    let health: string | null = null;
+    for (let i = 0; i < 50 && health !== "ok"; i++) {
+      health = await backend.initHealth(id);
+      if (health !== "ok") await sleep(20);
+    }
+    expect(health).toBe("ok");
+  });
 });

@@ -9,11 +9,13 @@ import { databaseUrlOrThrow, env } from "../../lib/env";
 import { disconnectDb } from "../../lib/db/client";
 import { LogBatcher } from "../../lib/logs/log-batcher";
 import { MainOutputTailer } from "../../lib/logs/main-output-tailer";
+import { applySessionLogLimits } from "../../lib/logs/session-log-limits";
 import { HEARTBEAT_INTERVAL_MS } from "../../lib/runners/liveness";
 import { RUNNER_CHANNEL } from "../../lib/runners/notify";
 import { flushPlatformSpans } from "../../lib/telemetry/platform-span";
 import { otlpForwardUrl, startRunnerOtlp } from "../../lib/telemetry/otlp-relay/runner-otlp";
 import { reconcileSession } from "../../lib/runners/reconcile-session";
+import { checkInitHealth } from "../../lib/runners/check-init-health";
 import { heartbeatRunner, markRunnerOffline, registerRunner, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
 import { recordTransition, touchSessionActivity } from "../../lib/sessions/record-transition";
@@ -25,6 +27,8 @@ import { startInternalServer } from "./internal-server";
 const log = (msg: string) => console.log(`[runner] ${msg}`);
 const RECONCILE_EVERY_MS = 1_000;
 const MAX_ATTEMPTS = 3;
+/** How often the inits of running sandboxes are checked (a few /proc reads each). */
+const INIT_HEALTH_EVERY_MS = 2_000;
 
 async function main() {
   const runtime = await checkRuntime(env.SANDBOX_RUNTIME);
@@ -133,6 +137,7 @@ async function main() {
   const mainOutput = new MainOutputTailer(logs, { log });
   async function followMainOutput() {
     const live = (await sessionsOfRunner(runnerId)).filter((s) => s.state === "running" || s.state === "paused");
+    await applySessionLogLimits(logs, live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id })));
     await mainOutput.sync(live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id, ...backend.paths(s.id).mainOutput })));
   }
 
@@ -153,6 +158,7 @@ async function main() {
     setInterval(() => void sweepOrphans().catch((e) => log(`sweep: ${e.message}`)), 30_000),
     setInterval(() => void followMainOutput().catch((e) => log(`main output: ${e.message}`)), 1_000),
     setInterval(() => void sessionsOfRunner(runnerId).then((s) => sampler.sampleOnce(s)).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
+    setInterval(() => void sessionsOfRunner(runnerId).then((s) => checkInitHealth(backend, s, log)).catch((e) => log(`init health: ${e.message}`)), INIT_HEALTH_EVERY_MS),
   ];
 
   const stop = async () => {

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES, type SandboxBackend } from "../../lib/sandbox
 import { newId } from "../../lib/ids";
 import { captureExecLogs } from "../../lib/logs/exec-log-capture";
 import type { LogBatcher } from "../../lib/logs/log-batcher";
+import { applySessionLogLimits } from "../../lib/logs/session-log-limits";
 import { runnerSecret, RUNNER_SECRET_HEADER } from "../../lib/runners/runner-client";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { runningSessionOnRunner } from "../../lib/runners/runner-sessions";
@@ -65,7 +66,9 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
     const keepAlive = setInterval(() => void touchSessionActivity(sessionId).catch(() => {}), ACTIVITY_EVERY_MS);
     // Every exec's output goes to the session's log, whether or not the caller streams it.
     const execId = newId("exe");
-    const logs = captureExecLogs(opts.logs, { tenantId: session.tenantId, sessionId }, { execId, command: input.command });
+    const target = { tenantId: session.tenantId, sessionId };
+    await applySessionLogLimits(opts.logs, [target]);
+    const logs = captureExecLogs(opts.logs, target, { execId, command: input.command });
     const sent = { stdout: 0, stderr: 0 };
     const forward = (stream: "stdout" | "stderr", chunk: Buffer) => {
       const part = chunk.subarray(0, Math.max(0, DEFAULT_MAX_OUTPUT_BYTES - sent[stream]));
@@ -73,14 +76,22 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
       if (part.length > 0) res.write(JSON.stringify({ type: "output", stream, data: part.toString("utf8") }) + "\n");
     };
     res.writeHead(200, { "content-type": "application/x-ndjson" });
+    // The web app's caller went away (its request to us is cut): the exec has no one to answer, so
+    // its process tree is killed rather than left running to its timeout.
+    const callerGone = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) callerGone.abort();
+    });
+    // First line at once: the caller learns the exec id (for its audit row) even if it leaves early.
+    res.write(JSON.stringify({ type: "start", execId }) + "\n");
     try {
-      const result = await backend.exec(sessionId, {
-        command: input.command, cwd: input.cwd, env: input.env, timeoutMs: input.timeoutMs, stdin: input.stdin,
+      const { cancelled, ...result } = await backend.exec(sessionId, {
+        command: input.command, cwd: input.cwd, env: input.env, timeoutMs: input.timeoutMs, stdin: input.stdin, signal: callerGone.signal,
       }, (stream, chunk) => {
         if (input.stream) forward(stream, chunk);
         return logs.onOutput(stream, chunk);
       });
-      logs.finish(result);
+      logs.finish({ ...result, cancelled });
       activeSpan()?.setAttribute("exec.id", execId).setAttribute("process.exit_code", result.exitCode).setAttribute("exec.timed_out", result.timedOut);
       res.end(JSON.stringify({ type: "exit", execId, ...result }) + "\n");
     } catch (err) {
