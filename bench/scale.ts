@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { knob } from "./lib/knob";
 import type { Cleanup } from "./lib/lifecycle";
+import { processTreeRss } from "./lib/process-rss";
 import { runc, runcList } from "./lib/raw-runc";
 import { runInfo, writeResult } from "./lib/results";
 import { startBenchRunner, type BenchRunner } from "./lib/runner";
@@ -48,12 +49,28 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-/** CPU seconds of a process: its own, and its reaped children's (each `runc` it ran). */
+/** utime, stime, cutime, cstime of proc(5) (fields 14-17; 11-14 after the command name), in seconds. */
+function cpuTimes(pid: number): [number, number, number, number] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return [f[11], f[12], f[13], f[14]].map((x) => Number(x) / CLOCK_TICKS) as [number, number, number, number];
+  } catch {
+    return null; // gone meanwhile
+  }
+}
+
+/**
+ * CPU seconds of a process: its own, and its children's: those it ran and reaped (each `runc`),
+ * plus what its live descendants used so far (a reaped one moves into cutime, so deltas add up).
+ * Sandboxes are not among them: `runc run -d` leaves a container's init to PID 1.
+ */
 function processCpu(pid: number): { self: number; children: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // Fields 14-17 of proc(5) (utime stime cutime cstime) are 11-14 after the command name.
-  return { self: (Number(f[11]) + Number(f[12])) / CLOCK_TICKS, children: (Number(f[13]) + Number(f[14])) / CLOCK_TICKS };
+  const own = cpuTimes(pid);
+  if (!own) throw new Error(`process ${pid} is gone`);
+  const descendants = processTreeRss(pid).pids.filter((p) => p !== pid);
+  const live = descendants.reduce((sum, p) => sum + ((t) => (t ? t[0] + t[1] : 0))(cpuTimes(p)), 0);
+  return { self: own[0] + own[1], children: own[2] + own[3] + live };
 }
 
 type SizeResult = {
@@ -197,7 +214,7 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
   };
   const file = writeResult("scale", {
     name: "scale", ...info, parameters: p,
-    what: "per size: sessions created with the domain's createSession on one runner worker (idle policy off), all running, settle, then the runner process's CPU over the window from /proc/<pid>/stat (self: utime+stime; children: cutime+cstime, i.e. processes it ran and reaped, such as runc), then execs of `true` one at a time, round-robin over the sessions, through the runner's internal exec endpoint with the runner secret (the web app's call, without the web app)",
+    what: "per size: sessions created with the domain's createSession on one runner worker (idle policy off), all running, settle, then the runner process's CPU over the window from /proc/<pid>/stat (self: utime+stime; children: cutime+cstime, i.e. processes it ran and reaped, such as runc, plus utime+stime of its live descendants), then execs of `true` one at a time, round-robin over the sessions, through the runner's internal exec endpoint with the runner secret (the web app's call, without the web app)",
     curve, ...result,
   });
   const lines = [
