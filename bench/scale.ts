@@ -29,7 +29,7 @@ export function scaleParams(): ScaleParams {
   if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_SIZE)) throw new Error(`BENCH_SCALE_SIZES must list integers in 1..${MAX_SIZE}`);
   return {
     sizes,
-    windowMs: knob("BENCH_SCALE_WINDOW_S", 15, 5, 60) * 1000,
+    windowMs: knob("BENCH_SCALE_WINDOW_S", 10, 5, 60) * 1000,
     // Past one metrics tick (METRICS_SAMPLE_INTERVAL_MS, 5 s), so the window sees steady state.
     settleMs: knob("BENCH_SCALE_SETTLE_S", 6, 0, 30) * 1000,
     execs: knob("BENCH_SCALE_EXECS", 50, 10, 500, { integer: true }),
