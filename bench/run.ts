@@ -9,9 +9,10 @@
 // `logs-live` see bench/logs-live/params.ts (BENCH_LOGS_*); for `logs-ingest` see
 // logsIngestParams() in bench/logs-ingest.ts (BENCH_INGEST_*); for `otlp` see otlpParams() in
 // bench/otlp.ts (BENCH_OTLP_*); for `usage-rollup` see usageRollupParams() in bench/usage-rollup.ts
-// (BENCH_USAGE_*).
+// (BENCH_USAGE_*); for `scale` see scaleParams() in bench/scale.ts (BENCH_SCALE_*).
 // `npm run bench -- api-me` (or `-- sessions`, `-- terminal`) runs only the named benchmarks. `sessions` needs
-// root and runc (it starts a runner worker and real sandboxes).
+// root and runc (it starts a runner worker and real sandboxes), and so does `scale`, which alone
+// needs no build and no server.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { benchApiMe, summaryLines, type ApiMeParams } from "./api-me";
@@ -19,6 +20,7 @@ import { benchSessions, sessionsParams } from "./sessions";
 import { benchLogsLive, logsLiveParams } from "./logs-live";
 import { benchLogsIngest, logsIngestParams } from "./logs-ingest";
 import { benchOtlp, otlpParams } from "./otlp";
+import { benchScale, scaleParams } from "./scale";
 import { benchTerminal } from "./terminal";
 import { benchUsageRollup, usageRollupParams } from "./usage-rollup";
 import { bootstrapTenant, startBenchDatabase } from "./lib/database";
@@ -33,6 +35,8 @@ type BenchReport = { result: { valid: boolean; warnings?: string[]; failures: st
 
 // The per-key API rate limit (default 600/min) would turn most bench requests into 429s.
 const SERVER_RATE_LIMIT_PER_MINUTE = "100000000";
+/** Benchmarks that need neither the production build nor the web server. */
+const SERVERLESS_BENCHMARKS = new Set(["scale"]);
 
 
 async function main() {
@@ -51,7 +55,9 @@ async function main() {
       requestTimeoutMs: 10_000,
     };
 
-    const buildId = await ensureProductionBuild(log);
+    // `scale` alone drives a runner without the web app: no build, no server.
+    const needsServer = only.length === 0 || only.some((name) => !SERVERLESS_BENCHMARKS.has(name));
+    const buildId = needsServer ? await ensureProductionBuild(log) : null;
     log("starting embedded Postgres in a fresh temp directory");
     const database = await startBenchDatabase();
     cleanup.add("postgres", async () => {
@@ -70,17 +76,21 @@ async function main() {
       DATA_DIR: database.dataDir,
       API_RATE_LIMIT_PER_MINUTE: SERVER_RATE_LIMIT_PER_MINUTE,
     };
-    log("starting the production server (next start)");
-    const server = await startNextServer({ env: serverEnv });
-    cleanup.add("server", async () => {
-      log("stopping the server");
-      await server.stop();
-    }, server.kill);
-    log(`server ready at ${server.url} (build ${buildId})`);
+    let server: Awaited<ReturnType<typeof startNextServer>> | null = null;
+    if (needsServer) {
+      log("starting the production server (next start)");
+      const started = await startNextServer({ env: serverEnv });
+      server = started;
+      cleanup.add("server", async () => {
+        log("stopping the server");
+        await started.stop();
+      }, started.kill);
+      log(`server ready at ${started.url} (build ${buildId})`);
+    }
 
     const info = runInfo();
     if (only.length === 0 || only.includes("api-me")) {
-      const result = await benchApiMe({ serverUrl: server.url, databaseUrl: database.url, apiKey, tenant }, params, log, cleanup.signal);
+      const result = await benchApiMe({ serverUrl: server!.url, databaseUrl: database.url, apiKey, tenant }, params, log, cleanup.signal);
       if (info.loadAverage[0] > info.cpuCount / 2) {
         result.warnings.push(`the machine was busy before the run (1-min load ${info.loadAverage[0]} on ${info.cpuCount} CPUs); absolute figures are noisy`);
       }
@@ -110,13 +120,15 @@ async function main() {
       if (!result.valid) failed = true;
     }
     // The other benchmarks, each reporting { result, file, lines } the same way.
-    const target = { serverUrl: server.url, serverPid: server.pid, databaseUrl: database.url, apiKey, tenant, runnerSecret, nextBuildId: buildId };
+    // Without a server only serverless benchmarks run, and they read none of its fields.
+    const target = { serverUrl: server?.url ?? "", serverPid: server?.pid ?? 0, databaseUrl: database.url, apiKey, tenant, runnerSecret, nextBuildId: buildId ?? "" };
     const benchmarks: { name: string; title: string; run: () => Promise<BenchReport> }[] = [
       { name: "sessions", title: "REST API + runner vs runc backend alone vs raw runc", run: () => benchSessions(target, sessionsParams(), log, cleanup) },
       { name: "logs-live", title: "log lines → SSE clients vs raw LISTEN / bare node SSE", run: () => benchLogsLive(target, logsLiveParams(), log, cleanup) },
       { name: "logs-ingest", title: "runner log batcher → session_logs vs raw pg INSERT", run: () => benchLogsIngest(target, logsIngestParams(), log) },
       { name: "otlp", title: "OTLP/HTTP protobuf spans → spans table vs raw pg INSERT", run: () => benchOtlp(target, otlpParams(), log, cleanup.signal) },
       { name: "terminal", title: "web terminal through the API + runner vs the runc backend's terminal alone", run: () => benchTerminal(target, log, cleanup) },
+      { name: "scale", title: "idle sessions on one runner: runner CPU and exec round trip vs 1 session", run: () => benchScale(target, scaleParams(), log, cleanup) },
       { name: "usage-rollup", title: "hourly usage rollup vs a brute-force recount of every second", run: () => benchUsageRollup(target, usageRollupParams(), log) },
     ];
     for (const bench of benchmarks) {

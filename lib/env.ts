@@ -24,6 +24,17 @@ const envSchema = z.object({
     (list) => list.split(",").map((e) => e.trim()).filter(Boolean).every((e) => z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).safeParse(e).success),
     "each entry must be an IP address or a CIDR range, e.g. 10.0.0.1,10.1.0.0/16",
   ),
+  /** Postgres connections per process (web app, each worker). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
+  /** How long a query waits for a free pooled connection (or a new one) before the request gets 503. */
+  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Longest an interactive transaction may run before it is rolled back (answered 503). */
+  DATABASE_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
+  /** Session creates one web process runs at once; the rest wait in its admission queue. */
+  SESSION_CREATE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /** Creates that may wait in that queue; more (or a wait over SESSION_CREATE_QUEUE_WAIT_MS) get 503 + Retry-After. */
+  SESSION_CREATE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(256),
+  SESSION_CREATE_QUEUE_WAIT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   /** Shared secret for calls from the web app to runners (npm start generates one under DATA_DIR). */
   RUNNER_SECRET: z.string().min(16).optional(),
   RUNNER_NAME: z.string().min(1).max(100).optional(),

@@ -19,7 +19,8 @@ export async function startBenchRunner(opts: {
   name: string;
   pool: string;
   env: Record<string, string>;
-  api: JsonClient;
+  /** How to see the runner online: the API's runner list, or (without a web server) a check of its own. */
+  api: JsonClient | { isOnline: (name: string) => Promise<boolean> };
   startTimeoutMs?: number;
 }): Promise<BenchRunner> {
   const lines: string[] = [];
@@ -58,8 +59,11 @@ export async function startBenchRunner(opts: {
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   while (Date.now() < deadline && alive()) {
     if (lines.some((l) => l.includes("ready:"))) {
-      const list = await opts.api.ok<{ data: { name: string; status: string }[] }>("GET", "/api/v1/runners");
-      if (list.data.some((r) => r.name === opts.name && r.status === "online")) return runner;
+      const api = opts.api;
+      const online = "isOnline" in api
+        ? await api.isOnline(opts.name)
+        : (await api.ok<{ data: { name: string; status: string }[] }>("GET", "/api/v1/runners")).data.some((r) => r.name === opts.name && r.status === "online");
+      if (online) return runner;
     }
     await new Promise((r) => setTimeout(r, 100));
   }

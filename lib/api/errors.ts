@@ -50,6 +50,28 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+// Overload rather than outage: a transaction that could not start (or ran out its time) while
+// queued for a connection or a lock (Prisma P2028), a lock wait cut short (55P03), Postgres out
+// of connection slots (53300). The caller should retry shortly; it is never the caller's fault.
+const BUSY_CODES = new Set(["P2028", "55P03", "53300"]);
+const BUSY_MESSAGES = /Unable to start a transaction in the given time|expired transaction|too many clients already/i;
+
+/** True when an error means the database is overloaded right now (answer 503 + Retry-After, never 500). */
+export function isDatabaseBusy(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" && BUSY_CODES.has(e.code)) return true;
+    if (typeof e.message === "string" && BUSY_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** The 503 (with Retry-After) for a database that is down or overloaded; null for any other error. */
+export function databaseErrorAsAppError(err: unknown): AppError | null {
+  if (isDatabaseUnavailable(err)) return new AppError("unavailable", "The database is unavailable; retry shortly", { headers: { "Retry-After": "5" } });
+  if (isDatabaseBusy(err)) return new AppError("unavailable", "The service is busy; retry shortly", { headers: { "Retry-After": "2" } });
+  return null;
+}
+
 /** Unique-constraint violation from Prisma (P2002) or Postgres (23505). */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string; originalCode?: string } } | undefined;

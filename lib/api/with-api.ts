@@ -9,7 +9,7 @@ import { env } from "../env";
 import { newId } from "../ids";
 import type { AuthMode, Endpoint } from "./endpoint";
 import { clientIp } from "./client-ip";
-import { AppError, isDatabaseUnavailable } from "./errors";
+import { AppError, databaseErrorAsAppError } from "./errors";
 import { withIdempotency } from "./idempotency";
 import { RateLimiter } from "./rate-limit";
 import { parseOrThrow, queryObject, readJsonBody } from "./read-body";
@@ -114,11 +114,8 @@ function json(status: number, body: unknown, headers: Headers): Response {
 }
 
 export function errorResponse(err: unknown, requestId: string, headers = new Headers()): Response {
-  let error: AppError;
-  if (err instanceof AppError) error = err;
-  else if (isDatabaseUnavailable(err)) {
-    error = new AppError("unavailable", "The database is unavailable; retry shortly", { headers: { "Retry-After": "5" } });
-  } else {
+  let error = err instanceof AppError ? err : databaseErrorAsAppError(err);
+  if (!error) {
     console.error(`[${requestId}] unhandled error`, err);
     error = new AppError("internal", "Something went wrong on our side; the request id identifies it");
   }

@@ -16,7 +16,11 @@ const READ_CHUNK_BYTES = 64 * 1024;
 /** Read per file per poll at most; the rest waits for the next poll. */
 const MAX_READ_PER_POLL = 1024 * 1024;
 
-type FileFollower = { file: string; offset: number | null; saved: number; framer: LineFramer };
+/** A file with nothing new for this many polls in a row is looked at only every QUIET_POLL_EVERY-th poll. */
+const QUIET_AFTER_POLLS = 8;
+const QUIET_POLL_EVERY = 8;
+
+type FileFollower = { file: string; offset: number | null; saved: number; framer: LineFramer; quietPolls: number };
 type Followed = { source: MainOutputSource; files: FileFollower[] };
 
 export class MainOutputTailer {
@@ -24,6 +28,7 @@ export class MainOutputTailer {
   private readonly timer: NodeJS.Timeout;
   private polling: Promise<void> | null = null;
   private heldBack = false;
+  private ticks = 0;
 
   constructor(
     private readonly batcher: LogBatcher,
@@ -39,6 +44,7 @@ export class MainOutputTailer {
     const leaving = [...this.followed.values()].filter((f) => !wanted.has(f.source.sessionId));
     for (const s of sources) if (!this.followed.has(s.sessionId)) this.followed.set(s.sessionId, this.follow(s));
     if (leaving.length === 0) return;
+    for (const f of leaving) for (const file of f.files) file.quietPolls = 0; // read them this time, quiet or not
     await this.poll();
     for (const f of leaving) {
       for (const file of f.files) file.framer.end();
@@ -49,6 +55,7 @@ export class MainOutputTailer {
   /** Reads what is there, flushes partial lines, and stops. Offsets stay saved for the next runner. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    for (const f of this.followed.values()) for (const file of f.files) file.quietPolls = 0;
     await this.poll();
     for (const f of this.followed.values()) for (const file of f.files) file.framer.end();
     this.followed.clear();
@@ -64,6 +71,7 @@ export class MainOutputTailer {
       file,
       offset: null,
       saved: -1,
+      quietPolls: 0,
       framer: new LineFramer({
         onLine: (l) => {
           if (!this.batcher.push(source, { stream, source: MAIN_SOURCE, at: l.at, line: l.text, bytes: l.bytes })) this.heldBack = true;
@@ -74,8 +82,13 @@ export class MainOutputTailer {
   }
 
   private async readAll(): Promise<void> {
+    // Idle sandboxes are the common case: a quiet file costs one stat every 2 s (at 250 ms polls),
+    // not an open, fstat and close four times a second, so hundreds of idle sessions stay cheap.
+    // The first output after a quiet spell shows up to QUIET_POLL_EVERY polls later.
+    const tick = ++this.ticks;
     for (const f of [...this.followed.values()]) {
       for (const file of f.files) {
+        if (file.quietPolls >= QUIET_AFTER_POLLS && tick % QUIET_POLL_EVERY !== 0) continue;
         try {
           await this.readNew(file);
         } catch (err) {
@@ -87,6 +100,15 @@ export class MainOutputTailer {
 
   private async readNew(f: FileFollower): Promise<void> {
     f.offset ??= await readOffset(f.file);
+    const size = await fs.stat(f.file).then((st) => st.size, (e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return null; // not started yet, or gone with its sandbox
+      throw e;
+    });
+    if (size === null || size === f.offset) {
+      f.quietPolls++;
+      return;
+    }
+    f.quietPolls = 0;
     const handle = await fs.open(f.file, "r").catch((e: NodeJS.ErrnoException) => {
       if (e.code === "ENOENT") return null; // not started yet, or gone with its sandbox
       throw e;

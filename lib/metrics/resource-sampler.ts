@@ -10,8 +10,8 @@ export type SampledSession = { id: string; tenantId: string; state: string };
 export type SampleTick = { written: number; failed: number; busy: number };
 
 const SAMPLED_STATES = new Set(["running", "paused"]);
-/** Sandboxes read at once: each read is a short `runc events --stats` process. */
-const PARALLEL_READS = 4;
+/** Sandboxes read at once: each read is three small cgroup file reads (no process; see lib/sandbox/cgroup-stats.ts). */
+const PARALLEL_READS = 16;
 
 export type ResourceSamplerDeps = {
   stats: (sessionId: string) => Promise<SandboxStats>;

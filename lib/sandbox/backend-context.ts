@@ -10,10 +10,12 @@ export type BackendContext = {
   runtime: string;
   hostTemplate: ReturnType<typeof createHostTemplateSource>;
   locks: KeyedLock;
+  /** Each sandbox's cgroupsPath as its OCI config names it, read once (sandbox-stats.ts); dropped on destroy. */
+  cgroupPaths: Map<string, string>;
 };
 
 export function createBackendContext(stateDir: string, runtime: string): BackendContext {
-  return { stateDir, runtime, hostTemplate: createHostTemplateSource(templatesDirOf(stateDir)), locks: new KeyedLock() };
+  return { stateDir, runtime, hostTemplate: createHostTemplateSource(templatesDirOf(stateDir)), locks: new KeyedLock(), cgroupPaths: new Map() };
 }
 
 export type SandboxHandle = { id: string; containerId: string; layout: SandboxLayout };

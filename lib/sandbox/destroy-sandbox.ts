@@ -13,6 +13,7 @@ const KILL_WAIT_MS = 2_000;
 
 export async function destroySandbox(ctx: BackendContext, id: string, opts: { keepFiles?: boolean } = {}): Promise<void> {
   const h = sandboxHandle(ctx, id);
+  ctx.cgroupPaths.delete(id);
   await ctx.locks.run(id, async () => {
     // Kill, wait for the init to die, then delete: `delete --force` on a live container sleeps in
     // 100 ms steps, while a dead (zombie) init already counts as stopped. Frozen processes cannot

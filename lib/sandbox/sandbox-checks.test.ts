@@ -1,6 +1,5 @@
 // The pure checks of the module: ids, file paths, specs, exec requests and runtime messages.
 import { describe, expect, it } from "vitest";
-import { parseRuncStats } from "./sandbox-stats";
 import { runtimeFailure, runtimeMessage } from "./run-runtime";
 import { assertSandboxFilePath } from "./sandbox-files";
 import { containerIdOf, sandboxIdOf, sandboxLayout } from "./sandbox-layout";
@@ -73,11 +72,6 @@ describe("runtime messages", () => {
     expect(runtimeFailure("exec", line).code).toBe("not_found");
     expect(runtimeFailure("exec", 'time="x" level=error msg="exec failed: cannot exec in a paused container (use --ignore-paused to override)"').code).toBe("not_running");
     expect(runtimeFailure("pause", "something else broke").code).toBe("failed");
-  });
-
-  it("reads cpu, memory and pids from runc events --stats", () => {
-    const json = JSON.stringify({ type: "stats", data: { cpu: { usage: { total: 2_500_000_000 } }, memory: { usage: { usage: 1234 } }, pids: { current: 3 } } });
-    expect(parseRuncStats(json)).toEqual({ cpuSeconds: 2.5, memoryBytes: 1234, pids: 3 });
   });
 });
 

@@ -1,22 +1,34 @@
-// CPU time, memory and process count of a sandbox from its cgroup, through `runc events --stats`
-// so cgroup v1 and v2 (and their paths) stay the runtime's business.
+// CPU time, memory and process count of a sandbox, read from its cgroup files (cgroup-stats.ts):
+// no process per sample. The cgroup is the one our OCI config told runc to use
+// (`linux.cgroupsPath` in the bundle's config.json), read once per sandbox.
+import { readFile } from "node:fs/promises";
 import { sandboxHandle, type BackendContext } from "./backend-context";
-import { runRuntime } from "./run-runtime";
+import { cgroupStatFiles, hostCgroupLayout, readCgroupStats } from "./cgroup-stats";
+import { SandboxError, isSandboxError } from "./sandbox-error";
 import type { SandboxStats } from "./types";
 
-type RuncStats = { data?: { cpu?: { usage?: { total?: number } }; memory?: { usage?: { usage?: number } }; pids?: { current?: number } } };
-
 export async function sandboxStats(ctx: BackendContext, id: string): Promise<SandboxStats> {
-  const h = sandboxHandle(ctx, id);
-  const { stdout } = await runRuntime(ctx.runtime, ["events", "--stats", h.containerId], "stats");
-  return parseRuncStats(stdout);
+  const cgroupsPath = ctx.cgroupPaths.get(id) ?? (await readCgroupsPath(ctx, id));
+  try {
+    return await readCgroupStats(cgroupStatFiles(await hostCgroupLayout(), cgroupsPath));
+  } catch (err) {
+    // Gone (destroyed, or recreated elsewhere): the next sample reads the config again.
+    if (isSandboxError(err, "not_found")) ctx.cgroupPaths.delete(id);
+    throw err;
+  }
 }
 
-export function parseRuncStats(json: string): SandboxStats {
-  const data = (JSON.parse(json) as RuncStats).data ?? {};
-  return {
-    cpuSeconds: (data.cpu?.usage?.total ?? 0) / 1e9,
-    memoryBytes: data.memory?.usage?.usage ?? 0,
-    pids: data.pids?.current ?? 0,
-  };
+async function readCgroupsPath(ctx: BackendContext, id: string): Promise<string> {
+  const h = sandboxHandle(ctx, id);
+  let config: { linux?: { cgroupsPath?: unknown } };
+  try {
+    config = JSON.parse(await readFile(h.layout.configFile, "utf8"));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new SandboxError("not_found", `No sandbox ${id}`, { cause: err });
+    throw err;
+  }
+  const cgroupsPath = config.linux?.cgroupsPath;
+  if (typeof cgroupsPath !== "string") throw new SandboxError("failed", `The OCI config of ${id} names no cgroupsPath`);
+  ctx.cgroupPaths.set(id, cgroupsPath);
+  return cgroupsPath;
 }

@@ -2,7 +2,7 @@
 // whose partial_success says how many items were rejected and why (absent when none were). Errors
 // carry a google.rpc.Status (protobuf or JSON); the JSON form also holds Burrow's usual
 // {"error": {code, message, details}, "requestId"}, so both kinds of client can read it.
-import { AppError, isDatabaseUnavailable } from "../../api/errors";
+import { AppError, databaseErrorAsAppError } from "../../api/errors";
 import type { IngestResult } from "./ingest-otlp";
 import { otlpTypes } from "./otlp-schema";
 import type { OtlpEncoding, OtlpSignal } from "./read-otlp-body";
@@ -30,11 +30,8 @@ export function otlpSuccess(signal: OtlpSignal, encoding: OtlpEncoding, result: 
 }
 
 export function otlpError(err: unknown, encoding: OtlpEncoding | null, requestId: string, headers: Headers): Response {
-  let error: AppError;
-  if (err instanceof AppError) error = err;
-  else if (isDatabaseUnavailable(err)) {
-    error = new AppError("unavailable", "The database is unavailable; retry shortly", { headers: { "Retry-After": "5" } });
-  } else {
+  let error = err instanceof AppError ? err : databaseErrorAsAppError(err);
+  if (!error) {
     console.error(`[${requestId}] OTLP export failed`, err);
     error = new AppError("internal", "Something went wrong on our side; the request id identifies it");
   }
