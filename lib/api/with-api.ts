@@ -9,7 +9,7 @@ import { env } from "../env";
 import { newId } from "../ids";
 import type { AuthMode, Endpoint } from "./endpoint";
 import { clientIp } from "./client-ip";
-import { AppError, isDatabaseUnavailable } from "./errors";
+import { AppError, errorBody, isDatabaseUnavailable } from "./errors";
 import { withIdempotency } from "./idempotency";
 import { assertSafeStrings } from "./input-limits";
 import { RateLimiter } from "./rate-limit";
@@ -129,8 +129,5 @@ export function errorResponse(err: unknown, requestId: string, headers = new Hea
     error = new AppError("internal", "Something went wrong on our side; the request id identifies it");
   }
   for (const [k, v] of Object.entries(error.headers ?? {})) headers.set(k, v);
-  return json(error.status, {
-    error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
-    requestId,
-  }, headers);
+  return json(error.status, errorBody(error, requestId), headers);
 }
