@@ -5,7 +5,7 @@ export const STATUS_BY_CODE = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
-  /** A method no route serves (e.g. TRACE), answered by proxy.ts before any route. */
+  /** A method no route serves (e.g. TRACE), answered by scripts/web-server.ts before Next. */
   method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,

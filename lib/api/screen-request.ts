@@ -1,6 +1,7 @@
-// What proxy.ts refuses before Next routes a request to /api: a method no route can serve (TRACE,
-// CONNECT, made-up ones: 405) and a path that is not percent-encoded UTF-8 (`%ff`: 400). Next
-// itself answers both with an empty or HTML page; API clients get the usual JSON error instead.
+// What the web server (scripts/web-server.ts) refuses before Next sees a request: a method no
+// route can serve (TRACE, CONNECT, made-up ones: 405) and a path that is not percent-encoded UTF-8
+// (`%ff`: 400). Next 16 answers both with a 500 (it throws building its web Request for TRACE, and
+// on decoding such a path); callers get the API's JSON error instead.
 import { AppError, errorBody } from "./errors";
 
 /** The methods a route file can export; Next answers HEAD and OPTIONS itself. */
