@@ -250,6 +250,7 @@ function knownCases(): { op: string; request: Partial<FuzzRequest> }[] {
     { op: "listSessions", request: { query: [["template", "a\u0000b"]] } },
     { op: "createSession", request: { body: { text: deepMetadata, contentType: "application/json" } } },
     { op: "createSession", request: { body: { text: `{"pool":"${noRunnerPool}","template":"a\\u0000b"}`, contentType: "application/json" } } },
+    { op: "execInSession", request: { params: { id: "ses_00000000000000000000000000" }, idempotencyKey: "k", accept: "text/event-stream", body: { text: '{"command":["true"]}', contentType: "application/json" } } },
     ...ODD_STRINGS.slice(0, 5).map((s) => ({ op: "getTemplate", request: { params: { id: s } } })),
   ];
 }
