@@ -26,7 +26,12 @@ async function main() {
     const requestId = String(req.headers["x-request-id"] ?? "").slice(0, 64) || newId("req");
     const refusal = screenApiRequest(req.method ?? "GET", (req.url ?? "/").split("?")[0], requestId);
     if (!refusal) {
-      void handle(req, res);
+      // As `next start` does: a throw out of Next is a 500, never an unhandled rejection.
+      handle(req, res).catch((err: unknown) => {
+        console.error(`web: failed to handle ${req.method} ${req.url}`, err);
+        if (!res.headersSent) res.statusCode = 500;
+        res.end("Internal Server Error");
+      });
       return;
     }
     req.resume();
