@@ -81,7 +81,10 @@ async function main() {
   process.on("SIGTERM", () => void stopAll(0));
 
   const nextBin = path.resolve("node_modules/next/dist/bin/next");
-  const web = run("web", process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(env.PORT), "-H", env.HOST]);
+  // In production, Next runs behind scripts/web-server.ts, which answers what Next itself would
+  // answer with a 500 (TRACE, a path that is not UTF-8) with the API's JSON error.
+  const webArgs = ["-p", String(env.PORT), "-H", env.HOST];
+  const web = run("web", process.execPath, dev ? [nextBin, "dev", ...webArgs] : ["--import", "tsx", "scripts/web-server.ts", ...webArgs]);
   run("scheduler", process.execPath, ["--import", "tsx", "workers/scheduler/index.ts"]);
   run("runner", process.execPath, ["--import", "tsx", "workers/runner/index.ts"]);
   const local = `http://${env.HOST}:${env.PORT}`;

@@ -5,6 +5,8 @@ export const STATUS_BY_CODE = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  /** A method no route serves (e.g. TRACE), answered by scripts/web-server.ts before Next. */
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -34,6 +36,11 @@ export class AppError extends Error {
   get status(): number {
     return STATUS_BY_CODE[this.code];
   }
+}
+
+/** The documented error body: `{"error": {code, message, details?}, "requestId"}`. */
+export function errorBody(error: AppError, requestId: string) {
+  return { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) }, requestId };
 }
 
 export const notFound = (what: string) => new AppError("not_found", `${what} not found`);

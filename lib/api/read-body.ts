@@ -4,6 +4,7 @@
 import fs from "node:fs/promises";
 import type { z } from "zod";
 import { AppError } from "./errors";
+import { assertJsonDepth, assertSafeJson, assertSafeStrings } from "./input-limits";
 
 export async function readJsonBody(req: Request, maxBytes: number): Promise<{ value: unknown; raw: string }> {
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -14,11 +15,15 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<{ va
   }
   const raw = await readLimited(req, maxBytes);
   if (raw.trim() === "") throw new AppError("invalid_request", "The request body is empty; send a JSON object");
+  assertJsonDepth(raw);
+  let value: unknown;
   try {
-    return { value: JSON.parse(raw), raw };
+    value = JSON.parse(raw);
   } catch {
     throw new AppError("invalid_request", "The request body is not valid JSON");
   }
+  assertSafeJson(value, "body");
+  return { value, raw };
 }
 
 async function readLimited(req: Request, maxBytes: number): Promise<string> {
@@ -103,5 +108,6 @@ export function queryObject(url: URL): Record<string, string> {
     if (k in out) throw new AppError("invalid_request", `Query parameter '${k}' is given more than once`);
     out[k] = v;
   }
+  assertSafeStrings(out, "query");
   return out;
 }

@@ -1,5 +1,5 @@
 // The one wrapper every /api/v1 route handler goes through: request id, authentication (API key or
-// console cookie), scope check, rate limit, body/query validation, Idempotency-Key, and the mapping
+// console cookie), scope check, rate limit, body/query/param validation (with the limits of input-limits.ts), Idempotency-Key, and the mapping
 // of every error to the JSON error shape. Handlers only call the domain and return data.
 import type { z } from "zod";
 import type { TenantContext, UserContext } from "../auth/context";
@@ -9,8 +9,9 @@ import { env } from "../env";
 import { newId } from "../ids";
 import type { AuthMode, Endpoint } from "./endpoint";
 import { clientIp } from "./client-ip";
-import { AppError, databaseErrorAsAppError } from "./errors";
+import { AppError, databaseErrorAsAppError, errorBody } from "./errors";
 import { withIdempotency } from "./idempotency";
+import { assertSafeStrings } from "./input-limits";
 import { RateLimiter } from "./rate-limit";
 import { parseOrThrow, queryObject, readJsonBody } from "./read-body";
 import { describeCaller, tracedRoute } from "../telemetry/trace-request";
@@ -55,15 +56,20 @@ export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, n
           details: { requiredScopes: endpoint.scopes },
         });
       }
+      const params = await flatParams(route);
+      assertSafeStrings(params, "params");
       const query = endpoint.query ? parseOrThrow(endpoint.query, queryObject(url), "query") : undefined;
       const parsedBody = endpoint.body ? await readJsonBody(req, env.API_MAX_BODY_BYTES) : undefined;
       const body = endpoint.body ? parseOrThrow(endpoint.body, parsedBody!.value, "body") : undefined;
-      const params = await flatParams(route);
       const status = endpoint.status ?? 200;
       const run = async () => ({ status, body: await handler({ req, body: body as never, query: query as never, params, ctx: ctx as never }) });
 
       const idempotencyKey = req.headers.get("idempotency-key");
       if (req.method === "POST" && idempotencyKey !== null && mode === "tenant") {
+        // A stream cannot be stored for replay (before, this was a 500 after the work had started).
+        if (req.headers.get("accept")?.includes("text/event-stream")) {
+          throw new AppError("invalid_request", "An Idempotency-Key needs a JSON answer to replay: leave out the key or 'Accept: text/event-stream'");
+        }
         const answer = await withIdempotency(ctx as TenantContext, idempotencyKey, {
           method: req.method,
           path: url.pathname,
@@ -120,8 +126,5 @@ export function errorResponse(err: unknown, requestId: string, headers = new Hea
     error = new AppError("internal", "Something went wrong on our side; the request id identifies it");
   }
   for (const [k, v] of Object.entries(error.headers ?? {})) headers.set(k, v);
-  return json(error.status, {
-    error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
-    requestId,
-  }, headers);
+  return json(error.status, errorBody(error, requestId), headers);
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoInstantSchema } from "../api/input-limits";
 import { pageQuerySchema, pageSchema } from "../api/pagination";
 import { SCOPES, scopeSchema } from "../auth/scopes";
 
@@ -6,7 +7,7 @@ export const createApiKeySchema = z
   .object({
     name: z.string().trim().min(1).max(100),
     scopes: z.array(scopeSchema).min(1).max(SCOPES.length).refine((s) => new Set(s).size === s.length, "scopes must not repeat"),
-    expiresAt: z.iso.datetime({ offset: true }).optional().describe("When the key stops working (ISO 8601, in the future)"),
+    expiresAt: isoInstantSchema().optional().describe("When the key stops working (ISO 8601, in the future)"),
   })
   .strict();
 export type CreateApiKeyInput = z.infer<typeof createApiKeySchema>;

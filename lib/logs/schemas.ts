@@ -1,6 +1,7 @@
 // The log API's contract: one query schema for GET /api/v1/sessions/{id}/logs (JSON pages, the
 // text download and the live SSE stream all take it), and the shape of one line.
 import { z } from "zod";
+import { isoInstantSchema } from "../api/input-limits";
 
 export const LOG_STREAMS = ["stdout", "stderr", "system"] as const;
 export const MAX_LOG_PAGE = 5000;
@@ -23,8 +24,8 @@ export const logQuerySchema = z
       .describe("Without afterSeq/cursor/Last-Event-ID: start this many lines before the end of the log (counted before filters)"),
     stream: streamList.optional().describe("Comma list of streams: stdout, stderr, system"),
     q: z.string().min(1).max(1000).optional().describe("Case-insensitive substring the line must contain (% and _ are literal)"),
-    from: z.iso.datetime({ offset: true }).optional().describe("Lines at or after this time (ISO 8601)"),
-    to: z.iso.datetime({ offset: true }).optional().describe("Lines at or before this time (ISO 8601)"),
+    from: isoInstantSchema().optional().describe("Lines at or after this time (ISO 8601)"),
+    to: isoInstantSchema().optional().describe("Lines at or before this time (ISO 8601)"),
     follow: z.stringbool().optional().describe("Stream as server-sent events (same as Accept: text/event-stream)"),
     format: z.enum(["json", "text"]).default("json").describe("text: every matching line as plain text, for download"),
   })

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { isoInstantSchema } from "../api/input-limits";
 import { MAX_POINTS } from "./time-range";
 
-const isoInstant = (what: string) => z.iso.datetime({ offset: true }).optional().describe(what);
+const isoInstant = (what: string) => isoInstantSchema().optional().describe(what);
 
 export const sessionMetricsQuerySchema = z
   .object({

@@ -1,9 +1,10 @@
 // The trace API's request and response shapes. Times: `startNs`/`endNs` are Unix nanoseconds as
 // decimal strings (exact), `startTime` the same instant in ISO 8601, `durationMs` a float.
 import { z } from "zod";
+import { isoInstantSchema, nanosCursorSchema } from "../api/input-limits";
 
 const traceIdSchema = z.string().describe("32 lowercase hex characters");
-const isoInstant = (what: string) => z.iso.datetime({ offset: true }).optional().describe(what);
+const isoInstant = (what: string) => isoInstantSchema().optional().describe(what);
 const includeReads = z.stringbool().default(true)
   .describe("false leaves out the platform's spans of read-only API requests (GET), e.g. a console polling a page, and of OTLP exports");
 
@@ -49,7 +50,7 @@ export const listTracesQuerySchema = z
     to: isoInstant("Traces starting before this time (ISO 8601); default now"),
     includeReads,
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().regex(/^\d{1,20}\.[0-9a-f]{32}$/, "not a cursor from this API").optional(),
+    cursor: nanosCursorSchema(32).optional(),
   })
   .strict();
 export type ListTracesQuery = z.infer<typeof listTracesQuerySchema>;
@@ -64,7 +65,7 @@ export const listSessionSpansQuerySchema = z
     to: isoInstant("Spans starting before this time (ISO 8601)"),
     includeReads,
     limit: z.coerce.number().int().min(1).max(MAX_SPANS_PER_PAGE).default(500),
-    cursor: z.string().regex(/^\d{1,20}\.[0-9a-f]{16}$/, "not a cursor from this API").optional(),
+    cursor: nanosCursorSchema(16).optional(),
   })
   .strict();
 export type ListSessionSpansQuery = z.infer<typeof listSessionSpansQuerySchema>;

@@ -1,11 +1,12 @@
 // Request and response shapes of GET /api/v1/usage.
 import { z } from "zod";
+import { isoInstantSchema } from "../api/input-limits";
 import { METERS } from "./meters";
 
 /** The longest range one request may ask for. */
 export const MAX_USAGE_RANGE_DAYS = 400;
 
-const isoInstant = (what: string) => z.iso.datetime({ offset: true }).optional().describe(what);
+const isoInstant = (what: string) => isoInstantSchema().optional().describe(what);
 
 export const usageQuerySchema = z
   .object({
