@@ -10,6 +10,8 @@ import { collectSnapshotGarbage, expireSnapshots, terminateUnplacedSessions } fr
 import { purgeExpiredTelemetry } from "../../lib/retention/purge-expired-telemetry";
 import { rollupUsageJob } from "../../lib/usage/rollup-usage";
 
+const startedAt = new Date();
+
 type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 
 const quiet = <T extends Record<string, number>>(fn: () => Promise<T>) => async () => {
@@ -20,7 +22,9 @@ const quiet = <T extends Record<string, number>>(fn: () => Promise<T>) => async 
 const jobs: Job[] = [
   { name: "prune-idempotency-records", everyMs: 10 * 60_000, run: pruneIdempotencyRecords },
   { name: "idle-policy", everyMs: 1_000, run: quiet(applyIdlePolicy) },
-  { name: "declare-lost-runners", everyMs: 5_000, run: quiet(declareLostRunners) },
+  // Silence before this scheduler started is not counted: after the whole stack was down, runners
+  // get the full threshold to register again before any of their sessions is given up.
+  { name: "declare-lost-runners", everyMs: 5_000, run: quiet(() => declareLostRunners({ observingSince: startedAt })) },
   { name: "terminate-unplaced-sessions", everyMs: 1_000, run: quiet(terminateUnplacedSessions) },
   { name: "expire-snapshots", everyMs: 60_000, run: quiet(expireSnapshots) },
   { name: "collect-snapshot-garbage", everyMs: 60 * 60_000, run: quiet(collectSnapshotGarbage) },
@@ -43,11 +47,10 @@ async function runJob(job: Job) {
   }
 }
 
-for (const job of jobs) {
-  void runJob(job);
-  timers.push(setInterval(() => void runJob(job), job.everyMs));
-}
+const firstPass = jobs.map((job) => runJob(job));
+for (const job of jobs) timers.push(setInterval(() => void runJob(job), job.everyMs));
 console.log(`[scheduler] running ${jobs.length} job(s)`);
+void Promise.all(firstPass).then(() => console.log("[scheduler] first pass of every job done"));
 
 const stop = async () => {
   for (const t of timers) clearInterval(t);
