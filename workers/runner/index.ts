@@ -24,6 +24,7 @@ import { recordTransition, touchSessionActivity } from "../../lib/sessions/recor
 import type { SessionState } from "../../lib/sessions/state-machine";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
+import { stopWhenParentGone } from "../watch-parent";
 import { startInternalServer } from "./internal-server";
 
 const log = (msg: string) => console.log(`[runner] ${msg}`);
@@ -38,6 +39,7 @@ async function main() {
     const remind = setInterval(() => log(`still no sandbox runtime: ${runtime.message}`), 60_000);
     process.on("SIGTERM", () => { clearInterval(remind); process.exit(0); });
     process.on("SIGINT", () => { clearInterval(remind); process.exit(0); });
+    stopWhenParentGone(() => { clearInterval(remind); process.exit(0); }, log);
     return;
   }
   const backend = createRuncBackend({ stateDir: path.resolve(env.DATA_DIR, "sandboxes"), runtimeBinary: env.SANDBOX_RUNTIME });
@@ -220,6 +222,7 @@ async function main() {
   };
   process.on("SIGTERM", () => void stop());
   process.on("SIGINT", () => void stop());
+  stopWhenParentGone(() => void stop(), log);
 }
 
 main().catch((err) => {

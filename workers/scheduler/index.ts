@@ -9,6 +9,7 @@ import { applyIdlePolicy } from "../../lib/sessions/apply-idle-policy";
 import { collectSnapshotGarbage, expireSnapshots, terminateUnplacedSessions } from "../../lib/snapshots/retention";
 import { purgeExpiredTelemetry } from "../../lib/retention/purge-expired-telemetry";
 import { rollupUsageJob } from "../../lib/usage/rollup-usage";
+import { stopWhenParentGone } from "../watch-parent";
 
 const startedAt = new Date();
 
@@ -59,3 +60,4 @@ const stop = async () => {
 };
 process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
+stopWhenParentGone(() => void stop(), (msg) => console.log(`[scheduler] ${msg}`));
