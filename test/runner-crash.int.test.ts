@@ -1,11 +1,15 @@
 // A runner killed with SIGKILL mid-exec: the caller gets a clear error; the restarted runner adopts
-// the session's container (nothing started twice, nothing orphaned) and the session works again.
+// the session's container (nothing started twice, nothing orphaned) and the session works again,
+// and the cut-off exec gets its "interrupted" end line and audit row.
 // Also: background CPU use inside a sandbox counts as activity for the idle policy.
 import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
+import { EXEC_INTERRUPTED_LINE } from "@/lib/logs/exec-log-capture";
 import { call } from "./helpers";
 import { startRunner, useRunnerAndTenant } from "./runner-process";
 
@@ -39,17 +43,35 @@ describe("runner crashes", () => {
     expect(after.body.stdout).toBe("before\n");
     expect(containersOf(id)).toHaveLength(1);
     expect((await db().session.findUniqueOrThrow({ where: { id } })).state).toBe("running");
+
+    // The exec the crash cut off: "$ sleep 20", then exactly one interrupted line, same source.
+    const lines = await db().sessionLogLine.findMany({ where: { sessionId: id, stream: "system" }, orderBy: { seq: "asc" } });
+    const ended = lines.filter((l) => l.line === EXEC_INTERRUPTED_LINE);
+    expect(ended).toHaveLength(1);
+    const cutLines = lines.filter((l) => l.source === ended[0].source).map((l) => l.line);
+    expect(cutLines).toEqual(["$ sleep 20", EXEC_INTERRUPTED_LINE]);
+    const audits = await db().auditEvent.findMany({ where: { tenantId: env.tenant.id, action: "session.exec", targetId: id } });
+    const interrupted = audits.filter((a) => (a.metadata as { execId?: string }).execId === ended[0].source);
+    expect(interrupted).toHaveLength(1);
+    expect(interrupted[0]).toMatchObject({ actorType: "key", metadata: expect.objectContaining({ interrupted: true, exitCode: null, command: "sleep 20" }) });
+    // Every exec is audited once: echo, the cut-off sleep, cat.
+    expect(audits).toHaveLength(3);
   });
 
-  it("removes containers of sessions it no longer owns when it starts", async () => {
+  it("removes containers of sessions it no longer owns when it starts, keeping their files aside", async () => {
     const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
     const id = created.body.id as string;
-    await exec(id, ["true"]);
+    await exec(id, ["sh", "-c", "echo kept > /workspace/after-snapshot"]);
     await env.runner.kill();
     // While the runner was away the session failed elsewhere (e.g. declared lost).
     await db().session.update({ where: { id }, data: { state: "failed", failureReason: "runner_lost" } });
     env.runner = await startRunner({ name: env.runner.name, pool: env.runner.pool, dataDir: env.runner.dataDir });
     expect(containersOf(id)).toHaveLength(0);
+    // The files of a session given up while its runner was away are never deleted by the sweep.
+    const quarantine = path.join(env.runner.dataDir, "sandboxes", ".quarantine");
+    const kept = existsSync(quarantine) ? readdirSync(quarantine).filter((d) => d.startsWith(id)) : [];
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(path.join(quarantine, kept[0], "workspace", "after-snapshot"), "utf8")).toBe("kept\n");
   });
 });
 
