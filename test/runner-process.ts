@@ -102,3 +102,30 @@ export async function waitForSessionState(runner: TestRunner, id: string, state:
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+export type TestScheduler = { startedAt: Date; output: () => string; kill: () => Promise<void>; stop: () => Promise<void> };
+
+/**
+ * The real scheduler (workers/scheduler) in a child process, against the database of process.env;
+ * resolves once the first run of every job is done. Only for a file with a Postgres of its own
+ * (test/own-postgres.ts): its jobs are cluster-wide.
+ */
+export async function startScheduler(): Promise<TestScheduler> {
+  const startedAt = new Date();
+  let output = "";
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "workers/scheduler/index.ts"], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes("first pass of every job done") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  if (!output.includes("first pass of every job done")) {
+    child.kill("SIGKILL");
+    throw new Error(`scheduler did not start:\n${output}`);
+  }
+  const signal = (sig: NodeJS.Signals) => async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    await exited;
+  };
+  return { startedAt, output: () => output, kill: signal("SIGKILL"), stop: signal("SIGTERM") };
+}
