@@ -10,12 +10,12 @@ import { createTestTenant, type TestTenant, uniqueSlug } from "./helpers";
 
 export type TestRunner = { id: string; name: string; pool: string; dataDir: string; stop: () => Promise<void>; kill: () => Promise<void>; output: () => string };
 
-export async function startRunner(opts: { name?: string; pool?: string; dataDir?: string; vcpu?: number } = {}): Promise<TestRunner> {
+export async function startRunner(opts: { name?: string; pool?: string; dataDir?: string; vcpu?: number; nodeArgs?: string[] } = {}): Promise<TestRunner> {
   const name = opts.name ?? uniqueSlug("runner");
   const pool = opts.pool ?? uniqueSlug("pool");
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "burrow-runner-"));
   let output = "";
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "workers/runner/index.ts"], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "workers/runner/index.ts"], {
     env: {
       ...process.env,
       RUNNER_NAME: name,

@@ -1,0 +1,86 @@
+// A busy runner is not a lost runner. Its heartbeats land while its own event loop is stuck in a
+// long task (before: they were timers on that loop, queued behind its work in the shared pool, and
+// a runner busy with 100+ sessions was declared lost with all of them). A heartbeat late by a beat
+// changes nothing, and declareLostRunners only touches the runners it is given.
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import * as sessionsRoute from "@/app/api/v1/sessions/route";
+import { db } from "@/lib/db/client";
+import { declareLostRunners } from "@/lib/runners/declare-lost-runners";
+import { HEARTBEAT_INTERVAL_MS } from "@/lib/runners/liveness";
+import { registerRunner } from "@/lib/runners/runner-registry";
+import { call, createTestTenant, uniqueSlug } from "./helpers";
+import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState } from "./runner-process";
+
+const BLOCK_MS = 12_000;
+
+/**
+ * Runs a busy loop of `ms` on the runner's main thread through its inspector (a stand-in for any
+ * long task on its event loop). The client needs WebSocket, which Node 20 has behind a flag.
+ */
+function blockMainThread(inspectorUrl: string, ms: number): Promise<string> {
+  const script = `
+    const ws = new WebSocket(${JSON.stringify(inspectorUrl)});
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: "Runtime.evaluate", params: {
+      expression: "process._rawDebug('main thread blocked'); { const end = Date.now() + ${ms}; while (Date.now() < end); } 'done'" } }));
+    ws.onmessage = (m) => { if (JSON.parse(m.data).id === 1) { console.log(m.data); ws.close(); process.exit(0); } };
+    ws.onerror = (e) => { console.error(String(e.message || e)); process.exit(1); };`;
+  const child = spawn(process.execPath, ["--experimental-websocket", "--no-warnings", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  return new Promise((resolve) => child.once("exit", () => resolve(out)));
+}
+
+async function heartbeatOf(runnerId: string) {
+  return (await db().runner.findUniqueOrThrow({ where: { id: runnerId } })).lastHeartbeatAt;
+}
+
+describe("runner heartbeats", () => {
+  it("keep landing while the runner's event loop is blocked by a long task", async () => {
+    const runner = await startRunner({ nodeArgs: ["--inspect=127.0.0.1:0"] });
+    try {
+      const url = /Debugger listening on (ws:\/\/\S+)/.exec(runner.output())?.[1];
+      expect(url, runner.output()).toBeTruthy();
+      const blocked = blockMainThread(url!, BLOCK_MS);
+      for (let i = 0; i < 200 && !runner.output().includes("main thread blocked"); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(runner.output()).toContain("main thread blocked");
+      const blockedAt = Date.now();
+      // A heartbeat written after the block began, while it still holds (bounded well inside it).
+      let beat = await heartbeatOf(runner.id);
+      for (let i = 0; i < 80 && beat.getTime() <= blockedAt + HEARTBEAT_INTERVAL_MS; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        beat = await heartbeatOf(runner.id);
+      }
+      const stillBlocked = Date.now() < blockedAt + BLOCK_MS;
+      expect(beat.getTime(), "no heartbeat landed while the main thread was busy").toBeGreaterThan(blockedAt + HEARTBEAT_INTERVAL_MS);
+      expect(stillBlocked).toBe(true);
+      expect(await blocked).toContain("done");
+    } finally {
+      await runner.stop();
+      removeDataDir(runner.dataDir);
+    }
+  });
+
+  it("late by one beat keeps its sessions; only the runners in scope are judged", async () => {
+    const runner = await startRunner();
+    const tenant = await createTestTenant();
+    try {
+      const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: tenant.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
+      await waitForSessionState(runner, created.body.id, "running");
+      const last = await heartbeatOf(runner.id);
+      // A silent runner outside the scope: not judged.
+      const silent = await registerRunner({ name: uniqueSlug("runner"), address: "http://127.0.0.1:9", backend: "test", vcpu: 1, memoryMib: 512, gpus: 0, labels: {}, capabilities: {} }, new Date(Date.now() - 3_600_000));
+      const oneMissed = new Date(last.getTime() + 2 * HEARTBEAT_INTERVAL_MS + 500);
+      const result = await declareLostRunners({ runnerIds: [runner.id], observingSince: new Date(0), now: oneMissed });
+      expect(result).toEqual({ lost: 0, hibernated: 0, failed: 0 });
+      expect((await db().runner.findUniqueOrThrow({ where: { id: runner.id } })).status).toBe("online");
+      expect((await db().session.findUniqueOrThrow({ where: { id: created.body.id } })).state).toBe("running");
+      expect((await db().runner.findUniqueOrThrow({ where: { id: silent.id } })).status).toBe("online");
+    } finally {
+      await terminateAllSessions(tenant);
+      await runner.stop();
+      removeDataDir(runner.dataDir);
+    }
+  });
+});
