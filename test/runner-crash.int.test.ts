@@ -7,11 +7,13 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
+import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { EXEC_INTERRUPTED_LINE } from "@/lib/logs/exec-log-capture";
+import { declareLostRunners } from "@/lib/runners/declare-lost-runners";
 import { call } from "./helpers";
-import { startRunner, useRunnerAndTenant } from "./runner-process";
+import { startRunner, useRunnerAndTenant, waitForSessionState } from "./runner-process";
 
 const env = useRunnerAndTenant();
 
@@ -72,6 +74,31 @@ describe("runner crashes", () => {
     const kept = existsSync(quarantine) ? readdirSync(quarantine).filter((d) => d.startsWith(id)) : [];
     expect(kept).toHaveLength(1);
     expect(readFileSync(path.join(quarantine, kept[0], "workspace", "after-snapshot"), "utf8")).toBe("kept\n");
+  });
+
+  it("keeps the newer files of a session rolled back to its snapshot when it wakes on a host that still has them", async () => {
+    const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
+    const id = created.body.id as string;
+    await exec(id, ["sh", "-c", "echo old > /workspace/in-snapshot"]);
+    await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: env.tenant.key, params: { id } });
+    await waitForSessionState(env.runner, id, "hibernated");
+    await exec(id, ["sh", "-c", "echo newer > /workspace/after-snapshot"]);
+    await env.runner.kill();
+    // The host went down with the runner (a reboot): the container is gone, its files are not.
+    execFileSync("runc", ["kill", `burrow-${id}`, "KILL"]);
+    execFileSync("runc", ["delete", "--force", `burrow-${id}`]);
+    expect(containersOf(id)).toHaveLength(0);
+    // Meanwhile the runner was declared lost: the session falls back to its snapshot.
+    await declareLostRunners({ runnerIds: [env.runner.id], observingSince: new Date(0), now: new Date(Date.now() + 60_000) });
+    expect(await db().session.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "hibernated", runnerId: null });
+
+    env.runner = await startRunner({ name: env.runner.name, pool: env.runner.pool, dataDir: env.runner.dataDir });
+    const woken = await exec(id, ["sh", "-c", "cat /workspace/in-snapshot; ls /workspace"]);
+    expect(woken.body.stdout).toBe("old\nin-snapshot\n"); // data as of the snapshot, as documented
+    const quarantine = path.join(env.runner.dataDir, "sandboxes", ".quarantine");
+    const kept = existsSync(quarantine) ? readdirSync(quarantine).filter((d) => d.startsWith(id)) : [];
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(path.join(quarantine, kept[0], "workspace", "after-snapshot"), "utf8")).toBe("newer\n");
   });
 });
 
