@@ -3,7 +3,10 @@
 // a runner busy with 100+ sessions was declared lost with all of them). A heartbeat late by a beat
 // changes nothing, and declareLostRunners only touches the runners it is given.
 import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { declareLostRunners } from "@/lib/runners/declare-lost-runners";
@@ -77,6 +80,41 @@ describe("runner heartbeats", () => {
       expect((await db().runner.findUniqueOrThrow({ where: { id: runner.id } })).status).toBe("online");
       expect((await db().session.findUniqueOrThrow({ where: { id: created.body.id } })).state).toBe("running");
       expect((await db().runner.findUniqueOrThrow({ where: { id: silent.id } })).status).toBe("online");
+    } finally {
+      await terminateAllSessions(tenant);
+      await runner.stop();
+      removeDataDir(runner.dataDir);
+    }
+  });
+
+  it("fence a runner declared lost while alive: it registers again (new epoch), and the files of the sessions it lost are kept", async () => {
+    const runner = await startRunner();
+    const tenant = await createTestTenant();
+    try {
+      const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: tenant.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
+      const id = created.body.id as string;
+      const wrote = await call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: tenant.key, params: { id }, body: { command: ["sh", "-c", "echo mine > /workspace/f"] } });
+      expect(wrote.status).toBe(200);
+      const before = await db().runner.findUniqueOrThrow({ where: { id: runner.id } });
+      // Judged lost (say, by a scheduler cut off from it) although it runs on.
+      const judged = await declareLostRunners({ runnerIds: [runner.id], observingSince: new Date(0), now: new Date(Date.now() + 60_000) });
+      expect(judged).toMatchObject({ lost: 1, failed: 1 });
+      let row = await db().runner.findUniqueOrThrow({ where: { id: runner.id } });
+      for (let i = 0; i < 100 && row.epoch === before.epoch; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        row = await db().runner.findUniqueOrThrow({ where: { id: runner.id } });
+      }
+      expect(row, runner.output()).toMatchObject({ status: "online", epoch: before.epoch + 1 });
+      expect(runner.output()).toContain("was declared lost while alive");
+      expect((await db().session.findUniqueOrThrow({ where: { id } })).state).toBe("failed");
+      const quarantine = path.join(runner.dataDir, "sandboxes", ".quarantine");
+      let kept: string[] = [];
+      for (let i = 0; i < 100 && kept.length === 0; i++) {
+        kept = existsSync(quarantine) ? readdirSync(quarantine).filter((d) => d.startsWith(id)) : [];
+        if (kept.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(kept, runner.output()).toHaveLength(1);
+      expect(readFileSync(path.join(quarantine, kept[0], "workspace", "f"), "utf8")).toBe("mine\n");
     } finally {
       await terminateAllSessions(tenant);
       await runner.stop();
