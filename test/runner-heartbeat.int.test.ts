@@ -10,6 +10,7 @@ import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { declareLostRunners } from "@/lib/runners/declare-lost-runners";
+import { type HeartbeatEvent, startHeartbeatThread } from "@/lib/runners/heartbeat-thread";
 import { HEARTBEAT_INTERVAL_MS } from "@/lib/runners/liveness";
 import { registerRunner } from "@/lib/runners/runner-registry";
 import { call, createTestTenant, uniqueSlug } from "./helpers";
@@ -119,6 +120,27 @@ describe("runner heartbeats", () => {
       await terminateAllSessions(tenant);
       await runner.stop();
       removeDataDir(runner.dataDir);
+    }
+  });
+
+  it("are withheld once the main thread is wedged for longer than the stall limit, and resume after", async () => {
+    // Too small for any session, so other test files never get one placed on it.
+    const row = await registerRunner({ name: uniqueSlug("runner"), address: "http://127.0.0.1:9", backend: "test", vcpu: 0.01, memoryMib: 1, gpus: 0, labels: { pool: uniqueSlug("pool") }, capabilities: {} });
+    const events: HeartbeatEvent[] = [];
+    const thread = startHeartbeatThread({ databaseUrl: process.env.DATABASE_URL!, runnerId: row.id, epoch: row.epoch, intervalMs: 100, stallLimitMs: 1_500, onEvent: (e) => events.push(e) });
+    try {
+      for (let i = 0; i < 100 && (await heartbeatOf(row.id)).getTime() <= row.lastHeartbeatAt.getTime(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await heartbeatOf(row.id)).getTime()).toBeGreaterThan(row.lastHeartbeatAt.getTime());
+      const end = Date.now() + 4_000; // this thread stuck: no ticks reach the heartbeat thread
+      while (Date.now() < end);
+      for (let i = 0; i < 100 && !events.some((e) => e.type === "error" && /resumed/.test(e.message)); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(events.map((e) => (e.type === "error" ? e.message : e.type))).toEqual([
+        "main thread unresponsive; heartbeats withheld",
+        "main thread responsive again; heartbeats resumed",
+      ]);
+    } finally {
+      await thread.stop();
+      await db().runner.update({ where: { id: row.id }, data: { status: "offline" } });
     }
   });
 });

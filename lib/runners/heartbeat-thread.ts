@@ -3,11 +3,16 @@
 // enough beats to be declared lost with all its sessions). The beat is fenced by the runner's epoch:
 // once the row has a newer epoch (another registration) or says `lost`, beats stop landing and
 // the runner is told, instead of a stale process keeping a row alive that is no longer its own.
+// A main thread that has not ticked for MAIN_STALL_LIMIT_MS (far longer than any task of a busy
+// runner) is wedged, not busy: beats are withheld then, so a hung runner is still declared lost.
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { HEARTBEAT_INTERVAL_MS } from "./liveness";
 
 export type HeartbeatEvent = { type: "fenced" } | { type: "error"; message: string };
+
+export const MAIN_STALL_LIMIT_MS = 60_000;
+const MAIN_TICK_MS = 1_000;
 
 export type HeartbeatThread = { setEpoch: (epoch: number) => void; stop: () => Promise<void> };
 
@@ -19,9 +24,20 @@ let epoch = workerData.epoch;
 let client = null;
 let busy = false;
 let fenced = false;
-parentPort.on("message", (m) => { if (m.type === "epoch") { epoch = m.epoch; fenced = false; } });
+let mainTickAt = Date.now();
+let withheld = false;
+parentPort.on("message", (m) => {
+  if (m.type === "epoch") { epoch = m.epoch; fenced = false; }
+  if (m.type === "tick") mainTickAt = Date.now();
+});
 async function beat() {
   if (busy || fenced) return;
+  const stalled = Date.now() - mainTickAt > workerData.stallLimitMs;
+  if (stalled !== withheld) {
+    withheld = stalled;
+    parentPort.postMessage({ type: "error", message: stalled ? "main thread unresponsive; heartbeats withheld" : "main thread responsive again; heartbeats resumed" });
+  }
+  if (stalled) return;
   busy = true;
   try {
     if (!client) {
@@ -55,12 +71,19 @@ export function startHeartbeatThread(opts: {
   epoch: number;
   onEvent: (event: HeartbeatEvent) => void;
   intervalMs?: number;
+  stallLimitMs?: number;
 }): HeartbeatThread {
   const pgPath = createRequire(import.meta.url).resolve("pg");
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { pgPath, url: opts.databaseUrl, runnerId: opts.runnerId, epoch: opts.epoch, intervalMs: opts.intervalMs ?? HEARTBEAT_INTERVAL_MS },
+    workerData: {
+      pgPath, url: opts.databaseUrl, runnerId: opts.runnerId, epoch: opts.epoch,
+      intervalMs: opts.intervalMs ?? HEARTBEAT_INTERVAL_MS, stallLimitMs: opts.stallLimitMs ?? MAIN_STALL_LIMIT_MS,
+    },
   });
+  // The main thread's sign of life; it stops while the main thread is stuck in a task.
+  const tick = setInterval(() => worker.postMessage({ type: "tick" }), MAIN_TICK_MS);
+  tick.unref();
   worker.on("message", (m: HeartbeatEvent) => opts.onEvent(m));
   worker.on("error", (e) => opts.onEvent({ type: "error", message: `heartbeat thread: ${e.message}` }));
   worker.unref();
@@ -68,6 +91,7 @@ export function startHeartbeatThread(opts: {
   return {
     setEpoch: (epoch) => worker.postMessage({ type: "epoch", epoch }),
     stop: async () => {
+      clearInterval(tick);
       worker.postMessage({ type: "stop" });
       await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000))]);
       await worker.terminate().catch(() => 0);
