@@ -4,7 +4,7 @@ import { pruneIdempotencyRecords } from "../../lib/api/prune-idempotency";
 import { enforceSpendLimits } from "../../lib/billing/enforce-spend-limits";
 import { pushUsageToStripe, syncLocalInvoices } from "../../lib/billing/stripe";
 import { disconnectDb } from "../../lib/db/client";
-import { declareLostRunners } from "../../lib/runners/declare-lost-runners";
+import { createLostRunnerJob } from "../../lib/runners/lost-runner-job";
 import { applyIdlePolicy } from "../../lib/sessions/apply-idle-policy";
 import { collectSnapshotGarbage, expireSnapshots, terminateUnplacedSessions } from "../../lib/snapshots/retention";
 import { purgeExpiredTelemetry } from "../../lib/retention/purge-expired-telemetry";
@@ -23,9 +23,9 @@ const quiet = <T extends Record<string, number>>(fn: () => Promise<T>) => async 
 const jobs: Job[] = [
   { name: "prune-idempotency-records", everyMs: 10 * 60_000, run: pruneIdempotencyRecords },
   { name: "idle-policy", everyMs: 1_000, run: quiet(applyIdlePolicy) },
-  // Silence before this scheduler started is not counted: after the whole stack was down, runners
-  // get the full threshold to register again before any of their sessions is given up.
-  { name: "declare-lost-runners", everyMs: 5_000, run: quiet(() => declareLostRunners({ observingSince: startedAt })) },
+  // Silence before this scheduler started (or while it could not read the database) is not
+  // counted: after the whole stack was down, runners get the full threshold to register again.
+  { name: "declare-lost-runners", everyMs: 5_000, run: quiet(createLostRunnerJob(startedAt)) },
   { name: "terminate-unplaced-sessions", everyMs: 1_000, run: quiet(terminateUnplacedSessions) },
   { name: "expire-snapshots", everyMs: 60_000, run: quiet(expireSnapshots) },
   { name: "collect-snapshot-garbage", everyMs: 60 * 60_000, run: quiet(collectSnapshotGarbage) },
