@@ -13,8 +13,8 @@ import { declareLostRunners } from "@/lib/runners/declare-lost-runners";
 import { type HeartbeatEvent, startHeartbeatThread } from "@/lib/runners/heartbeat-thread";
 import { HEARTBEAT_INTERVAL_MS } from "@/lib/runners/liveness";
 import { registerRunner } from "@/lib/runners/runner-registry";
-import { call, createTestTenant, uniqueSlug } from "./helpers";
-import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState } from "./runner-process";
+import { call, createTestTenant, type TestTenant, uniqueSlug } from "./helpers";
+import { removeDataDir, startRunner, terminateAllSessions, type TestRunner, waitForSessionState } from "./runner-process";
 
 const BLOCK_MS = 12_000;
 
@@ -34,6 +34,21 @@ function blockMainThread(inspectorUrl: string, ms: number): Promise<string> {
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
   return new Promise((resolve) => child.once("exit", () => resolve(out)));
+}
+
+/** A real runner with one running session of a fresh tenant, for `fn`; cleaned up after. */
+async function withRunningSession(fn: (runner: TestRunner, tenant: TestTenant, sessionId: string) => Promise<void>) {
+  const runner = await startRunner();
+  const tenant = await createTestTenant();
+  try {
+    const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: tenant.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
+    await waitForSessionState(runner, created.body.id, "running");
+    await fn(runner, tenant, created.body.id);
+  } finally {
+    await terminateAllSessions(tenant);
+    await runner.stop();
+    removeDataDir(runner.dataDir);
+  }
 }
 
 async function heartbeatOf(runnerId: string) {
@@ -67,11 +82,7 @@ describe("runner heartbeats", () => {
   });
 
   it("late by one beat keeps its sessions; only the runners in scope are judged", async () => {
-    const runner = await startRunner();
-    const tenant = await createTestTenant();
-    try {
-      const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: tenant.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
-      await waitForSessionState(runner, created.body.id, "running");
+    await withRunningSession(async (runner, _tenant, id) => {
       const last = await heartbeatOf(runner.id);
       // A silent runner outside the scope: not judged.
       const silent = await registerRunner({ name: uniqueSlug("runner"), address: "http://127.0.0.1:9", backend: "test", vcpu: 1, memoryMib: 512, gpus: 0, labels: {}, capabilities: {} }, new Date(Date.now() - 3_600_000));
@@ -79,21 +90,13 @@ describe("runner heartbeats", () => {
       const result = await declareLostRunners({ runnerIds: [runner.id], observingSince: new Date(0), now: oneMissed });
       expect(result).toEqual({ lost: 0, hibernated: 0, failed: 0 });
       expect((await db().runner.findUniqueOrThrow({ where: { id: runner.id } })).status).toBe("online");
-      expect((await db().session.findUniqueOrThrow({ where: { id: created.body.id } })).state).toBe("running");
+      expect((await db().session.findUniqueOrThrow({ where: { id } })).state).toBe("running");
       expect((await db().runner.findUniqueOrThrow({ where: { id: silent.id } })).status).toBe("online");
-    } finally {
-      await terminateAllSessions(tenant);
-      await runner.stop();
-      removeDataDir(runner.dataDir);
-    }
+    });
   });
 
   it("fence a runner declared lost while alive: it registers again (new epoch), and the files of the sessions it lost are kept", async () => {
-    const runner = await startRunner();
-    const tenant = await createTestTenant();
-    try {
-      const created = await call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: tenant.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } } });
-      const id = created.body.id as string;
+    await withRunningSession(async (runner, tenant, id) => {
       const wrote = await call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: tenant.key, params: { id }, body: { command: ["sh", "-c", "echo mine > /workspace/f"] } });
       expect(wrote.status).toBe(200);
       const before = await db().runner.findUniqueOrThrow({ where: { id: runner.id } });
@@ -116,11 +119,7 @@ describe("runner heartbeats", () => {
       }
       expect(kept, runner.output()).toHaveLength(1);
       expect(readFileSync(path.join(quarantine, kept[0], "workspace", "f"), "utf8")).toBe("mine\n");
-    } finally {
-      await terminateAllSessions(tenant);
-      await runner.stop();
-      removeDataDir(runner.dataDir);
-    }
+    });
   });
 
   it("are withheld once the main thread is wedged for longer than the stall limit, and resume after", async () => {
