@@ -45,6 +45,8 @@ const envSchema = z.object({
   RUNNER_MEMORY_MIB: z.coerce.number().int().positive().optional(),
   RUNNER_GPUS: z.coerce.number().int().min(0).default(0),
   RUNNER_LABELS: z.string().default("{}"),
+  /** Set by `npm start` for its workers: they stop when their parent is gone (not an operator setting). */
+  BURROW_PARENT_PID: z.coerce.number().int().positive().optional(),
   /** The OCI runtime binary: runc by default; runsc (gVisor) or kata-runtime for stronger isolation. */
   SANDBOX_RUNTIME: z.string().default("runc"),
   /** Sandbox CPU use (in vCPUs) above which a session counts as active for the idle policy. */

@@ -1,7 +1,9 @@
 // `npm start`: one command for everything. Uses DATABASE_URL or starts an embedded Postgres under
 // DATA_DIR, applies migrations, builds the app if needed, then runs the web app and the workers
-// until Ctrl-C / SIGTERM, when it stops them all (and the embedded Postgres) cleanly.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+// until Ctrl-C / SIGTERM, when it stops them all (and the embedded Postgres) cleanly. If any of them
+// dies, everything stops and the exit code is 1, for the service manager to restart the stack
+// (scripts/supervise-children.ts; README "Running it under systemd").
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -9,6 +11,7 @@ import { openLocalDatabase } from "../lib/db/local-database";
 import { applyMigrations } from "../lib/db/migrate";
 import { restrictDataDir } from "../lib/data-dir";
 import { env } from "../lib/env";
+import { superviseChildren } from "./supervise-children";
 
 const dev = process.argv.includes("--dev");
 const log = (msg: string) => console.log(`[burrow] ${msg}`);
@@ -23,7 +26,7 @@ function keptSecret(dataDir: string, name: string, given: string | undefined): s
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && child.exitCode === null) {
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
     try {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) return true;
@@ -53,40 +56,15 @@ async function main() {
   const url = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
   // Auth.js builds its redirect and OAuth callback URLs from AUTH_URL; without it they say localhost.
   const childEnv = { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: keptSecret(dataDir, "auth-secret", env.AUTH_SECRET), RUNNER_SECRET: keptSecret(dataDir, "runner-secret", env.RUNNER_SECRET), DATA_DIR: dataDir, AUTH_URL: process.env.AUTH_URL ?? url };
-  const children: ChildProcess[] = [];
-  let stopping = false;
-  const stopAll = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    log("shutting down");
-    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
-    await database.stop();
-    log("stopped");
-    process.exit(code);
-  };
-  const run = (name: string, command: string, args: string[]) => {
-    const child = spawn(command, args, { env: childEnv, stdio: "inherit" });
-    child.once("exit", (code, signal) => {
-      if (!stopping) {
-        log(`${name} exited (${signal ?? code}); stopping everything`);
-        void stopAll(1);
-      }
-    });
-    children.push(child);
-    return child;
-  };
-
-  process.on("SIGINT", () => void stopAll(0));
-  process.on("SIGTERM", () => void stopAll(0));
+  const { run } = superviseChildren({ env: childEnv, log, onStopped: () => database.stop() });
 
   const nextBin = path.resolve("node_modules/next/dist/bin/next");
   // In production, Next runs behind scripts/web-server.ts, which answers what Next itself would
   // answer with a 500 (TRACE, a path that is not UTF-8) with the API's JSON error.
   const webArgs = ["-p", String(env.PORT), "-H", env.HOST];
-  const web = run("web", process.execPath, dev ? [nextBin, "dev", ...webArgs] : ["--import", "tsx", "scripts/web-server.ts", ...webArgs]);
-  run("scheduler", process.execPath, ["--import", "tsx", "workers/scheduler/index.ts"]);
-  run("runner", process.execPath, ["--import", "tsx", "workers/runner/index.ts"]);
+  const web = run({ name: "web", command: process.execPath, args: dev ? [nextBin, "dev", ...webArgs] : ["--import", "tsx", "scripts/web-server.ts", ...webArgs] });
+  run({ name: "scheduler", command: process.execPath, args: ["--import", "tsx", "workers/scheduler/index.ts"] });
+  run({ name: "runner", command: process.execPath, args: ["--import", "tsx", "workers/runner/index.ts"] });
   const local = `http://${env.HOST}:${env.PORT}`;
   if (await waitForHealth(local, web, 120_000)) log(`ready: ${url}`);
   else log(`web app did not answer ${url}/api/health yet; see its output above`);

@@ -60,7 +60,7 @@ describe("lost runners", () => {
     await db().session.update({ where: { id: row.id }, data: { snapshotId: snapshot.id } });
     const without = await sessionIn("running", { pauseAfterSeconds: null, hibernateAfterSeconds: null });
     for (const r of [withSnapshot.runner, without.runner]) await db().runner.update({ where: { id: r.id }, data: { lastHeartbeatAt: ago(60) } });
-    await declareLostRunners();
+    await declareLostRunners({ runnerIds: [withSnapshot.runner.id, without.runner.id], observingSince: ago(3600) });
     expect(await db().runner.findUniqueOrThrow({ where: { id: without.runner.id } })).toMatchObject({ status: "lost" });
     expect(await db().session.findUniqueOrThrow({ where: { id: withSnapshot.id } })).toMatchObject({ state: "hibernated", runnerId: null, snapshotId: snapshot.id });
     expect(await db().session.findUniqueOrThrow({ where: { id: without.id } })).toMatchObject({ state: "failed", failureReason: "runner_lost" });

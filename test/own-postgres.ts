@@ -1,7 +1,7 @@
 // A Postgres of the test file's own (a fresh embedded server, migrated), which the file may stop
 // and start again to play a database outage without disturbing the other test files. The app's
 // database client points at it for the file's duration.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
@@ -34,9 +34,32 @@ export function useOwnPostgres(dirPrefix: string) {
       return server.url;
     },
     stop: () => server.stop(),
-    /** Starts the same data directory on the same port again. */
+    /** kill -9 of the postmaster: no shutdown checkpoint, the next start runs crash recovery. */
+    kill: async () => {
+      const pid = Number(readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+      process.kill(pid, "SIGKILL");
+      for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    },
+    /** Starts the same data directory on the same port again (retrying while a killed server's backends exit). */
     restart: async () => {
-      server = await startEmbeddedPostgres({ dataDir, port: server.port });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          server = await startEmbeddedPostgres({ dataDir, port: server.port });
+          return;
+        } catch (err) {
+          if (attempt >= 20) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
     },
   };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

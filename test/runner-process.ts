@@ -10,12 +10,12 @@ import { createTestTenant, type TestTenant, uniqueSlug } from "./helpers";
 
 export type TestRunner = { id: string; name: string; pool: string; dataDir: string; stop: () => Promise<void>; kill: () => Promise<void>; output: () => string };
 
-export async function startRunner(opts: { name?: string; pool?: string; dataDir?: string; vcpu?: number } = {}): Promise<TestRunner> {
+export async function startRunner(opts: { name?: string; pool?: string; dataDir?: string; vcpu?: number; nodeArgs?: string[] } = {}): Promise<TestRunner> {
   const name = opts.name ?? uniqueSlug("runner");
   const pool = opts.pool ?? uniqueSlug("pool");
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "burrow-runner-"));
   let output = "";
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "workers/runner/index.ts"], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "workers/runner/index.ts"], {
     env: {
       ...process.env,
       RUNNER_NAME: name,
@@ -101,4 +101,31 @@ export async function waitForSessionState(runner: TestRunner, id: string, state:
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export type TestScheduler = { startedAt: Date; output: () => string; kill: () => Promise<void>; stop: () => Promise<void> };
+
+/**
+ * The real scheduler (workers/scheduler) in a child process, against the database of process.env;
+ * resolves once the first run of every job is done. Only for a file with a Postgres of its own
+ * (test/own-postgres.ts): its jobs are cluster-wide.
+ */
+export async function startScheduler(): Promise<TestScheduler> {
+  const startedAt = new Date();
+  let output = "";
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "workers/scheduler/index.ts"], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes("first pass of every job done") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  if (!output.includes("first pass of every job done")) {
+    child.kill("SIGKILL");
+    throw new Error(`scheduler did not start:\n${output}`);
+  }
+  const signal = (sig: NodeJS.Signals) => async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    await exited;
+  };
+  return { startedAt, output: () => output, kill: signal("SIGKILL"), stop: signal("SIGTERM") };
 }

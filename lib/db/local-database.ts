@@ -33,8 +33,15 @@ export async function openLocalDatabase(opts: {
   if (opts.databaseUrl) return { url: opts.databaseUrl, embedded: false, stop: async () => {} };
   const file = stateFile(opts.dataDir);
   if (existsSync(file)) {
-    const { url } = JSON.parse(await readFile(file, "utf8")) as { url: string };
-    if (await reachable(url)) return { url, embedded: true, stop: async () => {} };
+    const { url, pid } = JSON.parse(await readFile(file, "utf8")) as { url: string; pid?: number };
+    if (await reachable(url)) {
+      // Its starter still runs (e.g. `npm start` while `npm run admin` asks): leave it to it.
+      if (pid && processAlive(pid)) return { url, embedded: true, stop: async () => {} };
+      // Left behind by a starter that was killed (SIGKILL): adopt it, and stop it when we stop.
+      opts.log?.(`adopting the embedded Postgres left running by process ${pid ?? "?"}`);
+      await writeFile(file, JSON.stringify({ url, pid: process.pid }) + "\n", { mode: 0o600 });
+      return { url, embedded: true, stop: () => stopAdoptedPostgres(opts.dataDir, file) };
+    }
   }
   const running: RunningPostgres = await startEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.port, log: opts.log });
   await writeFile(file, JSON.stringify({ url: running.url, pid: process.pid }) + "\n", { mode: 0o600 });
@@ -46,4 +53,23 @@ export async function openLocalDatabase(opts: {
       await running.stop();
     },
   };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Fast shutdown (SIGINT) of the postmaster named in its pid file, waiting (bounded) until it is gone. */
+async function stopAdoptedPostgres(dataDir: string, file: string): Promise<void> {
+  await rm(file, { force: true });
+  const pidFile = path.join(path.resolve(dataDir), "postgres", "postmaster.pid");
+  const postmaster = Number((await readFile(pidFile, "utf8").catch(() => "")).split("\n")[0]);
+  if (!postmaster || !processAlive(postmaster)) return;
+  process.kill(postmaster, "SIGINT");
+  for (let i = 0; i < 300 && processAlive(postmaster); i++) await new Promise((r) => setTimeout(r, 100));
 }

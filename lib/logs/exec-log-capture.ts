@@ -17,6 +17,9 @@ export type ExecLogCapture = {
 
 const MAX_COMMAND_CHARS = 2_000;
 
+/** The end line of an exec whose runner died under it (written when the runner starts again). */
+export const EXEC_INTERRUPTED_LINE = "[burrow] exec interrupted: the runner stopped before the command ended; its outcome is unknown";
+
 export function captureExecLogs(batcher: LogBatcher, target: LogTarget, exec: { execId: string; command: string[] }): ExecLogCapture {
   let heldBack = false;
   // The "$ command" line is written with the first output or the end, so a request refused before

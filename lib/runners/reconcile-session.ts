@@ -19,6 +19,7 @@ export type ReconcileDeps = {
   closeTerminals?: (sessionId: string, reason: string) => Promise<void>;
   /** A sandbox was just created, before the session is reported running (the OTLP relay starts here). */
   sandboxStarted?: (sessionId: string) => Promise<void>;
+  log?: (message: string) => void;
 };
 
 const tx = (s: Session): TransitionableSession => ({
@@ -56,9 +57,17 @@ async function converge(session: Session, deps: ReconcileDeps): Promise<void> {
   }
 
   if (["pending", "hibernated", "starting"].includes(state.state)) {
-    if (state.state !== "starting") state = await recordTransition(state, "starting", state.state === "hibernated" ? "wake" : cause);
+    const waking = state.state === "hibernated";
+    if (state.state !== "starting") state = await recordTransition(state, "starting", waking ? "wake" : cause);
     const started = Date.now();
-    await backend.destroy(session.id);
+    // Files left on this host by a hibernated session are newer than its snapshot when the session
+    // was given up with its runner (runner_lost): move them aside, never delete them.
+    if (waking) {
+      const kept = await backend.quarantine(session.id);
+      if (kept) deps.log?.(`session ${session.id}: files found on waking, kept in ${kept}`);
+    } else {
+      await backend.destroy(session.id);
+    }
     if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
     await withSpan("sandbox.create", {}, () => backend.create({
       id: session.id,

@@ -15,23 +15,33 @@ export type RunnerRegistration = {
   capabilities: Record<string, unknown>;
 };
 
-/** Registers (or re-registers after a restart, keeping its id and sessions) the runner `name`. */
+/**
+ * Registers (or re-registers after a restart, keeping its id and sessions) the runner `name`. Each
+ * registration raises the runner's epoch, the fencing token its heartbeats and session work carry.
+ */
 export async function registerRunner(reg: RunnerRegistration, now = new Date()) {
   const data = { ...reg, capabilities: reg.capabilities as object, gpuType: reg.gpuType ?? null, status: "online", lastHeartbeatAt: now, startedAt: now };
-  return db().runner.upsert({ where: { name: reg.name }, create: { id: newId("run"), ...data }, update: data });
+  return db().runner.upsert({ where: { name: reg.name }, create: { id: newId("run"), ...data, epoch: 1 }, update: { ...data, epoch: { increment: 1 } } });
 }
 
-export async function heartbeatRunner(runnerId: string, now = new Date()): Promise<void> {
-  await db().runner.update({ where: { id: runnerId }, data: { lastHeartbeatAt: now, status: "online" } });
+/** Whether the runner process holding `epoch` still speaks for the row: current, declared lost, or replaced by a newer registration. */
+export async function runnerStanding(runnerId: string, epoch: number): Promise<"current" | "lost" | "superseded"> {
+  const row = await db().runner.findUnique({ where: { id: runnerId }, select: { epoch: true, status: true } });
+  if (!row || row.epoch !== epoch) return "superseded";
+  return row.status === "lost" ? "lost" : "current";
 }
 
-export async function markRunnerOffline(runnerId: string): Promise<void> {
-  await db().runner.updateMany({ where: { id: runnerId }, data: { status: "offline" } });
+export async function markRunnerOffline(runnerId: string, epoch: number): Promise<void> {
+  await db().runner.updateMany({ where: { id: runnerId, epoch, status: { not: "lost" } }, data: { status: "offline" } });
 }
 
-/** The sessions a runner must converge: assigned to it and not yet terminated. */
-export async function sessionsOfRunner(runnerId: string) {
-  return db().session.findMany({ where: { runnerId, state: { not: "terminated" } }, orderBy: { id: "asc" }, take: 10_000 });
+/**
+ * The sessions a runner must converge: assigned to it and not yet terminated. With `epoch`, none
+ * while the runner row has another epoch or is lost (fencing: a stale process acts on nothing).
+ */
+export async function sessionsOfRunner(runnerId: string, epoch?: number) {
+  const fence = epoch === undefined ? {} : { runner: { is: { epoch, status: { not: "lost" } } } };
+  return db().session.findMany({ where: { runnerId, state: { not: "terminated" }, ...fence }, orderBy: { id: "asc" }, take: 10_000 });
 }
 
 export async function getRunner(runnerId: string) {

@@ -10,3 +10,9 @@ export async function runningSessionOnRunner(sessionId: string, runnerId: string
   }
   return session;
 }
+
+/** A session's state whichever runner holds it (null: no such session), for the orphan sweep. */
+export async function sessionStateOf(sessionId: string): Promise<string | null> {
+  const session = await db().session.findUnique({ where: { id: sessionId }, select: { state: true } });
+  return session?.state ?? null;
+}

@@ -42,3 +42,27 @@ export async function destroySandbox(ctx: BackendContext, id: string, opts: { ke
     }
   });
 }
+
+/** Where quarantined files go: beside the sandboxes, a dot name no sandbox id can take. */
+export const quarantineDirOf = (stateDir: string) => path.join(stateDir, ".quarantine");
+
+/**
+ * Stops and deletes the container but keeps its files: upper/ and workspace/ move to
+ * `<stateDir>/.quarantine/<id>-<time>/`, for an operator to look at or delete. Returns that
+ * directory, or null when there were no files.
+ */
+export async function quarantineSandbox(ctx: BackendContext, id: string, now = new Date()): Promise<string | null> {
+  await destroySandbox(ctx, id, { keepFiles: true });
+  const h = sandboxHandle(ctx, id);
+  return ctx.locks.run(id, async () => {
+    const kept = (await fs.readdir(h.layout.root).catch(() => [] as string[])).filter((n) => n === "upper" || n === "workspace");
+    if (kept.length === 0) {
+      await fs.rm(h.layout.root, { recursive: true, force: true });
+      return null;
+    }
+    const into = path.join(quarantineDirOf(ctx.stateDir), `${id}-${now.toISOString().replace(/[:.]/g, "-")}`);
+    await fs.mkdir(path.dirname(into), { recursive: true, mode: 0o700 });
+    await fs.rename(h.layout.root, into);
+    return into;
+  });
+}

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { createBackendContext, execTargetOf, sandboxHandle } from "./backend-context";
 import { createSandbox } from "./create-sandbox";
-import { destroySandbox } from "./destroy-sandbox";
+import { destroySandbox, quarantineSandbox } from "./destroy-sandbox";
 import { execInSandbox } from "./exec-in-sandbox";
 import { listSandboxes } from "./list-sandboxes";
 import { pauseSandbox } from "./pause-sandbox";
@@ -38,6 +38,7 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
     pause: (id) => pauseSandbox(ctx, id),
     resume: (id) => resumeSandbox(ctx, id),
     destroy: (id, destroyOpts) => destroySandbox(ctx, id, destroyOpts),
+    quarantine: (id) => quarantineSandbox(ctx, id),
     list: () => listSandboxes(ctx),
     stats: (id) => sandboxStats(ctx, id),
     initHealth: (id) => sandboxInitHealth(ctx, id),

@@ -134,6 +134,8 @@ export interface SandboxBackend {
   resume(id: string): Promise<void>;
   /** Kills and deletes the container, unmounts, removes files (keepFiles: all but upper/ and workspace/). Fine if already gone. */
   destroy(id: string, opts?: { keepFiles?: boolean }): Promise<void>;
+  /** Stops and deletes the container, moving its upper/ and workspace/ aside (never deleted); the directory, or null without files. */
+  quarantine(id: string): Promise<string | null>;
   /** This backend's containers the runtime knows about (burrow-* with a bundle under stateDir). */
   list(): Promise<SandboxListEntry[]>;
   stats(id: string): Promise<SandboxStats>;

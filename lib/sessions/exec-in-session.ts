@@ -29,7 +29,8 @@ export async function* execInSession(ctx: TenantContext, sessionId: string, inpu
     const res = await callRunner(runner.address, `/internal/sessions/${sessionId}/exec`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ ...input, stream }),
+      // Who asked, so a runner that dies mid-exec can still write this exec's audit row when it restarts.
+      body: JSON.stringify({ ...input, stream, audit: { actor: ctx.actor, ip: ctx.ip } }),
       timeoutMs: input.timeoutMs + 30_000,
       signal,
     });

@@ -1,7 +1,9 @@
 // The runner: one per compute host. Registers itself, heartbeats, serves exec/files for its
 // sessions, and converges every session assigned to it from desired to actual state. The database
 // is the truth; a NOTIFY only makes it look sooner. After a restart it adopts the containers it
-// finds for its sessions and removes the rest.
+// finds for its sessions; containers of sessions it no longer holds are removed, but their files
+// are kept aside (quarantine) unless the session was terminated. Each registration raises the
+// runner's epoch: a process whose epoch is no longer the row's acts on nothing (fencing).
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -10,18 +12,21 @@ import { disconnectDb } from "../../lib/db/client";
 import { LogBatcher } from "../../lib/logs/log-batcher";
 import { MainOutputTailer } from "../../lib/logs/main-output-tailer";
 import { applySessionLogLimits } from "../../lib/logs/session-log-limits";
-import { HEARTBEAT_INTERVAL_MS } from "../../lib/runners/liveness";
+import { startHeartbeatThread } from "../../lib/runners/heartbeat-thread";
 import { RUNNER_CHANNEL } from "../../lib/runners/notify";
 import { flushPlatformSpans } from "../../lib/telemetry/platform-span";
 import { otlpForwardUrl, startRunnerOtlp } from "../../lib/telemetry/otlp-relay/runner-otlp";
 import { reconcileSession } from "../../lib/runners/reconcile-session";
 import { checkInitHealth } from "../../lib/runners/check-init-health";
-import { heartbeatRunner, markRunnerOffline, registerRunner, sessionsOfRunner } from "../../lib/runners/runner-registry";
+import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
+import { sessionStateOf } from "../../lib/runners/runner-sessions";
+import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
 import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
 import { recordTransition, touchSessionActivity } from "../../lib/sessions/record-transition";
 import type { SessionState } from "../../lib/sessions/state-machine";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
+import { stopWhenParentGone } from "../watch-parent";
 import { startInternalServer } from "./internal-server";
 
 const log = (msg: string) => console.log(`[runner] ${msg}`);
@@ -38,6 +43,7 @@ async function main() {
     const remind = setInterval(() => log(`still no sandbox runtime: ${runtime.message}`), 60_000);
     process.on("SIGTERM", () => { clearInterval(remind); process.exit(0); });
     process.on("SIGINT", () => { clearInterval(remind); process.exit(0); });
+    stopWhenParentGone(() => { clearInterval(remind); process.exit(0); }, log);
     return;
   }
   const backend = createRuncBackend({ stateDir: path.resolve(env.DATA_DIR, "sandboxes"), runtimeBinary: env.SANDBOX_RUNTIME });
@@ -45,12 +51,16 @@ async function main() {
   const name = env.RUNNER_NAME ?? os.hostname();
   // Listen first so the registered address is real.
   let runnerId = "";
+  let epoch = 0;
+  const execsInFlightDir = path.resolve(env.DATA_DIR, "execs-in-flight");
   // Output of every process run in this runner's sandboxes, written to session_logs in batches.
   const logs = new LogBatcher({ log });
   const terminals = createRunnerTerminals(backend);
-  const server = await startInternalServer({ backend, runnerId: () => runnerId, port: env.RUNNER_PORT, logs, terminals });
+  // Execs a crash cut off get their end line and audit row before anything new runs.
+  await closeInterruptedExecs(execsInFlightDir, log);
+  const server = await startInternalServer({ backend, runnerId: () => runnerId, port: env.RUNNER_PORT, logs, terminals, execsInFlightDir });
   const address = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const runner = await registerRunner({
+  const register = () => registerRunner({
     name, address, backend: backend.name,
     vcpu: env.RUNNER_VCPU ?? os.cpus().length * env.RUNNER_CPU_OVERCOMMIT,
     memoryMib: env.RUNNER_MEMORY_MIB ?? Math.floor(os.totalmem() / 1024 / 1024),
@@ -58,8 +68,34 @@ async function main() {
     labels: JSON.parse(env.RUNNER_LABELS) as Record<string, string>,
     capabilities: { memorySnapshots: false, runtime: env.SANDBOX_RUNTIME, runtimeVersion: runtime.version },
   });
+  const runner = await register();
   runnerId = runner.id;
-  log(`registered ${name} as ${runnerId} at ${address} (${runtime.version})`);
+  epoch = runner.epoch;
+  log(`registered ${name} as ${runnerId} (epoch ${epoch}) at ${address} (${runtime.version})`);
+  const heartbeat = startHeartbeatThread({
+    databaseUrl: databaseUrlOrThrow(), runnerId, epoch,
+    onEvent: (e) => (e.type === "fenced" ? void onFenced().catch((err) => log(`fencing: ${err.message}`)) : log(`heartbeat: ${e.message}`)),
+  });
+
+  /** Our heartbeat no longer lands: the row was declared lost, or another process took the name. */
+  async function onFenced() {
+    const standing = await runnerStanding(runnerId, epoch);
+    if (standing === "superseded") {
+      log(`another runner registered as ${name}; this process stops acting on its sessions and exits`);
+      process.exit(1);
+    }
+    if (standing === "lost") {
+      // Declared lost while alive: the sessions given up stay given up (their files go to the
+      // quarantine on the next sweep); register again and go on with what is still ours.
+      const again = await register();
+      epoch = again.epoch;
+      heartbeat.setEpoch(epoch);
+      log(`was declared lost while alive; registered again (epoch ${epoch})`);
+      await sweepOrphans();
+    } else {
+      heartbeat.setEpoch(epoch);
+    }
+  }
 
   const failures = new Map<string, number>();
   const inFlight = new Map<string, Promise<void>>();
@@ -75,7 +111,7 @@ async function main() {
   async function reconcileOne(session: Awaited<ReturnType<typeof sessionsOfRunner>>[number]) {
     try {
       await reconcileSession(session, {
-        backend, runnerId, sandboxEnv, closeTerminals: (id, reason) => terminals.closeSession(id, reason), sandboxStarted: otlp.sandboxStarted,
+        backend, runnerId, sandboxEnv, closeTerminals: (id, reason) => terminals.closeSession(id, reason), sandboxStarted: otlp.sandboxStarted, log,
       });
       failures.delete(session.id);
     } catch (err) {
@@ -87,7 +123,7 @@ async function main() {
         failures.delete(session.id);
         await terminals.closeSession(session.id, "the session failed").catch(() => {});
         await backend.destroy(session.id, { keepFiles: true }).catch(() => {});
-        const fresh = (await sessionsOfRunner(runnerId)).find((s) => s.id === session.id);
+        const fresh = (await sessionsOfRunner(runnerId, epoch)).find((s) => s.id === session.id);
         if (fresh && fresh.state !== "failed" && fresh.state !== "terminated") {
           await recordTransition(
             { id: fresh.id, tenantId: fresh.tenantId, state: fresh.state as SessionState, stateChangedAt: fresh.stateChangedAt, lifetimeUsedSeconds: fresh.lifetimeUsedSeconds },
@@ -108,7 +144,7 @@ async function main() {
     pass = (async () => {
       do {
         again = false;
-        const sessions = await sessionsOfRunner(runnerId);
+        const sessions = await sessionsOfRunner(runnerId, epoch);
         for (const s of sessions) {
           if (inFlight.has(s.id)) continue;
           const p = reconcileOne(s).finally(() => inFlight.delete(s.id));
@@ -120,15 +156,29 @@ async function main() {
     return pass;
   }
 
-  /** Containers that belong to no session this runner should hold are removed. */
+  /**
+   * Containers that belong to no session this runner should hold are removed. Their files are
+   * deleted only when the session is terminated (or unknown); a session given up while this runner
+   * was away (runner_lost: failed, or rolled back to its snapshot) keeps them in the quarantine.
+   */
   async function sweepOrphans() {
-    const mine = new Map((await sessionsOfRunner(runnerId)).map((s) => [s.id, s]));
+    if ((await runnerStanding(runnerId, epoch)) !== "current") return; // fenced: decide nothing
+    const mine = new Map((await sessionsOfRunner(runnerId, epoch)).map((s) => [s.id, s]));
     for (const container of await backend.list()) {
       const session = mine.get(container.id);
-      if (!session || session.state === "hibernated" || session.state === "failed") {
-        if (inFlight.has(container.id)) continue;
-        log(`removing orphan container for ${container.id}`);
-        await backend.destroy(container.id).catch((e) => log(`orphan ${container.id}: ${(e as Error).message}`));
+      if (session && session.state !== "hibernated" && session.state !== "failed") continue;
+      if (inFlight.has(container.id)) continue;
+      const state = session?.state ?? (await sessionStateOf(container.id));
+      try {
+        if (state === null || state === "terminated") {
+          log(`removing orphan container for ${container.id} (${state ?? "no such session"})`);
+          await backend.destroy(container.id);
+        } else {
+          const kept = await backend.quarantine(container.id);
+          log(`removed orphan container for ${container.id} (${state}); its files are kept in ${kept ?? "(none)"}`);
+        }
+      } catch (e) {
+        log(`orphan ${container.id}: ${(e as Error).message}`);
       }
     }
   }
@@ -136,7 +186,7 @@ async function main() {
   /** The main process's output of every sandbox that exists here goes to its session's log. */
   const mainOutput = new MainOutputTailer(logs, { log });
   async function followMainOutput() {
-    const live = (await sessionsOfRunner(runnerId)).filter((s) => s.state === "running" || s.state === "paused");
+    const live = (await sessionsOfRunner(runnerId, epoch)).filter((s) => s.state === "running" || s.state === "paused");
     await applySessionLogLimits(logs, live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id })));
     await mainOutput.sync(live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id, ...backend.paths(s.id).mainOutput })));
   }
@@ -153,17 +203,17 @@ async function main() {
   });
 
   const timers = [
-    setInterval(() => void heartbeatRunner(runnerId).catch((e) => log(`heartbeat: ${e.message}`)), HEARTBEAT_INTERVAL_MS),
     setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), RECONCILE_EVERY_MS),
     setInterval(() => void sweepOrphans().catch((e) => log(`sweep: ${e.message}`)), 30_000),
     setInterval(() => void followMainOutput().catch((e) => log(`main output: ${e.message}`)), 1_000),
-    setInterval(() => void sessionsOfRunner(runnerId).then((s) => sampler.sampleOnce(s)).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
-    setInterval(() => void sessionsOfRunner(runnerId).then((s) => checkInitHealth(backend, s, log)).catch((e) => log(`init health: ${e.message}`)), INIT_HEALTH_EVERY_MS),
+    setInterval(() => void sessionsOfRunner(runnerId, epoch).then((s) => sampler.sampleOnce(s)).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
+    setInterval(() => void sessionsOfRunner(runnerId, epoch).then((s) => checkInitHealth(backend, s, log)).catch((e) => log(`init health: ${e.message}`)), INIT_HEALTH_EVERY_MS),
   ];
 
   const stop = async () => {
     log("stopping (sandboxes keep running; a restarted runner adopts them)");
     for (const t of timers) clearInterval(t);
+    await heartbeat.stop();
     server.close();
     await terminals.closeAll("the runner is stopping").catch(() => {});
     await Promise.allSettled(inFlight.values());
@@ -172,12 +222,13 @@ async function main() {
     await otlp.close();
     await flushPlatformSpans();
     await listener.end().catch(() => {});
-    await markRunnerOffline(runnerId).catch(() => {});
+    await markRunnerOffline(runnerId, epoch).catch(() => {});
     await disconnectDb();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop());
   process.on("SIGINT", () => void stop());
+  stopWhenParentGone(() => void stop(), log);
 }
 
 main().catch((err) => {

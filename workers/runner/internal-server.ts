@@ -10,6 +10,7 @@ import { applySessionLogLimits } from "../../lib/logs/session-log-limits";
 import { runnerSecret, RUNNER_SECRET_HEADER } from "../../lib/runners/runner-client";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { runningSessionOnRunner } from "../../lib/runners/runner-sessions";
+import { recordExecEnded, recordExecStarted } from "../../lib/sessions/interrupted-execs";
 import { snapshotSessionFiles } from "../../lib/snapshots/session-files";
 import { activeSpan } from "../../lib/telemetry/platform-span";
 import { traceRunnerRequest } from "../../lib/telemetry/runner-request-span";
@@ -54,7 +55,11 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
 }
 
 /** `runnerId` is read per request: the server listens before the runner registers its address. */
-export function startInternalServer(opts: { backend: SandboxBackend; runnerId: () => string; port: number; host?: string; logs: LogBatcher; terminals?: TerminalRegistry }): Promise<http.Server> {
+export function startInternalServer(opts: {
+  backend: SandboxBackend; runnerId: () => string; port: number; host?: string; logs: LogBatcher; terminals?: TerminalRegistry;
+  /** Where execs in flight are kept on file, so a restart can close the ones a crash cut off. */
+  execsInFlightDir: string;
+}): Promise<http.Server> {
   const { backend } = opts;
   const secret = Buffer.from(runnerSecret());
 
@@ -75,6 +80,9 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
       sent[stream] += part.length;
       if (part.length > 0) res.write(JSON.stringify({ type: "output", stream, data: part.toString("utf8") }) + "\n");
     };
+    await recordExecStarted(opts.execsInFlightDir, {
+      execId, tenantId: session.tenantId, sessionId, command: input.command, startedAt: new Date().toISOString(), actor: input.audit?.actor, ip: input.audit?.ip,
+    });
     res.writeHead(200, { "content-type": "application/x-ndjson" });
     // The web app's caller went away (its request to us is cut): the exec has no one to answer, so
     // its process tree is killed rather than left running to its timeout.
@@ -98,6 +106,7 @@ export function startInternalServer(opts: { backend: SandboxBackend; runnerId: (
       if ((err as { code?: string }).code !== "invalid_argument") logs.fail((err as Error).message);
       throw err;
     } finally {
+      await recordExecEnded(opts.execsInFlightDir, execId).catch(() => {});
       clearInterval(keepAlive);
       await touchSessionActivity(sessionId).catch(() => {});
     }

@@ -5,11 +5,14 @@ import { pruneSignInAttempts } from "../../lib/auth/sign-in-throttle";
 import { enforceSpendLimits } from "../../lib/billing/enforce-spend-limits";
 import { pushUsageToStripe, syncLocalInvoices } from "../../lib/billing/stripe";
 import { disconnectDb } from "../../lib/db/client";
-import { declareLostRunners } from "../../lib/runners/declare-lost-runners";
+import { createLostRunnerJob } from "../../lib/runners/lost-runner-job";
 import { applyIdlePolicy } from "../../lib/sessions/apply-idle-policy";
 import { collectSnapshotGarbage, expireSnapshots, terminateUnplacedSessions } from "../../lib/snapshots/retention";
 import { purgeExpiredTelemetry } from "../../lib/retention/purge-expired-telemetry";
 import { rollupUsageJob } from "../../lib/usage/rollup-usage";
+import { stopWhenParentGone } from "../watch-parent";
+
+const startedAt = new Date();
 
 type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 
@@ -22,7 +25,9 @@ const jobs: Job[] = [
   { name: "prune-idempotency-records", everyMs: 10 * 60_000, run: pruneIdempotencyRecords },
   { name: "prune-sign-in-attempts", everyMs: 10 * 60_000, run: quiet(() => pruneSignInAttempts()) },
   { name: "idle-policy", everyMs: 1_000, run: quiet(applyIdlePolicy) },
-  { name: "declare-lost-runners", everyMs: 5_000, run: quiet(declareLostRunners) },
+  // Silence before this scheduler started (or while it could not read the database) is not
+  // counted: after the whole stack was down, runners get the full threshold to register again.
+  { name: "declare-lost-runners", everyMs: 5_000, run: quiet(createLostRunnerJob(startedAt)) },
   { name: "terminate-unplaced-sessions", everyMs: 1_000, run: quiet(terminateUnplacedSessions) },
   { name: "expire-snapshots", everyMs: 60_000, run: quiet(expireSnapshots) },
   { name: "collect-snapshot-garbage", everyMs: 60 * 60_000, run: quiet(collectSnapshotGarbage) },
@@ -45,11 +50,10 @@ async function runJob(job: Job) {
   }
 }
 
-for (const job of jobs) {
-  void runJob(job);
-  timers.push(setInterval(() => void runJob(job), job.everyMs));
-}
+const firstPass = jobs.map((job) => runJob(job));
+for (const job of jobs) timers.push(setInterval(() => void runJob(job), job.everyMs));
 console.log(`[scheduler] running ${jobs.length} job(s)`);
+void Promise.all(firstPass).then(() => console.log("[scheduler] first pass of every job done"));
 
 const stop = async () => {
   for (const t of timers) clearInterval(t);
@@ -58,3 +62,4 @@ const stop = async () => {
 };
 process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
+stopWhenParentGone(() => void stop(), (msg) => console.log(`[scheduler] ${msg}`));
