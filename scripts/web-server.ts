@@ -5,6 +5,7 @@
 // 405, and a path that is not percent-encoded UTF-8 (`%ff`, which Next answers with a 500) is 400.
 // Usage: node --import tsx scripts/web-server.ts -p <port> -H <host>
 import http from "node:http";
+import { stampPeerAddress } from "../lib/api/peer-address";
 import { screenApiRequest } from "../lib/api/screen-request";
 import { newId } from "../lib/ids";
 
@@ -23,6 +24,8 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
   const server = http.createServer((req, res) => {
+    // The audit log's client address (lib/api/client-ip.ts); instrumentation.ts does the same under next dev.
+    stampPeerAddress(req);
     const requestId = String(req.headers["x-request-id"] ?? "").slice(0, 64) || newId("req");
     const refusal = screenApiRequest(req.method ?? "GET", (req.url ?? "/").split("?")[0], requestId);
     if (!refusal) {
