@@ -1,9 +1,10 @@
 // Runs a command in a session with POST /sessions/{id}/exec and Accept: text/event-stream, reading
 // the server-sent events (`output`, then `exit`, or `error`) with fetch and a stream reader.
 import { ApiError, apiRaw } from "../api-client";
-import type { ExecResult } from "../api-types";
+import type { ExecInput, ExecResult } from "../api-types";
 
-export type ExecInput = { command: string[]; cwd?: string; env?: Record<string, string>; timeoutMs?: number; stdin?: string };
+export type { ExecInput };
+
 export type ExecHandlers = { onOutput: (stream: "stdout" | "stderr", data: string) => void };
 
 type SseEvent = { event: string; data: string };
