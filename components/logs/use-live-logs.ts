@@ -7,7 +7,7 @@
 import { useEffect, useState } from "react";
 import { ApiError, apiRaw } from "../api-client";
 import type { LogLine } from "../api-types";
-import { readEventStream } from "../sessions/exec-stream";
+import { readEventStream } from "@/lib/api/sse";
 
 export type { LogLine };
 export type LogStreamName = LogLine["stream"];

@@ -2,9 +2,9 @@
 // read with fetch (the X-Burrow-Tenant header cannot go on an EventSource), keystrokes and resizes
 // go as small POSTs, one at a time so they arrive in order. A broken output stream reconnects
 // from the last byte offset it showed (Last-Event-ID), so nothing is shown twice or lost.
+import { readEventStream } from "@/lib/api/sse";
 import { ApiError, apiFetch, apiRaw, apiUrl, errorMessage } from "../api-client";
 import type { OpenedTerminal } from "../api-types";
-import { readEventStream } from "./exec-stream";
 
 export type TerminalHandlers = {
   onOutput: (bytes: Uint8Array) => void;
