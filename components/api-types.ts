@@ -1,123 +1,74 @@
-// Shapes of the API's answers as the console reads them (see lib/api/endpoints.ts for the source).
+// Shapes of the API's answers as the console reads them: the types of the very zod schemas that
+// shape the API's responses (lib/api/endpoints.ts names which schema each endpoint answers with),
+// so a change to a schema fails the type check here instead of drifting. Type-only imports: no
+// server code reaches the browser bundle.
+import type { z } from "zod";
+import type { auditEventSchema } from "@/lib/audit/list-audit-events";
+import type { pageSchema } from "@/lib/api/pagination";
 import type { Role } from "@/lib/auth/scopes";
+import type { apiKeySchema, createdApiKeySchema } from "@/lib/keys/schemas";
+import type { logLineSchema } from "@/lib/logs/schemas";
+import type { acceptedInvitationSchema, createdInvitationSchema, invitationListSchema, invitationSchema, memberSchema } from "@/lib/members/schemas";
+import type { concurrencySchema, sessionMetricPointSchema, sessionMetricsSchema } from "@/lib/metrics/schemas";
+import type { runnerListSchema, runnerSchema } from "@/lib/runners/schemas";
+import type { execResultSchema, execSchema, sessionEventListSchema, sessionEventSchema, sessionSchema, writtenFileSchema } from "@/lib/sessions/schemas";
 import type { SessionState } from "@/lib/sessions/state-machine";
+import type { snapshotSchema } from "@/lib/snapshots/snapshots";
+import type { spanSchema, traceSchema } from "@/lib/telemetry/schemas";
+import type { templateListSchema, templateSchema } from "@/lib/templates/schemas";
+import type { terminalSchema } from "@/lib/terminal/schemas";
+import type { meSchema, myTenantSchema, signedUpSchema, tenantSchema, tenantSettingsSchema } from "@/lib/tenants/schemas";
 
 export type { Role, SessionState };
 
-export type Page<T> = { data: T[]; nextCursor: string | null };
+/** A list answer (`pageSchema`): the items and the cursor of the next page. */
+export type Page<T> = Omit<z.infer<ReturnType<typeof pageSchema<z.ZodUnknown>>>, "data"> & { data: T[] };
 
-export type Tenant = { id: string; slug: string; name: string; createdAt: string };
-export type MyTenant = Tenant & { role: Role };
+export type Tenant = z.infer<typeof tenantSchema>;
+export type MyTenant = z.infer<typeof myTenantSchema>;
 /** GET/PATCH /tenant: the tenant with its settings. */
-export type TenantSettings = Tenant & { logRetentionDays: number; spanRetentionDays: number };
+export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
+export type Me = z.infer<typeof meSchema>;
+/** POST /api/auth/signup. */
+export type SignedUp = z.infer<typeof signedUpSchema>;
 
-export type Me = {
-  tenant: Tenant;
-  actor: { type: "user" | "key" | "system"; id: string | null; label: string };
-  role: Role | null;
-  scopes: string[];
-};
+export type ApiKey = z.infer<typeof apiKeySchema>;
+export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;
 
-export type ApiKey = {
-  id: string;
-  name: string;
-  start: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  status: "active" | "expired" | "revoked";
-};
-export type CreatedApiKey = ApiKey & { secret: string };
+export type Member = z.infer<typeof memberSchema>;
+export type Invitation = z.infer<typeof invitationSchema>;
+export type CreatedInvitation = z.infer<typeof createdInvitationSchema>;
+export type InvitationList = z.infer<typeof invitationListSchema>;
+/** POST /invitations/accept. */
+export type AcceptedInvitation = z.infer<typeof acceptedInvitationSchema>;
 
-export type Member = { id: string; userId: string; email: string; name: string | null; role: Role; createdAt: string };
+export type AuditEvent = z.infer<typeof auditEventSchema>;
 
-export type Invitation = {
-  id: string;
-  role: Role;
-  email: string | null;
-  expiresAt: string;
-  createdAt: string;
-  status: "pending" | "accepted" | "expired" | "revoked";
-};
-export type CreatedInvitation = Invitation & { token: string; url: string };
+export type Session = z.infer<typeof sessionSchema>;
+export type Resources = Session["resources"];
+export type IdlePolicy = Session["idle"];
+export type SessionEvent = z.infer<typeof sessionEventSchema>;
+export type SessionEventList = z.infer<typeof sessionEventListSchema>;
+/** The body of POST /sessions/{id}/exec as a client writes it (defaults not yet applied). */
+export type ExecInput = z.input<typeof execSchema>;
+export type ExecResult = z.infer<typeof execResultSchema>;
+/** PUT /sessions/{id}/files. */
+export type WrittenFile = z.infer<typeof writtenFileSchema>;
+/** POST /sessions/{id}/terminals. */
+export type OpenedTerminal = z.infer<typeof terminalSchema>;
+export type LogLine = z.infer<typeof logLineSchema>;
 
-export type AuditEvent = {
-  id: string;
-  action: string;
-  actor: { type: "user" | "key" | "system"; id: string | null; label: string };
-  target: { type: string; id: string } | null;
-  ip: string | null;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-};
+export type Snapshot = z.infer<typeof snapshotSchema>;
+export type SnapshotList = { data: Snapshot[] };
+export type Template = z.infer<typeof templateSchema>;
+export type TemplateList = z.infer<typeof templateListSchema>;
+export type Runner = z.infer<typeof runnerSchema>;
+export type RunnerList = z.infer<typeof runnerListSchema>;
 
-export type Resources = { vcpu: number; memoryMib: number; diskMib: number; gpus: number };
-export type IdlePolicy = { pauseAfterSeconds: number | null; hibernateAfterSeconds: number | null };
+export type Span = z.infer<typeof spanSchema>;
+export type Trace = z.infer<typeof traceSchema>;
 
-export type Session = {
-  id: string;
-  state: SessionState;
-  desiredState: "running" | "paused" | "hibernated" | "terminated";
-  template: string;
-  runnerId: string | null;
-  resources: Resources;
-  env: Record<string, string>;
-  labels: Record<string, string>;
-  metadata: Record<string, unknown>;
-  idle: IdlePolicy;
-  maxLifetimeSeconds: number;
-  lifetimeUsedSeconds: number;
-  lastActivityAt: string;
-  stateChangedAt: string;
-  failureReason: string | null;
-  snapshotId: string | null;
-  fromSnapshotId: string | null;
-  createdAt: string;
-  terminatedAt: string | null;
-};
-
-export type SessionEvent = { id: string; fromState: string | null; toState: string; cause: string; detail: Record<string, unknown>; at: string };
-
-export type ExecResult = { exitCode: number; stdout: string; stderr: string; durationMs: number; timedOut: boolean; truncated: boolean };
-
-export type Snapshot = {
-  id: string;
-  sessionId: string | null;
-  parentId: string | null;
-  kind: "filesystem" | "memory";
-  reason: string;
-  status: string;
-  logicalBytes: number;
-  storedBytes: number;
-  fileCount: number;
-  createdAt: string;
-  expiresAt: string | null;
-};
-
-export type Template = {
-  id: string;
-  name: string;
-  builtIn: boolean;
-  rootfs: { kind: string };
-  resources: Resources;
-  env: Record<string, string>;
-  idle: IdlePolicy;
-  maxLifetimeSeconds: number;
-  retentionDays: number;
-};
-
-export type Runner = {
-  id: string;
-  name: string;
-  address: string;
-  backend: string;
-  status: string;
-  capacity: { vcpu: number; memoryMib: number; gpus: number; gpuType: string | null };
-  used: { sessions: number; vcpu: number; memoryMib: number; gpus: number };
-  labels: Record<string, string>;
-  capabilities: Record<string, unknown>;
-  lastHeartbeatAt: string;
-  startedAt: string;
-};
+export type SessionMetricPoint = z.infer<typeof sessionMetricPointSchema>;
+export type SessionMetrics = z.infer<typeof sessionMetricsSchema>;
+export type Concurrency = z.infer<typeof concurrencySchema>;
+export type ConcurrencyPoint = Concurrency["data"][number];

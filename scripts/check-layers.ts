@@ -3,9 +3,12 @@
 //  - app/ and components/ never reach Prisma or lib/db directly (they call a domain function);
 //  - process.env is read only in lib/env.ts (and in scripts, tests, benchmarks and config files);
 //  - no import cycles among lib/ files;
-//  - no source file over 500 lines.
+//  - no source file over 500 lines;
+//  - raw SQL (Prisma's $queryRaw/$executeRaw and their Unsafe forms, pg's query()) on a tenant
+//    table only in the files listed in raw-sql-allowlist.ts, each reviewed for tenant scoping.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { RAW_SQL_ON_TENANT_TABLES } from "./raw-sql-allowlist";
 
 const root = process.cwd();
 const SOURCE = /\.(ts|tsx)$/;
@@ -50,9 +53,11 @@ export function checkLayers(): string[] {
     }
   });
   const graph = new Map<string, string[]>();
+  const sources: SourceFile[] = [];
   for (const file of files) {
     const r = rel(file);
     const text = readFileSync(file, "utf8");
+    sources.push({ path: r, text });
     const lines = text.split("\n").length;
     if (lines > 500) problems.push(`${r}: ${lines} lines (split it by concern; the limit is 500)`);
     const isTest = /\.test\.tsx?$/.test(r);
@@ -70,6 +75,47 @@ export function checkLayers(): string[] {
     graph.set(file, resolved);
   }
   problems.push(...findCycles(graph));
+  problems.push(...rawSqlProblems(sources, tenantTables(readFileSync(path.join(root, "prisma/schema.prisma"), "utf8")), RAW_SQL_ON_TENANT_TABLES));
+  return problems;
+}
+
+export type SourceFile = { path: string; text: string };
+
+const RAW_SQL_CALL = /\$(?:queryRaw|executeRaw)(?:Unsafe)?\b|\.query\s*(?:<[^>]*>)?\(/;
+
+/** Tables holding tenant data: every model with a tenantId column, and the tenants themselves. */
+export function tenantTables(schema: string): string[] {
+  const tables: string[] = [];
+  for (const m of schema.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
+    const [, name, body] = m;
+    if (name !== "Tenant" && !/^\s*tenantId\s/m.test(body)) continue;
+    tables.push(/@@map\("([^"]+)"\)/.exec(body)?.[1] ?? name);
+  }
+  return tables;
+}
+
+/**
+ * A file that runs raw SQL naming a tenant table must be in the allowlist (with its reason), and
+ * every listed file must still do so, so the list stays the true set of files to review.
+ */
+export function rawSqlProblems(files: SourceFile[], tables: string[], allowlist: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const names = tables.map((t) => t.replace(/[^\w]/g, "")).join("|");
+  const namesTable = new RegExp(`\\b(?:FROM|JOIN|UPDATE|INTO|TABLE)\\s+"?(${names})"?\\b`, "i");
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (/\.test\.tsx?$/.test(f.path) || !RAW_SQL_CALL.test(f.text)) continue;
+    const code = f.text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|\s)\/\/.*$/gm, "$1");
+    const table = namesTable.exec(code)?.[1];
+    if (!table) continue;
+    seen.add(f.path);
+    if (!allowlist[f.path]) {
+      problems.push(`${f.path}: raw SQL on tenant table ${table}; use ctx.db (tenantDb), or scope it by tenant_id and add the file with a reason to scripts/raw-sql-allowlist.ts`);
+    }
+  }
+  for (const listed of Object.keys(allowlist)) {
+    if (!seen.has(listed)) problems.push(`scripts/raw-sql-allowlist.ts: ${listed} no longer runs raw SQL on a tenant table; remove it from the list`);
+  }
   return problems;
 }
 

@@ -11,6 +11,7 @@ import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
 import * as pauseRoute from "@/app/api/v1/sessions/[id]/pause/route";
 import * as snapshotsRoute from "@/app/api/v1/sessions/[id]/snapshots/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
+import { SseParser } from "@/lib/api/sse";
 import { db } from "@/lib/db/client";
 import { call } from "./helpers";
 import { useRunnerAndTenant, waitForSessionState } from "./runner-process";
@@ -53,10 +54,10 @@ describe("sessions on real sandboxes", () => {
     });
     const res = await execRoute.POST(req, { params: Promise.resolve({ id }) });
     expect(res.headers.get("content-type")).toBe("text/event-stream");
-    const text = await res.text();
-    const events = text.split("\n\n").filter((e) => e.startsWith("event:")).map((e) => ({
-      event: /^event: (\w+)/.exec(e)![1], data: JSON.parse(/\ndata: (.*)$/s.exec(e)![1]),
-    }));
+    const events: { event: string; data: { stream?: string; data?: string; exitCode?: number } }[] = [];
+    const parser = new SseParser({ event: (e) => events.push({ event: e.event, data: JSON.parse(e.data) }) });
+    parser.push(await res.text());
+    parser.end();
     expect(events.filter((e) => e.event === "output").map((e) => [e.data.stream, e.data.data])).toEqual([["stdout", "one\n"], ["stderr", "two\n"]]);
     expect(events.at(-1)).toMatchObject({ event: "exit", data: { exitCode: 4 } });
   });

@@ -1,8 +1,10 @@
 // A server-sent events reader for tests: calls a route handler, parses the stream as it comes and
 // waits (bounded) until the events seen so far satisfy a condition.
+import { SseParser, type SseEvent } from "../lib/api/sse";
+
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
-export type SseEvent = { id?: string; event: string; data: string };
+export type { SseEvent };
 
 export type SseClient = {
   status: number;
@@ -24,27 +26,9 @@ export async function openSse(handler: Handler, opts: { path: string; id: string
     return { status: res.status, headers: res.headers, events, comments, until: async () => events, ended: async () => "closed", close: async () => {} };
   }
   const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
+  const parser = new SseParser({ event: (e) => events.push(e), comment: (c) => comments.push(c.trim()) });
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
   let finished: "closed" | Error | null = null;
-
-  const parse = () => {
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event: SseEvent = { event: "message", data: "" };
-      const data: string[] = [];
-      for (const line of block.split("\n")) {
-        if (line.startsWith(":")) comments.push(line.slice(1).trim());
-        else if (line.startsWith("id: ")) event.id = line.slice(4);
-        else if (line.startsWith("event: ")) event.event = line.slice(7);
-        else if (line.startsWith("data: ")) data.push(line.slice(6));
-      }
-      if (data.length) events.push({ ...event, data: data.join("\n") });
-    }
-  };
 
   /** One read, bounded; false when the time ran out (the read stays pending for the next call). */
   const readOnce = async (deadline: number): Promise<boolean> => {
@@ -55,9 +39,10 @@ export async function openSse(handler: Handler, opts: { path: string; id: string
       const result = await Promise.race([pending, timeout]);
       if (result === "timeout") return false;
       pending = null;
-      if (result.done) finished = "closed";
-      else buffer += decoder.decode(result.value, { stream: true });
-      parse();
+      if (result.done) {
+        parser.end();
+        finished = "closed";
+      } else parser.push(result.value);
       return true;
     } catch (err) {
       pending = null;

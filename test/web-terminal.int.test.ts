@@ -13,6 +13,7 @@ import * as terminalRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId
 import * as inputRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/input/route";
 import * as outputRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/output/route";
 import * as resizeRoute from "@/app/api/v1/sessions/[id]/terminals/[terminalId]/resize/route";
+import { SseParser, type SseEvent } from "@/lib/api/sse";
 import { db } from "@/lib/db/client";
 import { applyIdlePolicy } from "@/lib/sessions/apply-idle-policy";
 import { call, createKey, createTestTenant } from "./helpers";
@@ -39,7 +40,6 @@ const resize = (id: string, tid: string, body: unknown, key = env.tenant.key) =>
 const close = (id: string, tid: string, key = env.tenant.key) =>
   call(terminalRoute.DELETE, { method: "DELETE", path: base(id, tid), key, params: { id, terminalId: tid } });
 
-type SseEvent = { event: string; id?: string; data: string };
 
 /** Reads the output stream in the background: decoded terminal text, every event, and waiters. */
 async function watch(id: string, tid: string, opts: { lastEventId?: string; key?: string } = {}) {
@@ -49,27 +49,17 @@ async function watch(id: string, tid: string, opts: { lastEventId?: string; key?
   const state = { status: res.status, contentType: res.headers.get("content-type"), text: "", events: [] as SseEvent[], ended: false };
   if (res.status !== 200) return { ...state, until: async () => {}, stop: () => {} };
   const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
+  const parser = new SseParser({
+    event: (e) => {
+      state.events.push(e);
+      if (e.event === "output") state.text += Buffer.from(JSON.parse(e.data).data, "base64").toString("utf8");
+    },
+  });
   void (async () => {
-    let buffer = "";
     for (;;) {
       const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const e: SseEvent = { event: "message", data: "" };
-        for (const line of block.split("\n")) {
-          if (line.startsWith("event: ")) e.event = line.slice(7);
-          else if (line.startsWith("id: ")) e.id = line.slice(4);
-          else if (line.startsWith("data: ")) e.data = line.slice(6);
-        }
-        if (!e.data) continue;
-        state.events.push(e);
-        if (e.event === "output") state.text += Buffer.from(JSON.parse(e.data).data, "base64").toString("utf8");
-      }
+      if (done || !value) break;
+      parser.push(value);
     }
     state.ended = true;
   })();

@@ -3,6 +3,7 @@
 // event taken when its bytes are read (performance.now()). Only talks to 127.0.0.1.
 import http from "node:http";
 import { performance } from "node:perf_hooks";
+import { SseParser } from "../../lib/api/sse";
 
 export type SseClient = {
   /** Events received so far. */
@@ -53,28 +54,20 @@ export function openSse(opts: SseOptions): Promise<SseClient> {
       let count = 0;
       let open = true;
       let lastId: string | null = null;
-      let buffer = "";
       let resolveEnded!: (reason: string) => void;
       const ended = new Promise<string>((r) => (resolveEnded = r));
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        const at = performance.now();
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block.startsWith(":") || block.startsWith("retry:")) continue;
-          let id: string | null = null;
-          let data = "";
-          for (const line of block.split("\n")) {
-            if (line.startsWith("id: ")) id = line.slice(4);
-            else if (line.startsWith("data: ")) data = line.slice(6);
-          }
+      let at = 0;
+      const parser = new SseParser({
+        event: (e) => {
           count += 1;
+          const id = e.id ?? null;
           if (id !== null) lastId = id;
-          opts.onEvent?.(id, data, at);
-        }
+          opts.onEvent?.(id, e.data, at);
+        },
+      });
+      res.on("data", (chunk: Buffer) => {
+        at = performance.now();
+        parser.push(chunk);
       });
       const end = (reason: string) => {
         open = false;

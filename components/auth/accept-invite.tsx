@@ -3,16 +3,16 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { apiFetch } from "../api-client";
+import type { AcceptedInvitation } from "../api-types";
 import { signOutTo } from "./sign-out";
 import { Button } from "../ui/button";
 import { InlineError } from "../ui/states";
 
-type Accepted = { tenant: { slug: string; name: string }; role: string; alreadyMember: boolean };
 
 export function AcceptInvite({ token, email }: { token: string; email: string }) {
   const router = useRouter();
   const accept = useMutation({
-    mutationFn: () => apiFetch<Accepted>("/invitations/accept", { method: "POST", body: { token } }),
+    mutationFn: () => apiFetch<AcceptedInvitation>("/invitations/accept", { method: "POST", body: { token } }),
     onSuccess: (answer) => {
       router.push(`/t/${answer.tenant.slug}`);
       router.refresh();

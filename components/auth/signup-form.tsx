@@ -6,14 +6,13 @@ import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { apiFetch, ApiError, formLevelError } from "../api-client";
-import type { Tenant } from "../api-types";
+import type { SignedUp } from "../api-types";
 import { Button } from "../ui/button";
 import { TextField } from "../ui/field";
 import { InlineError } from "../ui/states";
 import { withCallback } from "./signin-form";
 import { TenantFields, useTenantNameSlug } from "./tenant-fields";
 
-type SignUpAnswer = { user: { id: string; email: string }; tenant: Tenant };
 
 export function SignUpForm({ callbackUrl }: { callbackUrl: string | null }) {
   const router = useRouter();
@@ -26,7 +25,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string | null }) {
 
   const signUp = useMutation({
     mutationFn: () =>
-      apiFetch<SignUpAnswer>("/api/auth/signup", {
+      apiFetch<SignedUp>("/api/auth/signup", {
         method: "POST",
         body: { email, password, ...(name.trim() ? { name: name.trim() } : {}), tenantName: tenant.name, tenantSlug: tenant.slug },
       }),

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMe, useTenantApi } from "../console/console-context";
-import type { BillingSummary, CheckoutAnswer, Plan, UsageAnswer, UsageGroupBy } from "./billing-types";
+import type { BillingSummary, CheckoutAnswer, PlanList, PortalLink, UsageAnswer, UsageGroupBy } from "./billing-types";
 
 /** Usage so far is as fresh as the last rollup (about a minute); the summary follows it. */
 const SUMMARY_REFRESH_MS = 60_000;
@@ -24,7 +24,7 @@ export function useBillingSummary({ enabled = true }: { enabled?: boolean } = {}
 
 export function useBillingPlans() {
   const { api, key } = useTenantApi();
-  return useQuery({ queryKey: key("billing", "plans"), queryFn: () => api.get<{ data: Plan[] }>("/billing/plans") });
+  return useQuery({ queryKey: key("billing", "plans"), queryFn: () => api.get<PlanList>("/billing/plans") });
 }
 
 /** GET /usage per day over the billing period, grouped as asked. */
@@ -80,7 +80,7 @@ export function useChangePlan() {
 export function useOpenPortal() {
   const { api } = useTenantApi();
   return useMutation({
-    mutationFn: () => api.post<{ url: string }>("/billing/portal", {}),
+    mutationFn: () => api.post<PortalLink>("/billing/portal", {}),
     onSuccess: (answer) => window.location.assign(answer.url),
   });
 }

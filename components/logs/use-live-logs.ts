@@ -6,11 +6,12 @@
 // or repeated. Memory is bounded: the newest `maxLines` lines are kept.
 import { useEffect, useState } from "react";
 import { ApiError, apiRaw } from "../api-client";
-import { readEventStream } from "../sessions/exec-stream";
+import type { LogLine } from "../api-types";
+import { readEventStream } from "@/lib/api/sse";
 
-export const LOG_STREAMS = ["stdout", "stderr", "system"] as const;
-export type LogStreamName = (typeof LOG_STREAMS)[number];
-export type LogLine = { seq: number; stream: LogStreamName; source: string; at: string; line: string };
+export type { LogLine };
+export type LogStreamName = LogLine["stream"];
+export const LOG_STREAMS = ["stdout", "stderr", "system"] as const satisfies readonly LogStreamName[];
 export type LiveStatus = "connecting" | "live" | "reconnecting" | "failed";
 
 /** Lines shown when the pane opens without a filter (a filter searches the whole log). */

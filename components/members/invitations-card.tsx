@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ROLES, type Role } from "@/lib/auth/scopes";
 import { ApiError, formLevelError } from "../api-client";
-import type { CreatedInvitation, Invitation } from "../api-types";
+import type { CreatedInvitation, Invitation, InvitationList } from "../api-types";
 import { useTenantApi } from "../console/console-context";
 import { formatDate, formatDateTime } from "../format";
 import { RoleBadge } from "../ui/badge";
@@ -25,7 +25,7 @@ export function InvitationsCard() {
   const [created, setCreated] = useState<CreatedInvitation | null>(null);
   const [revoking, setRevoking] = useState<Invitation | null>(null);
 
-  const list = useQuery({ queryKey: key("invitations"), queryFn: () => api.get<{ data: Invitation[] }>("/invitations") });
+  const list = useQuery({ queryKey: key("invitations"), queryFn: () => api.get<InvitationList>("/invitations") });
   const create = useMutation({
     mutationFn: () => api.post<CreatedInvitation>("/invitations", { role, ...(email.trim() ? { email: email.trim() } : {}) }),
     onSuccess: (inv) => {

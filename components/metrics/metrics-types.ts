@@ -1,10 +1,8 @@
-// Answers of GET /sessions/{id}/metrics and GET /sessions/concurrency, as the console reads them.
+// Time ranges and axis labels of the metrics charts. The answers' types (SessionMetrics,
+// Concurrency) come from the API's schemas through ../api-types.
+import type { Concurrency, ConcurrencyPoint, SessionMetricPoint, SessionMetrics } from "../api-types";
 
-export type SessionMetricPoint = { at: string; cpuVcpu: number; memoryBytes: number; pids: number; samples: number };
-export type SessionMetrics = { sessionId: string; from: string; to: string; bucketSeconds: number | null; data: SessionMetricPoint[] };
-
-export type ConcurrencyPoint = { at: string; running: number; paused: number };
-export type Concurrency = { from: string; to: string; stepSeconds: number; data: ConcurrencyPoint[] };
+export type { Concurrency, ConcurrencyPoint, SessionMetricPoint, SessionMetrics };
 
 export type TimeRangeOption = { label: string; ms: number };
 

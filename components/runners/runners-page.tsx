@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_SECONDS } from "@/lib/runners/liveness";
-import type { Runner } from "../api-types";
+import type { Runner, RunnerList } from "../api-types";
 import { useTenantApi } from "../console/console-context";
 import { formatDateTime, formatMib, formatRelative, formatSeconds } from "../format";
 import { Badge } from "../ui/badge";
@@ -35,7 +35,7 @@ function useNow(everyMs: number): number {
 
 export function RunnersPage() {
   const { api, key } = useTenantApi();
-  const runners = useQuery({ queryKey: key("runners"), queryFn: () => api.get<{ data: Runner[] }>("/runners"), refetchInterval: 5_000 });
+  const runners = useQuery({ queryKey: key("runners"), queryFn: () => api.get<RunnerList>("/runners"), refetchInterval: 5_000 });
   const now = useNow(1_000);
 
   return (

@@ -1,44 +1,12 @@
 // Runs a command in a session with POST /sessions/{id}/exec and Accept: text/event-stream, reading
 // the server-sent events (`output`, then `exit`, or `error`) with fetch and a stream reader.
+import { readEventStream } from "@/lib/api/sse";
 import { ApiError, apiRaw } from "../api-client";
-import type { ExecResult } from "../api-types";
+import type { ExecInput, ExecResult } from "../api-types";
 
-export type ExecInput = { command: string[]; cwd?: string; env?: Record<string, string>; timeoutMs?: number; stdin?: string };
+export type { ExecInput };
+
 export type ExecHandlers = { onOutput: (stream: "stdout" | "stderr", data: string) => void };
-
-type SseEvent = { event: string; data: string };
-
-/** Splits an event stream into events; comments (heartbeats) are skipped. */
-export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let event = "message";
-        const data: string[] = [];
-        for (const line of block.split("\n")) {
-          if (!line || line.startsWith(":")) continue;
-          const colon = line.indexOf(":");
-          const field = colon < 0 ? line : line.slice(0, colon);
-          const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-          if (field === "event") event = value;
-          else if (field === "data") data.push(value);
-        }
-        if (data.length) yield { event, data: data.join("\n") };
-      }
-      if (done) return;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
 
 /** Streams output to `handlers` as it comes and resolves with the exit. */
 export async function runExec(tenant: string, sessionId: string, input: ExecInput, handlers: ExecHandlers, signal?: AbortSignal): Promise<ExecResult> {

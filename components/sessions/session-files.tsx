@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent } from "react";
 import { apiRaw } from "../api-client";
-import type { Session } from "../api-types";
+import type { Session, WrittenFile } from "../api-types";
 import { useTenantApi } from "../console/console-context";
 import { formatBytes } from "../format";
 import { Button } from "../ui/button";
@@ -54,7 +54,7 @@ export function SessionFiles({ session, canWrite }: { session: Session; canWrite
   const upload = useMutation({
     mutationFn: async ({ f, p }: { f: File; p: string }) => {
       const res = await apiRaw(path, { tenant: slug, method: "PUT", query: { path: p }, body: f, headers: { "content-type": "application/octet-stream" } });
-      return (await res.json()) as { path: string; size: number };
+      return (await res.json()) as WrittenFile;
     },
     onSuccess: (written) => {
       toast.success(`Uploaded ${written.path} (${formatBytes(written.size)}).`);

@@ -2,8 +2,9 @@
 // read with fetch (the X-Burrow-Tenant header cannot go on an EventSource), keystrokes and resizes
 // go as small POSTs, one at a time so they arrive in order. A broken output stream reconnects
 // from the last byte offset it showed (Last-Event-ID), so nothing is shown twice or lost.
+import { readEventStream } from "@/lib/api/sse";
 import { ApiError, apiFetch, apiRaw, apiUrl, errorMessage } from "../api-client";
-import { readEventStream } from "./exec-stream";
+import type { OpenedTerminal } from "../api-types";
 
 export type TerminalHandlers = {
   onOutput: (bytes: Uint8Array) => void;
@@ -40,7 +41,7 @@ export class TerminalConnection {
 
   /** Opens the shell (waking the session if needed) and starts reading its output. */
   async open(size: { cols: number; rows: number }): Promise<void> {
-    const t = await apiFetch<{ id: string }>(this.base, { tenant: this.tenant, method: "POST", body: size, signal: this.abort.signal });
+    const t = await apiFetch<OpenedTerminal>(this.base, { tenant: this.tenant, method: "POST", body: size, signal: this.abort.signal });
     this.terminalId = t.id;
     void this.readOutput();
   }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Session, SessionEvent, Snapshot, Template } from "../api-types";
+import type { Session, SessionEventList, SnapshotList, TemplateList } from "../api-types";
 import { useMe, useTenantApi } from "../console/console-context";
 import { pollInterval, type SessionAction } from "./session-state";
 
@@ -20,7 +20,7 @@ export function useSessionEvents(id: string, session: Session | undefined) {
   const { api, key } = useTenantApi();
   return useQuery({
     queryKey: key("session", id, "events", session?.state, session?.stateChangedAt),
-    queryFn: () => api.get<{ data: SessionEvent[] }>(`/sessions/${encodeURIComponent(id)}/events`),
+    queryFn: () => api.get<SessionEventList>(`/sessions/${encodeURIComponent(id)}/events`),
     placeholderData: (previous) => previous,
   });
 }
@@ -29,13 +29,13 @@ export function useSessionLineage(id: string) {
   const { api, key } = useTenantApi();
   return useQuery({
     queryKey: key("session", id, "snapshots"),
-    queryFn: () => api.get<{ data: Snapshot[] }>(`/sessions/${encodeURIComponent(id)}/snapshots`),
+    queryFn: () => api.get<SnapshotList>(`/sessions/${encodeURIComponent(id)}/snapshots`),
   });
 }
 
 export function useTemplates() {
   const { api, key } = useTenantApi();
-  return useQuery({ queryKey: key("templates"), queryFn: () => api.get<{ data: Template[] }>("/templates") });
+  return useQuery({ queryKey: key("templates"), queryFn: () => api.get<TemplateList>("/templates") });
 }
 
 export function useScopes() {

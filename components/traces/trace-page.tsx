@@ -2,8 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { SpanView } from "@/lib/telemetry/schemas";
 import { ApiError } from "../api-client";
+import type { Trace } from "../api-types";
 import { useConsole, useTenantApi } from "../console/console-context";
 import { formatDateTime, formatMs } from "../format";
 import { Card, CardHeader, PageHeader } from "../ui/card";
@@ -16,7 +16,7 @@ export function TracePage({ traceId }: { traceId: string }) {
   const { api, key } = useTenantApi();
   const trace = useQuery({
     queryKey: key("trace", traceId),
-    queryFn: () => api.get<{ traceId: string; spans: SpanView[] }>(`/traces/${encodeURIComponent(traceId)}`),
+    queryFn: () => api.get<Trace>(`/traces/${encodeURIComponent(traceId)}`),
     // Spans of a running trace keep arriving (exporters batch); look again while it is recent.
     refetchInterval: (q) => {
       const spans = q.state.data?.spans ?? [];

@@ -6,14 +6,15 @@ import { apiKeyPageSchema, apiKeySchema, createApiKeySchema, createdApiKeySchema
 import { billingSummarySchema, planListSchema, updateBillingSettingsSchema } from "../billing/schemas";
 import { usageAnswerSchema, usageQuerySchema } from "../usage/schemas";
 import {
-  acceptInvitationSchema, createInvitationSchema, createdInvitationSchema, invitationListSchema, invitationSchema,
+  acceptedInvitationSchema, acceptInvitationSchema, createInvitationSchema, createdInvitationSchema, invitationListSchema, invitationSchema,
   listMembersQuerySchema, memberPageSchema, memberSchema, updateMemberSchema,
 } from "../members/schemas";
 import {
-  createTenantSchema, meSchema, myTenantSchema, myTenantsSchema, signUpSchema, tenantSchema, tenantSettingsSchema, updateTenantSchema,
+  createTenantSchema, meSchema, myTenantSchema, myTenantsSchema, signedUpSchema, signUpSchema, tenantSettingsSchema, updateTenantSchema,
 } from "../tenants/schemas";
 import {
   createSessionSchema, execResultSchema, execSchema, listSessionsQuerySchema, sessionEventListSchema, sessionPageSchema, sessionSchema,
+  writtenFileSchema,
 } from "../sessions/schemas";
 import { listSnapshotsQuerySchema, snapshotPageSchema, snapshotSchema } from "../snapshots/snapshots";
 import {
@@ -41,7 +42,7 @@ export const endpoints = {
   signUp: defineEndpoint({
     method: "POST", path: "/api/auth/signup", tag: "Account", auth: "none", status: 201,
     summary: "Create an account and its first tenant", body: signUpSchema,
-    response: z.object({ user: z.object({ id: z.string(), email: z.string() }), tenant: tenantSchema }),
+    response: signedUpSchema,
   }),
   getMe: defineEndpoint({
     method: "GET", path: "/api/v1/me", tag: "Account", summary: "The calling key or user, its tenant and scopes", response: meSchema,
@@ -94,7 +95,7 @@ export const endpoints = {
   acceptInvitation: defineEndpoint({
     method: "POST", path: "/api/v1/invitations/accept", tag: "Members", auth: "user", summary: "Join a tenant with an invitation token",
     body: acceptInvitationSchema,
-    response: z.object({ tenant: z.object({ slug: z.string(), name: z.string() }), role: z.string(), alreadyMember: z.boolean() }),
+    response: acceptedInvitationSchema,
   }),
   createSession: defineEndpoint({
     method: "POST", path: "/api/v1/sessions", tag: "Sessions", scopes: ["sessions:write"], status: 201,
@@ -122,7 +123,7 @@ export const endpoints = {
   }),
   writeSessionFile: defineEndpoint({
     method: "PUT", path: "/api/v1/sessions/{id}/files", tag: "Sessions", scopes: ["sessions:write"], summary: "Upload a file (raw bytes, at most 100 MiB)",
-    query: filePathQuery, response: z.object({ path: z.string(), size: z.number() }),
+    query: filePathQuery, response: writtenFileSchema,
   }),
   listSessionEvents: defineEndpoint({
     method: "GET", path: "/api/v1/sessions/{id}/events", tag: "Sessions", scopes: ["sessions:read"], summary: "The session's state timeline with causes", response: sessionEventListSchema,

@@ -2,6 +2,7 @@
 // throws, and heartbeat comments so proxies keep the stream open. When the client goes away the
 // stream is cancelled: `onCancel` lets the producer stop its work (an exec kills its process).
 import { AppError } from "./errors";
+import { formatJsonEvent, HEARTBEAT_COMMENT } from "./sse";
 
 const HEARTBEAT_MS = 15_000;
 
@@ -14,8 +15,8 @@ export function eventStream(events: AsyncIterable<{ type: string }>, requestId: 
       const enqueue = (text: string) => {
         if (!cancelled) controller.enqueue(encoder.encode(text));
       };
-      const send = (event: string, data: unknown) => enqueue(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      heartbeat = setInterval(() => enqueue(": heartbeat\n\n"), HEARTBEAT_MS);
+      const send = (event: string, data: unknown) => enqueue(formatJsonEvent(event, data));
+      heartbeat = setInterval(() => enqueue(HEARTBEAT_COMMENT), HEARTBEAT_MS);
       try {
         for await (const event of events) send(event.type, event);
       } catch (err) {

@@ -7,6 +7,7 @@
 // would pass maxPendingBytes is cut loose (it reconnects with Last-Event-ID and misses nothing).
 import { AppError } from "../api/errors";
 import type { TenantContext } from "../auth/context";
+import { formatEvent, formatJsonEvent } from "../api/sse";
 import type { TenantDb, TenantTx } from "../db/tenant-scope";
 import { logEvent, parseLastEventId } from "./log-events";
 import { logFanout, type LogFanout, type LogSubscriber } from "./log-fanout";
@@ -71,7 +72,7 @@ export class SseLogStream implements LogSubscriber {
   /** Sends the backlog up to `head`, then hands the stream to the fan-out. */
   async run(db: TenantDb | TenantTx, head: number): Promise<void> {
     this.fanout.register(this);
-    this.controller.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));
+    this.controller.enqueue(encoder.encode(formatEvent({ retry: RETRY_MS })));
     try {
       while (!this.closed && this.lastSeq < head) {
         const rows = await readLogRows(db, this.sessionId, { afterSeq: this.lastSeq, upToSeq: head, limit: BACKLOG_PAGE, filter: this.filter });
@@ -87,7 +88,7 @@ export class SseLogStream implements LogSubscriber {
     } catch (err) {
       if (this.closed) return;
       const message = err instanceof AppError ? err.message : "Reading the log failed; reconnect to resume";
-      this.controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ error: { code: "unavailable", message } })}\n\n`));
+      this.controller.enqueue(encoder.encode(formatJsonEvent("error", { error: { code: "unavailable", message } })));
       this.closed = true;
       this.fanout.leave(this);
       this.controller.close();

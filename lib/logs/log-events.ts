@@ -1,13 +1,14 @@
 // How log lines travel as server-sent events (`id: <seq>` + one JSON line each), and the in-memory
 // form of the API's filters, which must agree with the database form in read-session-logs.ts.
+import { formatJsonEvent, HEARTBEAT_COMMENT } from "../api/sse";
 import { type LogRow, toLogLine } from "./read-session-logs";
 import type { LogFilter } from "./schemas";
 
-export const HEARTBEAT_EVENT = ": heartbeat\n\n";
+export const HEARTBEAT_EVENT = HEARTBEAT_COMMENT;
 
 /** One line as an event. JSON keeps the data on one line whatever the log line holds. */
 export function logEvent(row: LogRow): string {
-  return `id: ${row.seq}\ndata: ${JSON.stringify(toLogLine(row))}\n\n`;
+  return formatJsonEvent(undefined, toLogLine(row), String(row.seq));
 }
 
 export function hasFilter(filter: LogFilter): boolean {

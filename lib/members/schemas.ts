@@ -38,3 +38,4 @@ export const createdInvitationSchema = invitationSchema.extend({
 export const invitationListSchema = z.object({ data: z.array(invitationSchema) });
 
 export const acceptInvitationSchema = z.object({ token: z.string().min(20).max(200) }).strict();
+export const acceptedInvitationSchema = z.object({ tenant: z.object({ slug: z.string(), name: z.string() }), role: z.string(), alreadyMember: z.boolean() });

@@ -8,8 +8,24 @@ import { runRuntime } from "./run-runtime";
 import { sandboxIdOf } from "./sandbox-layout";
 import type { SandboxListEntry } from "./types";
 
+/** `runc list` reads each container's state in turn and fails when one is deleted meanwhile. */
+const VANISHED = /no such file or directory/i;
+const LIST_ATTEMPTS = 5;
+
+async function runtimeList(ctx: BackendContext): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await runRuntime(ctx.runtime, ["list", "--format", "json"], "list")).stdout;
+    } catch (err) {
+      // Another sandbox on this host (this runner's, or a parallel one's) went away mid-list: ask again.
+      if (attempt >= LIST_ATTEMPTS || !VANISHED.test((err as Error).message)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
+}
+
 export async function listSandboxes(ctx: BackendContext): Promise<SandboxListEntry[]> {
-  const { stdout } = await runRuntime(ctx.runtime, ["list", "--format", "json"], "list");
+  const stdout = await runtimeList(ctx);
   const containers = (JSON.parse(stdout || "null") ?? []) as { id: string; status: string; bundle?: string }[];
   const under = `${path.resolve(ctx.stateDir)}/`;
   const out: SandboxListEntry[] = [];

@@ -74,6 +74,8 @@ export const execSchema = z
   })
   .strict();
 export type ExecInput = z.infer<typeof execSchema>;
+/** PUT /sessions/{id}/files: where the file went and its size in bytes. */
+export const writtenFileSchema = z.object({ path: z.string(), size: z.number() });
 export const execResultSchema = z.object({
   exitCode: z.number(), stdout: z.string(), stderr: z.string(), durationMs: z.number(), timedOut: z.boolean(), truncated: z.boolean(),
   execId: z.string().optional().describe("Source of this exec's lines in the session log (GET /api/v1/sessions/{id}/logs)"),

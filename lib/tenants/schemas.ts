@@ -39,6 +39,8 @@ export const tenantSchema = z.object({ id: z.string(), slug: z.string(), name: z
 export const myTenantSchema = tenantSchema.extend({ role: roleSchema });
 /** The tenant with its settings, as GET and PATCH /tenant answer it. */
 export const tenantSettingsSchema = tenantSchema.extend({ logRetentionDays: z.number(), spanRetentionDays: z.number() });
+/** POST /api/auth/signup: the new account and its first tenant. */
+export const signedUpSchema = z.object({ user: z.object({ id: z.string(), email: z.string() }), tenant: tenantSchema });
 export const myTenantsSchema = z.object({ data: z.array(myTenantSchema) });
 
 export const meSchema = z.object({

@@ -5,6 +5,7 @@
 //   event: error   data: {"error": {...}}  when the runner connection broke (reconnect to resume)
 // Pulled, not pushed: a slow browser slows the read from the runner, which slows the shell, so no
 // layer buffers without bound. Heartbeat comments come from the runner every 15 s.
+import { formatComment, formatJsonEvent, HEARTBEAT_COMMENT } from "../api/sse";
 import type { TerminalEvent } from "./terminal-registry";
 
 const encoder = new TextEncoder();
@@ -12,13 +13,13 @@ const encoder = new TextEncoder();
 export function sseOfTerminalEvent(event: TerminalEvent): string {
   switch (event.type) {
     case "output":
-      return `id: ${event.offset + Buffer.byteLength(event.data, "base64")}\nevent: output\ndata: ${JSON.stringify({ offset: event.offset, data: event.data })}\n\n`;
+      return formatJsonEvent("output", { offset: event.offset, data: event.data }, event.offset + Buffer.byteLength(event.data, "base64"));
     case "gap":
-      return `event: gap\ndata: ${JSON.stringify({ from: event.from, to: event.to })}\n\n`;
+      return formatJsonEvent("gap", { from: event.from, to: event.to });
     case "closed":
-      return `event: closed\ndata: ${JSON.stringify({ reason: event.reason, exitCode: event.exitCode })}\n\n`;
+      return formatJsonEvent("closed", { reason: event.reason, exitCode: event.exitCode });
     case "heartbeat":
-      return ": heartbeat\n\n";
+      return HEARTBEAT_COMMENT;
   }
 }
 
@@ -30,7 +31,7 @@ export function terminalEventStream(runnerResponse: Response, requestId: string)
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       // Sent at once so the browser knows the stream is open before the shell says anything.
-      controller.enqueue(encoder.encode(": open\n\n"));
+      controller.enqueue(encoder.encode(formatComment("open")));
     },
     async pull(controller) {
       if (finished) return;
@@ -73,4 +74,4 @@ export function terminalEventStream(runnerResponse: Response, requestId: string)
 }
 
 const runnerLost = (requestId: string) =>
-  `event: error\ndata: ${JSON.stringify({ error: { code: "unavailable", message: "The connection to the session's runner broke; reconnect to resume" }, requestId })}\n\n`;
+  formatJsonEvent("error", { error: { code: "unavailable", message: "The connection to the session's runner broke; reconnect to resume" }, requestId });
