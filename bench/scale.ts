@@ -3,6 +3,9 @@
 // runner's CPU (its own, and that of the child processes it ran and reaped) is measured over an
 // idle window, then the round trip of `true` executed through the runner's exec endpoint (the call
 // the web app makes for POST /sessions/{id}/exec). Reported as ratios to the smallest size.
+// The real scheduler worker runs alongside (child process), so the lost-runner job and the idle
+// policy are live: after each size's execs every session must still be `running`, and the runner's
+// row, sampled throughout, must never have left `online` (its largest heartbeat gap is reported).
 // Sessions are created and terminated with the domain functions in this process (no web server
 // needed): `npm run bench -- scale`.
 import { execFileSync } from "node:child_process";
@@ -15,6 +18,8 @@ import { processTreeRss } from "./lib/process-rss";
 import { runc, runcList } from "./lib/raw-runc";
 import { runInfo, writeResult } from "./lib/results";
 import { startBenchRunner, type BenchRunner } from "./lib/runner";
+import { watchRunner, type RunnerWatchResult } from "./lib/runner-watch";
+import { startBenchScheduler, type BenchScheduler } from "./lib/scheduler";
 import { round, summarize, type LatencySummary } from "./lib/stats";
 
 export type ScaleParams = { sizes: number[]; windowMs: number; settleMs: number; execs: number; vcpu: number; memoryMib: number };
@@ -79,6 +84,10 @@ type SizeResult = {
   runnerRssMb: number;
   execTrue: LatencySummary;
   loadAverage: number[];
+  /** Of all sessions, after the idle window and the execs: all must still be running. */
+  sessionsAfter: { running: number; failed: number; other: number };
+  /** The runner's row, sampled from this size's first create to the end of its execs. */
+  runnerRow: RunnerWatchResult;
 };
 
 export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: string) => void, cleanup: Cleanup) {
@@ -105,11 +114,14 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
   const pool = `bench-scale-${runId}`;
   const runnerDir = mkdtempSync(path.join(os.tmpdir(), "burrow-bench-scale-"));
   let runner: BenchRunner | null = null;
+  let scheduler: BenchScheduler | null = null;
   const ids: string[] = [];
 
   let tornDown: Promise<void> | null = null;
   const teardown = () => (tornDown ??= tearDownOnce());
   const tearDownOnce = async () => {
+    // First, so that the runner stopping at the end is not judged by the lost-runner job.
+    await scheduler?.stop();
     log(`scale: terminating ${ids.length} session(s)`);
     for (let i = 0; i < ids.length; i += 16) {
       await Promise.all(ids.slice(i, i + 16).map((id) => changeDesiredState({ ctx, input: { id, desired: "terminated" } }).catch((e) => log(`scale: terminate ${id}: ${(e as Error).message}`))));
@@ -124,7 +136,10 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
     else rmSync(runnerDir, { recursive: true, force: true });
     await disconnectDb();
   };
-  cleanup.add("scale runner", teardown, () => runner?.kill());
+  cleanup.add("scale runner", teardown, () => {
+    scheduler?.kill();
+    runner?.kill();
+  });
 
   const results: SizeResult[] = [];
   try {
@@ -140,12 +155,18 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
         RUNNER_MEMORY_MIB: String(largest * p.memoryMib + 4096),
       },
     });
-    const address = (await db().runner.findUniqueOrThrow({ where: { name: runner.name } })).address;
+    const runnerRow = await db().runner.findUniqueOrThrow({ where: { name: runner.name } });
+    const address = runnerRow.address;
+    // The bench's database is its own: the scheduler's cluster-wide jobs touch only this run.
+    scheduler = await startBenchScheduler({ env: { DATABASE_URL: target.databaseUrl, DATA_DIR: runnerDir, RUNNER_SECRET: target.runnerSecret } });
+    log("scale: scheduler running (lost-runner job and idle policy live)");
+    const readRunner = () => db().runner.findUniqueOrThrow({ where: { id: runnerRow.id }, select: { status: true, lastHeartbeatAt: true } });
     const input = createSessionSchema.parse({ pool, resources: { vcpu: p.vcpu, memoryMib: p.memoryMib }, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } });
 
     for (const size of p.sizes) {
       if (cleanup.signal.aborted) break;
       log(`scale: ${size} idle session(s): creating ${size - ids.length}`);
+      const watch = watchRunner(readRunner);
       while (ids.length < size) {
         const batch = await Promise.all(Array.from({ length: Math.min(8, size - ids.length) }, () => createSession({ ctx, input })));
         ids.push(...batch.map((s) => s.id));
@@ -153,7 +174,10 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
       const deadline = Date.now() + 300_000;
       while ((await db().session.count({ where: { id: { in: ids }, state: "running" } })) < ids.length) {
         const failed = await db().session.count({ where: { id: { in: ids }, state: "failed" } });
-        if (failed || Date.now() > deadline) throw new Error(`${failed} failed / not all ${ids.length} running in time; runner output:\n${runner.output().slice(-2000)}`);
+        if (failed || Date.now() > deadline) {
+          const watched = await watch.stop();
+          throw new Error(`${failed} failed / not all ${ids.length} running in time; runner row ${JSON.stringify(watched)}; scheduler output:\n${scheduler.output().slice(-1000)}\nrunner output:\n${runner.output().slice(-2000)}`);
+        }
         await sleep(200);
       }
       await sleep(p.settleMs);
@@ -179,15 +203,25 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
         latencies.push(performance.now() - t0);
         if (!res.ok || !text.includes('"exitCode":0')) failures.push(`exec true on ${id} at ${size} sessions: ${res.status} ${text.slice(0, 200)}`);
       }
+      const states = await db().session.findMany({ where: { id: { in: ids } }, select: { state: true } });
+      const count = (state: string) => states.filter((s) => s.state === state).length;
+      const sessionsAfter = { running: count("running"), failed: count("failed"), other: states.length - count("running") - count("failed") };
+      const watched = await watch.stop();
+      if (sessionsAfter.running !== size) failures.push(`at ${size} sessions, ${sessionsAfter.running} still running (${sessionsAfter.failed} failed, ${sessionsAfter.other} other)`);
+      if (watched.everLeftOnline) failures.push(`at ${size} sessions, the runner's row left online: ${JSON.stringify(watched.statuses)}`);
+      if (!scheduler.alive()) failures.push(`the scheduler exited:\n${scheduler.output().slice(-2000)}`);
       const result: SizeResult = {
         sessions: size,
         runnerCpuPercent: { self: pct(after.self - before.self), children: pct(after.children - before.children), total: pct(after.self + after.children - before.self - before.children) },
         runnerRssMb: rss ? fixed(Number(rss[1]) / 1024, 1) : NaN,
         execTrue: summarize(latencies),
         loadAverage: os.loadavg().map((x) => fixed(x, 2)),
+        sessionsAfter,
+        runnerRow: watched,
       };
       results.push(result);
-      log(`scale: ${size}: runner CPU ${result.runnerCpuPercent.self}% + ${result.runnerCpuPercent.children}% children, exec true p50 ${round(result.execTrue.p50, 1)} ms`);
+      log(`scale: ${size}: runner CPU ${result.runnerCpuPercent.self}% + ${result.runnerCpuPercent.children}% children, exec true p50 ${round(result.execTrue.p50, 1)} ms, ${sessionsAfter.running} running / ${sessionsAfter.failed} failed, heartbeat gap max ${watched.heartbeatGapMaxS} s`);
+      if (sessionsAfter.running !== size) break;
     }
   } catch (err) {
     failures.push((err as Error).message);
@@ -206,20 +240,24 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
     },
   }));
   const warnings: string[] = [];
+  // Anything the lost-runner job or the idle policy did is printed; nothing is expected here.
+  const schedulerActions = (scheduler?.output() ?? "").split("\n").filter((l) => /\[scheduler\] (declare-lost-runners|idle-policy|terminate-unplaced-sessions)[: ]/.test(l));
+  if (schedulerActions.some((l) => l.includes("declare-lost-runners"))) failures.push(`the lost-runner job acted: ${schedulerActions.join(" | ").slice(0, 1000)}`);
   if (info.loadAverage[0] > info.cpuCount / 2) warnings.push(`the machine was busy before the run (1-min load ${info.loadAverage[0]} on ${info.cpuCount} CPUs); absolute figures are noisy`);
   const result = {
     valid: failures.length === 0 && results.length === p.sizes.length,
     failures, warnings,
     loadAverageAfter: os.loadavg().map((x) => round(x, 2)),
+    schedulerActions,
   };
   const file = writeResult("scale", {
     name: "scale", ...info, parameters: p,
-    what: "per size: sessions created with the domain's createSession on one runner worker (idle policy off), all running, settle, then the runner process's CPU over the window from /proc/<pid>/stat (self: utime+stime; children: cutime+cstime, i.e. processes it ran and reaped, such as runc, plus utime+stime of its live descendants), then execs of `true` one at a time, round-robin over the sessions, through the runner's internal exec endpoint with the runner secret (the web app's call, without the web app)",
+    what: "per size: sessions created with the domain's createSession on one runner worker (idle policy off), all running, settle, then the runner process's CPU over the window from /proc/<pid>/stat (self: utime+stime; children: cutime+cstime, i.e. processes it ran and reaped, such as runc, plus utime+stime of its live descendants), then execs of `true` one at a time, round-robin over the sessions, through the runner's internal exec endpoint with the runner secret (the web app's call, without the web app); the scheduler worker runs throughout (lost-runner job, idle policy); after the execs the sessions' states are counted (all must be running) and the runner's row, read every 250 ms from the size's first create to then, must never have left online (heartbeat gap: time between consecutive distinct lastHeartbeatAt values; age: now minus lastHeartbeatAt at a sample)",
     curve, ...result,
   });
   const lines = [
-    `  sessions | runner CPU % self + children = total | total × baseline | exec true p50 / p99 ms | × baseline p50 / p99`,
-    ...curve.map((r) => `  ${String(r.sessions).padStart(8)} | ${r.runnerCpuPercent.self} + ${r.runnerCpuPercent.children} = ${r.runnerCpuPercent.total} | ${r.vsBaseline?.cpuTotal ?? "-"} | ${round(r.execTrue.p50, 1)} / ${round(r.execTrue.p99, 1)} | ${r.vsBaseline?.execP50 ?? "-"} / ${r.vsBaseline?.execP99 ?? "-"}  (load ${r.loadAverage[0]})`),
+    `  sessions | runner CPU % self + children = total | total × baseline | exec true p50 / p99 ms | × baseline p50 / p99 | running / failed after | runner left online | heartbeat gap / age max s`,
+    ...curve.map((r) => `  ${String(r.sessions).padStart(8)} | ${r.runnerCpuPercent.self} + ${r.runnerCpuPercent.children} = ${r.runnerCpuPercent.total} | ${r.vsBaseline?.cpuTotal ?? "-"} | ${round(r.execTrue.p50, 1)} / ${round(r.execTrue.p99, 1)} | ${r.vsBaseline?.execP50 ?? "-"} / ${r.vsBaseline?.execP99 ?? "-"} | ${r.sessionsAfter.running} / ${r.sessionsAfter.failed} | ${r.runnerRow.everLeftOnline ? "yes" : "no"} | ${r.runnerRow.heartbeatGapMaxS} / ${r.runnerRow.heartbeatAgeMaxS}  (load ${r.loadAverage[0]})`),
   ];
   return { result, file, lines };
 }

@@ -1,8 +1,8 @@
 // A real runner worker (workers/runner) as a child process of the bench, as test/runner-process.ts
 // starts one: its own DATA_DIR (sandboxes and snapshots), a pool label the bench's creates ask for,
 // the server's RUNNER_SECRET. Ready when it printed "ready:" and the API lists it online.
-import { type ChildProcess, spawn } from "node:child_process";
 import type { JsonClient } from "./json-client";
+import { spawnWorker } from "./worker-process";
 
 export type BenchRunner = {
   name: string;
@@ -23,42 +23,12 @@ export async function startBenchRunner(opts: {
   api: JsonClient | { isOnline: (name: string) => Promise<boolean> };
   startTimeoutMs?: number;
 }): Promise<BenchRunner> {
-  const lines: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);
-    if (lines.length > 400) lines.splice(0, lines.length - 400);
-  };
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "workers/runner/index.ts"], {
-    env: { ...process.env, ...opts.env, RUNNER_NAME: opts.name, RUNNER_LABELS: JSON.stringify({ pool: opts.pool }) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const alive = () => child.exitCode === null && child.signalCode === null;
-
-  const runner: BenchRunner = {
-    name: opts.name,
-    pool: opts.pool,
-    pid: child.pid!,
-    output: () => lines.join("\n"),
-    async stop() {
-      if (!alive()) return;
-      child.kill("SIGTERM");
-      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 15_000).unref())]);
-      if (timedOut) {
-        child.kill("SIGKILL");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
-      }
-    },
-    kill: () => {
-      if (alive()) child.kill("SIGKILL");
-    },
-  };
+  const child = spawnWorker("runner", { ...opts.env, RUNNER_NAME: opts.name, RUNNER_LABELS: JSON.stringify({ pool: opts.pool }) }, 15_000);
+  const runner: BenchRunner = { name: opts.name, pool: opts.pool, pid: child.pid, output: child.output, stop: child.stop, kill: child.kill };
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
-  while (Date.now() < deadline && alive()) {
-    if (lines.some((l) => l.includes("ready:"))) {
+  while (Date.now() < deadline && child.alive()) {
+    if (child.printed("ready:")) {
       const api = opts.api;
       const online = "isOnline" in api
         ? await api.isOnline(opts.name)

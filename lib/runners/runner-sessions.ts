@@ -4,10 +4,9 @@ import { db } from "../db/client";
 /** A session this runner owns, in one of `states` (the runner's own view, across tenants). */
 export async function runningSessionOnRunner(sessionId: string, runnerId: string, states = ["running", "paused"]) {
   const session = await db().session.findUnique({ where: { id: sessionId } });
-  if (!session || session.runnerId !== runnerId) throw Object.assign(new AppError("not_found", "Session not on this runner"), { status: 404 });
-  if (!states.includes(session.state)) {
-    throw Object.assign(new AppError("conflict", `Session is ${session.state}`), { status: 409 });
-  }
+  // AppError's status follows its code (404, 409); it is a getter, never assigned.
+  if (!session || session.runnerId !== runnerId) throw new AppError("not_found", "Session not on this runner");
+  if (!states.includes(session.state)) throw new AppError("conflict", `Session is ${session.state}`);
   return session;
 }
 
