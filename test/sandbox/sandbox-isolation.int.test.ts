@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { mountsUnder, newSandboxId, sh, useSandboxes } from "./sandbox-harness";
+import { mountsUnder, newSandboxId, sandboxMountViolations, sh, useSandboxes } from "./sandbox-harness";
 
 const sandboxes = useSandboxes();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -151,8 +151,23 @@ describe("process and network walls", () => {
     expect(r.stdout).toMatch(/^rc=1\n/);
     expect(r.stdout).not.toContain(id);
     expect(r.stdout).toMatch(/No such file or directory/);
-    expect(readFileSync("/proc/self/mountinfo", "utf8")).toBeTruthy();
     expect(mountsUnder(backend.paths(id).root).length).toBe(1); // only the root overlay, on the host
+  });
+
+  it("has only its own mounts: no host directory, /usr and /sys read-only, /workspace its own", async () => {
+    const { backend } = sandboxes;
+    const { id } = await sandboxes.start();
+    const { id: neighbour } = await sandboxes.start();
+    // The sandbox's own table, read inside it (this process's /proc/self would be the host's).
+    const r = await sh(backend, id, "cat /proc/self/mountinfo");
+    expect(r.exitCode).toBe(0);
+    const own = { workspace: backend.paths(id).workspace };
+    expect(sandboxMountViolations(r.stdout, own)).toEqual([]);
+    // The same check on the host's table, or on the neighbour's with this sandbox's workspace, fails:
+    // it tells an isolated table from one that is not.
+    expect(sandboxMountViolations(readFileSync("/proc/self/mountinfo", "utf8"), own).length).toBeGreaterThan(0);
+    const theirs = await sh(backend, neighbour, "cat /proc/self/mountinfo");
+    expect(sandboxMountViolations(theirs.stdout, own)).toEqual([`/workspace is a bind of ${backend.paths(neighbour).workspace}, not ${own.workspace}`]);
   });
 
   it("cannot ptrace its own init (or read another process's memory): seccomp answers EPERM", async () => {
