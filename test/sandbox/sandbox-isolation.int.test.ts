@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../wait-for";
 import { mountsUnder, newSandboxId, sandboxMountViolations, sh, useSandboxes } from "./sandbox-harness";
 
 const sandboxes = useSandboxes();
@@ -24,9 +25,10 @@ describe("resource limits", () => {
     const beat = heartbeat();
     // Every process forks forever and shrugs off EAGAIN: it stays at the limit until killed.
     const bomb = backend.exec(id, { command: ["python3", "-c", "import os\nwhile True:\n  try: os.fork()\n  except OSError: pass"], timeoutMs: 3_000 });
-    await sleep(1_500);
-    const during = await backend.stats(id);
-    expect(during.pids).toBeGreaterThan(32);
+    const during = await waitFor(async () => {
+      const stats = await backend.stats(id);
+      return stats.pids > 32 && stats;
+    }, { what: "the fork bomb to fill the pids limit", timeoutMs: 2_500 });
     expect(during.pids).toBeLessThanOrEqual(64);
     expect((await sh(backend, neighbour, "echo alive", { timeoutMs: 5_000 })).stdout).toBe("alive\n");
     const result = await bomb;
@@ -113,6 +115,7 @@ describe("process and network walls", () => {
       expect(ps.stdout.trim().split("\n").length).toBeLessThan(8);
       const r = await sh(backend, id, "kill -9 -1; echo sent");
       expect(r.stdout).toBe("sent\n");
+      // A negative check: time for a signal that escaped to land; nothing outside may have died.
       await sleep(200);
       expect(hostChild.exitCode).toBeNull();
       expect(hostChild.signalCode).toBeNull();
@@ -197,20 +200,10 @@ describe("process and network walls", () => {
     const pid = Number(readFileSync(path.join(backend.paths(id).root, "init.pid"), "utf8"));
     process.kill(pid, "SIGSTOP");
     try {
-      let health: string | null = null;
-      for (let i = 0; i < 50 && health !== "stopped"; i++) {
-        health = await backend.initHealth(id);
-        if (health !== "stopped") await sleep(20);
-      }
-      expect(health).toBe("stopped");
+      await waitFor(async () => (await backend.initHealth(id)) === "stopped", { what: "the init to show as stopped" });
     } finally {
       process.kill(pid, "SIGCONT");
     }
-    let health: string | null = null;
-    for (let i = 0; i < 50 && health !== "ok"; i++) {
-      health = await backend.initHealth(id);
-      if (health !== "ok") await sleep(20);
-    }
-    expect(health).toBe("ok");
+    await waitFor(async () => (await backend.initHealth(id)) === "ok", { what: "the init to be healthy again" });
   });
 });
