@@ -193,12 +193,12 @@ describe("web terminal", () => {
       if (Date.now() > deadline) throw new Error("an open terminal did not count as activity");
       await new Promise((r) => setTimeout(r, 100));
     }
-    await applyIdlePolicy();
+    await applyIdlePolicy({ tenantIds: [env.tenant.id] });
     expect((await db().session.findUniqueOrThrow({ where: { id } })).desiredState).toBe("running");
 
     // Idle for real (the next mark is ~10 s away): the policy pauses it and the terminal says why.
     await db().session.update({ where: { id }, data: { lastActivityAt: longAgo } });
-    await applyIdlePolicy();
+    await applyIdlePolicy({ tenantIds: [env.tenant.id] });
     await out.until("the stream's end", () => out.ended);
     expect(JSON.parse(out.events.at(-1)!.data)).toEqual({ reason: "session paused", exitCode: null });
     await waitForState(id, "paused");
