@@ -128,7 +128,7 @@ describe("web terminal", () => {
     const first = await watch(id, tid);
     await type(id, tid, "echo first-$((1+1))\n");
     await first.until("first-2", () => /first-2\r?\n/.test(first.text));
-    await new Promise((r) => setTimeout(r, 200)); // the prompt after it
+    await first.until("the prompt after it", () => /first-2\r?\n[^\n]*[#$] $/.test(first.text));
     first.stop();
     const lastId = first.events.filter((e) => e.event === "output").at(-1)!.id!;
     await type(id, tid, "echo second-$((2+1))\n");
