@@ -88,7 +88,7 @@ export async function syncLocalInvoices({ now = new Date(), tenantIds }: {
     // Tenants themselves are not tenant-owned rows: the job walks all of them as the system.
     const tenants = await db().tenant.findMany({
       select: { id: true, createdAt: true }, orderBy: { id: "asc" }, take: 200,
-      where: { id: { ...(cursor ? { gt: cursor } : {}), ...(tenantIds ? { in: tenantIds } : {}) } },
+      ...(cursor || tenantIds ? { where: { id: { ...(cursor ? { gt: cursor } : {}), ...(tenantIds ? { in: tenantIds } : {}) } } } : {}),
     });
     if (tenants.length === 0) break;
     for (const tenant of tenants) {
