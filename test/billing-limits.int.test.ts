@@ -148,6 +148,22 @@ describe("tenant spend limit", () => {
   });
 });
 
+describe("the job's scope", () => {
+  it("a run scoped to one tenant leaves another tenant over its limit alone", async () => {
+    const [mine, other] = [await createTestTenant(), await createTestTenant()];
+    const pool = await testPool();
+    const theirs = await sessionIn(other.key, pool, "running");
+    for (const t of [mine, other]) {
+      expect((await setLimit(t.key, 100)).status).toBe(200);
+      await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: period().start, quantity: "116000" }]);
+    }
+    await enforceSpendLimits({ tenantIds: [mine.id] });
+    expect(await thresholds(mine.id, "tenant")).toEqual([50, 80, 100]);
+    expect(await thresholds(other.id, "tenant")).toEqual([]);
+    expect((await db().session.findUniqueOrThrow({ where: { id: theirs } })).desiredState).toBe("running");
+  });
+});
+
 describe("API key spend limit", () => {
   it("refuses only that key's creates and hibernates only its sessions", async () => {
     const t = await createTestTenant();
