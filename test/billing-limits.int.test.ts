@@ -81,15 +81,15 @@ describe("tenant spend limit", () => {
 
     // Free plan: 36000 vCPU-s included, then $0.000014 each. 86000 vCPU-s → 50000 billable → 70 cents.
     await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: period().start, quantity: "86000" }]);
-    await enforceSpendLimits();
-    await enforceSpendLimits();
+    await enforceSpendLimits({ tenantIds: [t.id] });
+    await enforceSpendLimits({ tenantIds: [t.id] });
     expect(await thresholds(t.id, "tenant")).toEqual([50]);
     expect((await createSession(t.key, pool)).status).toBe(201);
 
     // +30000 → 80000 billable → 112 cents: over the limit.
     await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: period().start, quantity: "30000" }]);
-    await enforceSpendLimits();
-    await enforceSpendLimits();
+    await enforceSpendLimits({ tenantIds: [t.id] });
+    await enforceSpendLimits({ tenantIds: [t.id] });
     expect(await thresholds(t.id, "tenant")).toEqual([50, 80, 100]);
     const billing = await db().tenantBilling.findUniqueOrThrow({ where: { tenantId: t.id } });
     expect(billing.spendLimitReachedAt).not.toBeNull();
@@ -117,7 +117,7 @@ describe("tenant spend limit", () => {
     expect(raised.body).toMatchObject({ spendLimitCents: 1000, spendLimitReached: false });
     expect((await db().tenantBilling.findUniqueOrThrow({ where: { tenantId: t.id } })).spendLimitReachedAt).toBeNull();
     expect((await createSession(t.key, pool)).status).toBe(201);
-    await enforceSpendLimits();
+    await enforceSpendLimits({ tenantIds: [t.id] });
     expect(await thresholds(t.id, "tenant")).toEqual([50, 80, 100]); // once per period, even below them now
 
     const removed = await setLimit(t.key, null);
@@ -128,13 +128,13 @@ describe("tenant spend limit", () => {
     const t = await createTestTenant();
     await insertUsage(t.id, [{ meter: "gpu_seconds", hour: period().start, quantity: "100" }]); // 5.83 cents → 6
     await setLimit(t.key, 5);
-    await enforceSpendLimits();
+    await enforceSpendLimits({ tenantIds: [t.id] });
     expect((await db().tenantBilling.findUniqueOrThrow({ where: { tenantId: t.id } })).spendLimitReachedAt).not.toBeNull();
     await expect(assertWithinSpendLimit({ tenantId: t.id, apiKeyId: null })).rejects.toMatchObject({ code: "spend_limit_reached", details: { spendCents: 6 } });
 
     const nextPeriod = period().end;
     await expect(assertWithinSpendLimit({ tenantId: t.id, apiKeyId: null, now: nextPeriod })).resolves.toBeUndefined();
-    await enforceSpendLimits(nextPeriod);
+    await enforceSpendLimits({ now: nextPeriod, tenantIds: [t.id] });
     expect((await db().tenantBilling.findUniqueOrThrow({ where: { tenantId: t.id } })).spendLimitReachedAt).toBeNull();
   });
 
@@ -145,6 +145,22 @@ describe("tenant spend limit", () => {
     const res = await createSession(t.key, pool);
     expect(res.status).toBe(402);
     expect(res.body.error.details).toEqual({ limitCents: 0, spendCents: 0, scope: "tenant" });
+  });
+});
+
+describe("the job's scope", () => {
+  it("a run scoped to one tenant leaves another tenant over its limit alone", async () => {
+    const [mine, other] = [await createTestTenant(), await createTestTenant()];
+    const pool = await testPool();
+    const theirs = await sessionIn(other.key, pool, "running");
+    for (const t of [mine, other]) {
+      expect((await setLimit(t.key, 100)).status).toBe(200);
+      await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: period().start, quantity: "116000" }]);
+    }
+    await enforceSpendLimits({ tenantIds: [mine.id] });
+    expect(await thresholds(mine.id, "tenant")).toEqual([50, 80, 100]);
+    expect(await thresholds(other.id, "tenant")).toEqual([]);
+    expect((await db().session.findUniqueOrThrow({ where: { id: theirs } })).desiredState).toBe("running");
   });
 });
 
@@ -169,8 +185,8 @@ describe("API key spend limit", () => {
     expect(refused.body.error.details).toEqual({ limitCents: 10, spendCents: 14, scope: limitedKey.id });
     expect((await createSession(t.key, pool)).status).toBe(201);
 
-    await enforceSpendLimits();
-    await enforceSpendLimits();
+    await enforceSpendLimits({ tenantIds: [t.id] });
+    await enforceSpendLimits({ tenantIds: [t.id] });
     expect(await thresholds(t.id, limitedKey.id)).toEqual([50, 80, 100]);
     expect(await thresholds(t.id, "tenant")).toEqual([]);
     expect(await db().session.findUniqueOrThrow({ where: { id: mine } })).toMatchObject({ desiredState: "hibernated", desiredCause: "spend_limit" });

@@ -14,11 +14,24 @@ import { EXEC_INTERRUPTED_LINE } from "@/lib/logs/exec-log-capture";
 import { declareLostRunners } from "@/lib/runners/declare-lost-runners";
 import { call } from "./helpers";
 import { startRunner, useRunnerAndTenant, waitForSessionState } from "./runner-process";
+import { waitFor } from "./wait-for";
 
 const env = useRunnerAndTenant();
 
 const exec = (id: string, command: string[], extra: Record<string, unknown> = {}) =>
   call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: env.tenant.key, params: { id }, body: { command, ...extra } });
+
+/** The command lines (NUL-separated, as in /proc) of a container's processes. */
+function processesIn(containerId: string): string[] {
+  const pids = JSON.parse(execFileSync("runc", ["ps", "--format", "json", containerId], { encoding: "utf8" }) || "[]") as number[];
+  return pids.flatMap((pid) => {
+    try {
+      return [readFileSync(`/proc/${pid}/cmdline`, "utf8")];
+    } catch {
+      return []; // exited meanwhile
+    }
+  });
+}
 
 function containersOf(sessionId: string): string[] {
   const out = execFileSync("runc", ["list", "--format", "json"], { encoding: "utf8" });
@@ -31,7 +44,7 @@ describe("runner crashes", () => {
     const id = created.body.id as string;
     await exec(id, ["sh", "-c", "echo before > /workspace/f"]);
     const pending = exec(id, ["sleep", "20"], { timeoutMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(() => containersOf(id).some((c) => processesIn(c).includes("sleep\0" + "20\0")), { what: "the exec to run in the sandbox" });
     await env.runner.kill();
     const cut = await pending;
     expect(cut.status).toBe(503);

@@ -65,7 +65,7 @@ export async function terminateAllSessions(tenant: TestTenant): Promise<void> {
   const { terminateUnplacedSessions } = await import("@/lib/snapshots/retention");
   const sessions = await db().session.findMany({ where: { tenantId: tenant.id, state: { not: "terminated" } } });
   for (const s of sessions) await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${s.id}`, key: tenant.key, params: { id: s.id } });
-  await terminateUnplacedSessions();
+  await terminateUnplacedSessions({ tenantIds: [tenant.id] });
   for (let i = 0; i < 100 && (await db().session.count({ where: { tenantId: tenant.id, state: { notIn: ["terminated", "failed"] } } })); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -8,7 +8,7 @@ import * as portalRoute from "@/app/api/v1/billing/portal/route";
 import * as summaryRoute from "@/app/api/v1/billing/summary/route";
 import * as webhookRoute from "@/app/api/webhooks/stripe/route";
 import { billingPeriodOf } from "@/lib/billing";
-import { ensureStripeCustomer, syncTenantLocalInvoices } from "@/lib/billing/stripe";
+import { ensureStripeCustomer, syncLocalInvoices, syncTenantLocalInvoices } from "@/lib/billing/stripe";
 import { db } from "@/lib/db/client";
 import { tenantDb } from "@/lib/db/tenant-scope";
 import { env } from "@/lib/env";
@@ -200,6 +200,14 @@ describe("GET /api/v1/billing/invoices", () => {
     await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: period.start, quantity: "999999" }]);
     await inLocalMode(() => syncTenantLocalInvoices(t.id, { now: nextMonth, closedThrough: period.end }));
     expect(await tenantDb(t.id).invoice.findFirstOrThrow({ where: { periodStart: period.start } })).toEqual(final);
+  });
+
+  it("the scheduler's drafting job, scoped to a tenant, drafts that tenant's invoice and no other's", async () => {
+    const [mine, other] = [await createTestTenant(), await createTestTenant()];
+    const result = await inLocalMode(() => syncLocalInvoices({ tenantIds: [mine.id] }));
+    expect(result).toEqual({ drafted: 1, finalized: 0 });
+    expect(await tenantDb(mine.id).invoice.count()).toBe(1);
+    expect(await tenantDb(other.id).invoice.count()).toBe(0);
   });
 
   it("pages newest period first, shows only the caller's tenant, and checks scopes and the query", async () => {

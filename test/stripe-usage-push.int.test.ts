@@ -69,11 +69,11 @@ describe("usage pushed as Stripe meter events", () => {
     ]);
     await insertUsage(other.id, [{ meter: "vcpu_seconds", hour: H, quantity: "10" }]);
 
-    expect(await enqueueUsagePushes({ since: H })).toBeGreaterThanOrEqual(4);
-    await sendPendingUsagePushes();
-    expect(await enqueueUsagePushes({ since: H })).toBe(0);
-    await sendPendingUsagePushes();
-    await pushUsageToStripe();
+    expect(await enqueueUsagePushes({ since: H, tenantIds: [t.id, other.id] })).toBe(5);
+    await sendPendingUsagePushes({ tenantIds: [t.id, other.id] });
+    expect(await enqueueUsagePushes({ since: H, tenantIds: [t.id, other.id] })).toBe(0);
+    await sendPendingUsagePushes({ tenantIds: [t.id, other.id] });
+    await pushUsageToStripe({ tenantIds: [t.id, other.id] });
 
     const customer = await ensureStripeCustomer(t.id);
     const sent = meterEventsFor(customer);
@@ -109,18 +109,18 @@ describe("usage pushed as Stripe meter events", () => {
   it("re-sends the same identifier after a crash between Stripe's answer and our mark: Stripe keeps one event", async () => {
     const t = await createTestTenant();
     await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: H2, quantity: "42" }]);
-    await enqueueUsagePushes({ since: H2 });
-    await sendPendingUsagePushes();
+    await enqueueUsagePushes({ since: H2, tenantIds: [t.id] });
+    await sendPendingUsagePushes({ tenantIds: [t.id] });
     const identifier = usagePushIdentifier(t.id, "vcpu_seconds", H2);
     const customer = await ensureStripeCustomer(t.id);
 
     // Within Stripe's 24 h idempotency window: the same key replays the first answer.
     await loseTheMark(identifier);
-    await sendPendingUsagePushes();
+    await sendPendingUsagePushes({ tenantIds: [t.id] });
     // Later (key forgotten): Stripe refuses the identifier it already holds; that too means delivered.
     await loseTheMark(identifier);
     fake.forgetIdempotencyKeys();
-    await sendPendingUsagePushes();
+    await sendPendingUsagePushes({ tenantIds: [t.id] });
 
     const sent = meterEventsFor(customer);
     expect(sent).toHaveLength(3);
@@ -134,26 +134,26 @@ describe("usage pushed as Stripe meter events", () => {
     const t = await createTestTenant();
     await ensureStripeCustomer(t.id);
     await insertUsage(t.id, [{ meter: "memory_gib_seconds", hour: H2, quantity: "123.456789" }]);
-    await enqueueUsagePushes({ since: H2 });
+    await enqueueUsagePushes({ since: H2, tenantIds: [t.id] });
     const identifier = usagePushIdentifier(t.id, "memory_gib_seconds", H2);
 
     await fake.down();
     try {
       const before = Date.now();
-      await sendPendingUsagePushes();
+      await sendPendingUsagePushes({ tenantIds: [t.id] });
       let row = await db().usagePush.findUniqueOrThrow({ where: { identifier } });
       expect(row).toMatchObject({ status: "pending", attempts: 1 });
       expect(row.lastError).toMatch(/^retrying: /);
       expect(row.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + retryDelaySeconds(1) * 1000 - 2000);
       // Not due yet: a run now leaves it alone.
-      await sendPendingUsagePushes();
+      await sendPendingUsagePushes({ tenantIds: [t.id] });
       expect((await db().usagePush.findUniqueOrThrow({ where: { identifier } })).attempts).toBe(1);
 
       await fake.start();
       fake.failWith(500);
       await makeDue(identifier);
       const second = Date.now();
-      await sendPendingUsagePushes();
+      await sendPendingUsagePushes({ tenantIds: [t.id] });
       row = await db().usagePush.findUniqueOrThrow({ where: { identifier } });
       expect(row).toMatchObject({ status: "pending", attempts: 2 });
       expect(row.lastError).toMatch(/^retrying: 500 StripeAPIError/);
@@ -163,8 +163,8 @@ describe("usage pushed as Stripe meter events", () => {
       await fake.start().catch(() => {});
     }
     await makeDue(identifier);
-    await sendPendingUsagePushes();
-    await sendPendingUsagePushes();
+    await sendPendingUsagePushes({ tenantIds: [t.id] });
+    await sendPendingUsagePushes({ tenantIds: [t.id] });
     const customer = await ensureStripeCustomer(t.id);
     const accepted = [...fake.meterEvents.values()].filter((e) => e.identifier === identifier);
     expect(accepted).toEqual([expect.objectContaining({ payload: { stripe_customer_id: customer, value: "123.456789" } })]);
@@ -174,11 +174,11 @@ describe("usage pushed as Stripe meter events", () => {
   it("records a refusal (4xx) and backs off; once Stripe is configured right the push goes through", async () => {
     const t = await createTestTenant();
     await insertUsage(t.id, [{ meter: "gpu_seconds", hour: H2, quantity: "7", dimension: "a100" }]);
-    await enqueueUsagePushes({ since: H2 });
+    await enqueueUsagePushes({ since: H2, tenantIds: [t.id] });
     const identifier = usagePushIdentifier(t.id, "gpu_seconds", H2);
     fake.refuseEventNames.add("burrow_gpu_seconds");
     try {
-      await sendPendingUsagePushes();
+      await sendPendingUsagePushes({ tenantIds: [t.id] });
     } finally {
       fake.refuseEventNames.delete("burrow_gpu_seconds");
     }
@@ -186,7 +186,7 @@ describe("usage pushed as Stripe meter events", () => {
     expect(row).toMatchObject({ status: "pending", attempts: 1 });
     expect(row.lastError).toMatch(/^refused: 400 StripeInvalidRequestError: No active meter/);
     await makeDue(identifier);
-    await sendPendingUsagePushes();
+    await sendPendingUsagePushes({ tenantIds: [t.id] });
     expect(await db().usagePush.findUniqueOrThrow({ where: { identifier } })).toMatchObject({ status: "sent", attempts: 2 });
   });
 
@@ -195,13 +195,13 @@ describe("usage pushed as Stripe meter events", () => {
     const old = new Date(thisHour - 40 * 24 * HOUR);
     const nearlyOld = new Date(thisHour - 20 * 24 * HOUR);
     await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: old, quantity: "1" }, { meter: "vcpu_seconds", hour: nearlyOld, quantity: "2" }]);
-    await enqueueUsagePushes({ since: old });
+    await enqueueUsagePushes({ since: old, tenantIds: [t.id] });
     const oldRow = await db().usagePush.findUniqueOrThrow({ where: { identifier: usagePushIdentifier(t.id, "vcpu_seconds", old) } });
     expect(oldRow).toMatchObject({ status: "skipped", lastError: "older than Stripe accepts meter events" });
     // A push that kept failing while its hour aged past 35 days: never sent, said so.
     const failing = usagePushIdentifier(t.id, "vcpu_seconds", nearlyOld);
     await db().usagePush.update({ where: { identifier: failing }, data: { hour: new Date(thisHour - 36 * 24 * HOUR), nextAttemptAt: new Date(Date.now() - 1000) } });
-    await sendPendingUsagePushes();
+    await sendPendingUsagePushes({ tenantIds: [t.id] });
     expect(await db().usagePush.findUniqueOrThrow({ where: { identifier: failing } })).toMatchObject({ status: "skipped", lastError: expect.stringMatching(/^expired: /) });
     expect(fake.requestsTo("/v1/billing/meter_events").filter((r) => String(r.body.identifier).includes(t.id))).toEqual([]);
   });
@@ -209,9 +209,9 @@ describe("usage pushed as Stripe meter events", () => {
   it("stops trying for a tenant that was deleted (nobody to bill)", async () => {
     const t = await createTestTenant();
     await insertUsage(t.id, [{ meter: "vcpu_seconds", hour: H2, quantity: "3" }]);
-    await enqueueUsagePushes({ since: H2 });
+    await enqueueUsagePushes({ since: H2, tenantIds: [t.id] });
     await db().tenant.delete({ where: { id: t.id } });
-    await sendPendingUsagePushes();
+    await sendPendingUsagePushes({ tenantIds: [t.id] });
     const row = await db().usagePush.findUniqueOrThrow({ where: { identifier: usagePushIdentifier(t.id, "vcpu_seconds", H2) } });
     expect(row).toMatchObject({ status: "skipped", lastError: "tenant deleted: no one to bill" });
   });
@@ -222,14 +222,14 @@ describe("usage pushed as Stripe meter events", () => {
     const before = fake.requests.length;
     localMode();
     try {
-      await enqueueUsagePushes({ since: H2 });
-      expect(await sendPendingUsagePushes()).toEqual({ sent: 0, failed: 0, expired: 0 });
+      await enqueueUsagePushes({ since: H2, tenantIds: [t.id] });
+      expect(await sendPendingUsagePushes({ tenantIds: [t.id] })).toEqual({ sent: 0, failed: 0, expired: 0 });
     } finally {
       stripeMode();
     }
     expect(fake.requests.length).toBe(before);
     expect(await pushesOf(t.id)).toEqual([expect.objectContaining({ status: "skipped", lastError: "local billing mode", attempts: 0 })]);
-    await sendPendingUsagePushes();
+    await sendPendingUsagePushes({ tenantIds: [t.id] });
     expect((await tenantDb(t.id).tenantBilling.findUnique({ where: { tenantId: t.id } }))?.stripeCustomerId ?? null).toBeNull();
   });
 });

@@ -8,16 +8,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import * as importRoute from "@/app/api/v1/templates/import/route";
 import * as templateRoute from "@/app/api/v1/templates/[id]/route";
 import { db } from "@/lib/db/client";
-import { terminateUnplacedSessions } from "@/lib/snapshots/retention";
 import { templatesDataDir } from "@/lib/templates/import-image";
 import { call, createKey, createTestTenant, type TestTenant } from "./helpers";
-import { removeDataDir, startRunner, type TestRunner, waitForSessionState } from "./runner-process";
+import { removeDataDir, startRunner, terminateAllSessions, type TestRunner, waitForSessionState } from "./runner-process";
 
 let runner: TestRunner;
 let t: TestTenant;
@@ -62,15 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (t) {
-    for (const s of await db().session.findMany({ where: { tenantId: t.id, state: { not: "terminated" } } })) {
-      await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${s.id}`, key: t.key, params: { id: s.id } });
-    }
-    await terminateUnplacedSessions();
-    for (let i = 0; i < 100 && (await db().session.count({ where: { tenantId: t.id, state: { notIn: ["terminated", "failed"] } } })); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  if (t) await terminateAllSessions(t);
   if (runner) {
     await runner.stop();
     removeDataDir(runner.dataDir);

@@ -32,6 +32,8 @@ describe("a real session in usage", () => {
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     await waitForState(id, "running");
+    // The sleeps are time spent in each state, not waits for something to happen: the usage is
+    // checked against the recorded timeline, and only its lower bounds against them.
     await sleep(1200);
     expect((await action(pauseRoute, id, "pause")).status).toBe(200);
     await waitForState(id, "paused");

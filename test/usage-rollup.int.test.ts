@@ -46,6 +46,7 @@ let snapshotId: string;
 beforeAll(async () => {
   // The scheduler has run before: closedThrough is recent, so no other test file's regular run
   // recomputes the back-dated hours below while these tests take them apart.
+  // job-scope: all (what is tested is the full run; it only recomputes others' open hours correctly)
   await rollupUsage();
   tenant = await createTestTenant();
   // Running 90 min 15 s across two hour boundaries, paused 10 min, hibernated 2 h with a 3 GiB
@@ -259,6 +260,7 @@ describe("regular runs", () => {
     const handWritten = { subjectId: `test_${newId("ses")}`, meter: "vcpu_seconds", hour: new Date(Math.floor(Date.now() / HOUR) * HOUR), tenantId: t.id, quantity: "12.5" };
     await db().usageHour.create({ data: handWritten });
     const before = Date.now();
+    // job-scope: all (closedThrough advances only on a full run; others' open hours are recomputed correctly)
     const result = await rollupUsage();
     expect(await db().usageHour.count({ where: { subjectId: handWritten.subjectId } })).toBe(1);
     const closedThrough = await readClosedThrough();

@@ -118,7 +118,7 @@ describe("web terminal", () => {
     const first = await watch(id, tid);
     await type(id, tid, "echo first-$((1+1))\n");
     await first.until("first-2", () => /first-2\r?\n/.test(first.text));
-    await new Promise((r) => setTimeout(r, 200)); // the prompt after it
+    await first.until("the prompt after it", () => /first-2\r?\n[^\n]*[#$] $/.test(first.text));
     first.stop();
     const lastId = first.events.filter((e) => e.event === "output").at(-1)!.id!;
     await type(id, tid, "echo second-$((2+1))\n");
@@ -183,12 +183,12 @@ describe("web terminal", () => {
       if (Date.now() > deadline) throw new Error("an open terminal did not count as activity");
       await new Promise((r) => setTimeout(r, 100));
     }
-    await applyIdlePolicy();
+    await applyIdlePolicy({ tenantIds: [env.tenant.id] });
     expect((await db().session.findUniqueOrThrow({ where: { id } })).desiredState).toBe("running");
 
     // Idle for real (the next mark is ~10 s away): the policy pauses it and the terminal says why.
     await db().session.update({ where: { id }, data: { lastActivityAt: longAgo } });
-    await applyIdlePolicy();
+    await applyIdlePolicy({ tenantIds: [env.tenant.id] });
     await out.until("the stream's end", () => out.ended);
     expect(JSON.parse(out.events.at(-1)!.data)).toEqual({ reason: "session paused", exitCode: null });
     await waitForState(id, "paused");

@@ -25,6 +25,9 @@ export function summaryLines(phases: Record<string, any>): string[] {
     out.push(`  exec true round trip (ms), ${d.roundTripMs.api.count} per tier:`);
     out.push(row("p50", d.roundTripMs.api.p50, d.roundTripMs.backend.p50, d.roundTripMs.raw.p50, d.ratios.apiOverRaw.p50));
     out.push(row("p99", d.roundTripMs.api.p99, d.roundTripMs.backend.p99, d.roundTripMs.raw.p99, d.ratios.apiOverRaw.p99));
+    if (d.backendEdges) {
+      out.push(`  backend exec with a background holder p50 ${f(d.backendEdges.backgroundHolderMs.p50)} ms (${f(d.backendEdges.backgroundHolderOverExecTrue, 2)}× exec true); timeout kill p50 ${f(d.backendEdges.timeoutOvershootMs.p50)} ms late`);
+    }
   } else if (d?.failed) out.push(`  exec round trip: FAILED ${d.failed}`);
   const e = phases.hibernateWake;
   if (e?.api) {

@@ -103,9 +103,13 @@ async function auditLock({ email, ip, account, scope, failures, limits }: { emai
   }
 }
 
-/** Maintenance across all tenants (system actor): drop attempts older than a day (or the window when longer). */
-export async function pruneSignInAttempts(limits = signInLimits()): Promise<{ pruned: number }> {
+/**
+ * Maintenance across all tenants (system actor): drop attempts older than a day (or the window
+ * when longer). Attempts belong to no tenant, so a test's scope is the emails it tried; the
+ * scheduler passes none, which means all.
+ */
+export async function pruneSignInAttempts({ limits = signInLimits(), emails }: { limits?: SignInLimits; emails?: string[] } = {}): Promise<{ pruned: number }> {
   const keepMs = Math.max(limits.windowMs, 86_400_000);
-  const { count } = await db().signInAttempt.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - keepMs) } } });
+  const { count } = await db().signInAttempt.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - keepMs) }, ...(emails ? { email: { in: emails } } : {}) } });
   return { pruned: count };
 }

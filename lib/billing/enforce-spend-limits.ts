@@ -17,7 +17,11 @@ const SYSTEM: Actor = { type: "system", id: null, label: "spend limits" };
 
 export type EnforceResult = { alerts: number; limitsReached: number; hibernated: number; cleared: number; failed: number };
 
-export async function enforceSpendLimits(now = new Date()): Promise<EnforceResult> {
+export async function enforceSpendLimits({ now = new Date(), tenantIds }: {
+  now?: Date;
+  /** Only these tenants and their keys (tests); the scheduler passes none, which means all. */
+  tenantIds?: string[];
+} = {}): Promise<EnforceResult> {
   const period = billingPeriodOf(now);
   const result: EnforceResult = { alerts: 0, limitsReached: 0, hibernated: 0, cleared: 0, failed: 0 };
   // One scope's failure is logged and retried next run; it does not hold up the others.
@@ -30,12 +34,13 @@ export async function enforceSpendLimits(now = new Date()): Promise<EnforceResul
     }
   };
   // Across tenants, as the system actor: finding who has a limit is what decides the tenants.
+  const inScope = tenantIds ? { tenantId: { in: tenantIds } } : {};
   const tenants = await db().tenantBilling.findMany({
-    where: { OR: [{ spendLimitCents: { not: null } }, { spendLimitReachedAt: { not: null } }] },
+    where: { OR: [{ spendLimitCents: { not: null } }, { spendLimitReachedAt: { not: null } }], ...inScope },
     select: { tenantId: true },
   });
   for (const { tenantId } of tenants) await guarded(`tenant ${tenantId}`, () => enforceTenantLimit(tenantId, period, now, result));
-  const keys = await db().apiKey.findMany({ where: { spendLimitCents: { not: null } }, select: { id: true, tenantId: true } });
+  const keys = await db().apiKey.findMany({ where: { spendLimitCents: { not: null }, ...inScope }, select: { id: true, tenantId: true } });
   for (const key of keys) await guarded(`API key ${key.id}`, () => enforceKeyLimit(key.tenantId, key.id, period, now, result));
   return result;
 }

@@ -1,6 +1,6 @@
 // The batcher's rules against an in-memory sink standing in for appendSessionLogs (the real
 // database path, including an outage, is in test/log-capture-outage.int.test.ts).
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { NewLogLine } from "./append-session-logs";
 import { LINE_OVERHEAD_BYTES, LogBatcher, type LogBatcherOptions } from "./log-batcher";
 
@@ -66,6 +66,7 @@ describe("LogBatcher", () => {
     expect(answers[9]).toBe(false);
     let released = false;
     const waiting = b.whenWritable().then(() => (released = true));
+    // A negative check: ten flush periods in which a wrongly released waiter would have resolved.
     await wait(50);
     expect(released).toBe(false);
     open();
@@ -80,9 +81,9 @@ describe("LogBatcher", () => {
     s.setDown(refused());
     for (let i = 0; i < 50; i++) {
       b.push(target("ses_a"), line(`l${i}`));
-      if (i % 10 === 0) await wait(15);
+      if (i % 10 === 0) await wait(15); // lines arriving over time, not a check
     }
-    expect(b.stats().failedWrites).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(b.stats().failedWrites).toBeGreaterThan(0), { timeout: 5_000, interval: 5 });
     expect(s.writes).toHaveLength(0);
     s.setDown(null);
     await b.close();

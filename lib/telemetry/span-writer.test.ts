@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { SpanRow } from "./span-row";
 import { SpanWriter } from "./span-writer";
 
@@ -13,8 +13,8 @@ describe("SpanWriter", () => {
     const batches: number[] = [];
     const writer = new SpanWriter({ insert: async (rows) => void batches.push(rows.length), flushEveryMs: 20, batchSize: 3 });
     for (let i = 1; i <= 7; i++) writer.record(row(i));
-    await new Promise((r) => setTimeout(r, 80));
-    expect(batches.reduce((a, b) => a + b, 0)).toBe(7);
+    // The timer's flush, polled (bounded) rather than slept for.
+    await vi.waitFor(() => expect(batches.reduce((a, b) => a + b, 0)).toBe(7), { timeout: 5_000, interval: 10 });
     expect(Math.max(...batches)).toBeLessThanOrEqual(3);
     await writer.close();
   });

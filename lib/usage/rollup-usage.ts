@@ -81,11 +81,19 @@ export async function rollupUsage(opts: RollupOptions = {}): Promise<RollupResul
   return { from, now, sessions: sessionIds.length, snapshots: snapshotIds.length, ...totals, closedThrough };
 }
 
-/** The scheduler's job: its counts, all zero when no row changed (so a quiet job logs nothing). */
-export async function rollupUsageJob(): Promise<{ sessions: number; snapshots: number; written: number; deleted: number }> {
-  const { sessions, snapshots, written, deleted } = await rollupUsage();
+/**
+ * The scheduler's job: its counts, all zero when no row changed (so a quiet job logs nothing).
+ * `tenantIds` makes it a repair run of each of those tenants (tests; closedThrough stays); the
+ * scheduler passes none, which means all.
+ */
+export async function rollupUsageJob(scope: { tenantIds?: string[] } = {}): Promise<{ sessions: number; snapshots: number; written: number; deleted: number }> {
+  const runs: RollupResult[] = [];
+  if (!scope.tenantIds) runs.push(await rollupUsage());
+  else for (const tenantId of scope.tenantIds) runs.push(await rollupUsage({ tenantId }));
+  const sum = (f: (r: RollupResult) => number) => runs.reduce((n, r) => n + f(r), 0);
+  const [written, deleted] = [sum((r) => r.written), sum((r) => r.deleted)];
   const changed = written + deleted > 0;
-  return { sessions: changed ? sessions : 0, snapshots: changed ? snapshots : 0, written, deleted };
+  return { sessions: changed ? sum((r) => r.sessions) : 0, snapshots: changed ? sum((r) => r.snapshots) : 0, written, deleted };
 }
 
 /**

@@ -35,17 +35,19 @@ export type ClosedUsageCursor = { hour: Date; tenantId: string; meter: string };
  * Ordered by (hour, tenantId, meter); page with `after` = the last row of the previous page.
  * Totals of zero are never listed (the rollup keeps no zero rows).
  */
-export async function closedUsageHours(input: { after?: ClosedUsageCursor; since?: Date; limit: number }): Promise<{ data: ClosedUsageHour[]; next: ClosedUsageCursor | null }> {
+export async function closedUsageHours(input: { after?: ClosedUsageCursor; since?: Date; limit: number; tenantIds?: string[] }): Promise<{ data: ClosedUsageHour[]; next: ClosedUsageCursor | null }> {
   const closedThrough = await readClosedThrough();
   if (!closedThrough) return { data: [], next: null };
   const since = new Date(Math.max(input.after?.hour.getTime() ?? 0, input.since?.getTime() ?? 0));
   const after = input.after ?? { hour: new Date(0), tenantId: "", meter: "" };
   const limit = Math.max(1, Math.min(10_000, Math.floor(input.limit)));
+  const tenantIds = input.tenantIds ?? null;
   // Through tenants so that each tenant's (tenant_id, hour) index range is read, never the whole table.
   const rows = await db().$queryRaw<{ tenant_id: string; hour: Date; meter: string; quantity: string }[]>`
     SELECT u.tenant_id, u.hour, u.meter, SUM(u.quantity)::text AS quantity
     FROM tenants t JOIN usage_hours u ON u.tenant_id = t.id
     WHERE u.hour >= ${since}::timestamptz AND u.hour < ${closedThrough}::timestamptz
+      AND (${tenantIds}::text[] IS NULL OR t.id = ANY(${tenantIds}::text[]))
       AND (u.hour, u.tenant_id, u.meter) > (${after.hour}::timestamptz, ${after.tenantId}::text, ${after.meter}::text)
     GROUP BY u.hour, u.tenant_id, u.meter
     ORDER BY u.hour, u.tenant_id, u.meter

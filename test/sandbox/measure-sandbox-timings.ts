@@ -1,5 +1,8 @@
 // Medians of the backend's operations against real runc (not a test; run as root):
 //   npx tsx test/sandbox/measure-sandbox-timings.ts [rounds=20]
+// Also the promptness the lifecycle tests check only for correctness: an exec returning while a
+// background process holds its output, the overshoot of an exec's timeout kill (duration − timeout)
+// and an exec refused on a paused sandbox.
 // Uses its own temp state dir and removes every sandbox, mount and file it made, also on failure.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -10,7 +13,10 @@ import { createRuncBackend } from "../../lib/sandbox";
 const rounds = Math.min(Math.max(Number(process.argv[2] ?? 20) || 20, 1), 200);
 const stateDir = mkdtempSync(path.join(os.tmpdir(), "burrow-sandbox-timings-"));
 const backend = createRuncBackend({ stateDir });
-const samples: Record<string, number[]> = { create: [], "exec true": [], pause: [], resume: [], destroy: [] };
+const samples: Record<string, number[]> = {
+  create: [], "exec true": [], "exec bg": [], "kill late": [], pause: [], "refuse": [], resume: [], destroy: [],
+};
+const TIMEOUT_MS = 200;
 
 async function timed(name: string, fn: () => Promise<unknown>) {
   const t = performance.now();
@@ -36,7 +42,11 @@ async function main() {
       }
       await timed("create", () => backend.create(spec));
       await timed("exec true", () => backend.exec(id, { command: ["true"] }));
+      await timed("exec bg", () => backend.exec(id, { command: ["sh", "-c", "sleep 30 & echo started"], timeoutMs: 20_000 }));
+      const killed = await backend.exec(id, { command: ["sh", "-c", "sleep 1000 & sleep 1001"], timeoutMs: TIMEOUT_MS });
+      samples["kill late"].push(killed.durationMs - TIMEOUT_MS);
       await timed("pause", () => backend.pause(id));
+      await timed("refuse", () => backend.exec(id, { command: ["true"], timeoutMs: 10_000 }).then(() => { throw new Error("exec ran on a paused sandbox"); }, () => {}));
       await timed("resume", () => backend.resume(id));
       await timed("destroy", () => backend.destroy(id));
     } finally {

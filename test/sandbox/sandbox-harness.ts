@@ -23,6 +23,44 @@ export function mountsUnder(dir: string): string[] {
     .filter((p): p is string => !!p && (p === dir || p.startsWith(`${dir}/`)));
 }
 
+export type MountEntry = { root: string; mountPoint: string; options: string[]; fsType: string };
+
+/** Parses a mountinfo text (proc(5)): the fields the isolation checks look at. */
+export function parseMountinfo(text: string): MountEntry[] {
+  return text.split("\n").filter(Boolean).map((line) => {
+    const [pre, post = ""] = line.split(" - ");
+    const f = pre.split(" ");
+    return { root: f[3], mountPoint: f[4], options: f[5].split(","), fsType: post.split(" ")[0] };
+  });
+}
+
+/** The only mount points a sandbox may have: its root, the kernel's filesystems, /etc, /workspace and the host's system directories read-only. */
+const SANDBOX_MOUNT_POINTS = /^\/$|^\/(proc|dev|sys)(\/.*)?$|^\/(etc|workspace)$/;
+const HOST_SYSTEM_DIRS = /^\/(usr|bin|sbin|lib\w*)$/;
+
+/**
+ * What is wrong with a sandbox's own mount table (empty when nothing): a mount point outside the
+ * allowed set (a host directory showing through), a host system directory or /sys writable or
+ * bound from elsewhere, or a /workspace that is not this sandbox's own.
+ */
+export function sandboxMountViolations(mountinfo: string, own: { workspace: string }): string[] {
+  const mounts = parseMountinfo(mountinfo);
+  const problems: string[] = [];
+  for (const m of mounts) {
+    if (HOST_SYSTEM_DIRS.test(m.mountPoint)) {
+      if (!m.options.includes("ro")) problems.push(`${m.mountPoint} is not read-only`);
+      if (m.root !== m.mountPoint) problems.push(`${m.mountPoint} is a bind of ${m.root}`);
+    } else if (!SANDBOX_MOUNT_POINTS.test(m.mountPoint)) problems.push(`unexpected mount point ${m.mountPoint}`);
+  }
+  const at = (p: string) => mounts.filter((m) => m.mountPoint === p);
+  for (const p of ["/", "/proc", "/usr", "/etc", "/workspace", "/sys"]) if (at(p).length !== 1) problems.push(`${p} mounted ${at(p).length} times`);
+  for (const p of ["/sys", "/proc/sys"]) if (at(p)[0] && !at(p)[0].options.includes("ro")) problems.push(`${p} is not read-only`);
+  const workspace = at("/workspace")[0];
+  if (workspace && workspace.root !== own.workspace) problems.push(`/workspace is a bind of ${workspace.root}, not ${own.workspace}`);
+  if (at("/")[0] && at("/")[0].fsType !== "overlay") problems.push(`/ is ${at("/")[0].fsType}, not the session's overlay`);
+  return problems;
+}
+
 export function runtimeContainers(): { id: string; status: string; bundle: string }[] {
   return JSON.parse(execFileSync(RUNTIME, ["list", "--format", "json"], { encoding: "utf8" }) || "null") ?? [];
 }

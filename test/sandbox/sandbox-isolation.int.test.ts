@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { mountsUnder, newSandboxId, sh, useSandboxes } from "./sandbox-harness";
+import { waitFor } from "../wait-for";
+import { mountsUnder, newSandboxId, sandboxMountViolations, sh, useSandboxes } from "./sandbox-harness";
 
 const sandboxes = useSandboxes();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,9 +25,10 @@ describe("resource limits", () => {
     const beat = heartbeat();
     // Every process forks forever and shrugs off EAGAIN: it stays at the limit until killed.
     const bomb = backend.exec(id, { command: ["python3", "-c", "import os\nwhile True:\n  try: os.fork()\n  except OSError: pass"], timeoutMs: 3_000 });
-    await sleep(1_500);
-    const during = await backend.stats(id);
-    expect(during.pids).toBeGreaterThan(32);
+    const during = await waitFor(async () => {
+      const stats = await backend.stats(id);
+      return stats.pids > 32 && stats;
+    }, { what: "the fork bomb to fill the pids limit", timeoutMs: 2_500 });
     expect(during.pids).toBeLessThanOrEqual(64);
     expect((await sh(backend, neighbour, "echo alive", { timeoutMs: 5_000 })).stdout).toBe("alive\n");
     const result = await bomb;
@@ -113,6 +115,7 @@ describe("process and network walls", () => {
       expect(ps.stdout.trim().split("\n").length).toBeLessThan(8);
       const r = await sh(backend, id, "kill -9 -1; echo sent");
       expect(r.stdout).toBe("sent\n");
+      // A negative check: time for a signal that escaped to land; nothing outside may have died.
       await sleep(200);
       expect(hostChild.exitCode).toBeNull();
       expect(hostChild.signalCode).toBeNull();
@@ -151,8 +154,23 @@ describe("process and network walls", () => {
     expect(r.stdout).toMatch(/^rc=1\n/);
     expect(r.stdout).not.toContain(id);
     expect(r.stdout).toMatch(/No such file or directory/);
-    expect(readFileSync("/proc/self/mountinfo", "utf8")).toBeTruthy();
     expect(mountsUnder(backend.paths(id).root).length).toBe(1); // only the root overlay, on the host
+  });
+
+  it("has only its own mounts: no host directory, /usr and /sys read-only, /workspace its own", async () => {
+    const { backend } = sandboxes;
+    const { id } = await sandboxes.start();
+    const { id: neighbour } = await sandboxes.start();
+    // The sandbox's own table, read inside it (this process's /proc/self would be the host's).
+    const r = await sh(backend, id, "cat /proc/self/mountinfo");
+    expect(r.exitCode).toBe(0);
+    const own = { workspace: backend.paths(id).workspace };
+    expect(sandboxMountViolations(r.stdout, own)).toEqual([]);
+    // The same check on the host's table, or on the neighbour's with this sandbox's workspace, fails:
+    // it tells an isolated table from one that is not.
+    expect(sandboxMountViolations(readFileSync("/proc/self/mountinfo", "utf8"), own).length).toBeGreaterThan(0);
+    const theirs = await sh(backend, neighbour, "cat /proc/self/mountinfo");
+    expect(sandboxMountViolations(theirs.stdout, own)).toEqual([`/workspace is a bind of ${backend.paths(neighbour).workspace}, not ${own.workspace}`]);
   });
 
   it("cannot ptrace its own init (or read another process's memory): seccomp answers EPERM", async () => {
@@ -182,20 +200,10 @@ describe("process and network walls", () => {
     const pid = Number(readFileSync(path.join(backend.paths(id).root, "init.pid"), "utf8"));
     process.kill(pid, "SIGSTOP");
     try {
-      let health: string | null = null;
-      for (let i = 0; i < 50 && health !== "stopped"; i++) {
-        health = await backend.initHealth(id);
-        if (health !== "stopped") await sleep(20);
-      }
-      expect(health).toBe("stopped");
+      await waitFor(async () => (await backend.initHealth(id)) === "stopped", { what: "the init to show as stopped" });
     } finally {
       process.kill(pid, "SIGCONT");
     }
-    let health: string | null = null;
-    for (let i = 0; i < 50 && health !== "ok"; i++) {
-      health = await backend.initHealth(id);
-      if (health !== "ok") await sleep(20);
-    }
-    expect(health).toBe("ok");
+    await waitFor(async () => (await backend.initHealth(id)) === "ok", { what: "the init to be healthy again" });
   });
 });

@@ -1,5 +1,6 @@
 // The scheduler: cluster-wide periodic work. Each job is a lib/ function run as the system actor;
-// a failed run is logged and retried on the next tick, never fatal.
+// a failed run is logged and retried on the next tick, never fatal. Every job takes a scope (tenant
+// or runner ids) that tests pass and this scheduler leaves out: all of them.
 import { pruneIdempotencyRecords } from "../../lib/api/prune-idempotency";
 import { pruneSignInAttempts } from "../../lib/auth/sign-in-throttle";
 import { enforceSpendLimits } from "../../lib/billing/enforce-spend-limits";

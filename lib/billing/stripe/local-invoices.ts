@@ -75,7 +75,11 @@ export async function syncTenantLocalInvoices(tenantId: string, opts: { now?: Da
 }
 
 /** The scheduler job (local billing mode only): every tenant's drafts, a page of tenants at a time. */
-export async function syncLocalInvoices(now = new Date()): Promise<{ drafted: number; finalized: number }> {
+export async function syncLocalInvoices({ now = new Date(), tenantIds }: {
+  now?: Date;
+  /** Only these tenants (tests); the scheduler passes none, which means all. */
+  tenantIds?: string[];
+} = {}): Promise<{ drafted: number; finalized: number }> {
   const counts = { drafted: 0, finalized: 0 };
   if (billingMode() !== "local") return counts;
   const closedThrough = await usageClosedThrough();
@@ -84,7 +88,7 @@ export async function syncLocalInvoices(now = new Date()): Promise<{ drafted: nu
     // Tenants themselves are not tenant-owned rows: the job walks all of them as the system.
     const tenants = await db().tenant.findMany({
       select: { id: true, createdAt: true }, orderBy: { id: "asc" }, take: 200,
-      ...(cursor ? { where: { id: { gt: cursor } } } : {}),
+      ...(cursor || tenantIds ? { where: { id: { ...(cursor ? { gt: cursor } : {}), ...(tenantIds ? { in: tenantIds } : {}) } } } : {}),
     });
     if (tenants.length === 0) break;
     for (const tenant of tenants) {

@@ -47,21 +47,24 @@ export function meterValue(quantity: string): string {
  * billing mode are recorded as skipped, never sent; in local mode this also keeps usage from
  * before Stripe was configured from being billed once it is.
  */
-export async function enqueueUsagePushes({ since, maxRows = 20_000, pageSize = 1000 }: {
+export async function enqueueUsagePushes({ since, maxRows = 20_000, pageSize = 1000, tenantIds }: {
   /** Read closed hours from here on (default: the newest hour already recorded, see below). */
   since?: Date;
   maxRows?: number;
   pageSize?: number;
+  /** Only these tenants' hours (tests); the scheduler passes none, which means all. */
+  tenantIds?: string[];
 } = {}): Promise<number> {
   const local = billingMode() === "local";
   // Hours close in order and each run records the oldest first, so every hour before the newest
   // one recorded is complete: reading from that hour (inclusive) on is enough.
-  const from = since ?? (await db().usagePush.aggregate({ _max: { hour: true } }))._max.hour ?? undefined;
+  const recorded = await db().usagePush.aggregate({ _max: { hour: true }, where: tenantIds ? { tenantId: { in: tenantIds } } : {} });
+  const from = since ?? recorded._max.hour ?? undefined;
   const tooOldBefore = Date.now() - STRIPE_MAX_AGE_DAYS * 86_400_000;
   let after: ClosedUsageCursor | undefined;
   let created = 0;
   for (let read = 0, pages = 0; read < maxRows && pages < 1000; pages++) {
-    const page = await closedUsageHours({ after, since: from, limit: pageSize });
+    const page = await closedUsageHours({ after, since: from, limit: pageSize, tenantIds });
     if (page.data.length > 0) {
       const rows = page.data.map((total) => {
         const skipReason = local ? "local billing mode"
@@ -87,11 +90,11 @@ export async function enqueueUsagePushes({ since, maxRows = 20_000, pageSize = 1
 type ClaimedPush = { identifier: string; tenant_id: string; hour: Date; meter: string; quantity: string; attempts: number; event_name: string };
 
 /** Takes up to `limit` due pending pushes for this run (others skip them until the lease ends). */
-async function claimDuePushes(limit: number): Promise<ClaimedPush[]> {
+async function claimDuePushes(limit: number, tenantIds: string[] | null): Promise<ClaimedPush[]> {
   return db().$queryRawUnsafe<ClaimedPush[]>(`
     WITH due AS (
       SELECT identifier FROM usage_pushes
-      WHERE status = 'pending' AND next_attempt_at <= ${NOW}
+      WHERE status = 'pending' AND next_attempt_at <= ${NOW} AND ($2::text[] IS NULL OR tenant_id = ANY($2::text[]))
       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
     )
     UPDATE usage_pushes p SET next_attempt_at = ${NOW} + make_interval(secs => ${CLAIM_LEASE_SECONDS})
@@ -100,7 +103,7 @@ async function claimDuePushes(limit: number): Promise<ClaimedPush[]> {
       coalesce(
         (SELECT pp.stripe_event_name FROM plan_prices pp
            WHERE pp.meter = p.meter AND pp.plan_id = coalesce((SELECT tb.plan_id FROM tenant_billing tb WHERE tb.tenant_id = p.tenant_id), 'free')),
-        'burrow_' || p.meter) AS event_name`, limit);
+        'burrow_' || p.meter) AS event_name`, limit, tenantIds);
 }
 
 async function markSent(identifier: string): Promise<void> {
@@ -128,10 +131,10 @@ async function markFailed(push: ClaimedPush, error: string): Promise<void> {
  * (at most an hour later) goes through. last_error says which. A push still failing when its
  * hour passes Stripe's 35 days can never be sent: it is marked skipped ("expired") and counted.
  */
-export async function sendPendingUsagePushes({ limit = 500 }: { limit?: number } = {}): Promise<{ sent: number; failed: number; expired: number }> {
+export async function sendPendingUsagePushes({ limit = 500, tenantIds }: { limit?: number; tenantIds?: string[] } = {}): Promise<{ sent: number; failed: number; expired: number }> {
   if (billingMode() === "local") return { sent: 0, failed: 0, expired: 0 };
   const stripe = stripeClientOrThrow();
-  const pushes = await claimDuePushes(limit);
+  const pushes = await claimDuePushes(limit, tenantIds ?? null);
   const customers = new Map<string, Promise<string>>();
   const customerOf = (tenantId: string) => {
     if (!customers.has(tenantId)) customers.set(tenantId, ensureStripeCustomer(tenantId));
@@ -179,8 +182,8 @@ export async function sendPendingUsagePushes({ limit = 500 }: { limit?: number }
   return { sent, failed, expired };
 }
 
-/** The scheduler job: record newly closed hours, then send what is due. */
-export async function pushUsageToStripe(): Promise<{ enqueued: number; sent: number; failed: number; expired: number }> {
-  const enqueued = await enqueueUsagePushes();
-  return { enqueued, ...(await sendPendingUsagePushes()) };
+/** The scheduler job: record newly closed hours, then send what is due. Tests scope it to their tenants. */
+export async function pushUsageToStripe(scope: { tenantIds?: string[] } = {}): Promise<{ enqueued: number; sent: number; failed: number; expired: number }> {
+  const enqueued = await enqueueUsagePushes({ tenantIds: scope.tenantIds });
+  return { enqueued, ...(await sendPendingUsagePushes({ tenantIds: scope.tenantIds })) };
 }
