@@ -108,16 +108,16 @@ export type Template = {
   retentionDays: number;
 };
 
+/** A tenant's view of a runner: no address or host details (operators: `npm run admin -- runners`). */
 export type Runner = {
   id: string;
   name: string;
-  address: string;
   backend: string;
   status: string;
   capacity: { vcpu: number; memoryMib: number; gpus: number; gpuType: string | null };
   used: { sessions: number; vcpu: number; memoryMib: number; gpus: number };
   labels: Record<string, string>;
-  capabilities: Record<string, unknown>;
+  capabilities: { memorySnapshots?: boolean; runtime?: string };
   lastHeartbeatAt: string;
   startedAt: string;
 };

@@ -1,10 +1,12 @@
-// A streamed exec (Accept: text/event-stream) is refused with its real status and the JSON error
-// shape before any stream opens: another tenant's or an unknown session 404, a terminated one 409,
-// a wake over quota 429 and over the spend limit 402. And the runner's own "not here" answers
-// (a session paused or moved between the web app's check and the runner call) are 404/409, never
-// a 503 from a TypeError.
+// What the session routes check before any work starts. A streamed exec (Accept:
+// text/event-stream) is refused with its real status and the JSON error shape before any stream
+// opens: another tenant's or an unknown session 404, a terminated one 409, a wake over quota 429
+// and over the spend limit 402. The runner's own "not here" answers (a session paused or moved
+// between the web app's check and the runner call) are 404/409, never a 503 from a TypeError. An
+// Idempotency-Key covers an upload's bytes, and is refused on a stream that could not be replayed.
 import { describe, expect, it } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
+import * as filesRoute from "@/app/api/v1/sessions/[id]/files/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { AppError } from "@/lib/api/errors";
 import { db } from "@/lib/db/client";
@@ -16,10 +18,19 @@ import { sessionRowIn } from "./session-rows";
 
 const env = useRunnerAndTenant();
 
-async function streamedExec(id: string, key: string) {
+async function runningSession(): Promise<string> {
+  const created = await call(sessionsRoute.POST, {
+    method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } },
+  });
+  expect(created.status).toBe(201);
+  await waitForSessionState(env.runner, created.body.id, "running");
+  return created.body.id as string;
+}
+
+async function streamedExec(id: string, key: string, headers: Record<string, string> = {}) {
   const req = new Request(`http://127.0.0.1/api/v1/sessions/${id}/exec`, {
     method: "POST",
-    headers: { authorization: `Bearer ${key}`, accept: "text/event-stream", "content-type": "application/json" },
+    headers: { authorization: `Bearer ${key}`, accept: "text/event-stream", "content-type": "application/json", ...headers },
     body: JSON.stringify({ command: ["sh", "-c", "echo hi"] }),
   });
   const res = await execRoute.POST(req, { params: Promise.resolve({ id }) });
@@ -58,12 +69,7 @@ describe("streamed exec: every check before the stream opens", () => {
   });
 
   it("still streams a real exec's output and exit", async () => {
-    const created = await call(sessionsRoute.POST, {
-      method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } },
-    });
-    expect(created.status).toBe(201);
-    await waitForSessionState(env.runner, created.body.id, "running");
-    const res = await streamedExec(created.body.id, env.tenant.key);
+    const res = await streamedExec(await runningSession(), env.tenant.key);
     expect(res.status).toBe(200);
     expect(res.contentType).toBe("text/event-stream");
     expect(res.text).toContain('event: output\ndata: {"type":"output","stream":"stdout","data":"hi\\n"}');
@@ -92,5 +98,33 @@ describe("the runner's answer for a session it does not hold", () => {
     // On this runner but paused: what the runner sees when a pause lands between check and call.
     const paused = await sessionRowIn("paused", undefined, { runnerId: env.runner.id, desiredState: "paused" });
     expect(await runnerAnswer(paused.id)).toEqual({ status: 409, code: "conflict" });
+  });
+});
+
+describe("Idempotency-Key on streams and uploads", () => {
+  it("is 400 on a streamed exec, and the command does not run", async () => {
+    const id = await runningSession();
+    expectJsonError(await streamedExec(id, env.tenant.key, { "idempotency-key": "stream-1" }), 400, "invalid_request");
+    expect(await db().auditEvent.count({ where: { tenantId: env.tenant.id, action: "session.exec", targetId: id } })).toBe(0);
+  });
+
+  it("covers an upload's bytes and path: the same upload replays, another body or path is 409", async () => {
+    const id = await runningSession();
+    const put = (path: string, bytes: string) => call(filesRoute.PUT, {
+      method: "PUT", path: `/api/v1/sessions/${id}/files?path=${path}`, key: env.tenant.key, params: { id },
+      rawBody: bytes, headers: { "content-type": "application/octet-stream", "idempotency-key": "upload-1" },
+    });
+    const first = await put("/workspace/a.txt", "first");
+    expect(first).toMatchObject({ status: 200, body: { path: "/workspace/a.txt", size: 5 } });
+    const replay = await put("/workspace/a.txt", "first");
+    expect({ status: replay.status, body: replay.body, replayed: replay.headers.get("idempotent-replayed") }).toEqual({ status: 200, body: first.body, replayed: "true" });
+    for (const [path, bytes] of [["/workspace/a.txt", "second"], ["/workspace/b.txt", "first"]]) {
+      const other = await put(path, bytes);
+      expect(other.status, `${path} ${bytes}`).toBe(409);
+      expect(other.body.error.message).toBe("This Idempotency-Key was used for a different request");
+    }
+    // The file holds the first upload: neither refused request reached the sandbox.
+    const read = await filesRoute.GET(new Request(`http://127.0.0.1/api/v1/sessions/${id}/files?path=/workspace/a.txt`, { headers: { authorization: `Bearer ${env.tenant.key}` } }), { params: Promise.resolve({ id }) });
+    expect(await read.text()).toBe("first");
   });
 });
