@@ -7,25 +7,15 @@
 import { describe, expect, it } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as filesRoute from "@/app/api/v1/sessions/[id]/files/route";
-import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { AppError } from "@/lib/api/errors";
 import { db } from "@/lib/db/client";
 import { newId } from "@/lib/ids";
 import { callRunner } from "@/lib/runners/runner-client";
 import { call, createTestTenant } from "./helpers";
-import { useRunnerAndTenant, waitForSessionState } from "./runner-process";
+import { runningSessionOn, useRunnerAndTenant } from "./runner-process";
 import { sessionRowIn } from "./session-rows";
 
 const env = useRunnerAndTenant();
-
-async function runningSession(): Promise<string> {
-  const created = await call(sessionsRoute.POST, {
-    method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } },
-  });
-  expect(created.status).toBe(201);
-  await waitForSessionState(env.runner, created.body.id, "running");
-  return created.body.id as string;
-}
 
 async function streamedExec(id: string, key: string, headers: Record<string, string> = {}) {
   const req = new Request(`http://127.0.0.1/api/v1/sessions/${id}/exec`, {
@@ -69,7 +59,7 @@ describe("streamed exec: every check before the stream opens", () => {
   });
 
   it("still streams a real exec's output and exit", async () => {
-    const res = await streamedExec(await runningSession(), env.tenant.key);
+    const res = await streamedExec(await runningSessionOn(env), env.tenant.key);
     expect(res.status).toBe(200);
     expect(res.contentType).toBe("text/event-stream");
     expect(res.text).toContain('event: output\ndata: {"type":"output","stream":"stdout","data":"hi\\n"}');
@@ -103,13 +93,13 @@ describe("the runner's answer for a session it does not hold", () => {
 
 describe("Idempotency-Key on streams and uploads", () => {
   it("is 400 on a streamed exec, and the command does not run", async () => {
-    const id = await runningSession();
+    const id = await runningSessionOn(env);
     expectJsonError(await streamedExec(id, env.tenant.key, { "idempotency-key": "stream-1" }), 400, "invalid_request");
     expect(await db().auditEvent.count({ where: { tenantId: env.tenant.id, action: "session.exec", targetId: id } })).toBe(0);
   });
 
   it("covers an upload's bytes and path: the same upload replays, another body or path is 409", async () => {
-    const id = await runningSession();
+    const id = await runningSessionOn(env);
     const put = (path: string, bytes: string) => call(filesRoute.PUT, {
       method: "PUT", path: `/api/v1/sessions/${id}/files?path=${path}`, key: env.tenant.key, params: { id },
       rawBody: bytes, headers: { "content-type": "application/octet-stream", "idempotency-key": "upload-1" },
