@@ -4,19 +4,23 @@
 //   npm run admin -- set-plan --tenant SLUG --plan ID                   → {"tenant": "...", "plan": "pro"}
 //   npm run admin -- set-quota --tenant SLUG [--max-running-sessions N] [--max-vcpu N] [--max-memory-mib N]
 //                              [--max-snapshot-bytes N] [--max-lifetime-seconds N] | --clear
+//   npm run admin -- runners                                            → [{..., "address": "http://…", "capabilities": {…}}]
+//     (the runners with their internal addresses and every capability, which the API shows no tenant)
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { z } from "zod";
+import { z } from "zod";
 import { bootstrap, bootstrapSchema } from "../lib/admin/bootstrap";
 import { adminSetPlan, adminSetQuota, setPlanArgsSchema, setQuotaArgsSchema } from "../lib/admin/tenant-plans";
 import { disconnectDb } from "../lib/db/client";
 import { openLocalDatabase } from "../lib/db/local-database";
 import { applyMigrations } from "../lib/db/migrate";
+import { listRunners } from "../lib/runners/runner-registry";
 import { env } from "../lib/env";
 
 const USAGE = `usage: npm run admin -- bootstrap --email EMAIL --password PASSWORD --tenant SLUG
        npm run admin -- set-plan --tenant SLUG --plan PLAN_ID
-       npm run admin -- set-quota --tenant SLUG [--max-running-sessions N] [--max-vcpu N] [--max-memory-mib N] [--max-snapshot-bytes N] [--max-lifetime-seconds N] | --clear`;
+       npm run admin -- set-quota --tenant SLUG [--max-running-sessions N] [--max-vcpu N] [--max-memory-mib N] [--max-snapshot-bytes N] [--max-lifetime-seconds N] | --clear
+       npm run admin -- runners`;
 
 const text = { type: "string" } as const;
 const COMMANDS = {
@@ -30,6 +34,7 @@ const COMMANDS = {
     schema: setQuotaArgsSchema,
     run: adminSetQuota,
   },
+  runners: { options: {}, schema: z.object({}).strict(), run: () => listRunners({ internal: true }) },
 } as const;
 
 function parseCommand(argv: string[]) {

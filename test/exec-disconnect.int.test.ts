@@ -4,11 +4,10 @@
 // from the sandbox within a bounded poll, the log ends with the reason, and the audit row is kept.
 import { afterAll, describe, expect, it } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
-import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { call } from "./helpers";
 import { startRouteServer, type RouteServer } from "./route-server";
-import { useRunnerAndTenant, waitForSessionState } from "./runner-process";
+import { runningSessionOn, useRunnerAndTenant } from "./runner-process";
 
 const env = useRunnerAndTenant();
 const servers: RouteServer[] = [];
@@ -17,15 +16,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function runningSession(): Promise<string> {
-  const res = await call(sessionsRoute.POST, {
-    method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } },
-  });
-  expect(res.status).toBe(201);
-  await waitForSessionState(env.runner, res.body.id, "running");
-  return res.body.id as string;
-}
 
 /** The command lines of the sandbox's processes, read by a second exec. */
 async function processes(id: string): Promise<string[]> {
@@ -93,13 +83,13 @@ async function assertStopped(id: string, marker: string) {
 
 describe("exec client disconnect", () => {
   it("a streaming (SSE) exec whose client disconnects is killed, logged and audited", async () => {
-    const id = await runningSession();
+    const id = await runningSessionOn(env);
     await startAndDisconnect(id, "4321", "text/event-stream");
     await assertStopped(id, "4321");
   }, 120_000);
 
   it("a blocking exec whose client disconnects is killed, logged and audited", async () => {
-    const id = await runningSession();
+    const id = await runningSessionOn(env);
     await startAndDisconnect(id, "4322", "application/json");
     await assertStopped(id, "4322");
   }, 120_000);

@@ -90,6 +90,18 @@ export function useRunnerAndTenant(): { runner: TestRunner; tenant: TestTenant }
   return state;
 }
 
+/** A session created through the API on the runner's pool, with no idle policy, once it runs. */
+export async function runningSessionOn(env: { runner: TestRunner; tenant: TestTenant }): Promise<string> {
+  const { call } = await import("./helpers");
+  const sessionsRoute = await import("@/app/api/v1/sessions/route");
+  const res = await call(sessionsRoute.POST, {
+    method: "POST", path: "/api/v1/sessions", key: env.tenant.key, body: { pool: env.runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } },
+  });
+  if (res.status !== 201) throw new Error(`creating a session answered ${res.status}: ${JSON.stringify(res.body)}`);
+  await waitForSessionState(env.runner, res.body.id, "running");
+  return res.body.id as string;
+}
+
 /** Polls the session row until it is in `state`; a timeout (or `failed`) names the runner's output. */
 export async function waitForSessionState(runner: TestRunner, id: string, state: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

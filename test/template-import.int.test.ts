@@ -175,4 +175,16 @@ describe("importing a template from an image archive", () => {
     expect((await importRoute.POST(anonymous, { params: Promise.resolve({}) })).status).toBe(401);
     expect(await db().template.count({ where: { tenantId: t.id, name: { in: ["huge", "json", "no-admin", "anon"] } } })).toBe(0);
   });
+
+  it("hashes the archive into the Idempotency-Key: the same archive replays, another one is 409", async () => {
+    const key = { "idempotency-key": "import-once" };
+    const first = await importImage({ name: "idem", body: archives.oci, headers: key });
+    expect(first.status).toBe(201);
+    const again = await importImage({ name: "idem", body: archives.oci, headers: key });
+    expect(again).toEqual(first);
+    const other = await importImage({ name: "idem", body: archives.docker, headers: key });
+    expect(other.status).toBe(409);
+    expect(other.body.error.message).toBe("This Idempotency-Key was used for a different request");
+    expect(await db().template.count({ where: { tenantId: t.id, name: "idem" } })).toBe(1);
+  });
 });

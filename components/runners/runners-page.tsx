@@ -63,7 +63,6 @@ function RunnerCard({ runner: r, now }: { runner: Runner; now: number }) {
   return (
     <Card aria-labelledby={titleId} data-testid="runner-card">
       <CardHeader id={titleId} title={<span className="font-mono">{r.name}</span>}
-        description={<span className="font-mono text-xs">{r.address}</span>}
         actions={<><Badge tone={r.status === "online" ? "green" : r.status === "lost" ? "red" : "neutral"}>{r.status}</Badge><Badge tone={health.tone}>{health.label}</Badge></>} />
       <CardBody className="space-y-4">
         <p className="text-xs text-zinc-500" title={formatDateTime(r.lastHeartbeatAt)}>{health.text}</p>

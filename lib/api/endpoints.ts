@@ -13,7 +13,7 @@ import {
   createTenantSchema, meSchema, myTenantSchema, myTenantsSchema, signedUpSchema, signUpSchema, tenantSettingsSchema, updateTenantSchema,
 } from "../tenants/schemas";
 import {
-  createSessionSchema, execResultSchema, execSchema, listSessionsQuerySchema, sessionEventListSchema, sessionPageSchema, sessionSchema,
+  createSessionSchema, execResultSchema, execSchema, listSessionsQuerySchema, MAX_FILE_BYTES, sessionEventListSchema, sessionPageSchema, sessionSchema,
   writtenFileSchema,
 } from "../sessions/schemas";
 import { listSnapshotsQuerySchema, snapshotPageSchema, snapshotSchema } from "../snapshots/snapshots";
@@ -124,6 +124,7 @@ export const endpoints = {
   writeSessionFile: defineEndpoint({
     method: "PUT", path: "/api/v1/sessions/{id}/files", tag: "Sessions", scopes: ["sessions:write"], summary: "Upload a file (raw bytes, at most 100 MiB)",
     query: filePathQuery, response: writtenFileSchema,
+    rawBody: { contentTypes: ["application/octet-stream", "*/*"], maxBytes: MAX_FILE_BYTES, description: "The file's bytes, under any Content-Type" },
   }),
   listSessionEvents: defineEndpoint({
     method: "GET", path: "/api/v1/sessions/{id}/events", tag: "Sessions", scopes: ["sessions:read"], summary: "The session's state timeline with causes", response: sessionEventListSchema,

@@ -51,7 +51,7 @@ export function buildOpenApiDocument(serverUrl = "/") {
     if (endpoint.path.includes("{")) responses["404"] = errorResponse("Not found (including another tenant's ids)");
     if (endpoint.rawBody) {
       responses["413"] = errorResponse(`The body is larger than ${endpoint.rawBody.maxBytes} bytes`);
-      responses["415"] = errorResponse(`Content-Type is not ${endpoint.rawBody.contentTypes.join(" or ")}`);
+      if (!endpoint.rawBody.contentTypes.includes("*/*")) responses["415"] = errorResponse(`Content-Type is not ${endpoint.rawBody.contentTypes.join(" or ")}`);
     }
     paths[endpoint.path] ??= {};
     paths[endpoint.path][endpoint.method.toLowerCase()] = {

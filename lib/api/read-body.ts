@@ -53,12 +53,16 @@ export async function readLimitedBytes(req: Request, maxBytes: number): Promise<
 
 /**
  * Streams the raw request body into a new file (0600), never holding it in memory: 415 unless its
- * Content-Type is one of `contentTypes`, 413 as soon as it passes `maxBytes` (the partial file is
- * left for the caller to remove). Returns the number of bytes written.
+ * Content-Type is one of `contentTypes` (any, without them), 413 as soon as it passes `maxBytes`
+ * (the partial file is left for the caller to remove). `onChunk` sees every chunk as it is written
+ * (to hash the body on the way). Returns the number of bytes written.
  */
-export async function writeLimitedBodyToFile(req: Request, opts: { file: string; maxBytes: number; contentTypes: string[] }): Promise<number> {
+export async function writeLimitedBodyToFile(
+  req: Request,
+  opts: { file: string; maxBytes: number; contentTypes?: string[]; onChunk?: (chunk: Uint8Array) => void },
+): Promise<number> {
   const contentType = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  if (!opts.contentTypes.includes(contentType)) {
+  if (opts.contentTypes && !opts.contentTypes.includes(contentType)) {
     throw new AppError("unsupported_media_type", `Send the body as raw bytes with 'Content-Type: ${opts.contentTypes.join("' or '")}'`);
   }
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -78,6 +82,7 @@ export async function writeLimitedBodyToFile(req: Request, opts: { file: string;
         await reader.cancel().catch(() => {});
         throw tooLarge(opts.maxBytes);
       }
+      opts.onChunk?.(value);
       for (let off = 0; off < value.byteLength; ) off += (await out.write(value, off, value.byteLength - off)).bytesWritten;
     }
   } finally {

@@ -11,6 +11,7 @@ import type { AuthMode, Endpoint } from "./endpoint";
 import { clientIp } from "./client-ip";
 import { AppError, databaseErrorAsAppError, errorBody } from "./errors";
 import { withIdempotency } from "./idempotency";
+import { spoolRawBody } from "./idempotent-body";
 import { assertSafeStrings } from "./input-limits";
 import { RateLimiter } from "./rate-limit";
 import { parseOrThrow, queryObject, readJsonBody } from "./read-body";
@@ -62,21 +63,27 @@ export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, n
       const parsedBody = endpoint.body ? await readJsonBody(req, env.API_MAX_BODY_BYTES) : undefined;
       const body = endpoint.body ? parseOrThrow(endpoint.body, parsedBody!.value, "body") : undefined;
       const status = endpoint.status ?? 200;
-      const run = async () => ({ status, body: await handler({ req, body: body as never, query: query as never, params, ctx: ctx as never }) });
+      const run = async (request = req) => ({ status, body: await handler({ req: request, body: body as never, query: query as never, params, ctx: ctx as never }) });
 
       const idempotencyKey = req.headers.get("idempotency-key");
-      if (req.method === "POST" && idempotencyKey !== null && mode === "tenant") {
+      if ((req.method === "POST" || req.method === "PUT") && idempotencyKey !== null && mode === "tenant") {
         // A stream cannot be stored for replay (before, this was a 500 after the work had started).
         if (req.headers.get("accept")?.includes("text/event-stream")) {
           throw new AppError("invalid_request", "An Idempotency-Key needs a JSON answer to replay: leave out the key or 'Accept: text/event-stream'");
         }
-        const answer = await withIdempotency(ctx as TenantContext, idempotencyKey, {
-          method: req.method,
-          path: url.pathname,
-          rawBody: parsedBody?.raw ?? "",
-        }, run);
-        if (answer.replayed) headers.set("idempotent-replayed", "true");
-        return json(answer.status, answer.body, headers);
+        // A raw body (upload, import) is part of the fingerprint too: hashed while spooled to disk.
+        const spooled = endpoint.rawBody ? await spoolRawBody(req, endpoint.rawBody.maxBytes) : null;
+        try {
+          const answer = await withIdempotency(ctx as TenantContext, idempotencyKey, {
+            method: req.method,
+            path: url.pathname + url.search,
+            rawBody: spooled?.digest ?? parsedBody?.raw ?? "",
+          }, () => run(spooled?.request));
+          if (answer.replayed) headers.set("idempotent-replayed", "true");
+          return json(answer.status, answer.body, headers);
+        } finally {
+          await spooled?.remove();
+        }
       }
       const answer = await run();
       // Streams and raw bytes: the handler built the Response itself.

@@ -1,7 +1,9 @@
 // Runner rows: cluster-wide infrastructure, not tenant data, written by the runner itself (system
 // actor) and read by placement and the runners page.
 import { db } from "../db/client";
+import type { z } from "zod";
 import { newId } from "../ids";
+import { type runnerSchema, TENANT_VISIBLE_CAPABILITIES } from "./schemas";
 
 export type RunnerRegistration = {
   name: string;
@@ -48,7 +50,12 @@ export async function getRunner(runnerId: string) {
   return db().runner.findUnique({ where: { id: runnerId } });
 }
 
-export async function listRunners() {
+/**
+ * Runners with their load. The tenant view (the API) leaves out what is internal: the address
+ * runners are called on and capabilities other than TENANT_VISIBLE_CAPABILITIES. `internal: true`
+ * adds them, for operators (`npm run admin -- runners`).
+ */
+export async function listRunners(opts: { internal?: boolean } = {}) {
   const runners = await db().runner.findMany({ orderBy: { name: "asc" }, take: 1000 });
   const load = await db().session.groupBy({
     by: ["runnerId"],
@@ -59,12 +66,15 @@ export async function listRunners() {
   const byRunner = new Map(load.map((l) => [l.runnerId, l]));
   return runners.map((r) => {
     const l = byRunner.get(r.id);
-    return {
-      id: r.id, name: r.name, address: r.address, backend: r.backend, status: r.status,
+    const capabilities = r.capabilities as Record<string, unknown>;
+    const tenantView: z.infer<typeof runnerSchema> = {
+      id: r.id, name: r.name, backend: r.backend, status: r.status,
       capacity: { vcpu: r.vcpu, memoryMib: r.memoryMib, gpus: r.gpus, gpuType: r.gpuType },
       used: { sessions: l?._count._all ?? 0, vcpu: l?._sum.vcpu ?? 0, memoryMib: l?._sum.memoryMib ?? 0, gpus: l?._sum.gpus ?? 0 },
-      labels: r.labels as Record<string, string>, capabilities: r.capabilities as Record<string, unknown>,
+      labels: r.labels as Record<string, string>,
+      capabilities: Object.fromEntries(TENANT_VISIBLE_CAPABILITIES.filter((c) => c in capabilities).map((c) => [c, capabilities[c]])),
       lastHeartbeatAt: r.lastHeartbeatAt.toISOString(), startedAt: r.startedAt.toISOString(),
     };
+    return opts.internal ? { ...tenantView, address: r.address, capabilities } : tenantView;
   });
 }

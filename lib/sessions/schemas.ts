@@ -7,6 +7,9 @@ const labelsSchema = z
   .record(z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/i, "label keys are up to 63 letters, digits and . _ / -"), z.string().max(256))
   .refine((l) => Object.keys(l).length <= 50, "at most 50 labels");
 
+/** A file uploaded to or downloaded from a session's sandbox is at most this many bytes. */
+export const MAX_FILE_BYTES = 100 * 1024 * 1024;
+
 export const createSessionSchema = z
   .object({
     template: z.string().min(1).max(100).default("base").describe("A template name or id; `base` is built in"),
