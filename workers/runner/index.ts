@@ -17,6 +17,8 @@ import { RUNNER_CHANNEL } from "../../lib/runners/notify";
 import { flushPlatformSpans } from "../../lib/telemetry/platform-span";
 import { otlpForwardUrl, startRunnerOtlp } from "../../lib/telemetry/otlp-relay/runner-otlp";
 import { reconcileSession } from "../../lib/runners/reconcile-session";
+import { ReconcileRetries, shouldMarkFailed } from "../../lib/runners/reconcile-retry-policy";
+import { observeContainer, type ContainerObservation } from "../../lib/sessions/lifecycle-step";
 import { checkInitHealth } from "../../lib/runners/check-init-health";
 import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
@@ -31,7 +33,6 @@ import { startInternalServer } from "./internal-server";
 
 const log = (msg: string) => console.log(`[runner] ${msg}`);
 const RECONCILE_EVERY_MS = 1_000;
-const MAX_ATTEMPTS = 3;
 /** How often the inits of running sandboxes are checked (a few /proc reads each). */
 const INIT_HEALTH_EVERY_MS = 2_000;
 
@@ -97,7 +98,7 @@ async function main() {
     }
   }
 
-  const failures = new Map<string, number>();
+  const retries = new ReconcileRetries();
   const inFlight = new Map<string, Promise<void>>();
   // One sampling loop feeds both the resource metrics and the idle policy's CPU activity rule.
   const sampler = createResourceSampler({ stats: (id) => backend.stats(id), onBusy: (id) => touchSessionActivity(id), busyVcpu: env.IDLE_CPU_THRESHOLD, log });
@@ -108,29 +109,29 @@ async function main() {
   });
   const sandboxEnv = otlp.sandboxEnv;
 
-  async function reconcileOne(session: Awaited<ReturnType<typeof sessionsOfRunner>>[number]) {
+  async function reconcileOne(session: Awaited<ReturnType<typeof sessionsOfRunner>>[number], container: ContainerObservation | undefined) {
     try {
       await reconcileSession(session, {
         backend, runnerId, sandboxEnv, closeTerminals: (id, reason) => terminals.closeSession(id, reason), sandboxStarted: otlp.sandboxStarted, log,
-      });
-      failures.delete(session.id);
+      }, container);
+      retries.succeeded(session.id);
     } catch (err) {
-      const attempts = (failures.get(session.id) ?? 0) + 1;
-      failures.set(session.id, attempts);
-      const reason = (err as Error).message;
-      log(`session ${session.id} (${session.state} -> ${session.desiredState}) failed attempt ${attempts}: ${reason}`);
-      if (attempts >= MAX_ATTEMPTS) {
-        failures.delete(session.id);
-        await terminals.closeSession(session.id, "the session failed").catch(() => {});
-        await backend.destroy(session.id, { keepFiles: true }).catch(() => {});
-        const fresh = (await sessionsOfRunner(runnerId, epoch)).find((s) => s.id === session.id);
-        if (fresh && fresh.state !== "failed" && fresh.state !== "terminated") {
-          await recordTransition(
-            { id: fresh.id, tenantId: fresh.tenantId, state: fresh.state as SessionState, stateChangedAt: fresh.stateChangedAt, lifetimeUsedSeconds: fresh.lifetimeUsedSeconds },
-            "failed", "error", { detail: { reason } },
-          ).catch((e) => log(`could not mark ${session.id} failed: ${(e as Error).message}`));
-        }
-      }
+      const verdict = retries.failed(session.id, (err as Error).message);
+      log(`session ${session.id} (${session.state} -> ${session.desiredState}) failed attempt ${verdict.attempts}: ${(err as Error).message}`);
+      if (verdict.action === "give-up") await giveUp(session.id, verdict.reason, verdict.keepFiles);
+    }
+  }
+
+  /** The retry policy gave up on a session: stop it keeping its files, and mark it failed if nothing else did. */
+  async function giveUp(sessionId: string, reason: string, keepFiles: boolean) {
+    await terminals.closeSession(sessionId, "the session failed").catch(() => {});
+    await backend.destroy(sessionId, { keepFiles }).catch(() => {});
+    const fresh = (await sessionsOfRunner(runnerId, epoch)).find((s) => s.id === sessionId);
+    if (fresh && shouldMarkFailed(fresh.state)) {
+      await recordTransition(
+        { id: fresh.id, tenantId: fresh.tenantId, state: fresh.state as SessionState, stateChangedAt: fresh.stateChangedAt, lifetimeUsedSeconds: fresh.lifetimeUsedSeconds },
+        "failed", "error", { detail: { reason } },
+      ).catch((e) => log(`could not mark ${sessionId} failed: ${(e as Error).message}`));
     }
   }
 
@@ -145,9 +146,16 @@ async function main() {
       do {
         again = false;
         const sessions = await sessionsOfRunner(runnerId, epoch);
+        // One look at the runtime per pass, so that a container that is not what the session's state
+        // says (gone after a reboot, thawed while paused) is noticed; if the runtime cannot list,
+        // settled sessions are left alone this pass.
+        const containers = await backend.list().then((l) => new Map(l.map((c) => [c.id, c.status]))).catch((e) => {
+          log(`listing containers: ${(e as Error).message}`);
+          return null;
+        });
         for (const s of sessions) {
           if (inFlight.has(s.id)) continue;
-          const p = reconcileOne(s).finally(() => inFlight.delete(s.id));
+          const p = reconcileOne(s, containers ? observeContainer(containers.get(s.id)) : undefined).finally(() => inFlight.delete(s.id));
           inFlight.set(s.id, p);
         }
         await Promise.all(inFlight.values());
