@@ -16,16 +16,15 @@ import { startHeartbeatThread } from "../../lib/runners/heartbeat-thread";
 import { RUNNER_CHANNEL } from "../../lib/runners/notify";
 import { flushPlatformSpans } from "../../lib/telemetry/platform-span";
 import { otlpForwardUrl, startRunnerOtlp } from "../../lib/telemetry/otlp-relay/runner-otlp";
-import { reconcileSession } from "../../lib/runners/reconcile-session";
-import { ReconcileRetries, shouldMarkFailed } from "../../lib/runners/reconcile-retry-policy";
-import { observeContainer, type ContainerObservation } from "../../lib/sessions/lifecycle-step";
+import { ReconcileRetries } from "../../lib/runners/reconcile-retry-policy";
+import { reconcileWithRetries } from "../../lib/runners/reconcile-with-retries";
+import { observeContainer } from "../../lib/sessions/lifecycle-step";
 import { checkInitHealth } from "../../lib/runners/check-init-health";
 import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
 import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
-import { recordTransition, touchSessionActivity } from "../../lib/sessions/record-transition";
-import type { SessionState } from "../../lib/sessions/state-machine";
+import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
 import { stopWhenParentGone } from "../watch-parent";
@@ -98,7 +97,6 @@ async function main() {
     }
   }
 
-  const retries = new ReconcileRetries();
   const inFlight = new Map<string, Promise<void>>();
   // One sampling loop feeds both the resource metrics and the idle policy's CPU activity rule.
   const sampler = createResourceSampler({ stats: (id) => backend.stats(id), onBusy: (id) => touchSessionActivity(id), busyVcpu: env.IDLE_CPU_THRESHOLD, log });
@@ -109,31 +107,11 @@ async function main() {
   });
   const sandboxEnv = otlp.sandboxEnv;
 
-  async function reconcileOne(session: Awaited<ReturnType<typeof sessionsOfRunner>>[number], container: ContainerObservation | undefined) {
-    try {
-      await reconcileSession(session, {
-        backend, runnerId, sandboxEnv, closeTerminals: (id, reason) => terminals.closeSession(id, reason), sandboxStarted: otlp.sandboxStarted, log,
-      }, container);
-      retries.succeeded(session.id);
-    } catch (err) {
-      const verdict = retries.failed(session.id, (err as Error).message);
-      log(`session ${session.id} (${session.state} -> ${session.desiredState}) failed attempt ${verdict.attempts}: ${(err as Error).message}`);
-      if (verdict.action === "give-up") await giveUp(session.id, verdict.reason, verdict.keepFiles);
-    }
-  }
-
-  /** The retry policy gave up on a session: stop it keeping its files, and mark it failed if nothing else did. */
-  async function giveUp(sessionId: string, reason: string, keepFiles: boolean) {
-    await terminals.closeSession(sessionId, "the session failed").catch(() => {});
-    await backend.destroy(sessionId, { keepFiles }).catch(() => {});
-    const fresh = (await sessionsOfRunner(runnerId, epoch)).find((s) => s.id === sessionId);
-    if (fresh && shouldMarkFailed(fresh.state)) {
-      await recordTransition(
-        { id: fresh.id, tenantId: fresh.tenantId, state: fresh.state as SessionState, stateChangedAt: fresh.stateChangedAt, lifetimeUsedSeconds: fresh.lifetimeUsedSeconds },
-        "failed", "error", { detail: { reason } },
-      ).catch((e) => log(`could not mark ${sessionId} failed: ${(e as Error).message}`));
-    }
-  }
+  const reconcileDeps = {
+    backend, runnerId, sandboxEnv, closeTerminals: (id: string, reason: string) => terminals.closeSession(id, reason), sandboxStarted: otlp.sandboxStarted, log,
+    retries: new ReconcileRetries(),
+    reread: async (id: string) => (await sessionsOfRunner(runnerId, epoch)).find((s) => s.id === id),
+  };
 
   let pass: Promise<void> | null = null;
   let again = false;
@@ -155,7 +133,7 @@ async function main() {
         });
         for (const s of sessions) {
           if (inFlight.has(s.id)) continue;
-          const p = reconcileOne(s, containers ? observeContainer(containers.get(s.id)) : undefined).finally(() => inFlight.delete(s.id));
+          const p = reconcileWithRetries(s, reconcileDeps, containers ? observeContainer(containers.get(s.id)) : undefined).finally(() => inFlight.delete(s.id));
           inFlight.set(s.id, p);
         }
         await Promise.all(inFlight.values());
