@@ -49,8 +49,8 @@ async function newSession(set: Partial<Session> = {}): Promise<string> {
 }
 
 const read = (id: string) => db().session.findUniqueOrThrow({ where: { id } });
-const setDesired = (id: string, desired: DesiredState, extra: Partial<Session> = {}) =>
-  db().session.update({ where: { id }, data: { desiredState: desired, desiredCause: "api", runnerId, ...extra } });
+const setDesired = (id: string, desired: DesiredState) =>
+  db().session.update({ where: { id }, data: { desiredState: desired, desiredCause: "api", runnerId } });
 
 /** One pass of the runner for this session, as workers/runner takes it (the container observed first). */
 async function runnerPass(id: string): Promise<void> {
