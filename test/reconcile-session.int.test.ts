@@ -151,31 +151,30 @@ describe("reconciling through crashes", () => {
     expect(existsSync(workspaceFile(id))).toBe(false);
   });
 
-  it("a hibernate cut off in hibernating, then asked to pause, ends paused with its files", async () => {
-    const id = await sessionIn("running", "was hibernating");
-    await setDesired(id, "hibernated");
-    backend.crashOn("paths"); // the snapshot cannot be taken: the runner died after freezing the container
-    await runnerPass(id);
-    expect((await read(id)).state).toBe("hibernating");
-    expect(backend.statusOf(id)).toBe("paused");
-    await setDesired(id, "paused");
-    const row = await converge(id);
-    expectSettled(row);
-    expect(row.state).toBe("paused");
-    expect(readFileSync(workspaceFile(id), "utf8")).toBe("was hibernating");
-  });
-
-  it("a hibernate cut off with its container stopped, asked to run, runs a new container on the files", async () => {
-    const id = await sessionIn("running", "stopped mid-hibernate");
+  /** A running session holding `content`, left in hibernating with its container frozen (the runner died before the snapshot). */
+  async function cutOffHibernate(content: string): Promise<string> {
+    const id = await sessionIn("running", content);
     await setDesired(id, "hibernated");
     backend.crashOn("paths");
     await runnerPass(id);
-    backend.setStatus(id, "stopped"); // its init died while the runner was away
-    await setDesired(id, "running");
+    expect((await read(id)).state).toBe("hibernating");
+    expect(backend.statusOf(id)).toBe("paused");
+    return id;
+  }
+
+  it.each([
+    { desired: "paused" as const, container: "paused" as const },
+    { desired: "running" as const, container: "stopped" as const }, // its init died while the runner was away
+    { desired: "running" as const, container: undefined }, // the host rebooted
+  ])("a hibernate cut off, container $container, then asked to be $desired, ends so with its files", async ({ desired, container }) => {
+    const id = await cutOffHibernate(`asked ${desired}`);
+    if (container === undefined) backend.forgetContainer(id);
+    else backend.setStatus(id, container);
+    await setDesired(id, desired);
     const row = await converge(id);
     expectSettled(row);
-    expect(row.state).toBe("running");
-    expect(readFileSync(workspaceFile(id), "utf8")).toBe("stopped mid-hibernate");
+    expect(row.state).toBe(desired);
+    expect(readFileSync(workspaceFile(id), "utf8")).toBe(`asked ${desired}`);
   });
 
   it("a running session whose container is gone (host rebooted) is failed, its files kept", async () => {

@@ -45,20 +45,16 @@ failed       hibernated  | none             none             none             no
 failed       terminated  | terminate        terminate        terminate        terminate
 `;
 
-/** The span each step runs in (the names the traces have always shown); null: bookkeeping, no span. */
-const SPANS: Record<LifecycleStep, string | null> = {
-  none: null,
-  start: "session.start",
-  wake: "session.wake",
-  pause: "session.pause",
-  resume: "session.resume",
-  hibernate: "session.hibernate",
-  "abort-hibernate": "session.resume",
-  "finish-hibernate": "session.resume",
-  "hibernate-unstarted": null,
-  "mark-lost": null,
-  terminate: "session.terminate",
+/** The steps each span covers (the names the traces have always shown); the other steps are bookkeeping, without a span. */
+const SPAN_OF_STEPS: Record<string, LifecycleStep[]> = {
+  "session.start": ["start"],
+  "session.wake": ["wake"],
+  "session.pause": ["pause"],
+  "session.resume": ["resume", "abort-hibernate", "finish-hibernate"],
+  "session.hibernate": ["hibernate"],
+  "session.terminate": ["terminate"],
 };
+const spanOf = (step: string) => Object.entries(SPAN_OF_STEPS).find(([, steps]) => steps.includes(step as LifecycleStep))?.[0] ?? null;
 
 type Row = { state: SessionState; desired: DesiredState; container: (typeof CONTAINER_OBSERVATIONS)[number]; hasSnapshot: boolean; step: string };
 
@@ -86,7 +82,7 @@ describe("decideLifecycleStep", () => {
   });
 
   it.each(rows)("$state -> $desired, container $container, snapshot $hasSnapshot: $step", ({ step, ...input }) => {
-    expect(decideLifecycleStep(input)).toEqual({ step, spanName: SPANS[step as LifecycleStep] });
+    expect(decideLifecycleStep(input)).toEqual({ step, spanName: spanOf(step) });
   });
 
   it("reads the runtime's statuses: created (never started) counts as stopped, no entry as absent", () => {
