@@ -1,14 +1,17 @@
-// Level-triggered convergence of one session on this runner: read desired and actual state, take
-// the next step, record it. Safe to re-run after a crash at any point: each step first checks what
-// is really there (container, files) before acting.
+// Level-triggered convergence of one session on this runner: read desired and actual state and what
+// the runtime shows of its container, let decideLifecycleStep choose the step, take it, record it;
+// repeat until settled (a start on the way to paused or hibernated is followed by that step). Safe
+// to re-run after a crash at any point: the decision looks at the container, and each step first
+// checks what is really there (container, files) before acting.
 import type { SandboxBackend } from "../sandbox";
 import type { Session } from "../db/generated/client";
 import type { Rootfs } from "../templates/schemas";
 import { recordTransition, type TransitionableSession } from "../sessions/record-transition";
+import { decideLifecycleStep, observeContainer, SANDBOX_LOST_REASON, type ContainerObservation, type LifecycleStep } from "../sessions/lifecycle-step";
 import type { DesiredState, SessionState, TransitionCause } from "../sessions/state-machine";
 import { isSettled } from "../sessions/state-machine";
 import { restoreSessionFiles, snapshotSessionFiles } from "../snapshots/session-files";
-import { lifecycleStepOf, withLifecycleSpan } from "../telemetry/lifecycle-spans";
+import { withLifecycleSpan } from "../telemetry/lifecycle-spans";
 import { withSpan } from "../telemetry/platform-span";
 
 export type ReconcileDeps = {
@@ -22,105 +25,138 @@ export type ReconcileDeps = {
   log?: (message: string) => void;
 };
 
+/** Steps one pass takes at most: a start then a pause or hibernate; a finished hibernate then a wake. */
+const MAX_STEPS_PER_PASS = 4;
+
 const tx = (s: Session): TransitionableSession => ({
   id: s.id, tenantId: s.tenantId, state: s.state as SessionState, stateChangedAt: s.stateChangedAt, lifetimeUsedSeconds: s.lifetimeUsedSeconds,
 });
 
+/** The row as a recorded transition left it (plus what the step set on it). */
+const after = (s: Session, t: TransitionableSession, set: Partial<Session> = {}): Session => ({ ...s, ...set, state: t.state, stateChangedAt: t.stateChangedAt, lifetimeUsedSeconds: t.lifetimeUsedSeconds });
+
 /** Why the desired state was asked for, as recorded on the runner's transitions. */
 const causeOf = (s: Session): TransitionCause => s.desiredCause as TransitionCause;
 
-export async function reconcileSession(session: Session, deps: ReconcileDeps): Promise<void> {
-  if (isSettled(session.state as SessionState, session.desiredState as DesiredState)) return;
-  const step = lifecycleStepOf(session.state, session.desiredState, Boolean(session.snapshotId));
-  if (!step) return converge(session, deps);
-  return withLifecycleSpan(step, session, deps.runnerId, () => converge(session, deps));
+export async function observeSessionContainer(backend: Pick<SandboxBackend, "list">, sessionId: string): Promise<ContainerObservation> {
+  return observeContainer((await backend.list()).find((c) => c.id === sessionId)?.status);
 }
 
-async function converge(session: Session, deps: ReconcileDeps): Promise<void> {
+/**
+ * `container`: what the runner's pass saw of this session's container. Without it a session whose
+ * recorded state is settled is left alone (nothing was observed to contradict it).
+ */
+export async function reconcileSession(session: Session, deps: ReconcileDeps, container?: ContainerObservation): Promise<void> {
   const desired = session.desiredState as DesiredState;
-  let state = tx(session);
-  if (isSettled(state.state, desired)) return;
+  if (container === undefined && isSettled(session.state as SessionState, desired)) return;
+  let current = session;
+  let seen = container ?? (await observeSessionContainer(deps.backend, session.id));
+  for (let i = 0; i < MAX_STEPS_PER_PASS; i++) {
+    const { step, spanName } = decideLifecycleStep({ state: current.state as SessionState, desired, container: seen, hasSnapshot: Boolean(current.snapshotId) });
+    if (step === "none") return;
+    const from = current;
+    const run = () => takeStep(step, from, seen, deps);
+    current = spanName ? await withLifecycleSpan(spanName, from, deps.runnerId, run) : await run();
+    if (current.runnerId !== deps.runnerId) return; // left this runner (hibernated): nothing more to do here
+    seen = await observeSessionContainer(deps.backend, session.id);
+  }
+}
+
+async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, container: ContainerObservation, deps: ReconcileDeps): Promise<Session> {
   const cause = causeOf(session);
   const { backend } = deps;
-
-  if (desired === "terminated") {
-    if (state.state !== "terminating") state = await recordTransition(state, "terminating", cause);
-    await deps.closeTerminals?.(session.id, "session terminated");
-    await backend.destroy(session.id);
-    await recordTransition(state, "terminated", cause);
-    return;
-  }
-
-  if (state.state === "pending" && desired === "hibernated") {
-    await recordTransition(state, "hibernated", cause, { set: { runnerId: null } });
-    return;
-  }
-
-  if (["pending", "hibernated", "starting"].includes(state.state)) {
-    const waking = state.state === "hibernated";
-    if (state.state !== "starting") state = await recordTransition(state, "starting", waking ? "wake" : cause);
-    const started = Date.now();
-    // Files left on this host by a hibernated session are newer than its snapshot when the session
-    // was given up with its runner (runner_lost): move them aside, never delete them.
-    if (waking) {
-      const kept = await backend.quarantine(session.id);
-      if (kept) deps.log?.(`session ${session.id}: files found on waking, kept in ${kept}`);
-    } else {
+  const state = tx(session);
+  switch (step) {
+    case "terminate": {
+      const terminating = state.state === "terminating" ? state : await recordTransition(state, "terminating", cause);
+      await deps.closeTerminals?.(session.id, "session terminated");
       await backend.destroy(session.id);
+      return after(session, await recordTransition(terminating, "terminated", cause));
     }
-    if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
-    await withSpan("sandbox.create", {}, () => backend.create({
-      id: session.id,
-      rootfs: session.rootfs as Rootfs,
-      resources: { vcpu: session.vcpu, memoryMib: session.memoryMib },
-      env: { ...(session.env as Record<string, string>), ...deps.sandboxEnv(session) },
-    }));
-    await deps.sandboxStarted?.(session.id);
-    state = await recordTransition(state, "running", state.state === "starting" && session.snapshotId ? "wake" : cause, {
-      detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId },
-      set: { lastActivityAt: new Date() },
-    });
-    if (desired === "running") return;
-  }
-
-  if (state.state === "paused" && desired === "running") {
-    await backend.resume(session.id);
-    await recordTransition(state, "running", cause, { set: { lastActivityAt: new Date() } });
-    return;
-  }
-
-  if (state.state === "running" && desired === "paused") {
-    await deps.closeTerminals?.(session.id, "session paused");
-    await backend.pause(session.id);
-    await recordTransition(state, "paused", cause);
-    return;
-  }
-
-  if (desired === "hibernated" && ["running", "paused", "hibernating"].includes(state.state)) {
-    if (state.state !== "hibernating") state = await recordTransition(state, "hibernating", cause);
-    await deps.closeTerminals?.(session.id, "session hibernated");
-    const alive = (await backend.list()).some((c) => c.id === session.id);
-    if (alive) await backend.pause(session.id).catch(() => {}); // a frozen tree is a consistent snapshot
-    const started = Date.now();
-    const snapshot = await withSpan("session.snapshot", {}, () => snapshotSessionFiles(session, backend.paths(session.id), "hibernate"));
-    // Recorded before the files go: a crash now leaves garbage for the orphan sweep, never data loss.
-    await recordTransition(state, "hibernated", cause, {
-      detail: { snapshotId: snapshot.id, hibernateMs: Date.now() - started, storedBytes: Number(snapshot.storedBytes) },
-      set: { snapshotId: snapshot.id, runnerId: null },
-    });
-    await backend.destroy(session.id);
-    return;
-  }
-
-  if (state.state === "hibernating" && desired === "running") {
-    // Crashed mid-hibernate and asked to run again: the container may still be there.
-    const alive = (await backend.list()).some((c) => c.id === session.id);
-    if (alive) {
+    case "hibernate-unstarted":
+      return after(session, await recordTransition(state, "hibernated", cause, { set: { runnerId: null } }), { runnerId: null });
+    case "start":
+    case "wake":
+      return startSandbox(session, deps);
+    case "pause":
+      await deps.closeTerminals?.(session.id, "session paused");
+      await backend.pause(session.id);
+      // From paused the container was found thawed: freezing it again is all there is to do.
+      return state.state === "paused" ? session : after(session, await recordTransition(state, "paused", cause));
+    case "resume": {
+      await backend.resume(session.id);
+      const lastActivityAt = new Date();
+      return after(session, await recordTransition(state, "running", cause, { set: { lastActivityAt } }), { lastActivityAt });
+    }
+    case "hibernate":
+      return hibernate(session, container, deps);
+    case "abort-hibernate":
+      // Cut off mid-hibernate and asked to run again: the container is still there, frozen.
       await backend.resume(session.id).catch(() => {});
-      await recordTransition(state, "running", cause);
-    } else {
+      return after(session, await recordTransition(state, "running", cause));
+    case "finish-hibernate": {
+      // Cut off mid-hibernate, the container gone: save the files left here and stay on this runner,
+      // so that the wake that follows starts from them.
       const snapshot = await snapshotSessionFiles(session, backend.paths(session.id), "hibernate");
-      await recordTransition(state, "hibernated", cause, { set: { snapshotId: snapshot.id, runnerId: deps.runnerId } });
+      const set = { snapshotId: snapshot.id, runnerId: deps.runnerId };
+      return after(session, await recordTransition(state, "hibernated", cause, { set }), set);
+    }
+    case "mark-lost": {
+      deps.log?.(`session ${session.id}: ${session.state} but its container is gone; marked failed, files kept`);
+      await deps.closeTerminals?.(session.id, "the session failed");
+      await backend.destroy(session.id, { keepFiles: true });
+      return after(session, await recordTransition(state, "failed", "error", { detail: { reason: SANDBOX_LOST_REASON } }), { failureReason: SANDBOX_LOST_REASON });
     }
   }
+}
+
+/** pending, hibernated or starting → running. */
+async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Session> {
+  const { backend } = deps;
+  let state = tx(session);
+  const waking = state.state === "hibernated";
+  if (state.state !== "starting") state = await recordTransition(state, "starting", waking ? "wake" : causeOf(session));
+  const started = Date.now();
+  // Files left on this host by a hibernated session are newer than its snapshot when the session
+  // was given up with its runner (runner_lost): move them aside, never delete them.
+  if (waking) {
+    const kept = await backend.quarantine(session.id);
+    if (kept) deps.log?.(`session ${session.id}: files found on waking, kept in ${kept}`);
+  } else {
+    await backend.destroy(session.id);
+  }
+  if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
+  await withSpan("sandbox.create", {}, () => backend.create({
+    id: session.id,
+    rootfs: session.rootfs as Rootfs,
+    resources: { vcpu: session.vcpu, memoryMib: session.memoryMib },
+    env: { ...(session.env as Record<string, string>), ...deps.sandboxEnv(session) },
+  }));
+  await deps.sandboxStarted?.(session.id);
+  const lastActivityAt = new Date();
+  const running = await recordTransition(state, "running", session.snapshotId ? "wake" : causeOf(session), {
+    detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId },
+    set: { lastActivityAt },
+  });
+  return after(session, running, { lastActivityAt });
+}
+
+/** running, paused or hibernating → hibernated: a snapshot of the files, recorded before they go. */
+async function hibernate(session: Session, container: ContainerObservation, deps: ReconcileDeps): Promise<Session> {
+  const { backend } = deps;
+  const cause = causeOf(session);
+  let state = tx(session);
+  if (state.state !== "hibernating") state = await recordTransition(state, "hibernating", cause);
+  await deps.closeTerminals?.(session.id, "session hibernated");
+  if (container === "running" || container === "paused") await backend.pause(session.id).catch(() => {}); // a frozen tree is a consistent snapshot
+  const started = Date.now();
+  const snapshot = await withSpan("session.snapshot", {}, () => snapshotSessionFiles(session, backend.paths(session.id), "hibernate"));
+  // Recorded before the files go: a crash now leaves garbage for the orphan sweep, never data loss.
+  const set = { snapshotId: snapshot.id, runnerId: null };
+  const hibernated = await recordTransition(state, "hibernated", cause, {
+    detail: { snapshotId: snapshot.id, hibernateMs: Date.now() - started, storedBytes: Number(snapshot.storedBytes) },
+    set,
+  });
+  await backend.destroy(session.id);
+  return after(session, hibernated, set);
 }

@@ -38,26 +38,3 @@ export function isSettled(state: SessionState, desired: DesiredState): boolean {
   if (state === "failed" || state === "terminated") return true;
   return state === desired;
 }
-
-/** The next intermediate state a runner moves through to reach `desired` from `state`. */
-export function nextStep(state: SessionState, desired: DesiredState): SessionState | null {
-  if (isSettled(state, desired)) return null;
-  if (desired === "terminated") return state === "terminating" ? "terminated" : "terminating";
-  switch (state) {
-    case "pending":
-      // Never started: hibernating it has nothing to save.
-      return desired === "hibernated" ? "hibernated" : "starting";
-    case "hibernated":
-      return "starting";
-    case "starting":
-      return "running";
-    case "running":
-      return desired === "paused" ? "paused" : desired === "hibernated" ? "hibernating" : null;
-    case "paused":
-      return desired === "running" ? "running" : desired === "hibernated" ? "hibernating" : null;
-    case "hibernating":
-      return "hibernated";
-    default:
-      return null;
-  }
-}

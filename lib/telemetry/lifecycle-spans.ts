@@ -33,30 +33,18 @@ export async function lifecycleParent(session: { id: string; tenantId: string; d
   return rows[0] ? { traceId: rows[0].trace_id, spanId: rows[0].span_id, sampled: true } : null;
 }
 
-export type LifecycleStep = "start" | "wake" | "pause" | "resume" | "hibernate" | "terminate";
-
-/** What converging from `state` to `desired` is, or null when there is nothing to do or it is bookkeeping only. */
-export function lifecycleStepOf(state: string, desired: string, fromSnapshot: boolean): LifecycleStep | null {
-  if (desired === "terminated") return state === "terminated" ? null : "terminate";
-  if (state === "pending" && desired === "hibernated") return null;
-  if (state === "pending") return "start";
-  if (state === "hibernated" || state === "starting") return state === "hibernated" || fromSnapshot ? "wake" : "start";
-  if (state === "paused" && desired === "running") return "resume";
-  if (state === "running" && desired === "paused") return "pause";
-  if (desired === "hibernated" && ["running", "paused", "hibernating"].includes(state)) return "hibernate";
-  if (state === "hibernating" && desired === "running") return "resume";
-  return null;
-}
-
-/** Runs one runner step in a span "session.<step>" joined to the session and, when asked for through the API, to its request's trace. */
+/**
+ * Runs one runner step in its span (the name comes with the step: lib/sessions/lifecycle-step.ts),
+ * joined to the session and, when asked for through the API, to its request's trace.
+ */
 export async function withLifecycleSpan<T>(
-  step: LifecycleStep,
+  spanName: string,
   session: { id: string; tenantId: string; desiredState: string; desiredCause: string; state: string },
   runnerId: string,
   fn: () => Promise<T>,
 ): Promise<T> {
   const parent = await lifecycleParent(session).catch(() => null);
-  return withSpan(`session.${step}`, {
+  return withSpan(spanName, {
     tenantId: session.tenantId, sessionId: session.id, parent,
     attributes: { "session.from_state": session.state, "session.desired_state": session.desiredState, "burrow.cause": session.desiredCause, "runner.id": runnerId },
   }, () => fn());

@@ -16,14 +16,15 @@ import { startHeartbeatThread } from "../../lib/runners/heartbeat-thread";
 import { RUNNER_CHANNEL } from "../../lib/runners/notify";
 import { flushPlatformSpans } from "../../lib/telemetry/platform-span";
 import { otlpForwardUrl, startRunnerOtlp } from "../../lib/telemetry/otlp-relay/runner-otlp";
-import { reconcileSession } from "../../lib/runners/reconcile-session";
+import { ReconcileRetries } from "../../lib/runners/reconcile-retry-policy";
+import { reconcileWithRetries } from "../../lib/runners/reconcile-with-retries";
+import { observeContainer } from "../../lib/sessions/lifecycle-step";
 import { checkInitHealth } from "../../lib/runners/check-init-health";
 import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
 import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
-import { recordTransition, touchSessionActivity } from "../../lib/sessions/record-transition";
-import type { SessionState } from "../../lib/sessions/state-machine";
+import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
 import { stopWhenParentGone } from "../watch-parent";
@@ -31,7 +32,6 @@ import { startInternalServer } from "./internal-server";
 
 const log = (msg: string) => console.log(`[runner] ${msg}`);
 const RECONCILE_EVERY_MS = 1_000;
-const MAX_ATTEMPTS = 3;
 /** How often the inits of running sandboxes are checked (a few /proc reads each). */
 const INIT_HEALTH_EVERY_MS = 2_000;
 
@@ -97,7 +97,6 @@ async function main() {
     }
   }
 
-  const failures = new Map<string, number>();
   const inFlight = new Map<string, Promise<void>>();
   // One sampling loop feeds both the resource metrics and the idle policy's CPU activity rule.
   const sampler = createResourceSampler({ stats: (id) => backend.stats(id), onBusy: (id) => touchSessionActivity(id), busyVcpu: env.IDLE_CPU_THRESHOLD, log });
@@ -108,31 +107,11 @@ async function main() {
   });
   const sandboxEnv = otlp.sandboxEnv;
 
-  async function reconcileOne(session: Awaited<ReturnType<typeof sessionsOfRunner>>[number]) {
-    try {
-      await reconcileSession(session, {
-        backend, runnerId, sandboxEnv, closeTerminals: (id, reason) => terminals.closeSession(id, reason), sandboxStarted: otlp.sandboxStarted, log,
-      });
-      failures.delete(session.id);
-    } catch (err) {
-      const attempts = (failures.get(session.id) ?? 0) + 1;
-      failures.set(session.id, attempts);
-      const reason = (err as Error).message;
-      log(`session ${session.id} (${session.state} -> ${session.desiredState}) failed attempt ${attempts}: ${reason}`);
-      if (attempts >= MAX_ATTEMPTS) {
-        failures.delete(session.id);
-        await terminals.closeSession(session.id, "the session failed").catch(() => {});
-        await backend.destroy(session.id, { keepFiles: true }).catch(() => {});
-        const fresh = (await sessionsOfRunner(runnerId, epoch)).find((s) => s.id === session.id);
-        if (fresh && fresh.state !== "failed" && fresh.state !== "terminated") {
-          await recordTransition(
-            { id: fresh.id, tenantId: fresh.tenantId, state: fresh.state as SessionState, stateChangedAt: fresh.stateChangedAt, lifetimeUsedSeconds: fresh.lifetimeUsedSeconds },
-            "failed", "error", { detail: { reason } },
-          ).catch((e) => log(`could not mark ${session.id} failed: ${(e as Error).message}`));
-        }
-      }
-    }
-  }
+  const reconcileDeps = {
+    backend, runnerId, sandboxEnv, closeTerminals: (id: string, reason: string) => terminals.closeSession(id, reason), sandboxStarted: otlp.sandboxStarted, log,
+    retries: new ReconcileRetries(),
+    reread: async (id: string) => (await sessionsOfRunner(runnerId, epoch)).find((s) => s.id === id),
+  };
 
   let pass: Promise<void> | null = null;
   let again = false;
@@ -145,9 +124,16 @@ async function main() {
       do {
         again = false;
         const sessions = await sessionsOfRunner(runnerId, epoch);
+        // One look at the runtime per pass, so that a container that is not what the session's state
+        // says (gone after a reboot, thawed while paused) is noticed; if the runtime cannot list,
+        // settled sessions are left alone this pass.
+        const containers = await backend.list().then((l) => new Map(l.map((c) => [c.id, c.status]))).catch((e) => {
+          log(`listing containers: ${(e as Error).message}`);
+          return null;
+        });
         for (const s of sessions) {
           if (inFlight.has(s.id)) continue;
-          const p = reconcileOne(s).finally(() => inFlight.delete(s.id));
+          const p = reconcileWithRetries(s, reconcileDeps, containers ? observeContainer(containers.get(s.id)) : undefined).finally(() => inFlight.delete(s.id));
           inFlight.set(s.id, p);
         }
         await Promise.all(inFlight.values());
