@@ -13,7 +13,7 @@ import {
   createTenantSchema, meSchema, myTenantSchema, myTenantsSchema, signUpSchema, tenantSchema, tenantSettingsSchema, updateTenantSchema,
 } from "../tenants/schemas";
 import {
-  createSessionSchema, execResultSchema, execSchema, listSessionsQuerySchema, sessionEventListSchema, sessionPageSchema, sessionSchema,
+  createSessionSchema, execResultSchema, MAX_FILE_BYTES, execSchema, listSessionsQuerySchema, sessionEventListSchema, sessionPageSchema, sessionSchema,
 } from "../sessions/schemas";
 import { listSnapshotsQuerySchema, snapshotPageSchema, snapshotSchema } from "../snapshots/snapshots";
 import {
@@ -123,6 +123,7 @@ export const endpoints = {
   writeSessionFile: defineEndpoint({
     method: "PUT", path: "/api/v1/sessions/{id}/files", tag: "Sessions", scopes: ["sessions:write"], summary: "Upload a file (raw bytes, at most 100 MiB)",
     query: filePathQuery, response: z.object({ path: z.string(), size: z.number() }),
+    rawBody: { contentTypes: ["application/octet-stream", "*/*"], maxBytes: MAX_FILE_BYTES, description: "The file's bytes, whatever the Content-Type says" },
   }),
   listSessionEvents: defineEndpoint({
     method: "GET", path: "/api/v1/sessions/{id}/events", tag: "Sessions", scopes: ["sessions:read"], summary: "The session's state timeline with causes", response: sessionEventListSchema,

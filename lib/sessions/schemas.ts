@@ -111,3 +111,6 @@ export function toSession(row: SessionRow): SessionView {
     terminatedAt: row.terminatedAt?.toISOString() ?? null,
   };
 }
+
+/** The largest file PUT /api/v1/sessions/{id}/files takes (and GET answers). */
+export const MAX_FILE_BYTES = 100 * 1024 * 1024;

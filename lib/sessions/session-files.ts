@@ -6,11 +6,11 @@ import { readSleepingSessionFile } from "../snapshots/sleeping-session-file";
 import { hasScopes } from "../auth/scopes";
 import { ensureSessionRunning, isSessionAsleep, sessionAsleepError } from "./ensure-running";
 import { getSessionRowOrThrow } from "./read-sessions";
+import { MAX_FILE_BYTES } from "./schemas";
 
 /** Set on a file read from a sleeping session's snapshot (not from the live sandbox). */
 export const SNAPSHOT_ID_HEADER = "x-burrow-snapshot-id";
 
-export const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 function checkPath(path: string | null): string {
   if (!path || !path.startsWith("/") || path.includes("\0") || path.length > 4096) {
