@@ -4,8 +4,9 @@
 // write; an API key on a signed-in-user route), 404 (tenant A's key and cookie on tenant B's id,
 // for every id in the path, also as an event stream, for every enum query variant such as
 // format=text, and with a raw body where the endpoint takes one) and 400/415 (a malformed body,
-// unknown fields, an unknown query parameter, a raw body of the wrong type or shape). Routes
-// without credentials are exactly lib/api/public-routes.ts. Nothing here starts a sandbox.
+// unknown fields, an unknown query parameter, a raw body of the wrong type or shape); and every
+// read's success answer, which withApi checks against the response schema. Routes without
+// credentials are exactly lib/api/public-routes.ts. Nothing here starts a sandbox.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Endpoint } from "@/lib/api/endpoint";
@@ -16,7 +17,7 @@ import { hasScopes, ROLE_SCOPES, SCOPES, type Role, type Scope } from "@/lib/aut
 import { db } from "@/lib/db/client";
 import { newId } from "@/lib/ids";
 import { createKey, createTestTenant, sessionCookie } from "./helpers";
-import { EXAMPLE_BODIES, EXAMPLE_QUERIES, KNOWN_DEFECTS, PARAM_KINDS, paramKey, RAW_BODY_UNPROBED } from "./security/examples";
+import { EXAMPLE_BODIES, EXAMPLE_QUERIES, KNOWN_DEFECTS, PARAM_KINDS, paramKey, RAW_BODY_UNPROBED, SUCCESS_UNPROBED } from "./security/examples";
 import { createTenantObjects, objectState, type TenantObjects } from "./security/tenant-objects";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -147,6 +148,10 @@ async function probesFor(op: Operation, problems: string[]): Promise<Probe[]> {
     probes.push(...(await foreignIdProbes(e, valid, problems)));
   }
   probes.push(...(await malformedProbes(op, valid, mode)));
+  // A read's success answer passes withApi's response check (outside production a mismatch is a 500).
+  if (e.method === "GET" && !SUCCESS_UNPROBED[op.id]) {
+    probes.push({ name: "answers as its response schema says", expect: e.status ?? 200, auth: mode === "none" ? {} : { key: await aKey() }, ...valid });
+  }
   return probes;
 }
 
