@@ -15,6 +15,7 @@ export type Endpoint<
   B extends z.ZodType | undefined = z.ZodType | undefined,
   Q extends z.ZodType | undefined = z.ZodType | undefined,
   A extends AuthMode = AuthMode,
+  R extends z.ZodType | undefined = z.ZodType | undefined,
 > = {
   method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
   path: string;
@@ -26,7 +27,8 @@ export type Endpoint<
   /** A raw (non-JSON) request body the handler reads itself, e.g. an upload: documented in OpenAPI. */
   rawBody?: { contentTypes: string[]; maxBytes: number; description: string };
   query?: Q;
-  response?: z.ZodType;
+  /** The JSON answer's schema: the handler's return type, and checked against every answer outside production. */
+  response?: R;
   /** HTTP status of a successful answer. */
   status?: number;
 };
@@ -35,6 +37,7 @@ export function defineEndpoint<
   B extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
   A extends AuthMode = "tenant",
->(endpoint: Endpoint<B, Q, A>): Endpoint<B, Q, A> {
+  R extends z.ZodType | undefined = undefined,
+>(endpoint: Endpoint<B, Q, A, R>): Endpoint<B, Q, A, R> {
   return endpoint;
 }

@@ -8,6 +8,7 @@ import { hasScopes } from "../auth/scopes";
 import { env } from "../env";
 import { newId } from "../ids";
 import type { AuthMode, Endpoint } from "./endpoint";
+import { responseMismatch } from "./check-response";
 import { clientIp } from "./client-ip";
 import { AppError, databaseErrorAsAppError, errorBody } from "./errors";
 import { withIdempotency } from "./idempotency";
@@ -26,16 +27,24 @@ type Args<B, Q> = {
   params: Record<string, string>;
 };
 
-type Handler<B, Q, C> = (args: Args<B, Q> & { ctx: C }) => Promise<unknown>;
+/** What a handler may return for the response schema R: its input type, with Date wherever the JSON
+ *  has a string (JSON.stringify writes it as one), or a Response it built itself (a stream, bytes). */
+type Wire<T> = T extends string ? (string extends T ? string | Date : T)
+  : T extends readonly (infer E)[] ? readonly Wire<E>[]
+  : T extends Date ? T
+  : T extends object ? { [K in keyof T]: Wire<T[K]> }
+  : T;
+type Reply<R> = R extends z.ZodType ? Wire<z.input<R>> | Response : unknown;
+type Handler<B, Q, C, R = unknown> = (args: Args<B, Q> & { ctx: C }) => Promise<Reply<R>>;
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
 const limiter = new RateLimiter(env.API_RATE_LIMIT_PER_MINUTE);
 
 type ContextFor<A extends AuthMode> = A extends "user" ? UserContext : A extends "none" ? RequestMeta : TenantContext;
 
-export function withApi<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, A extends AuthMode>(
-  endpoint: Endpoint<B, Q, A>,
-  handler: Handler<B, Q, ContextFor<A>>,
+export function withApi<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, A extends AuthMode, R extends z.ZodType | undefined>(
+  endpoint: Endpoint<B, Q, A, R>,
+  handler: Handler<B, Q, ContextFor<A>, R>,
 ): (req: Request, route: RouteContext) => Promise<Response>;
 export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, never>) {
   return tracedRoute(endpoint, async (req: Request, route: RouteContext, span): Promise<Response> => {
@@ -63,7 +72,11 @@ export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, n
       const parsedBody = endpoint.body ? await readJsonBody(req, env.API_MAX_BODY_BYTES) : undefined;
       const body = endpoint.body ? parseOrThrow(endpoint.body, parsedBody!.value, "body") : undefined;
       const status = endpoint.status ?? 200;
-      const run = async (request = req) => ({ status, body: await handler({ req: request, body: body as never, query: query as never, params, ctx: ctx as never }) });
+      const run = async (request = req) => {
+        const answer = await handler({ req: request, body: body as never, query: query as never, params, ctx: ctx as never });
+        if (CHECK_RESPONSES) assertDocumentedAnswer(endpoint, status, answer);
+        return { status, body: answer };
+      };
 
       const idempotencyKey = req.headers.get("idempotency-key");
       if ((req.method === "POST" || req.method === "PUT") && idempotencyKey !== null && mode === "tenant") {
@@ -101,6 +114,19 @@ export function withApi(endpoint: Endpoint, handler: Handler<unknown, unknown, n
       return errorResponse(err, requestId, headers);
     }
   });
+}
+
+/** Never in production: there a drifted answer still goes out rather than failing the request. */
+const CHECK_RESPONSES = env.NODE_ENV !== "production";
+
+function assertDocumentedAnswer(endpoint: Endpoint, status: number, answer: unknown) {
+  if (answer instanceof Response || (status === 204 && answer === undefined)) return;
+  const problem = endpoint.response
+    ? responseMismatch(endpoint.response, answer)
+    : "the endpoint declares no response schema but the handler returned JSON";
+  if (!problem) return;
+  console.error(`[response check] ${endpoint.method} ${endpoint.path}: ${problem}`);
+  throw new AppError("internal", `The answer of ${endpoint.method} ${endpoint.path} does not match its response schema (checked outside production): ${problem}`);
 }
 
 function applyRateLimit(creds: Credentials, headers: Headers) {
