@@ -1,0 +1,62 @@
+// User namespaces with real runc: root in the sandbox is uid 0 inside and an unprivileged host uid
+// (the range's base) outside; owners keep their inside ids across destroy({ keepFiles }) + create.
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { sh, useSandboxes } from "./sandbox-harness";
+
+const BASE = 300_000;
+const sandboxes = useSandboxes({ idMap: { hostBase: BASE, size: 65_536 } });
+
+/** The Uid: line of /proc/<pid>/status: real, effective, saved and filesystem uid as the host sees them. */
+const hostUidsOf = (pid: number) => readFileSync(`/proc/${pid}/status`, "utf8").match(/^Uid:\s+(.*)$/m)![1].split(/\s+/).map(Number);
+
+describe("sandbox in a user namespace", () => {
+  it("is root inside, an unprivileged uid on the host, and files created inside belong to the range", async () => {
+    const { id, info } = await sandboxes.start();
+    const b = sandboxes.backend;
+    const who = await sh(b, id, "id -u; id -g; touch /workspace/by-root /tmp/t; mkdir -p /workspace/u; touch /workspace/u/f; chown -R 1000:1000 /workspace/u; stat -c '%u:%g' /workspace /workspace/by-root /workspace/u/f /");
+    expect(who.stderr).toBe("");
+    expect(who.stdout.trim().split("\n")).toEqual(["0", "0", "0:0", "0:0", "1000:1000", "0:0"]);
+    expect(info.pid).toBeGreaterThan(0);
+    expect(hostUidsOf(info.pid)).toEqual([BASE, BASE, BASE, BASE]);
+
+    const ws = info.paths.workspace;
+    expect(statSync(path.join(ws, "by-root"))).toMatchObject({ uid: BASE, gid: BASE });
+    expect(statSync(path.join(ws, "u/f"))).toMatchObject({ uid: BASE + 1000, gid: BASE + 1000 });
+    expect(statSync(path.join(info.paths.upper, "rootfs/tmp/t"))).toMatchObject({ uid: BASE, gid: BASE });
+    expect(info.paths.idMap).toEqual({ hostBase: BASE, size: 65_536 });
+
+    // Upload through the backend lands as root inside (host: the base uid).
+    await b.writeFile(id, "/workspace/up/loaded.txt", Buffer.from("hi"), 1024);
+    expect(statSync(path.join(ws, "up/loaded.txt"))).toMatchObject({ uid: BASE, gid: BASE });
+
+    // Host files stay out of reach: the host's /usr is nobody's inside and read-only, /etc's secrets hidden.
+    const host = await sh(b, id, "stat -c '%u' /usr/bin/env; touch /usr/x 2>&1; echo rc=$?; cat /etc/shadow 2>&1 | head -c 0; echo shadow=$?; ls /etc/shadow 2>&1 | head -1");
+    expect(host.stdout).toMatch(/^65534\n/);
+    expect(host.stdout).toMatch(/rc=1/);
+    expect(host.stdout).toMatch(/No such file/);
+  });
+
+  it("keeps owners 0 and 1000 across destroy({ keepFiles }) and create", async () => {
+    const { id, spec } = await sandboxes.start();
+    const b = sandboxes.backend;
+    await sh(b, id, "echo a > /workspace/a; echo b > /workspace/b; chown 1000:1000 /workspace/b; echo e > /etc/burrow-test; echo r > /root/r");
+    await b.destroy(id, { keepFiles: true });
+    await b.create(spec);
+    const after = await sh(b, id, "stat -c '%n %u:%g' /workspace/a /workspace/b /etc/burrow-test /root/r; cat /workspace/b");
+    expect(after.stdout.trim().split("\n")).toEqual(["/workspace/a 0:0", "/workspace/b 1000:1000", "/etc/burrow-test 0:0", "/root/r 0:0", "b"]);
+  });
+
+  it("runs a terminal (pty inside the namespace)", async () => {
+    const { id } = await sandboxes.start();
+    const b = sandboxes.backend;
+    let out = "";
+    let exited: (v: number | null) => void = () => {};
+    const done = new Promise<number | null>((r) => (exited = r));
+    const term = await b.openTerminal!(id, { cols: 80, rows: 24, command: ["sh", "-c", "id -u; tty"] }, { onOutput: (c) => (out += c.toString()), onExit: (r) => exited(r.exitCode) });
+    expect(await done).toBe(0);
+    await term.close();
+    expect(out).toMatch(/^0\r?\n\/dev\/pts\/\d+/);
+  });
+});
