@@ -1,12 +1,20 @@
 // User namespaces with real runc: root in the sandbox is uid 0 inside and an unprivileged host uid
 // (the range's base) outside; owners keep their inside ids across destroy({ keepFiles }) + create.
-import { readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { createLocalDirStore, readManifest, restoreSnapshot, writeSnapshot } from "../../lib/snapshots/store";
 import { sh, useSandboxes } from "./sandbox-harness";
 
 const BASE = 300_000;
+const OTHER_BASE = 400_000;
 const sandboxes = useSandboxes({ idMap: { hostBase: BASE, size: 65_536 } });
+/** Where a fork or wake may land: another runner with another range, or one without user namespaces. */
+const otherRange = useSandboxes({ idMap: { hostBase: OTHER_BASE, size: 65_536 } });
+const noUserns = useSandboxes();
+const storeDir = mkdtempSync(path.join(os.tmpdir(), "burrow-userns-store-"));
+afterAll(() => rmSync(storeDir, { recursive: true, force: true }));
 
 /** The Uid: line of /proc/<pid>/status: real, effective, saved and filesystem uid as the host sees them. */
 const hostUidsOf = (pid: number) => readFileSync(`/proc/${pid}/status`, "utf8").match(/^Uid:\s+(.*)$/m)![1].split(/\s+/).map(Number);
@@ -58,5 +66,34 @@ describe("sandbox in a user namespace", () => {
     expect(await done).toBe(0);
     await term.close();
     expect(out).toMatch(/^0\r?\n\/dev\/pts\/\d+/);
+  });
+
+  it("stores owners as ids inside and restores them into another range, or onto a runner without one", async () => {
+    const { id, info } = await sandboxes.start();
+    const b = sandboxes.backend;
+    const made = await sh(b, id, "echo a > /workspace/a; echo b > /workspace/b; chown 1000:1000 /workspace/b; mkdir /home/dev; chown 1000:1000 /home/dev; echo e > /etc/by-root");
+    expect(made.stderr).toBe("");
+    await b.pause(id);
+    const store = createLocalDirStore(storeDir);
+    const paths = b.paths(id);
+    const written = await writeSnapshot({ store, trees: { upper: paths.upper, workspace: paths.workspace }, idMap: paths.idMap });
+    await b.resume(id);
+    const manifest = await readManifest(store, written.manifestHash);
+    const owner = (tree: string, p: string) => manifest.trees[tree].find((e) => e.path === p);
+    expect(owner("workspace", "b")).toMatchObject({ uid: 1000, gid: 1000 });
+    expect(owner("workspace", "a")).toMatchObject({ uid: 0, gid: 0 });
+    expect(owner("upper", "rootfs/home/dev")).toMatchObject({ uid: 1000, gid: 1000 });
+    expect(info.paths.idMap?.hostBase).toBe(BASE);
+
+    for (const [target, base] of [[otherRange, OTHER_BASE], [noUserns, 0]] as const) {
+      const forkId = `${id}_F${base}`;
+      const to = target.backend.paths(forkId);
+      await restoreSnapshot({ store, manifestHash: written.manifestHash, targets: { upper: to.upper, workspace: to.workspace }, idMap: to.idMap });
+      expect(statSync(path.join(to.workspace, "b"))).toMatchObject({ uid: base + 1000, gid: base + 1000 });
+      expect(statSync(path.join(to.workspace, "a"))).toMatchObject({ uid: base, gid: base });
+      const fork = await target.start({ id: forkId });
+      const seen = await sh(target.backend, fork.id, "stat -c '%n %u:%g' /workspace/a /workspace/b /home/dev /etc/by-root; id -u");
+      expect(seen.stdout.trim().split("\n")).toEqual(["/workspace/a 0:0", "/workspace/b 1000:1000", "/home/dev 1000:1000", "/etc/by-root 0:0", "0"]);
+    }
   });
 });
