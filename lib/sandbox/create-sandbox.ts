@@ -55,9 +55,15 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
 
 async function prepareDirectories(l: SandboxLayout, ctx: BackendContext): Promise<void> {
   await fs.mkdir(l.root, { recursive: true, mode: 0o700 });
-  // With a user namespace runc mounts as the mapped root, which must be able to walk to the bundle
-  // and the mount sources: search (not read) for others on the state dir and the sandbox's dir.
-  if (ctx.idMap) for (const dir of [ctx.stateDir, l.root]) await addSearchForOthers(dir);
+  if (ctx.idMap) {
+    // With a user namespace runc mounts as the mapped root, which must walk to the bundle and the
+    // mount sources: search (not listing) for others on the state dir (its ancestors: see
+    // probeUserNamespaces), and this sandbox's dir for the mapped root's group only, so other host
+    // users (and other ranges) still cannot reach upper/ or workspace/.
+    await addSearchForOthers(ctx.stateDir);
+    await fs.lchown(l.root, 0, hostIdOf(ctx.idMap, 0));
+    await fs.chmod(l.root, 0o710);
+  }
   // Left mounted by a crash: unmount before the work dirs are wiped below it.
   if (await isMountPoint(l.rootfs)) await unmountAllUnder(l.bundle);
   // Overlay work dirs hold only overlayfs's scratch space; a fresh one avoids "in use" leftovers,
@@ -84,7 +90,7 @@ async function prepareDirectories(l: SandboxLayout, ctx: BackendContext): Promis
   }
 }
 
-async function addSearchForOthers(dir: string): Promise<void> {
+export async function addSearchForOthers(dir: string): Promise<void> {
   const st = await fs.stat(dir);
   if ((st.mode & 0o001) === 0) await fs.chmod(dir, (st.mode & 0o7777) | 0o001);
 }

@@ -1,9 +1,10 @@
 // User namespaces with real runc: root in the sandbox is uid 0 inside and an unprivileged host uid
 // (the range's base) outside; owners keep their inside ids across destroy({ keepFiles }) + create.
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { chooseUserNamespaces } from "../../lib/sandbox";
 import { createLocalDirStore, readManifest, restoreSnapshot, writeSnapshot } from "../../lib/snapshots/store";
 import { sh, useSandboxes } from "./sandbox-harness";
 
@@ -95,5 +96,25 @@ describe("sandbox in a user namespace", () => {
       const seen = await sh(target.backend, fork.id, "stat -c '%n %u:%g' /workspace/a /workspace/b /home/dev /etc/by-root; id -u");
       expect(seen.stdout.trim().split("\n")).toEqual(["/workspace/a 0:0", "/workspace/b 1000:1000", "/home/dev 1000:1000", "/etc/by-root 0:0", "0"]);
     }
+  });
+});
+
+describe("the runner's start probe (SANDBOX_USERNS)", () => {
+  const choose = (mode: "auto" | "on" | "off", runtime = "runc") =>
+    chooseUserNamespaces({ mode, runtime, stateDir: path.join(noUserns.stateDir, "probe-state"), uidBase: 500_000, size: 65_536 });
+
+  it("turns them on when a real probe sandbox maps root, and leaves nothing behind", async () => {
+    const auto = await choose("auto");
+    expect(auto).toMatchObject({ idMap: { hostBase: 500_000, size: 65_536 }, refuse: false });
+    expect(auto.logLine).toMatch(/^user namespaces on: root in a sandbox is host uid\/gid 500000/);
+    expect(existsSync(path.join(noUserns.stateDir, "probe-state", ".userns-probe"))).toBe(false);
+  });
+
+  it("says so when they cannot work: auto runs without them, on refuses, off never probes", async () => {
+    const auto = await choose("auto", "/nonexistent/runc");
+    expect(auto).toMatchObject({ idMap: null, refuse: false });
+    expect(auto.logLine).toMatch(/^user namespaces unavailable, sandboxes run without them: root in a sandbox is root on the host .*Cause: .*runc/);
+    expect(await choose("on", "/nonexistent/runc")).toMatchObject({ idMap: null, refuse: true });
+    expect(await choose("off")).toMatchObject({ idMap: null, refuse: false, logLine: expect.stringMatching(/SANDBOX_USERNS=off/) });
   });
 });
