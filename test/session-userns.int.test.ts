@@ -1,6 +1,8 @@
-// User namespaces through the whole stack: real runners (SANDBOX_USERNS=auto) with different uid
-// ranges. Root in a session is 0 inside and the range's base on the host; owners 0 and 1000 stay
-// the same inside after hibernate + wake and after a fork onto a runner with another range.
+// User namespaces through the whole stack: a real runner (SANDBOX_USERNS=auto). Root in a session is
+// 0 inside and the range's base on the host; owners 0 and 1000 stay the same inside after hibernate
+// + wake, and after the runner restarts with another range (wake and fork restore into it). A
+// second runner would have its own DATA_DIR/snapshots, so the range change is a restart here; the
+// backend test (sandbox-userns) restores one snapshot into two other ranges.
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,26 +16,25 @@ import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, 
 
 const BASE_A = 110_000;
 const BASE_B = 220_000;
-let a: TestRunner;
-let b: TestRunner;
+let runner: TestRunner;
 let tenant: TestTenant;
 
 beforeAll(async () => {
-  [a, b, tenant] = await Promise.all([
-    startRunner({ env: { SANDBOX_USERNS: "auto", SANDBOX_UID_BASE: String(BASE_A) } }),
-    startRunner({ env: { SANDBOX_USERNS: "auto", SANDBOX_UID_BASE: String(BASE_B) } }),
-    createTestTenant(),
-  ]);
+  [runner, tenant] = await Promise.all([startRunner({ env: { SANDBOX_USERNS: "auto", SANDBOX_UID_BASE: String(BASE_A) } }), createTestTenant()]);
 }, 120_000);
 
 afterAll(async () => {
   if (tenant) await terminateAllSessions(tenant);
-  for (const r of [a, b]) {
-    if (!r) continue;
-    await r.stop();
-    removeDataDir(r.dataDir);
-  }
+  if (!runner) return;
+  await runner.stop();
+  removeDataDir(runner.dataDir);
 });
+
+async function expectRunnerWithUserns() {
+  const row = await db().runner.findUniqueOrThrow({ where: { id: runner.id } });
+  expect(row.capabilities).toMatchObject({ userNamespaces: true });
+  expect(runner.output()).toMatch(/user namespaces on: root in a sandbox is host uid\/gid/);
+}
 
 const exec = (id: string, script: string) =>
   call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: tenant.key, params: { id }, body: { command: ["sh", "-c", script] } });
@@ -48,13 +49,9 @@ const OWNERS = "stat -c '%n %u:%g' /workspace/root-file /workspace/dev /workspac
 const EXPECTED = ["/workspace/root-file 0:0", "/workspace/dev 1000:1000", "/workspace/dev/f 1000:1000", "/workspace/uploaded.txt 0:0", "/home/dev 1000:1000", "0"];
 
 describe("sessions in user namespaces", () => {
-  it("runs root as the range's base on the host and keeps owners across hibernate, wake and a fork to another range", async () => {
-    for (const r of [a, b]) {
-      const row = await db().runner.findUniqueOrThrow({ where: { id: r.id } });
-      expect(row.capabilities).toMatchObject({ userNamespaces: true });
-      expect(r.output()).toMatch(/user namespaces on: root in a sandbox is host uid\/gid/);
-    }
-    const id = await newSession(a.pool);
+  it("runs root as the range's base on the host and keeps owners across hibernate, wake, and wake and fork in another range", async () => {
+    await expectRunnerWithUserns();
+    const id = await newSession(runner.pool);
     const made = await exec(id, "echo r > /workspace/root-file; mkdir /workspace/dev /home/dev; echo f > /workspace/dev/f; chown -R 1000:1000 /workspace/dev /home/dev");
     expect(made.body).toMatchObject({ exitCode: 0, stderr: "" });
     const put = await call(filesRoute.PUT, {
@@ -65,7 +62,7 @@ describe("sessions in user namespaces", () => {
     expect((await exec(id, OWNERS)).body.stdout.trim().split("\n")).toEqual(EXPECTED);
 
     // As the host sees it: the init's uids, and the files' owners.
-    const dir = path.join(a.dataDir, "sandboxes", id);
+    const dir = path.join(runner.dataDir, "sandboxes", id);
     const initPid = Number(readFileSync(path.join(dir, "init.pid"), "utf8"));
     const uids = readFileSync(`/proc/${initPid}/status`, "utf8").match(/^Uid:\s+(.*)$/m)![1].split(/\s+/).map(Number);
     expect(uids).toEqual([BASE_A, BASE_A, BASE_A, BASE_A]);
@@ -75,13 +72,23 @@ describe("sessions in user namespaces", () => {
 
     const hib = await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: tenant.key, params: { id } });
     expect(hib.status).toBe(200);
-    const hibernated = await waitForSessionState(a, id, "hibernated");
-    // Wake (on the session's pool: runner a) by an exec.
+    const hibernated = await waitForSessionState(runner, id, "hibernated");
+    // Wake by an exec.
     expect((await exec(id, OWNERS)).body.stdout.trim().split("\n")).toEqual(EXPECTED);
 
-    const fork = await newSession(b.pool, { fromSnapshot: hibernated.snapshotId });
-    await waitForSessionState(b, fork, "running");
+    // Hibernate again, then the runner comes back with another range: wake and fork land in it.
+    await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: tenant.key, params: { id } });
+    const again = await waitForSessionState(runner, id, "hibernated");
+    const { name, pool, dataDir } = runner;
+    await runner.stop();
+    runner = await startRunner({ name, pool, dataDir, env: { SANDBOX_USERNS: "auto", SANDBOX_UID_BASE: String(BASE_B) } });
+    await expectRunnerWithUserns();
+    expect((await exec(id, OWNERS)).body.stdout.trim().split("\n")).toEqual(EXPECTED);
+    expect(statSync(path.join(dir, "workspace/dev/f"))).toMatchObject({ uid: BASE_B + 1000, gid: BASE_B + 1000 });
+    const fork = await newSession(pool, { fromSnapshot: again.snapshotId });
+    await waitForSessionState(runner, fork, "running");
     expect((await exec(fork, OWNERS)).body.stdout.trim().split("\n")).toEqual(EXPECTED);
-    expect(statSync(path.join(b.dataDir, "sandboxes", fork, "workspace/dev/f"))).toMatchObject({ uid: BASE_B + 1000, gid: BASE_B + 1000 });
+    expect(statSync(path.join(dataDir, "sandboxes", fork, "workspace/dev/f"))).toMatchObject({ uid: BASE_B + 1000, gid: BASE_B + 1000 });
+    expect(statSync(path.join(dataDir, "sandboxes", fork, "workspace/root-file"))).toMatchObject({ uid: BASE_B, gid: BASE_B });
   });
 });
