@@ -8,6 +8,7 @@ import path from "node:path";
 import { buildOciConfig } from "./build-oci-config";
 import { containerState } from "./container-state";
 import { hostIdOf } from "./id-map";
+import { imageLowerFor } from "./image-lower";
 import { sandboxHandle, type BackendContext, type SandboxHandle } from "./backend-context";
 import { isMountPoint, mountOverlay, unmountAllUnder } from "./overlay-mount";
 import { missingBinaryMessage, runCommand, runRuntime, runtimeMessage } from "./run-runtime";
@@ -38,7 +39,7 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
 
     await prepareDirectories(h.layout, ctx);
     const host = spec.rootfs.kind === "host" ? await ctx.hostTemplate.prepare() : null;
-    const lowers = host ? [host.skeletonDir] : [await rootfsDirOrThrow(spec.rootfs.kind === "dir" ? spec.rootfs.path : "")];
+    const lowers = host ? [host.skeletonDir] : [await imageLowerFor(ctx.stateDir, await rootfsDirOrThrow(spec.rootfs.kind === "dir" ? spec.rootfs.path : ""), ctx.idMap)];
     await mountOverlay(h.layout.rootfs, { lowers, upper: h.layout.upperRootfs, work: h.layout.workRootfs });
     try {
       const config = buildOciConfig({ spec, layout: h.layout, host, cgroupsPath: cgroupsPathOf(h.containerId), arch: process.arch, idMap: ctx.idMap });

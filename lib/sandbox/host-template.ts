@@ -84,10 +84,10 @@ export async function scanHiddenEtc(etcDir = "/etc"): Promise<{ hidden: HiddenEt
   return { hidden, parents: [...parents.values()].sort((a, b) => a.rel.length - b.rel.length || a.rel.localeCompare(b.rel)) };
 }
 
-const hashOf = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+export const hashOf = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
 
 /** Builds `name` under templatesDir with `fill` unless it exists; concurrent builders race safely. */
-async function ensureImmutableDir(templatesDir: string, name: string, fill: (dir: string) => Promise<void>): Promise<string> {
+export async function ensureImmutableDir(templatesDir: string, name: string, fill: (dir: string) => Promise<void>): Promise<string> {
   const final = path.join(templatesDir, name);
   if (await fs.stat(final).then(() => true, () => false)) return final;
   // Search but no listing for others: runc, as a user namespace's root, walks to the /etc mask layer.

@@ -1,6 +1,6 @@
 // User namespaces with real runc: root in the sandbox is uid 0 inside and an unprivileged host uid
 // (the range's base) outside; owners keep their inside ids across destroy({ keepFiles }) + create.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -96,6 +96,23 @@ describe("sandbox in a user namespace", () => {
       const seen = await sh(target.backend, fork.id, "stat -c '%n %u:%g' /workspace/a /workspace/b /home/dev /etc/by-root; id -u");
       expect(seen.stdout.trim().split("\n")).toEqual(["/workspace/a 0:0", "/workspace/b 1000:1000", "/home/dev 1000:1000", "/etc/by-root 0:0", "0"]);
     }
+  });
+});
+
+describe("an imported image (dir rootfs) in a user namespace", () => {
+  it("is owned by root inside, so root can change /etc; the image itself stays untouched", async () => {
+    const image = path.join(storeDir, "image");
+    for (const d of ["bin", "etc", "tmp", "proc", "dev", "sys", "workspace"]) mkdirSync(path.join(image, d), { recursive: true });
+    copyFileSync("/bin/busybox", path.join(image, "bin/busybox"));
+    chmodSync(path.join(image, "bin/busybox"), 0o755);
+    for (const tool of ["sh", "stat", "touch", "cat"]) symlinkSync("busybox", path.join(image, "bin", tool));
+    writeFileSync(path.join(image, "etc/hostname"), "image\n");
+    const { id } = await sandboxes.start({ rootfs: { kind: "dir", path: image }, env: { PATH: "/bin" } });
+    const r = await sandboxes.backend.exec(id, { command: ["/bin/sh", "-c", "stat -c '%u %n' /etc /etc/hostname; echo changed > /etc/hostname && touch /etc/new && cat /etc/hostname"] });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim().split("\n")).toEqual(["0 /etc", "0 /etc/hostname", "changed"]);
+    expect(statSync(path.join(image, "etc/hostname"))).toMatchObject({ uid: 0 });
+    expect(readFileSync(path.join(image, "etc/hostname"), "utf8")).toBe("image\n");
   });
 });
 
