@@ -3,7 +3,7 @@
 // range (or none). Writing subtracts the writer's base, restoring adds the reader's, so 0 and 1000
 // inside stay 0 and 1000. Without a range both are the identity, which is what snapshots written
 // before user namespaces hold.
-import { hostIdOf, insideIdOf, type IdMap } from "../../sandbox/id-map";
+import { hostIdOf, insideIdOf, type IdMap } from "../../sandbox";
 import type { ManifestEntry } from "./manifest-schema";
 
 export function toInsideOwners(entries: ManifestEntry[], map: IdMap): void {

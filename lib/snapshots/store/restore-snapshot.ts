@@ -10,7 +10,7 @@ import type { BlobStore } from "./blob-store";
 import { SnapshotCorruptError, SnapshotStoreError } from "./errors";
 import { readManifest } from "./manifest";
 import type { ManifestEntry } from "./manifest-schema";
-import type { IdMap } from "../../sandbox/id-map";
+import type { IdMap } from "../../sandbox";
 import { toHostOwners } from "./owner-ids";
 import { locateBlobs } from "./pack-index";
 import { type FileTarget, planRuns, restoreContents } from "./restore-contents";

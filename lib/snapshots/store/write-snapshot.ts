@@ -6,7 +6,7 @@ import type { BlobStore } from "./blob-store";
 import { SnapshotStoreError } from "./errors";
 import { readManifest, writeManifest } from "./manifest";
 import { MANIFEST_FORMAT, type Manifest, type ManifestEntry, TREE_NAME } from "./manifest-schema";
-import type { IdMap } from "../../sandbox/id-map";
+import type { IdMap } from "../../sandbox";
 import { toInsideOwners } from "./owner-ids";
 import { locateBlobs } from "./pack-index";
 import { PackWriter } from "./pack-writer";
