@@ -36,6 +36,10 @@ describe("sandbox in a user namespace", () => {
     expect(statSync(path.join(info.paths.upper, "rootfs/tmp/t"))).toMatchObject({ uid: BASE, gid: BASE });
     expect(info.paths.idMap).toEqual({ hostBase: BASE, size: 65_536 });
 
+    // /dev/shm, /tmp and the cgroup limits (cgroup v1 or v2) work as without a namespace.
+    expect((await sh(b, id, "echo s > /dev/shm/s && cat /dev/shm/s && echo t > /tmp/t2 && cat /tmp/t2")).stdout).toBe("s\nt\n");
+    expect((await b.stats(id)).pids).toBeGreaterThan(0);
+
     // Upload through the backend lands as root inside (host: the base uid).
     await b.writeFile(id, "/workspace/up/loaded.txt", Buffer.from("hi"), 1024);
     expect(statSync(path.join(ws, "up/loaded.txt"))).toMatchObject({ uid: BASE, gid: BASE });
