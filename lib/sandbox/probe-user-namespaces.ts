@@ -14,7 +14,12 @@ export type UserNamespaceProbe = { ok: true } | { ok: false; message: string };
 const PROBE_TIMEOUT_MS = 20_000;
 
 export async function probeUserNamespaces(opts: { runtime: string; stateDir: string; idMap: NonNullable<IdMap> }): Promise<UserNamespaceProbe> {
-  const limit = readFileSync("/proc/sys/user/max_user_namespaces", { encoding: "utf8", flag: "r" }).trim();
+  let limit: string | null = null;
+  try {
+    limit = readFileSync("/proc/sys/user/max_user_namespaces", "utf8").trim();
+  } catch {
+    return { ok: false, message: "the kernel has no user namespaces (no /proc/sys/user/max_user_namespaces)" };
+  }
   if (limit === "0") return { ok: false, message: "the kernel allows no user namespaces (/proc/sys/user/max_user_namespaces is 0)" };
   // Its own state dir beside the sandboxes' (same filesystem), removed afterwards.
   const stateDir = path.join(opts.stateDir, ".userns-probe");
