@@ -49,6 +49,10 @@ const envSchema = z.object({
   BURROW_PARENT_PID: z.coerce.number().int().positive().optional(),
   /** The OCI runtime binary: runc by default; runsc (gVisor) or kata-runtime for stronger isolation. */
   SANDBOX_RUNTIME: z.string().default("runc"),
+  /** Root in a sandbox as an unprivileged host uid: auto (when the start probe works), on (the runner refuses to run sandboxes without), off. */
+  SANDBOX_USERNS: z.enum(["auto", "on", "off"]).default("auto"),
+  /** First host uid/gid of the runner's range (65536 ids: SANDBOX_UID_BASE is root inside, +1000 is 1000). */
+  SANDBOX_UID_BASE: z.coerce.number().int().min(1).max(0xffffffff - 65_536).default(100_000),
   /** Sandbox CPU use (in vCPUs) above which a session counts as active for the idle policy. */
   IDLE_CPU_THRESHOLD: z.coerce.number().min(0).default(0.05),
   /** How often the runner samples CPU, memory and pids of each sandbox into session_metrics. */

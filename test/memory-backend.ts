@@ -43,7 +43,7 @@ export function createMemoryBackend(): MemoryBackend {
   };
   const pathsOf = (id: string): SandboxPaths => {
     const root = path.join(stateDir, id);
-    return { root, upper: path.join(root, "upper"), workspace: path.join(root, "workspace"), mainOutput: { stdout: path.join(root, "init.out"), stderr: path.join(root, "init.log") } };
+    return { root, upper: path.join(root, "upper"), workspace: path.join(root, "workspace"), mainOutput: { stdout: path.join(root, "init.out"), stderr: path.join(root, "init.log") }, idMap: null };
   };
   const info = (id: string): SandboxInfo => ({ id, containerId: `burrow-${id}`, status: containers.get(id)!, pid: 0, paths: pathsOf(id) });
   const removeFiles = (id: string, keepFiles: boolean) => {

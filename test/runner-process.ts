@@ -10,7 +10,8 @@ import { createTestTenant, type TestTenant, uniqueSlug } from "./helpers";
 
 export type TestRunner = { id: string; name: string; pool: string; dataDir: string; stop: () => Promise<void>; kill: () => Promise<void>; output: () => string };
 
-export async function startRunner(opts: { name?: string; pool?: string; dataDir?: string; vcpu?: number; nodeArgs?: string[] } = {}): Promise<TestRunner> {
+/** env: extra settings for the runner (e.g. SANDBOX_UID_BASE). */
+export async function startRunner(opts: { name?: string; pool?: string; dataDir?: string; vcpu?: number; nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<TestRunner> {
   const name = opts.name ?? uniqueSlug("runner");
   const pool = opts.pool ?? uniqueSlug("pool");
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "burrow-runner-"));
@@ -23,6 +24,7 @@ export async function startRunner(opts: { name?: string; pool?: string; dataDir?
       RUNNER_VCPU: String(opts.vcpu ?? 16),
       RUNNER_MEMORY_MIB: "16384",
       DATA_DIR: dataDir,
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

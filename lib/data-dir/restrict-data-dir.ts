@@ -26,15 +26,17 @@ export async function restrictDataDir(dataDir: string, opts: { othersMayTraverse
     const p = path.join(root, d.name);
     if (d.name === "postgres") continue; // Postgres's own (0700 by initdb, owned by its user)
     if (d.name === "snapshots" && d.isDirectory()) changed += await new LocalDirStore(p).restrictModes();
+    // sandboxes/ may keep search for others: runc walks through it as a user namespace's root (each sandbox's dir stays closed).
+    else if (d.isDirectory() && d.name === "sandboxes") changed += await restrict(p, 0o700, 0o066);
     else if (d.isDirectory() && TENANT_DIRS.includes(d.name)) changed += await restrict(p, 0o700);
     else if (d.isFile() || d.isSocket()) changed += await restrict(p, 0o600); // secrets, postgres.json, the OTLP socket
   }
   return { dataDirMode, changed };
 }
 
-async function restrict(p: string, wanted: number): Promise<number> {
+async function restrict(p: string, wanted: number, forbidden = 0o077): Promise<number> {
   const st = await fs.lstat(p);
-  if ((st.mode & 0o077) === 0) return 0;
+  if ((st.mode & forbidden) === 0) return 0;
   await fs.chmod(p, wanted);
   return 1;
 }

@@ -1,6 +1,7 @@
 // What every operation of the runc backend shares: where its state lives, which runtime binary it
 // drives, the base template source and the per-sandbox lock.
 import { createHostTemplateSource } from "./host-template";
+import { hostIdOf, type IdMap } from "./id-map";
 import { KeyedLock } from "./keyed-lock";
 import { containerIdOf, sandboxLayout, templatesDirOf, type SandboxLayout } from "./sandbox-layout";
 import type { ExecTarget } from "./exec-in-sandbox";
@@ -12,10 +13,13 @@ export type BackendContext = {
   locks: KeyedLock;
   /** Each sandbox's cgroupsPath as its OCI config names it, read once (sandbox-stats.ts); dropped on destroy. */
   cgroupPaths: Map<string, string>;
+  /** The runner's uid/gid range, or null without user namespaces. */
+  idMap: IdMap;
 };
 
-export function createBackendContext(stateDir: string, runtime: string): BackendContext {
-  return { stateDir, runtime, hostTemplate: createHostTemplateSource(templatesDirOf(stateDir)), locks: new KeyedLock(), cgroupPaths: new Map() };
+export function createBackendContext(stateDir: string, runtime: string, idMap: IdMap = null): BackendContext {
+  const hostTemplate = createHostTemplateSource(templatesDirOf(stateDir), { rootUid: hostIdOf(idMap, 0), rootGid: hostIdOf(idMap, 0) });
+  return { stateDir, runtime, hostTemplate, locks: new KeyedLock(), cgroupPaths: new Map(), idMap };
 }
 
 export type SandboxHandle = { id: string; containerId: string; layout: SandboxLayout };

@@ -37,6 +37,20 @@ describe("buildOciConfig", () => {
     expect(resources.pids.limit).toBe(32);
   });
 
+  it("adds a user namespace with the runner's range, and chown/setuid capabilities only with it", () => {
+    const plain = build();
+    expect(plain.linux.namespaces.map((n) => n.type)).not.toContain("user");
+    expect(plain.process.capabilities.bounding).not.toContain("CAP_CHOWN");
+    const mapped = build({ idMap: { hostBase: 100_000, size: 65_536 } });
+    expect(mapped.linux.namespaces.map((n) => n.type)).toContain("user");
+    expect(mapped.linux).toMatchObject({
+      uidMappings: [{ containerID: 0, hostID: 100_000, size: 65_536 }],
+      gidMappings: [{ containerID: 0, hostID: 100_000, size: 65_536 }],
+    });
+    expect(mapped.process.capabilities.bounding).toEqual(expect.arrayContaining(["CAP_CHOWN", "CAP_SETUID", "CAP_KILL"]));
+    expect(mapped.process.capabilities.bounding).not.toContain("CAP_SYS_ADMIN");
+  });
+
   it("gives the sandbox its own pid, network, ipc, uts, mount and cgroup namespaces, none joined from the host", () => {
     const { namespaces } = build().linux;
     expect(namespaces.map((n) => n.type).sort()).toEqual(["cgroup", "ipc", "mount", "network", "pid", "uts"]);

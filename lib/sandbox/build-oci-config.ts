@@ -2,6 +2,7 @@
 // The base is `runc spec` (its capabilities, /proc and /sys read-only, masked and read-only paths,
 // devices denied), plus: Burrow's limits, namespaces with no network but loopback, an init that
 // outlives `kill -9 -1`, the host template's mounts and a seccomp profile.
+import { ociIdMappings, type IdMap } from "./id-map";
 import { seccompProfile } from "./seccomp-profile";
 import type { HostTemplate } from "./host-template";
 import type { SandboxLayout } from "./sandbox-layout";
@@ -18,12 +19,20 @@ export type OciConfigInput = {
   cgroupsPath: string;
   /** process.arch, for the seccomp architectures. */
   arch: string;
+  /** The runner's uid/gid range: a user namespace when set (id-map.ts). */
+  idMap?: IdMap;
 };
 
 export const CPU_PERIOD_US = 100_000;
 /** The kernel refuses CFS quotas under 1 ms. */
 const MIN_CPU_QUOTA_US = 1_000;
 const DEFAULT_CAPABILITIES = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
+/**
+ * In a user namespace root's capabilities act only on what the namespace owns (its range's files,
+ * its own namespaces), so root may also do what a package manager needs: chown, override file
+ * modes on its own files, switch users. Host files (owned by ids outside the range) stay out of reach.
+ */
+const USERNS_CAPABILITIES = [...DEFAULT_CAPABILITIES, "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_SETGID", "CAP_SETUID"];
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 export const DEFAULT_CWD = "/workspace";
 
@@ -56,6 +65,7 @@ export function sandboxEnvList(env: Record<string, string>): string[] {
 export function buildOciConfig(input: OciConfigInput) {
   const { spec, layout, host } = input;
   const memoryBytes = spec.resources.memoryMib * 1024 * 1024;
+  const caps = input.idMap ? USERNS_CAPABILITIES : DEFAULT_CAPABILITIES;
   return {
     ociVersion: "1.0.2",
     process: {
@@ -65,10 +75,10 @@ export function buildOciConfig(input: OciConfigInput) {
       env: sandboxEnvList(spec.env),
       cwd: DEFAULT_CWD,
       capabilities: {
-        bounding: DEFAULT_CAPABILITIES,
-        effective: DEFAULT_CAPABILITIES,
-        permitted: DEFAULT_CAPABILITIES,
-        ambient: DEFAULT_CAPABILITIES,
+        bounding: caps,
+        effective: caps,
+        permitted: caps,
+        ambient: caps,
       },
       rlimits: [{ type: "RLIMIT_NOFILE", hard: 4096, soft: 4096 }],
       noNewPrivileges: true,
@@ -87,7 +97,8 @@ export function buildOciConfig(input: OciConfigInput) {
       },
       cgroupsPath: input.cgroupsPath,
       // A new network namespace without a path: runc brings up loopback and nothing else.
-      namespaces: ["pid", "network", "ipc", "uts", "mount", "cgroup"].map((type) => ({ type })),
+      namespaces: [...(input.idMap ? ["user"] : []), "pid", "network", "ipc", "uts", "mount", "cgroup"].map((type) => ({ type })),
+      ...(input.idMap ? ociIdMappings(input.idMap) : {}),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
       seccomp: seccompProfile(input.arch),

@@ -7,6 +7,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { buildOciConfig } from "./build-oci-config";
 import { containerState } from "./container-state";
+import { hostIdOf } from "./id-map";
+import { imageLowerFor } from "./image-lower";
 import { sandboxHandle, type BackendContext, type SandboxHandle } from "./backend-context";
 import { isMountPoint, mountOverlay, unmountAllUnder } from "./overlay-mount";
 import { missingBinaryMessage, runCommand, runRuntime, runtimeMessage } from "./run-runtime";
@@ -30,20 +32,20 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
       // A crash between `runc create` and `start` is the only way to be left in "created".
       if (existing.status === "created") await runRuntime(ctx.runtime, ["start", h.containerId], "start");
       const status = existing.status === "created" ? "running" : existing.status;
-      return { id: spec.id, containerId: h.containerId, status, pid: existing.pid, paths: publicPaths(h.layout) };
+      return { id: spec.id, containerId: h.containerId, status, pid: existing.pid, paths: publicPaths(h.layout, ctx.idMap) };
     }
     // Its init died (or the host rebooted): clear the remains and start afresh on the same files.
     if (existing) await runRuntime(ctx.runtime, ["delete", "--force", h.containerId], "delete");
 
-    await prepareDirectories(h.layout);
+    await prepareDirectories(h.layout, ctx);
     const host = spec.rootfs.kind === "host" ? await ctx.hostTemplate.prepare() : null;
-    const lowers = host ? [host.skeletonDir] : [await rootfsDirOrThrow(spec.rootfs.kind === "dir" ? spec.rootfs.path : "")];
+    const lowers = host ? [host.skeletonDir] : [await imageLowerFor(ctx.stateDir, await rootfsDirOrThrow(spec.rootfs.kind === "dir" ? spec.rootfs.path : ""), ctx.idMap)];
     await mountOverlay(h.layout.rootfs, { lowers, upper: h.layout.upperRootfs, work: h.layout.workRootfs });
     try {
-      const config = buildOciConfig({ spec, layout: h.layout, host, cgroupsPath: cgroupsPathOf(h.containerId), arch: process.arch });
+      const config = buildOciConfig({ spec, layout: h.layout, host, cgroupsPath: cgroupsPathOf(h.containerId), arch: process.arch, idMap: ctx.idMap });
       await fs.writeFile(h.layout.configFile, JSON.stringify(config, null, 2));
       const pid = await runContainer(ctx, h);
-      return { id: spec.id, containerId: h.containerId, status: "running", pid, paths: publicPaths(h.layout) };
+      return { id: spec.id, containerId: h.containerId, status: "running", pid, paths: publicPaths(h.layout, ctx.idMap) };
     } catch (err) {
       await runCommand(ctx.runtime, ["delete", "--force", h.containerId]).catch(() => {});
       await unmountAllUnder(h.layout.bundle).catch(() => {});
@@ -52,8 +54,17 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
   });
 }
 
-async function prepareDirectories(l: SandboxLayout): Promise<void> {
+async function prepareDirectories(l: SandboxLayout, ctx: BackendContext): Promise<void> {
   await fs.mkdir(l.root, { recursive: true, mode: 0o700 });
+  if (ctx.idMap) {
+    // With a user namespace runc mounts as the mapped root, which must walk to the bundle and the
+    // mount sources: search (not listing) for others on the state dir (its ancestors: see
+    // probeUserNamespaces), and this sandbox's dir for the mapped root's group only, so other host
+    // users (and other ranges) still cannot reach upper/ or workspace/.
+    await addSearchForOthers(ctx.stateDir);
+    await fs.lchown(l.root, 0, hostIdOf(ctx.idMap, 0));
+    await fs.chmod(l.root, 0o710);
+  }
   // Left mounted by a crash: unmount before the work dirs are wiped below it.
   if (await isMountPoint(l.rootfs)) await unmountAllUnder(l.bundle);
   // Overlay work dirs hold only overlayfs's scratch space; a fresh one avoids "in use" leftovers,
@@ -71,6 +82,18 @@ async function prepareDirectories(l: SandboxLayout): Promise<void> {
   // The merged / and /etc take their owner and mode from the upper dirs.
   await fs.chmod(l.upperRootfs, 0o755);
   await fs.chmod(l.upperEtc, 0o755);
+  if (ctx.idMap) {
+    // Root inside owns / , /etc and /workspace; the /etc overlay is mounted inside the namespace,
+    // so its upper and work dirs must be the mapped root's too. Contents keep their owners
+    // (a snapshot restore already put them in this range).
+    const root = hostIdOf(ctx.idMap, 0);
+    for (const dir of [l.upper, l.upperRootfs, l.upperEtc, l.workspace, l.workEtc]) await fs.lchown(dir, root, root);
+  }
+}
+
+export async function addSearchForOthers(dir: string): Promise<void> {
+  const st = await fs.stat(dir);
+  if ((st.mode & 0o001) === 0) await fs.chmod(dir, (st.mode & 0o7777) | 0o001);
 }
 
 async function rootfsDirOrThrow(dir: string): Promise<string> {

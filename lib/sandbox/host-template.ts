@@ -84,13 +84,15 @@ export async function scanHiddenEtc(etcDir = "/etc"): Promise<{ hidden: HiddenEt
   return { hidden, parents: [...parents.values()].sort((a, b) => a.rel.length - b.rel.length || a.rel.localeCompare(b.rel)) };
 }
 
-const hashOf = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+export const hashOf = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
 
 /** Builds `name` under templatesDir with `fill` unless it exists; concurrent builders race safely. */
-async function ensureImmutableDir(templatesDir: string, name: string, fill: (dir: string) => Promise<void>): Promise<string> {
+export async function ensureImmutableDir(templatesDir: string, name: string, fill: (dir: string) => Promise<void>): Promise<string> {
   const final = path.join(templatesDir, name);
   if (await fs.stat(final).then(() => true, () => false)) return final;
-  await fs.mkdir(templatesDir, { recursive: true, mode: 0o700 });
+  // Search but no listing for others: runc, as a user namespace's root, walks to the /etc mask layer.
+  await fs.mkdir(templatesDir, { recursive: true, mode: 0o711 });
+  await fs.chmod(templatesDir, 0o711);
   const temp = path.join(templatesDir, `.${name}.tmp-${randomBytes(6).toString("hex")}`);
   try {
     await fs.mkdir(temp, { mode: 0o755 });
@@ -105,8 +107,14 @@ async function ensureImmutableDir(templatesDir: string, name: string, fill: (dir
   return final;
 }
 
-export function ensureSkeleton(templatesDir: string, rootLinks: HostRootLink[]): Promise<string> {
-  const name = `host-root-${hashOf({ v: SKELETON_VERSION, dirs: SKELETON_DIRS, rootLinks })}`;
+/** Who owns the skeleton: host root, or the mapped root of the runner's user namespace range. */
+export type SkeletonOwner = { rootUid: number; rootGid: number };
+const HOST_ROOT: SkeletonOwner = { rootUid: 0, rootGid: 0 };
+
+export function ensureSkeleton(templatesDir: string, rootLinks: HostRootLink[], owner: SkeletonOwner = HOST_ROOT): Promise<string> {
+  // The owner is part of the name: root inside must own /root, /tmp, … to use them.
+  const ownerKey = owner.rootUid === 0 && owner.rootGid === 0 ? {} : { owner };
+  const name = `host-root-${hashOf({ v: SKELETON_VERSION, dirs: SKELETON_DIRS, rootLinks, ...ownerKey })}`;
   return ensureImmutableDir(templatesDir, name, async (dir) => {
     for (const [rel, mode] of SKELETON_DIRS) {
       await fs.mkdir(path.join(dir, rel), { recursive: true });
@@ -115,6 +123,11 @@ export function ensureSkeleton(templatesDir: string, rootLinks: HostRootLink[]):
     for (const link of rootLinks) {
       if (link.kind === "symlink") await fs.symlink(link.target, path.join(dir, link.name));
       else await fs.mkdir(path.join(dir, link.name), { mode: 0o755 });
+    }
+    if (ownerKey.owner) {
+      for (const [rel] of SKELETON_DIRS) await fs.lchown(path.join(dir, rel), owner.rootUid, owner.rootGid);
+      for (const link of rootLinks) await fs.lchown(path.join(dir, link.name), owner.rootUid, owner.rootGid);
+      await fs.lchown(dir, owner.rootUid, owner.rootGid);
     }
   });
 }
@@ -137,12 +150,12 @@ export function ensureEtcMask(templatesDir: string, scan: { hidden: HiddenEtcEnt
 }
 
 /** Prepares the host template on demand; the /etc scan is cached for ETC_SCAN_TTL_MS. */
-export function createHostTemplateSource(templatesDir: string) {
+export function createHostTemplateSource(templatesDir: string, owner: SkeletonOwner = HOST_ROOT) {
   let cached: { at: number; value: Promise<HostTemplate> } | null = null;
   const build = async (): Promise<HostTemplate> => {
     const rootLinks = await readHostRootLinks();
     const [skeletonDir, etcMaskDir] = await Promise.all([
-      ensureSkeleton(templatesDir, rootLinks),
+      ensureSkeleton(templatesDir, rootLinks, owner),
       scanHiddenEtc().then((scan) => ensureEtcMask(templatesDir, scan)),
     ]);
     return { skeletonDir, rootLinks, etcMaskDir };

@@ -38,6 +38,8 @@
 // what the runtime knows.
 export { createRuncBackend, type RuncBackendOptions } from "./runc-backend";
 export { checkRuntime, type RuntimeCheck } from "./check-runtime";
+export { chooseUserNamespaces, probeUserNamespaces, type UserNamespaceChoice, type UserNamespaceProbe } from "./probe-user-namespaces";
+export { DEFAULT_ID_RANGE_SIZE, hostIdOf, insideIdOf, type IdMap } from "./id-map";
 export { SandboxError, isSandboxError, type SandboxErrorCode } from "./sandbox-error";
 export { buildOciConfig, type OciConfigInput } from "./build-oci-config";
 export {

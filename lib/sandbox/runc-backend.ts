@@ -5,6 +5,7 @@ import { createBackendContext, execTargetOf, sandboxHandle } from "./backend-con
 import { createSandbox } from "./create-sandbox";
 import { destroySandbox, quarantineSandbox } from "./destroy-sandbox";
 import { execInSandbox } from "./exec-in-sandbox";
+import { assertIdMap, type IdMap } from "./id-map";
 import { listSandboxes } from "./list-sandboxes";
 import { pauseSandbox } from "./pause-sandbox";
 import { resumeSandbox } from "./resume-sandbox";
@@ -16,13 +17,19 @@ import { openSandboxTerminal } from "./sandbox-terminal";
 import { validateExecRequest, validateTerminalRequest } from "./validate-spec";
 import type { SandboxBackend } from "./types";
 
-export type RuncBackendOptions = { stateDir: string; runtimeBinary?: string };
+export type RuncBackendOptions = {
+  stateDir: string;
+  runtimeBinary?: string;
+  /** Run sandboxes in a user namespace with this uid/gid range (checked at start by probeUserNamespaces). */
+  idMap?: IdMap;
+};
 
 export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
   const stateDir = path.resolve(opts.stateDir);
   assertMountablePath(stateDir, "stateDir");
   const runtime = opts.runtimeBinary ?? "runc";
-  const ctx = createBackendContext(stateDir, runtime);
+  assertIdMap(opts.idMap ?? null);
+  const ctx = createBackendContext(stateDir, runtime, opts.idMap ?? null);
   return {
     name: path.basename(runtime),
     create: (spec) => createSandbox(ctx, spec),
@@ -42,7 +49,7 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
     list: () => listSandboxes(ctx),
     stats: (id) => sandboxStats(ctx, id),
     initHealth: (id) => sandboxInitHealth(ctx, id),
-    paths: (id) => publicPaths(sandboxHandle(ctx, id).layout),
+    paths: (id) => publicPaths(sandboxHandle(ctx, id).layout, ctx.idMap),
     readFile: (id, p, maxBytes) => readSandboxFile(execTargetOf(ctx, sandboxHandle(ctx, id)), p, maxBytes),
     writeFile: (id, p, data, maxBytes) => writeSandboxFile(execTargetOf(ctx, sandboxHandle(ctx, id)), p, data, maxBytes),
   };

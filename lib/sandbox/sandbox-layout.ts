@@ -1,6 +1,7 @@
 // Where one sandbox lives on the host, and the naming rules for ids. Pure: computes paths, creates
 // nothing. The layout is documented at the top of index.ts.
 import path from "node:path";
+import type { IdMap } from "./id-map";
 import { SandboxError } from "./sandbox-error";
 import type { SandboxPaths } from "./types";
 
@@ -36,7 +37,7 @@ export const sandboxIdOf = (containerId: string): string | null =>
     : null;
 
 /** Every host path of one sandbox, public (SandboxPaths) and internal. */
-export type SandboxLayout = SandboxPaths & {
+export type SandboxLayout = Omit<SandboxPaths, "idMap"> & {
   bundle: string;
   configFile: string;
   /** The merged root overlay, mounted on the host; runc pivots into it. */
@@ -78,6 +79,6 @@ export function sandboxLayout(stateDir: string, id: string): SandboxLayout {
   };
 }
 
-export const publicPaths = (l: SandboxLayout): SandboxPaths => ({
-  root: l.root, upper: l.upper, workspace: l.workspace, mainOutput: l.mainOutput,
+export const publicPaths = (l: SandboxLayout, idMap: IdMap): SandboxPaths => ({
+  root: l.root, upper: l.upper, workspace: l.workspace, mainOutput: l.mainOutput, idMap,
 });

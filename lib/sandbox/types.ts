@@ -1,4 +1,5 @@
 // The contract between the runner and a compute backend. Pure types: no I/O here.
+import type { IdMap } from "./id-map";
 
 export type SandboxRootfs = { kind: "host" } | { kind: "dir"; path: string };
 
@@ -34,6 +35,8 @@ export type SandboxPaths = {
    * starting it are in stderr too.
    */
   mainOutput: { stdout: string; stderr: string };
+  /** How owners in upper/ and workspace/ map to ids inside (a user namespace's range), null when they are the same. */
+  idMap: IdMap;
 };
 
 export type SandboxStatus = "running" | "paused" | "stopped" | "created";

@@ -20,7 +20,7 @@ type SessionRef = { id: string; tenantId: string; snapshotId: string | null; ret
 export async function snapshotSessionFiles(session: SessionRef, paths: SandboxPaths, reason: "hibernate" | "manual") {
   // The parent's manifest lets the store skip files that did not change since the last snapshot.
   const parent = session.snapshotId ? await db().snapshot.findUnique({ where: { id: session.snapshotId }, select: { manifestHash: true } }) : null;
-  const written = await writeSnapshot({ store: snapshotStore(), trees: { upper: paths.upper, workspace: paths.workspace }, parent: parent?.manifestHash ?? null });
+  const written = await writeSnapshot({ store: snapshotStore(), trees: { upper: paths.upper, workspace: paths.workspace }, parent: parent?.manifestHash ?? null, idMap: paths.idMap });
   return db().snapshot.create({
     data: {
       id: newId("snp"),
@@ -45,7 +45,7 @@ export async function restoreSessionFiles(snapshotId: string, paths: SandboxPath
     throw new AppError("conflict", `Snapshot ${snapshotId} is not available (${snapshot?.status ?? "deleted"})`);
   }
   try {
-    return await restoreSnapshot({ store: snapshotStore(), manifestHash: snapshot.manifestHash, targets: { upper: paths.upper, workspace: paths.workspace } });
+    return await restoreSnapshot({ store: snapshotStore(), manifestHash: snapshot.manifestHash, targets: { upper: paths.upper, workspace: paths.workspace }, idMap: paths.idMap });
   } catch (err) {
     if (err instanceof SnapshotCorruptError) {
       await db().snapshot.update({ where: { id: snapshotId }, data: { status: "corrupt" } });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { checkRuntime, createRuncBackend, type SandboxBackend, type SandboxSpec } from "../../lib/sandbox";
+import { checkRuntime, createRuncBackend, type IdMap, type SandboxBackend, type SandboxSpec } from "../../lib/sandbox";
 
 export const RUNTIME = "runc";
 
@@ -65,7 +65,8 @@ export function runtimeContainers(): { id: string; status: string; bundle: strin
   return JSON.parse(execFileSync(RUNTIME, ["list", "--format", "json"], { encoding: "utf8" }) || "null") ?? [];
 }
 
-export function useSandboxes() {
+/** idMap: run the sandboxes in a user namespace with this uid/gid range. */
+export function useSandboxes(opts: { idMap?: IdMap } = {}) {
   let stateDir = "";
   let backend: SandboxBackend | undefined;
   const live = new Set<string>();
@@ -74,7 +75,7 @@ export function useSandboxes() {
     const runtime = await checkRuntime(RUNTIME);
     if (!runtime.ok) throw new Error(`Sandbox integration tests need ${RUNTIME} as root: ${runtime.message}`);
     stateDir = mkdtempSync(path.join(os.tmpdir(), "burrow-sandbox-test-"));
-    backend = createRuncBackend({ stateDir, runtimeBinary: RUNTIME });
+    backend = createRuncBackend({ stateDir, runtimeBinary: RUNTIME, idMap: opts.idMap });
   });
 
   afterEach(async () => {

@@ -23,7 +23,7 @@ import { checkInitHealth } from "../../lib/runners/check-init-health";
 import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
-import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
+import { checkRuntime, chooseUserNamespaces, createRuncBackend, DEFAULT_ID_RANGE_SIZE, type IdMap, type RuntimeCheck } from "../../lib/sandbox";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
@@ -36,7 +36,15 @@ const RECONCILE_EVERY_MS = 1_000;
 const INIT_HEALTH_EVERY_MS = 2_000;
 
 async function main() {
-  const runtime = await checkRuntime(env.SANDBOX_RUNTIME);
+  const stateDir = path.resolve(env.DATA_DIR, "sandboxes");
+  let runtime: RuntimeCheck = await checkRuntime(env.SANDBOX_RUNTIME);
+  let idMap: IdMap = null;
+  if (runtime.ok) {
+    const userns = await chooseUserNamespaces({ mode: env.SANDBOX_USERNS, runtime: env.SANDBOX_RUNTIME, stateDir, uidBase: env.SANDBOX_UID_BASE, size: DEFAULT_ID_RANGE_SIZE });
+    log(userns.logLine);
+    if (userns.refuse) runtime = { ok: false, message: userns.logLine };
+    idMap = userns.idMap;
+  }
   if (!runtime.ok) {
     // Keep the rest of Burrow up: the console works, and session creates answer "no runner online".
     log(`cannot run sandboxes: ${runtime.message}`);
@@ -46,7 +54,8 @@ async function main() {
     stopWhenParentGone(() => { clearInterval(remind); process.exit(0); }, log);
     return;
   }
-  const backend = createRuncBackend({ stateDir: path.resolve(env.DATA_DIR, "sandboxes"), runtimeBinary: env.SANDBOX_RUNTIME });
+  const version = runtime.version;
+  const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap });
 
   const name = env.RUNNER_NAME ?? os.hostname();
   // Listen first so the registered address is real.
@@ -66,7 +75,7 @@ async function main() {
     memoryMib: env.RUNNER_MEMORY_MIB ?? Math.floor(os.totalmem() / 1024 / 1024),
     gpus: env.RUNNER_GPUS,
     labels: JSON.parse(env.RUNNER_LABELS) as Record<string, string>,
-    capabilities: { memorySnapshots: false, runtime: env.SANDBOX_RUNTIME, runtimeVersion: runtime.version },
+    capabilities: { memorySnapshots: false, runtime: env.SANDBOX_RUNTIME, runtimeVersion: version, userNamespaces: idMap !== null },
   });
   const runner = await register();
   runnerId = runner.id;

@@ -10,6 +10,8 @@ import type { BlobStore } from "./blob-store";
 import { SnapshotCorruptError, SnapshotStoreError } from "./errors";
 import { readManifest } from "./manifest";
 import type { ManifestEntry } from "./manifest-schema";
+import type { IdMap } from "../../sandbox";
+import { toHostOwners } from "./owner-ids";
 import { locateBlobs } from "./pack-index";
 import { type FileTarget, planRuns, restoreContents } from "./restore-contents";
 import { createDirectories, createLinksAndNodes, finishDirectories, restoreXattrs } from "./restore-entries";
@@ -20,6 +22,8 @@ export type RestoreSnapshotOptions = {
   /** tree name → host directory to (re)place; a subset of the snapshot's trees. A target may be
    * absent or hold earlier content (kept untouched unless the restore succeeds). Not a mount point. */
   targets: Record<string, string>;
+  /** The targets' user namespace range: stored owners (ids inside) are chowned into it (owner-ids.ts). */
+  idMap?: IdMap;
 };
 
 export type RestoreSnapshotResult = { files: number; bytes: number; entries: number; durationMs: number };
@@ -31,6 +35,7 @@ export async function restoreSnapshot(opts: RestoreSnapshotOptions): Promise<Res
   const names = Object.keys(opts.targets).sort();
   if (names.length === 0) throw new SnapshotStoreError("restoreSnapshot needs at least one target");
   for (const n of names) if (!manifest.trees[n]) throw new SnapshotStoreError(`Snapshot ${manifestHash} has no tree ${JSON.stringify(n)}`);
+  for (const n of names) manifest.trees[n] = toHostOwners(manifest.trees[n], opts.idMap ?? null);
 
   // Where every needed blob is, before anything is written.
   const byBlob = new Map<string, FileTarget[]>();

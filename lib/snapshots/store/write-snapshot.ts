@@ -6,6 +6,8 @@ import type { BlobStore } from "./blob-store";
 import { SnapshotStoreError } from "./errors";
 import { readManifest, writeManifest } from "./manifest";
 import { MANIFEST_FORMAT, type Manifest, type ManifestEntry, TREE_NAME } from "./manifest-schema";
+import type { IdMap } from "../../sandbox";
+import { toInsideOwners } from "./owner-ids";
 import { locateBlobs } from "./pack-index";
 import { PackWriter } from "./pack-writer";
 import { storeFiles } from "./store-files";
@@ -18,6 +20,8 @@ export type WriteSnapshotOptions = {
   trees: Record<string, string>;
   /** The snapshot this one follows: recorded, and its stored contents are not stored again. */
   parent?: string | null;
+  /** The trees' user namespace range: owners are stored as ids inside it (owner-ids.ts). */
+  idMap?: IdMap;
 };
 
 export type WriteSnapshotResult = {
@@ -62,6 +66,7 @@ export async function writeSnapshot(opts: WriteSnapshotOptions): Promise<WriteSn
   const walked: Record<string, WalkedTree> = {};
   for (const n of names) {
     walked[n] = await walkTree(opts.trees[n]);
+    toInsideOwners(walked[n].entries, opts.idMap ?? null);
     await attachXattrs(opts.trees[n], walked[n].entries);
   }
 
