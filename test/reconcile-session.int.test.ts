@@ -4,12 +4,13 @@
 // part-way through a step; a later pass starts again from what the database and the runtime show,
 // as a restarted runner does. Every sequence must end settled, with the container matching the
 // state and the user's files where the state says they are.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import type { Session } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
+import { RECOVERED_NOTE } from "@/lib/runners/reconcile-session";
 import { ReconcileRetries } from "@/lib/runners/reconcile-retry-policy";
 import { reconcileWithRetries } from "@/lib/runners/reconcile-with-retries";
 import { observeContainer, SANDBOX_LOST_REASON } from "@/lib/sessions/lifecycle-step";
@@ -177,16 +178,46 @@ describe("reconciling through crashes", () => {
     expect(readFileSync(workspaceFile(id), "utf8")).toBe(`asked ${desired}`);
   });
 
-  it("a running session whose container is gone (host rebooted) is failed, its files kept", async () => {
-    for (const state of ["running", "paused"] as const) {
-      const id = await sessionIn(state, `lost while ${state}`);
-      backend.forgetContainer(id);
-      const row = await converge(id);
-      expect(row).toMatchObject({ state: "failed", failureReason: SANDBOX_LOST_REASON });
-      expect(readFileSync(workspaceFile(id), "utf8")).toBe(`lost while ${state}`);
-      const events = await db().sessionEvent.findMany({ where: { sessionId: id, toState: "failed" } });
-      expect(events).toHaveLength(1);
-    }
+  it.each(["running", "paused"] as const)("a %s session whose container is gone (host rebooted) is recovered on its own files", async (state) => {
+    const id = await sessionIn(state, `lost while ${state}`);
+    writeFileSync(path.join(backend.stateDir, id, "upper", "rootfs", "outside.txt"), "outside /workspace");
+    backend.forgetContainer(id);
+    const row = await converge(id);
+    expectSettled(row);
+    expect(row.state).toBe(state);
+    expect(backend.createdCount(id)).toBe(2);
+    expect(readFileSync(workspaceFile(id), "utf8")).toBe(`lost while ${state}`);
+    expect(readFileSync(path.join(backend.stateDir, id, "upper", "rootfs", "outside.txt"), "utf8")).toBe("outside /workspace");
+    const recovered = await db().sessionEvent.findMany({ where: { sessionId: id, cause: "recovered" } });
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]).toMatchObject({ fromState: state, toState: "running", detail: { reason: SANDBOX_LOST_REASON, note: RECOVERED_NOTE } });
+    expect(await db().sessionEvent.count({ where: { sessionId: id, toState: "failed" } })).toBe(0);
+  });
+
+  it.each(["running", "paused"] as const)("a %s session whose container and files are gone rolls back to its last snapshot", async (state) => {
+    const id = await sessionIn("hibernated", "in the snapshot");
+    await setDesired(id, state);
+    expect((await converge(id)).state).toBe(state);
+    writeUserFile(id, "after the snapshot, lost with the host");
+    backend.forgetContainer(id);
+    rmSync(path.join(backend.stateDir, id), { recursive: true, force: true });
+    const row = await converge(id);
+    expectSettled(row);
+    expect(row.state).toBe(state);
+    expect(readFileSync(workspaceFile(id), "utf8")).toBe("in the snapshot");
+    const rolledBack = await db().sessionEvent.findMany({ where: { sessionId: id, fromState: state, toState: "hibernated", cause: "error" } });
+    expect(rolledBack).toHaveLength(1);
+    expect(rolledBack[0].detail).toEqual({ reason: SANDBOX_LOST_REASON, dataAsOf: row.snapshotId });
+  });
+
+  it("a session whose container and files are gone, without a snapshot, is failed (sandbox_lost)", async () => {
+    const id = await sessionIn("running", "never snapshotted");
+    backend.forgetContainer(id);
+    rmSync(path.join(backend.stateDir, id, "workspace"), { recursive: true, force: true });
+    const row = await converge(id);
+    expect(row).toMatchObject({ state: "failed", failureReason: SANDBOX_LOST_REASON });
+    expect(backend.statusOf(id)).toBeUndefined();
+    expect(existsSync(path.join(backend.stateDir, id, "upper"))).toBe(true); // what is left is kept
   });
 
   it("a paused session whose container was thawed behind the runner's back is frozen again", async () => {

@@ -10,11 +10,12 @@ import { SessionStateBadge } from "./session-state-badge";
 import { useSessionEvents } from "./use-sessions";
 
 const CAUSE_TONES: Record<string, "neutral" | "accent" | "amber" | "red" | "blue"> = {
-  api: "accent", idle: "amber", lifetime: "amber", quota: "red", runner_lost: "red", error: "red", wake: "blue", runner: "neutral", retention: "neutral",
+  api: "accent", idle: "amber", lifetime: "amber", quota: "red", runner_lost: "red", error: "red", wake: "blue", runner: "neutral", retention: "neutral", recovered: "amber",
 };
 const CAUSE_TEXT: Record<string, string> = {
   api: "asked through the API", idle: "idle policy", lifetime: "lifetime reached", quota: "quota", runner_lost: "runner lost",
   error: "error", wake: "woken by a request", runner: "runner", retention: "retention",
+  recovered: "recovered after its container was lost (processes lost, files kept)",
 };
 const DOT: Record<string, string> = {
   neutral: "bg-zinc-400", accent: "bg-indigo-500", green: "bg-emerald-500", amber: "bg-amber-500", red: "bg-red-500", blue: "bg-sky-500", violet: "bg-violet-500",

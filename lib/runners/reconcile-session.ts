@@ -2,8 +2,10 @@
 // the runtime shows of its container, let decideLifecycleStep choose the step, take it, record it;
 // repeat until settled (a start on the way to paused or hibernated is followed by that step). Safe
 // to re-run after a crash at any point: the decision looks at the container, and each step first
-// checks what is really there (container, files) before acting.
-import type { SandboxBackend } from "../sandbox";
+// checks what is really there (container, files) before acting. A container the runtime lost (host
+// reboot) is started again on the session's files when they are here (see "recover").
+import fs from "node:fs/promises";
+import type { SandboxBackend, SandboxPaths, SandboxSpec } from "../sandbox";
 import type { Session } from "../db/generated/client";
 import type { Rootfs } from "../templates/schemas";
 import { recordTransition, type TransitionableSession } from "../sessions/record-transition";
@@ -42,6 +44,12 @@ export async function observeSessionContainer(backend: Pick<SandboxBackend, "lis
   return observeContainer((await backend.list()).find((c) => c.id === sessionId)?.status);
 }
 
+/** Whether the session's writable layer and /workspace are (still) on this host. */
+export async function sessionFilesHere(paths: Pick<SandboxPaths, "upper" | "workspace">): Promise<boolean> {
+  const isDir = (p: string) => fs.lstat(p).then((st) => st.isDirectory(), () => false);
+  return (await isDir(paths.upper)) && (await isDir(paths.workspace));
+}
+
 /**
  * `container`: what the runner's pass saw of this session's container. Without it a session whose
  * recorded state is settled is left alone (nothing was observed to contradict it).
@@ -52,7 +60,9 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps, co
   let current = session;
   let seen = container ?? (await observeSessionContainer(deps.backend, session.id));
   for (let i = 0; i < MAX_STEPS_PER_PASS; i++) {
-    const { step, spanName } = decideLifecycleStep({ state: current.state as SessionState, desired, container: seen, hasSnapshot: Boolean(current.snapshotId) });
+    // Only a missing container makes the files matter (recover on them, or fall back without them).
+    const filesHere = seen === "absent" ? await sessionFilesHere(deps.backend.paths(session.id)) : true;
+    const { step, spanName } = decideLifecycleStep({ state: current.state as SessionState, desired, container: seen, hasSnapshot: Boolean(current.snapshotId), filesHere });
     if (step === "none") return;
     const from = current;
     const run = () => takeStep(step, from, seen, deps);
@@ -101,6 +111,24 @@ async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, 
       const set = { snapshotId: snapshot.id, runnerId: deps.runnerId };
       return after(session, await recordTransition(state, "hibernated", cause, { set }), set);
     }
+    case "recover": {
+      // The host rebooted (or the container was removed by hand) but the files are here: a new
+      // container on them, nothing restored, nothing wiped. What ran in it is gone; say so.
+      deps.log?.(`session ${session.id}: ${session.state} but its container is gone; started again on its files`);
+      await deps.closeTerminals?.(session.id, "the session's processes were lost");
+      await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
+      await deps.sandboxStarted?.(session.id);
+      const lastActivityAt = new Date();
+      const running = await recordTransition(state, "running", "recovered", { detail: { reason: SANDBOX_LOST_REASON, note: RECOVERED_NOTE }, set: { lastActivityAt } });
+      return after(session, running, { lastActivityAt });
+    }
+    case "roll-back": {
+      // Container and files gone: the data of its last snapshot, woken here by the next step.
+      deps.log?.(`session ${session.id}: ${session.state} but its container and files are gone; back to its last snapshot`);
+      await deps.closeTerminals?.(session.id, "the session's files were lost");
+      const detail = { reason: SANDBOX_LOST_REASON, dataAsOf: session.snapshotId };
+      return after(session, await recordTransition(state, "hibernated", "error", { detail }));
+    }
     case "mark-lost": {
       deps.log?.(`session ${session.id}: ${session.state} but its container is gone; marked failed, files kept`);
       await deps.closeTerminals?.(session.id, "the session failed");
@@ -109,6 +137,16 @@ async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, 
     }
   }
 }
+
+/** The timeline's word on a recovered session. */
+export const RECOVERED_NOTE = "processes were lost, files kept";
+
+const sandboxSpecOf = (session: Session, deps: ReconcileDeps): SandboxSpec => ({
+  id: session.id,
+  rootfs: session.rootfs as Rootfs,
+  resources: { vcpu: session.vcpu, memoryMib: session.memoryMib },
+  env: { ...(session.env as Record<string, string>), ...deps.sandboxEnv(session) },
+});
 
 /** pending, hibernated or starting → running. */
 async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Session> {
@@ -126,12 +164,7 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
     await backend.destroy(session.id);
   }
   if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
-  await withSpan("sandbox.create", {}, () => backend.create({
-    id: session.id,
-    rootfs: session.rootfs as Rootfs,
-    resources: { vcpu: session.vcpu, memoryMib: session.memoryMib },
-    env: { ...(session.env as Record<string, string>), ...deps.sandboxEnv(session) },
-  }));
+  await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
   await deps.sandboxStarted?.(session.id);
   const lastActivityAt = new Date();
   const running = await recordTransition(state, "running", session.snapshotId ? "wake" : causeOf(session), {

@@ -1,6 +1,9 @@
 // Start (or adopt) a sandbox: directories, root overlay, config.json, `runc run -d`. Files already in
 // upper/ and workspace/ are kept, which is how a wake from a snapshot works (the caller restores
-// them first). If the container already runs (or is paused) it is returned as it is.
+// them first), and how a session whose container a host reboot removed is recovered (the runner
+// calls create on the files left: reconcile-session.ts, "recover"). Only per-container scratch is
+// reset here (the overlay work dirs; config.json and init.pid are rewritten). If the container
+// already runs (or is paused) it is returned as it is.
 import { spawn } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";

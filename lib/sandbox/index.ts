@@ -35,7 +35,8 @@
 // snapshot into them, then create); destroy({ keepFiles: true }) leaves only upper/ and
 // workspace/. Hibernate = pause (or destroy keeping files), snapshot upper/ and workspace/, then
 // destroy(). The runtime's state (/run/runc) does not survive a reboot, the files do: list() shows
-// what the runtime knows.
+// what the runtime knows, and create() on the files left is how the runner recovers a session after
+// a reboot (so create() must never reset upper/ or workspace/, only per-container scratch).
 export { createRuncBackend, type RuncBackendOptions } from "./runc-backend";
 export { checkRuntime, type RuntimeCheck } from "./check-runtime";
 export { chooseUserNamespaces, probeUserNamespaces, type UserNamespaceChoice, type UserNamespaceProbe } from "./probe-user-namespaces";

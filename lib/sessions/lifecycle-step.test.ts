@@ -1,5 +1,6 @@
 // The decision table of decideLifecycleStep, written out: every (state × desired × container) row,
-// with "a/b" where the step depends on a snapshot (a: none, b: the session has one). The table is
+// with "a/b" where the step depends on a snapshot (a: none, b: the session has one), and "f;g" where
+// it depends on the session's files being on this host (f: they are, g: they are gone). The table is
 // the spec; a row missing or extra fails too.
 import { describe, expect, it } from "vitest";
 import { CONTAINER_OBSERVATIONS, decideLifecycleStep, observeContainer, type LifecycleStep } from "./lifecycle-step";
@@ -15,12 +16,12 @@ starting     running     | start/wake       start/wake       start/wake       st
 starting     paused      | start/wake       start/wake       start/wake       start/wake
 starting     hibernated  | start/wake       start/wake       start/wake       start/wake
 starting     terminated  | terminate        terminate        terminate        terminate
-running      running     | none             none             none             mark-lost
-running      paused      | pause            pause            pause            mark-lost
+running      running     | none             none             none             recover;mark-lost/roll-back
+running      paused      | pause            pause            pause            recover;mark-lost/roll-back
 running      hibernated  | hibernate        hibernate        hibernate        hibernate
 running      terminated  | terminate        terminate        terminate        terminate
-paused       running     | resume           resume           resume           mark-lost
-paused       paused      | pause            none             none             mark-lost
+paused       running     | resume           resume           resume           recover;mark-lost/roll-back
+paused       paused      | pause            none             none             recover;mark-lost/roll-back
 paused       hibernated  | hibernate        hibernate        hibernate        hibernate
 paused       terminated  | terminate        terminate        terminate        terminate
 hibernating  running     | abort-hibernate  abort-hibernate  finish-hibernate finish-hibernate
@@ -52,11 +53,12 @@ const SPAN_OF_STEPS: Record<string, LifecycleStep[]> = {
   "session.pause": ["pause"],
   "session.resume": ["resume", "abort-hibernate", "finish-hibernate"],
   "session.hibernate": ["hibernate"],
+  "session.recover": ["recover"],
   "session.terminate": ["terminate"],
 };
 const spanOf = (step: string) => Object.entries(SPAN_OF_STEPS).find(([, steps]) => steps.includes(step as LifecycleStep))?.[0] ?? null;
 
-type Row = { state: SessionState; desired: DesiredState; container: (typeof CONTAINER_OBSERVATIONS)[number]; hasSnapshot: boolean; step: string };
+type Row = { state: SessionState; desired: DesiredState; container: (typeof CONTAINER_OBSERVATIONS)[number]; hasSnapshot: boolean; filesHere: boolean; step: string };
 
 function rowsOf(table: string): Row[] {
   const lines = table.trim().split("\n").slice(1);
@@ -65,23 +67,24 @@ function rowsOf(table: string): Row[] {
     const [state, desired] = left.trim().split(/\s+/) as [SessionState, DesiredState];
     const cells = right.trim().split(/\s+/);
     expect(cells, line).toHaveLength(CONTAINER_OBSERVATIONS.length);
-    return CONTAINER_OBSERVATIONS.flatMap((container, i) => [false, true].map((hasSnapshot) => {
-      const [without, withSnapshot = without] = cells[i].split("/");
-      return { state, desired, container, hasSnapshot, step: hasSnapshot ? withSnapshot : without };
-    }));
+    return CONTAINER_OBSERVATIONS.flatMap((container, i) => [true, false].flatMap((filesHere) => [false, true].map((hasSnapshot) => {
+      const [withFiles, withoutFiles = withFiles] = cells[i].split(";");
+      const [without, withSnapshot = without] = (filesHere ? withFiles : withoutFiles).split("/");
+      return { state, desired, container, hasSnapshot, filesHere, step: hasSnapshot ? withSnapshot : without };
+    })));
   });
 }
 
 const rows = rowsOf(TABLE);
 
 describe("decideLifecycleStep", () => {
-  it("covers every state × desired × container × snapshot once", () => {
-    const keys = rows.map((r) => `${r.state} ${r.desired} ${r.container} ${r.hasSnapshot}`);
+  it("covers every state × desired × container × snapshot × files once", () => {
+    const keys = rows.map((r) => `${r.state} ${r.desired} ${r.container} ${r.hasSnapshot} ${r.filesHere}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys.length).toBe(SESSION_STATES.length * DESIRED_STATES.length * CONTAINER_OBSERVATIONS.length * 2);
+    expect(keys.length).toBe(SESSION_STATES.length * DESIRED_STATES.length * CONTAINER_OBSERVATIONS.length * 2 * 2);
   });
 
-  it.each(rows)("$state -> $desired, container $container, snapshot $hasSnapshot: $step", ({ step, ...input }) => {
+  it.each(rows)("$state -> $desired, container $container, snapshot $hasSnapshot, files $filesHere: $step", ({ step, ...input }) => {
     expect(decideLifecycleStep(input)).toEqual({ step, spanName: spanOf(step) });
   });
 

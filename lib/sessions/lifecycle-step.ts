@@ -32,12 +32,27 @@ export type LifecycleStep =
   | "finish-hibernate"
   /** Never started and asked to hibernate: nothing to save, hibernated without a snapshot. */
   | "hibernate-unstarted"
-  /** running/paused but the runtime has no container (host rebooted, removed by hand): failed, files kept. */
+  /**
+   * running/paused, the runtime has no container (host rebooted, removed by hand) but the session's
+   * writable layer and /workspace are still on this host: a new container on those same files,
+   * running (its processes are gone); a paused one is paused again by the next step.
+   */
+  | "recover"
+  /** As above with its files gone too, and a snapshot: hibernated with the snapshot's data, on this runner (the next step wakes it). */
+  | "roll-back"
+  /** As above without a snapshot: failed (sandbox_lost), whatever is left kept. */
   | "mark-lost"
   /** Also finishes a cut-off `terminating`. */
   | "terminate";
 
-export type LifecycleInput = { state: SessionState; desired: DesiredState; container: ContainerObservation; hasSnapshot: boolean };
+export type LifecycleInput = {
+  state: SessionState;
+  desired: DesiredState;
+  container: ContainerObservation;
+  hasSnapshot: boolean;
+  /** The session's writable layer and /workspace are on this host (only looked at when its container is absent). */
+  filesHere: boolean;
+};
 export type LifecycleDecision = { step: LifecycleStep; /** The platform span the step runs in; null for bookkeeping-only steps. */ spanName: string | null };
 
 const SPAN_NAMES: Record<LifecycleStep, string | null> = {
@@ -51,14 +66,16 @@ const SPAN_NAMES: Record<LifecycleStep, string | null> = {
   "abort-hibernate": "session.resume",
   "finish-hibernate": "session.resume",
   "hibernate-unstarted": null,
+  recover: "session.recover",
+  "roll-back": null, // the wake that follows has its span
   "mark-lost": null,
   terminate: "session.terminate",
 };
 
-/** The failure reason recorded when a session's container is gone. */
+/** The reason recorded when a session's container is gone (failed, or rolled back to its snapshot, when its files are gone too). */
 export const SANDBOX_LOST_REASON = "sandbox_lost";
 
-function stepOf({ state, desired, container, hasSnapshot }: LifecycleInput): LifecycleStep {
+function stepOf({ state, desired, container, hasSnapshot, filesHere }: LifecycleInput): LifecycleStep {
   if (state === "terminated") return "none";
   // Terminating is one way: a cut-off one is finished whatever is asked now.
   if (desired === "terminated" || state === "terminating") return "terminate";
@@ -78,7 +95,7 @@ function stepOf({ state, desired, container, hasSnapshot }: LifecycleInput): Lif
     case "running":
     case "paused": {
       if (desired === "hibernated") return "hibernate"; // from the files, whether or not a container is left
-      if (container === "absent") return "mark-lost";
+      if (container === "absent") return filesHere ? "recover" : hasSnapshot ? "roll-back" : "mark-lost";
       if (desired === "paused") {
         // paused with a stopped container: its init is gone, which init health reports; nothing to freeze.
         if (state === "paused") return container === "running" ? "pause" : "none";

@@ -8,12 +8,15 @@ export type SessionState = (typeof SESSION_STATES)[number];
 export const DESIRED_STATES = ["running", "paused", "hibernated", "terminated"] as const;
 export type DesiredState = (typeof DESIRED_STATES)[number];
 
-export type TransitionCause = "api" | "idle" | "lifetime" | "quota" | "runner_lost" | "runner" | "wake" | "error" | "retention" | "spend_limit";
+export type TransitionCause = "api" | "idle" | "lifetime" | "quota" | "runner_lost" | "runner" | "wake" | "error" | "retention" | "spend_limit"
+  /** Its container was gone (host rebooted) and a new one was started on its files: processes lost, files kept. */
+  | "recovered";
 
 const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
   pending: ["starting", "hibernated", "terminating", "terminated", "failed"],
   starting: ["running", "terminating", "failed", "hibernated"],
-  running: ["paused", "hibernating", "terminating", "failed", "hibernated"],
+  // running -> running: recovered, a new container on the same files (the old one's processes are gone).
+  running: ["running", "paused", "hibernating", "terminating", "failed", "hibernated"],
   paused: ["running", "hibernating", "terminating", "failed", "hibernated"],
   hibernating: ["hibernated", "running", "failed", "terminating"],
   hibernated: ["starting", "terminating", "terminated", "failed"],
