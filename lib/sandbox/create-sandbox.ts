@@ -12,6 +12,7 @@ import { isMountPoint, mountOverlay, unmountAllUnder } from "./overlay-mount";
 import { missingBinaryMessage, runCommand, runRuntime, runtimeMessage } from "./run-runtime";
 import { SandboxError } from "./sandbox-error";
 import { publicPaths, type SandboxLayout } from "./sandbox-layout";
+import { ensureSessionDisk } from "./session-disk";
 import { validateSandboxSpec } from "./validate-spec";
 import type { SandboxInfo, SandboxSpec } from "./types";
 
@@ -35,7 +36,7 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
     // Its init died (or the host rebooted): clear the remains and start afresh on the same files.
     if (existing) await runRuntime(ctx.runtime, ["delete", "--force", h.containerId], "delete");
 
-    await prepareDirectories(h.layout);
+    await prepareDirectories(h.layout, spec.resources);
     const host = spec.rootfs.kind === "host" ? await ctx.hostTemplate.prepare() : null;
     const lowers = host ? [host.skeletonDir] : [await rootfsDirOrThrow(spec.rootfs.kind === "dir" ? spec.rootfs.path : "")];
     await mountOverlay(h.layout.rootfs, { lowers, upper: h.layout.upperRootfs, work: h.layout.workRootfs });
@@ -52,10 +53,11 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
   });
 }
 
-async function prepareDirectories(l: SandboxLayout): Promise<void> {
+async function prepareDirectories(l: SandboxLayout, resources: SandboxSpec["resources"]): Promise<void> {
   await fs.mkdir(l.root, { recursive: true, mode: 0o700 });
   // Left mounted by a crash: unmount before the work dirs are wiped below it.
   if (await isMountPoint(l.rootfs)) await unmountAllUnder(l.bundle);
+  await ensureSessionDisk(l, resources);
   // Overlay work dirs hold only overlayfs's scratch space; a fresh one avoids "in use" leftovers,
   // e.g. after the upper dir was replaced by a snapshot restore.
   await fs.rm(path.dirname(l.workRootfs), { recursive: true, force: true });
@@ -64,7 +66,7 @@ async function prepareDirectories(l: SandboxLayout): Promise<void> {
   }
   // upper/ and workspace/ may come from a snapshot restore. A symlink there would make the mount
   // follow it: the overlay's upper layer or the /workspace bind would become a host directory.
-  for (const dir of [l.upper, l.upperRootfs, l.upperEtc, l.workspace]) {
+  for (const dir of [l.disk, l.upper, l.upperRootfs, l.upperEtc, l.workspace]) {
     const st = await fs.lstat(dir);
     if (!st.isDirectory()) throw new SandboxError("failed", `${dir} must be a directory, not a symlink or file`);
   }

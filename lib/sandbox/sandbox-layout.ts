@@ -49,6 +49,13 @@ export type SandboxLayout = SandboxPaths & {
   initLog: string;
   /** Pid files of running execs (so a timeout can kill the process tree). */
   execDir: string;
+  /**
+   * The writable area: upper/, work/ and workspace/ (overlay wants upper and work on one mount).
+   * The mount point of the sandbox's disk image when it has a size (session-disk.ts).
+   */
+  disk: string;
+  /** The sparse ext4 image mounted at `disk`; beside it, so the runner's own files stay off it. */
+  diskImage: string;
 };
 
 /** Shared template layers; the dot keeps it apart from sandbox ids, which never start with one. */
@@ -59,22 +66,25 @@ export function templatesDirOf(stateDir: string) {
 export function sandboxLayout(stateDir: string, id: string): SandboxLayout {
   assertSandboxId(id);
   const root = path.join(stateDir, id);
-  const upper = path.join(root, "upper");
+  const disk = path.join(root, "disk");
+  const upper = path.join(disk, "upper");
   const bundle = path.join(root, "bundle");
   return {
     root,
     upper,
-    workspace: path.join(root, "workspace"),
+    workspace: path.join(disk, "workspace"),
     bundle,
     configFile: path.join(bundle, "config.json"),
     rootfs: path.join(bundle, "rootfs"),
     upperRootfs: path.join(upper, "rootfs"),
     upperEtc: path.join(upper, "etc"),
-    workRootfs: path.join(root, "work", "rootfs"),
-    workEtc: path.join(root, "work", "etc"),
+    workRootfs: path.join(disk, "work", "rootfs"),
+    workEtc: path.join(disk, "work", "etc"),
     initLog: path.join(root, "init.log"),
     mainOutput: { stdout: path.join(root, "init.out"), stderr: path.join(root, "init.log") },
     execDir: path.join(root, "exec"),
+    disk,
+    diskImage: path.join(root, "disk.img"),
   };
 }
 
