@@ -49,6 +49,8 @@ const envSchema = z.object({
   BURROW_PARENT_PID: z.coerce.number().int().positive().optional(),
   /** The OCI runtime binary: runc by default; runsc (gVisor) or kata-runtime for stronger isolation. */
   SANDBOX_RUNTIME: z.string().default("runc"),
+  /** on: each sandbox's writable area is a diskMib-sized filesystem of its own (README, "Disk limits"); off: the state dir's, unlimited. */
+  SANDBOX_DISK_LIMITS: z.enum(["on", "off"]).default("on"),
   /** Sandbox CPU use (in vCPUs) above which a session counts as active for the idle policy. */
   IDLE_CPU_THRESHOLD: z.coerce.number().min(0).default(0.05),
   /** How often the runner samples CPU, memory and pids of each sandbox into session_metrics. */

@@ -8,6 +8,9 @@ import { recordTransition, type TransitionableSession } from "../sessions/record
 import type { DesiredState, SessionState, TransitionCause } from "../sessions/state-machine";
 import { isSettled } from "../sessions/state-machine";
 import { restoreSessionFiles, snapshotSessionFiles } from "../snapshots/session-files";
+import { env } from "../env";
+import { recordPostMortem } from "../sessions/post-mortem";
+import { endingPostMortem } from "./check-sandbox-limits";
 import { lifecycleStepOf, withLifecycleSpan } from "../telemetry/lifecycle-spans";
 import { withSpan } from "../telemetry/platform-span";
 
@@ -25,6 +28,9 @@ export type ReconcileDeps = {
 const tx = (s: Session): TransitionableSession => ({
   id: s.id, tenantId: s.tenantId, state: s.state as SessionState, stateChangedAt: s.stateChangedAt, lifetimeUsedSeconds: s.lifetimeUsedSeconds,
 });
+
+/** The sandbox's writable area: diskMib of its own (session-disk.ts), unless the runner turns disk limits off. */
+const diskOf = (s: Session) => (env.SANDBOX_DISK_LIMITS === "on" ? { diskMib: s.diskMib } : {});
 
 /** Why the desired state was asked for, as recorded on the runner's transitions. */
 const causeOf = (s: Session): TransitionCause => s.desiredCause as TransitionCause;
@@ -44,7 +50,13 @@ async function converge(session: Session, deps: ReconcileDeps): Promise<void> {
   const { backend } = deps;
 
   if (desired === "terminated") {
-    if (state.state !== "terminating") state = await recordTransition(state, "terminating", cause);
+    if (state.state !== "terminating") {
+      // Ended by a limit while its sandbox is still here: say why, with its peak memory and last lines.
+      if ((cause === "lifetime" || cause === "spend_limit") && (state.state === "running" || state.state === "paused")) {
+        await recordPostMortem(session.id, await endingPostMortem(backend, session.id, cause)).catch((e: Error) => deps.log?.(`post-mortem of ${session.id}: ${e.message}`));
+      }
+      state = await recordTransition(state, "terminating", cause);
+    }
     await deps.closeTerminals?.(session.id, "session terminated");
     await backend.destroy(session.id);
     await recordTransition(state, "terminated", cause);
@@ -68,11 +80,13 @@ async function converge(session: Session, deps: ReconcileDeps): Promise<void> {
     } else {
       await backend.destroy(session.id);
     }
+    // The writable area (its own disk image, diskMib) exists before the snapshot is restored into it.
+    await backend.prepareFiles(session.id, diskOf(session));
     if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
     await withSpan("sandbox.create", {}, () => backend.create({
       id: session.id,
       rootfs: session.rootfs as Rootfs,
-      resources: { vcpu: session.vcpu, memoryMib: session.memoryMib },
+      resources: { vcpu: session.vcpu, memoryMib: session.memoryMib, ...diskOf(session) },
       env: { ...(session.env as Record<string, string>), ...deps.sandboxEnv(session) },
     }));
     await deps.sandboxStarted?.(session.id);
@@ -101,6 +115,7 @@ async function converge(session: Session, deps: ReconcileDeps): Promise<void> {
     await deps.closeTerminals?.(session.id, "session hibernated");
     const alive = (await backend.list()).some((c) => c.id === session.id);
     if (alive) await backend.pause(session.id).catch(() => {}); // a frozen tree is a consistent snapshot
+    else await backend.prepareFiles(session.id, diskOf(session)); // after a reboot its disk image is not mounted
     const started = Date.now();
     const snapshot = await withSpan("session.snapshot", {}, () => snapshotSessionFiles(session, backend.paths(session.id), "hibernate"));
     // Recorded before the files go: a crash now leaves garbage for the orphan sweep, never data loss.
@@ -119,6 +134,7 @@ async function converge(session: Session, deps: ReconcileDeps): Promise<void> {
       await backend.resume(session.id).catch(() => {});
       await recordTransition(state, "running", cause);
     } else {
+      await backend.prepareFiles(session.id, diskOf(session)); // after a reboot its disk image is not mounted
       const snapshot = await snapshotSessionFiles(session, backend.paths(session.id), "hibernate");
       await recordTransition(state, "hibernated", cause, { set: { snapshotId: snapshot.id, runnerId: deps.runnerId } });
     }

@@ -26,6 +26,9 @@ export async function ensureSessionDisk(l: SandboxLayout, disk: { diskMib?: numb
   await fs.mkdir(l.disk, { recursive: true, mode: 0o700 });
   if (!disk.diskMib || (await isMountPoint(l.disk))) return;
   const exists = await fs.stat(l.diskImage).then(() => true, () => false);
+  // Files already in a plain disk/ (written while disk limits were off): an image mounted over them
+  // would hide them from the sandbox and its snapshots. They stay where they are, unlimited.
+  if (!exists && (await fs.readdir(l.disk)).length > 0) return;
   if (!exists) await makeImage(l.diskImage, disk.diskMib, disk.inodes ?? defaultInodes(disk.diskMib));
   // nodev,nosuid: the area holds only files the sandbox wrote; the overlay on top gets its own flags.
   const mounted = await runCommand("mount", ["-t", "ext4", "-o", "loop,nodev,nosuid,noatime", l.diskImage, l.disk]);

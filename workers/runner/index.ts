@@ -18,6 +18,7 @@ import { flushPlatformSpans } from "../../lib/telemetry/platform-span";
 import { otlpForwardUrl, startRunnerOtlp } from "../../lib/telemetry/otlp-relay/runner-otlp";
 import { reconcileSession } from "../../lib/runners/reconcile-session";
 import { checkInitHealth } from "../../lib/runners/check-init-health";
+import { createSandboxLimitWatch } from "../../lib/runners/check-sandbox-limits";
 import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
@@ -101,6 +102,8 @@ async function main() {
   const inFlight = new Map<string, Promise<void>>();
   // One sampling loop feeds both the resource metrics and the idle policy's CPU activity rule.
   const sampler = createResourceSampler({ stats: (id) => backend.stats(id), onBusy: (id) => touchSessionActivity(id), busyVcpu: env.IDLE_CPU_THRESHOLD, log });
+  // On the same tick: OOM kills, pids-limit hits and a full disk become post-mortems.
+  const limitWatch = createSandboxLimitWatch(backend, log);
 
   // OTLP from inside sandboxes: OTEL_* in their env, a relay in each one's network namespace.
   const otlp = await startRunnerOtlp({
@@ -206,7 +209,10 @@ async function main() {
     setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), RECONCILE_EVERY_MS),
     setInterval(() => void sweepOrphans().catch((e) => log(`sweep: ${e.message}`)), 30_000),
     setInterval(() => void followMainOutput().catch((e) => log(`main output: ${e.message}`)), 1_000),
-    setInterval(() => void sessionsOfRunner(runnerId, epoch).then((s) => sampler.sampleOnce(s)).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
+    setInterval(() => void sessionsOfRunner(runnerId, epoch).then(async (s) => {
+      await sampler.sampleOnce(s);
+      await limitWatch.checkAll(s);
+    }).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
     setInterval(() => void sessionsOfRunner(runnerId, epoch).then((s) => checkInitHealth(backend, s, log)).catch((e) => log(`init health: ${e.message}`)), INIT_HEALTH_EVERY_MS),
   ];
 
