@@ -68,9 +68,12 @@ export async function quarantineSandbox(ctx: BackendContext, id: string, now = n
       done = kept.length === 0;
       if (done) return null;
       const into = path.join(quarantineDirOf(ctx.stateDir), `${id}-${now.toISOString().replace(/[:.]/g, "-")}`);
-      await fs.mkdir(into, { recursive: true, mode: 0o700 });
+      // Filled under a dot name, then renamed: the directory appears complete or not at all.
+      const filling = path.join(path.dirname(into), `.filling-${path.basename(into)}`);
+      await fs.rm(filling, { recursive: true, force: true });
+      await fs.mkdir(filling, { recursive: true, mode: 0o700 });
       for (const dir of kept) {
-        const target = path.join(into, path.basename(dir));
+        const target = path.join(filling, path.basename(dir));
         if (!hasImage) {
           await fs.rename(dir, target);
           continue;
@@ -79,6 +82,7 @@ export async function quarantineSandbox(ctx: BackendContext, id: string, now = n
         const copied = await runCommand("cp", ["-a", "--", dir, target], { timeoutMs: 10 * 60_000 });
         if (copied.exitCode !== 0) throw new Error(`Could not copy ${dir} into the quarantine: ${copied.stderr.trim()}`);
       }
+      await fs.rename(filling, into);
       done = true;
       return into;
     } finally {
