@@ -11,7 +11,7 @@ import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { notifyRunner } from "@/lib/runners/notify";
 import { call } from "./helpers";
-import { useRunnerAndTenant, waitForSessionState } from "./runner-process";
+import { useRunnerAndTenant, waitForRunnerValue, waitForSessionState } from "./runner-process";
 
 // The runner child process inherits this: its limit checks run on the sampling tick.
 process.env.METRICS_SAMPLE_INTERVAL_MS = "1000";
@@ -20,15 +20,8 @@ const MIB = 1024 * 1024;
 
 type PostMortemBody = { reason: string; peakMemoryBytes: number | null; lastLines: { line: string }[]; message: string };
 
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; runner output:\n${env.runner.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs?: number) =>
+  waitForRunnerValue(env.runner, what, read, ok, timeoutMs);
 
 async function createRunning(resources: Record<string, number>) {
   const created = await call(sessionsRoute.POST, {
