@@ -76,6 +76,16 @@ export type Session = {
   fromSnapshotId: string | null;
   createdAt: string;
   terminatedAt: string | null;
+  postMortem?: PostMortem | null;
+};
+
+/** Why a limit stopped the sandbox or a process in it (the API's postMortem). */
+export type PostMortem = {
+  reason: "oom_kill" | "pids_limit" | "disk_full" | "lifetime" | "spend_limit";
+  at: string;
+  message: string;
+  peakMemoryBytes: number | null;
+  lastLines: { stream: string; line: string; at: string }[];
 };
 
 export type SessionEvent = { id: string; fromState: string | null; toState: string; cause: string; detail: Record<string, unknown>; at: string };
