@@ -29,6 +29,9 @@ describe("a sandbox's disk limit", () => {
     const root = await sh(backend, id, "dd if=/dev/zero of=/root/more bs=1M count=8 2>&1; echo exit=$?");
     expect(root.stdout).toMatch(/No space left on device/);
 
+    // A file written from outside (the files API) that does not fit: too_large (413), not a failure.
+    await expect(backend.writeFile(id, "/workspace/upload", Buffer.alloc(4 * MIB, 1), 8 * MIB)).rejects.toMatchObject({ code: "too_large", details: { reason: "disk_full" } });
+
     const usage = await backend.diskUsage(id);
     expect(usage).not.toBeNull();
     expect(usage!.totalBytes).toBeLessThanOrEqual(16 * MIB);
