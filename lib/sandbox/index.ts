@@ -41,6 +41,7 @@
 // what the runtime knows.
 export { createRuncBackend, type RuncBackendOptions } from "./runc-backend";
 export { checkRuntime, type RuntimeCheck } from "./check-runtime";
+export { checkDiskLimits } from "./session-disk";
 export { SandboxError, isSandboxError, type SandboxErrorCode } from "./sandbox-error";
 export { buildOciConfig, type OciConfigInput } from "./build-oci-config";
 export {

@@ -67,3 +67,12 @@ export async function sessionDiskUsage(l: SandboxLayout): Promise<SandboxDiskUsa
     freeInodes: s.ffree,
   };
 }
+
+/** Can this host give sandboxes disk images? null when it can, else what is missing (the runner says so at start). */
+export async function checkDiskLimits(): Promise<string | null> {
+  const mkfs = await runCommand("mkfs.ext4", ["-V"]).catch(() => null);
+  if (!mkfs || mkfs.exitCode !== 0) return "mkfs.ext4 is missing (install e2fsprogs)";
+  const loop = await fs.stat("/dev/loop-control").then(() => true, () => false);
+  if (!loop) return "no loop devices (/dev/loop-control; modprobe loop, or give the runner's container the loop devices)";
+  return null;
+}

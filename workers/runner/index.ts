@@ -22,7 +22,7 @@ import { createSandboxLimitWatch } from "../../lib/runners/check-sandbox-limits"
 import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
-import { checkRuntime, createRuncBackend } from "../../lib/sandbox";
+import { checkDiskLimits, checkRuntime, createRuncBackend } from "../../lib/sandbox";
 import { recordTransition, touchSessionActivity } from "../../lib/sessions/record-transition";
 import type { SessionState } from "../../lib/sessions/state-machine";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
@@ -48,6 +48,9 @@ async function main() {
     return;
   }
   const backend = createRuncBackend({ stateDir: path.resolve(env.DATA_DIR, "sandboxes"), runtimeBinary: env.SANDBOX_RUNTIME });
+  const diskProblem = env.SANDBOX_DISK_LIMITS === "on" ? await checkDiskLimits() : null;
+  if (diskProblem) log(`disk limits cannot work here: ${diskProblem}; sessions will fail to start until it is fixed (or set SANDBOX_DISK_LIMITS=off: unlimited disk)`);
+  if (env.SANDBOX_DISK_LIMITS === "off") log("disk limits are off (SANDBOX_DISK_LIMITS=off): sandboxes write to the data dir's filesystem, unlimited");
 
   const name = env.RUNNER_NAME ?? os.hostname();
   // Listen first so the registered address is real.
