@@ -85,6 +85,16 @@ describe("a session's limits", () => {
     expect((await getSession(id)).body.state).toBe("running"); // only the hog died
   });
 
+  it("records a fork refused at the pids limit", async () => {
+    const id = await createRunning({ memoryMib: 256 });
+    // More sleepers than the default limit of 256 processes: the shell's forks start failing.
+    const forks = await exec(id, ["sh", "-c", "i=0; while [ $i -lt 300 ]; do sleep 30 & i=$((i+1)); done 2>/dev/null; echo started"]);
+    expect(forks.status).toBe(200);
+    const pm = await waitFor("a pids_limit post-mortem", () => postMortemOf(id), (p) => p?.reason === "pids_limit");
+    expect(pm!.message).toMatch(/process limit/);
+    expect((await timeline(id)).some((e) => e.cause === "pids_limit")).toBe(true);
+  });
+
   it("records a time-limit termination with peak memory and the last log lines", async () => {
     const id = await createRunning({ memoryMib: 128 });
     expect((await exec(id, ["sh", "-c", "echo last-words"])).body.exitCode).toBe(0);
