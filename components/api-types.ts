@@ -72,3 +72,5 @@ export type SessionMetricPoint = z.infer<typeof sessionMetricPointSchema>;
 export type SessionMetrics = z.infer<typeof sessionMetricsSchema>;
 export type Concurrency = z.infer<typeof concurrencySchema>;
 export type ConcurrencyPoint = Concurrency["data"][number];
+/** Why a limit stopped the sandbox or a process in it (the API's postMortem). */
+export type PostMortem = NonNullable<Session["postMortem"]>;

@@ -53,6 +53,8 @@ const envSchema = z.object({
   SANDBOX_USERNS: z.enum(["auto", "on", "off"]).default("auto"),
   /** First host uid/gid of the runner's range (65536 ids: SANDBOX_UID_BASE is root inside, +1000 is 1000). */
   SANDBOX_UID_BASE: z.coerce.number().int().min(1).max(0xffffffff - 65_536).default(100_000),
+  /** on: each sandbox's writable area is a diskMib-sized filesystem of its own (README, "Disk limits"); off: the state dir's, unlimited. */
+  SANDBOX_DISK_LIMITS: z.enum(["on", "off"]).default("on"),
   /** Sandbox CPU use (in vCPUs) above which a session counts as active for the idle policy. */
   IDLE_CPU_THRESHOLD: z.coerce.number().min(0).default(0.05),
   /** How often the runner samples CPU, memory and pids of each sandbox into session_metrics. */

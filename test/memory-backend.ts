@@ -70,6 +70,17 @@ export function createMemoryBackend(): MemoryBackend {
       created.set(spec.id, (created.get(spec.id) ?? 0) + 1);
       return info(spec.id);
     },
+    async prepareFiles(id) {
+      // No disk images in memory: the writable area is plain directories, kept as they are.
+      const p = pathsOf(id);
+      for (const dir of [p.upper, p.workspace]) mkdirSync(dir, { recursive: true });
+    },
+    async diskUsage() {
+      return null;
+    },
+    async limitCounters() {
+      return { oomKills: 0, pidsLimitHits: 0, peakMemoryBytes: 0 };
+    },
     exec: unsupported("run processes"),
     async pause(id) {
       crashPoint("pause", id);

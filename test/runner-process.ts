@@ -104,6 +104,17 @@ export async function runningSessionOn(env: { runner: TestRunner; tenant: TestTe
   return res.body.id as string;
 }
 
+/** Polls `read` until `ok` (every 100 ms, bounded); a timeout names the runner's output. */
+export async function waitForRunnerValue<T>(runner: TestRunner, what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; runner output:\n${runner.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Polls the session row until it is in `state`; a timeout (or `failed`) names the runner's output. */
 export async function waitForSessionState(runner: TestRunner, id: string, state: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

@@ -9,22 +9,15 @@ import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { newId } from "@/lib/ids";
 import { call, createKey, createTestTenant } from "./helpers";
-import { useRunnerAndTenant } from "./runner-process";
+import { useRunnerAndTenant, waitForRunnerValue } from "./runner-process";
 import { sessionRowIn } from "./session-rows";
 
 // The runner child process inherits this: sample every second so the test is short.
 process.env.METRICS_SAMPLE_INTERVAL_MS = "1000";
 const env = useRunnerAndTenant();
 
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; runner output:\n${env.runner.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs?: number) =>
+  waitForRunnerValue(env.runner, what, read, ok, timeoutMs);
 
 const samplesOf = (sessionId: string, since = new Date(0)) =>
   db().sessionMetric.findMany({ where: { sessionId, at: { gte: since } }, orderBy: { at: "asc" } });

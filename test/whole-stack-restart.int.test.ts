@@ -114,7 +114,7 @@ afterAll(async () => {
 /** Byte-for-byte, from the runner's disk (reading through the API would wake paused sessions). */
 function checkFilesOnDisk(s: Held) {
   for (const [name, bytes] of s.files) {
-    const file = path.join(runner.dataDir, "sandboxes", s.id, "workspace", name);
+    const file = path.join(runner.dataDir, "sandboxes", s.id, "disk", "workspace", name);
     let same = false;
     try {
       same = readFileSync(file).equals(bytes);

@@ -10,6 +10,7 @@ import { Card, PageHeader } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
 import { EmptyState, ErrorState, LoadingState } from "../ui/states";
 import { CommandBox } from "./command-box";
+import { PostMortemCard } from "./post-mortem-card";
 import { SessionActions } from "./session-actions";
 import { SessionDetailsCard } from "./session-details-card";
 import { SessionFiles } from "./session-files";
@@ -80,6 +81,7 @@ export function SessionDetailPage({ id }: { id: string }) {
           <SnapshotLineage session={s} />
         </div>
         <div className="min-w-0 space-y-6">
+          {s.postMortem && <PostMortemCard postMortem={s.postMortem} />}
           <SessionDetailsCard session={s} />
           <SessionTimeline session={s} />
         </div>

@@ -5,7 +5,8 @@
 // checks what is really there (container, files) before acting. A container the runtime lost (host
 // reboot) is started again on the session's files when they are here (see "recover").
 import fs from "node:fs/promises";
-import type { SandboxBackend, SandboxPaths, SandboxSpec } from "../sandbox";
+import path from "node:path";
+import { DISK_IMAGE_NAME, type SandboxBackend, type SandboxPaths, type SandboxSpec } from "../sandbox";
 import type { Session } from "../db/generated/client";
 import type { Rootfs } from "../templates/schemas";
 import { recordTransition, type TransitionableSession } from "../sessions/record-transition";
@@ -13,6 +14,9 @@ import { decideLifecycleStep, observeContainer, SANDBOX_LOST_REASON, type Contai
 import type { DesiredState, SessionState, TransitionCause } from "../sessions/state-machine";
 import { isSettled } from "../sessions/state-machine";
 import { restoreSessionFiles, snapshotSessionFiles } from "../snapshots/session-files";
+import { env } from "../env";
+import { recordPostMortem } from "../sessions/post-mortem";
+import { endingPostMortem } from "./check-sandbox-limits";
 import { withLifecycleSpan } from "../telemetry/lifecycle-spans";
 import { withSpan } from "../telemetry/platform-span";
 
@@ -37,6 +41,9 @@ const tx = (s: Session): TransitionableSession => ({
 /** The row as a recorded transition left it (plus what the step set on it). */
 const after = (s: Session, t: TransitionableSession, set: Partial<Session> = {}): Session => ({ ...s, ...set, state: t.state, stateChangedAt: t.stateChangedAt, lifetimeUsedSeconds: t.lifetimeUsedSeconds });
 
+/** The sandbox's writable area: diskMib of its own (session-disk.ts), unless the runner turns disk limits off. */
+const diskOf = (s: Session) => (env.SANDBOX_DISK_LIMITS === "on" ? { diskMib: s.diskMib } : {});
+
 /** Why the desired state was asked for, as recorded on the runner's transitions. */
 const causeOf = (s: Session): TransitionCause => s.desiredCause as TransitionCause;
 
@@ -44,10 +51,14 @@ export async function observeSessionContainer(backend: Pick<SandboxBackend, "lis
   return observeContainer((await backend.list()).find((c) => c.id === sessionId)?.status);
 }
 
-/** Whether the session's writable layer and /workspace are (still) on this host. */
-export async function sessionFilesHere(paths: Pick<SandboxPaths, "upper" | "workspace">): Promise<boolean> {
+/**
+ * Whether the session's writable layer and /workspace are (still) on this host: as directories, or
+ * inside its disk image, which a reboot leaves unmounted (create() mounts it again).
+ */
+export async function sessionFilesHere(paths: Pick<SandboxPaths, "root" | "upper" | "workspace">): Promise<boolean> {
   const isDir = (p: string) => fs.lstat(p).then((st) => st.isDirectory(), () => false);
-  return (await isDir(paths.upper)) && (await isDir(paths.workspace));
+  const image = await fs.lstat(path.join(paths.root, DISK_IMAGE_NAME)).then((st) => st.isFile(), () => false);
+  return image || ((await isDir(paths.upper)) && (await isDir(paths.workspace)));
 }
 
 /**
@@ -78,6 +89,10 @@ async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, 
   const state = tx(session);
   switch (step) {
     case "terminate": {
+      // Ended by a limit while its sandbox is still here: say why, with its peak memory and last lines.
+      if ((cause === "lifetime" || cause === "spend_limit") && (state.state === "running" || state.state === "paused")) {
+        await recordPostMortem(session.id, await endingPostMortem(backend, session.id, cause)).catch((e: Error) => deps.log?.(`post-mortem of ${session.id}: ${e.message}`));
+      }
       const terminating = state.state === "terminating" ? state : await recordTransition(state, "terminating", cause);
       await deps.closeTerminals?.(session.id, "session terminated");
       await backend.destroy(session.id);
@@ -107,6 +122,7 @@ async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, 
     case "finish-hibernate": {
       // Cut off mid-hibernate, the container gone: save the files left here and stay on this runner,
       // so that the wake that follows starts from them.
+      await backend.prepareFiles(session.id, diskOf(session)); // after a reboot its disk image is not mounted
       const snapshot = await snapshotSessionFiles(session, backend.paths(session.id), "hibernate");
       const set = { snapshotId: snapshot.id, runnerId: deps.runnerId };
       return after(session, await recordTransition(state, "hibernated", cause, { set }), set);
@@ -144,7 +160,7 @@ export const RECOVERED_NOTE = "processes were lost, files kept";
 const sandboxSpecOf = (session: Session, deps: ReconcileDeps): SandboxSpec => ({
   id: session.id,
   rootfs: session.rootfs as Rootfs,
-  resources: { vcpu: session.vcpu, memoryMib: session.memoryMib },
+  resources: { vcpu: session.vcpu, memoryMib: session.memoryMib, ...diskOf(session) },
   env: { ...(session.env as Record<string, string>), ...deps.sandboxEnv(session) },
 });
 
@@ -163,6 +179,8 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   } else {
     await backend.destroy(session.id);
   }
+  // The writable area (its own disk image, diskMib) exists before the snapshot is restored into it.
+  await backend.prepareFiles(session.id, diskOf(session));
   if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
   await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
   await deps.sandboxStarted?.(session.id);
@@ -182,6 +200,7 @@ async function hibernate(session: Session, container: ContainerObservation, deps
   if (state.state !== "hibernating") state = await recordTransition(state, "hibernating", cause);
   await deps.closeTerminals?.(session.id, "session hibernated");
   if (container === "running" || container === "paused") await backend.pause(session.id).catch(() => {}); // a frozen tree is a consistent snapshot
+  else await backend.prepareFiles(session.id, diskOf(session)); // after a reboot its disk image is not mounted
   const started = Date.now();
   const snapshot = await withSpan("session.snapshot", {}, () => snapshotSessionFiles(session, backend.paths(session.id), "hibernate"));
   // Recorded before the files go: a crash now leaves garbage for the orphan sweep, never data loss.

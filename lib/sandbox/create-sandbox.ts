@@ -17,6 +17,7 @@ import { isMountPoint, mountOverlay, unmountAllUnder } from "./overlay-mount";
 import { missingBinaryMessage, runCommand, runRuntime, runtimeMessage } from "./run-runtime";
 import { SandboxError } from "./sandbox-error";
 import { publicPaths, type SandboxLayout } from "./sandbox-layout";
+import { ensureSessionDisk } from "./session-disk";
 import { validateSandboxSpec } from "./validate-spec";
 import type { SandboxInfo, SandboxSpec } from "./types";
 
@@ -40,7 +41,7 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
     // Its init died (or the host rebooted): clear the remains and start afresh on the same files.
     if (existing) await runRuntime(ctx.runtime, ["delete", "--force", h.containerId], "delete");
 
-    await prepareDirectories(h.layout, ctx);
+    await prepareDirectories(h.layout, ctx, spec.resources);
     const host = spec.rootfs.kind === "host" ? await ctx.hostTemplate.prepare() : null;
     const lowers = host ? [host.skeletonDir] : [await imageLowerFor(ctx.stateDir, await rootfsDirOrThrow(spec.rootfs.kind === "dir" ? spec.rootfs.path : ""), ctx.idMap)];
     await mountOverlay(h.layout.rootfs, { lowers, upper: h.layout.upperRootfs, work: h.layout.workRootfs });
@@ -57,7 +58,7 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
   });
 }
 
-async function prepareDirectories(l: SandboxLayout, ctx: BackendContext): Promise<void> {
+async function prepareDirectories(l: SandboxLayout, ctx: BackendContext, resources: SandboxSpec["resources"]): Promise<void> {
   await fs.mkdir(l.root, { recursive: true, mode: 0o700 });
   if (ctx.idMap) {
     // With a user namespace runc mounts as the mapped root, which must walk to the bundle and the
@@ -70,6 +71,7 @@ async function prepareDirectories(l: SandboxLayout, ctx: BackendContext): Promis
   }
   // Left mounted by a crash: unmount before the work dirs are wiped below it.
   if (await isMountPoint(l.rootfs)) await unmountAllUnder(l.bundle);
+  await ensureSessionDisk(l, resources);
   // Overlay work dirs hold only overlayfs's scratch space; a fresh one avoids "in use" leftovers,
   // e.g. after the upper dir was replaced by a snapshot restore.
   await fs.rm(path.dirname(l.workRootfs), { recursive: true, force: true });
@@ -78,7 +80,7 @@ async function prepareDirectories(l: SandboxLayout, ctx: BackendContext): Promis
   }
   // upper/ and workspace/ may come from a snapshot restore. A symlink there would make the mount
   // follow it: the overlay's upper layer or the /workspace bind would become a host directory.
-  for (const dir of [l.upper, l.upperRootfs, l.upperEtc, l.workspace]) {
+  for (const dir of [l.disk, l.upper, l.upperRootfs, l.upperEtc, l.workspace]) {
     const st = await fs.lstat(dir);
     if (!st.isDirectory()) throw new SandboxError("failed", `${dir} must be a directory, not a symlink or file`);
   }

@@ -1,11 +1,14 @@
-// Remove a sandbox: kill and delete the container, unmount its root overlay, delete its files
-// (or, with keepFiles, everything but upper/ and workspace/). Succeeds when it is already gone.
+// Remove a sandbox: kill and delete the container, unmount its root overlay and disk image, delete
+// its files (or, with keepFiles, everything but the writable area: disk/ and disk.img). Succeeds
+// when it is already gone.
+import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { sandboxHandle, type BackendContext } from "./backend-context";
 import { containerState } from "./container-state";
 import { unmountAllUnder } from "./overlay-mount";
 import { runCommand, runtimeFailure, runtimeMessage } from "./run-runtime";
+import { ensureSessionDisk, MIN_DISK_MIB } from "./session-disk";
 import { waitForExit } from "./wait-for-exit";
 
 /** Past this, `delete --force` takes over (and waits in its own way). */
@@ -34,7 +37,8 @@ export async function destroySandbox(ctx: BackendContext, id: string, opts: { ke
       await fs.rm(h.layout.root, { recursive: true, force: true });
       return;
     }
-    const keep = new Set([h.layout.upper, h.layout.workspace]);
+    // upper/ and workspace/ by name too: a sandbox from before disk images has them in its root.
+    const keep = new Set([h.layout.disk, h.layout.diskImage, h.layout.upper, h.layout.workspace]);
     const entries = await fs.readdir(h.layout.root).catch(() => [] as string[]);
     for (const name of entries) {
       const full = path.join(h.layout.root, name);
@@ -47,22 +51,45 @@ export async function destroySandbox(ctx: BackendContext, id: string, opts: { ke
 export const quarantineDirOf = (stateDir: string) => path.join(stateDir, ".quarantine");
 
 /**
- * Stops and deletes the container but keeps its files: upper/ and workspace/ move to
+ * Stops and deletes the container but keeps its files: upper/ and workspace/ go to
  * `<stateDir>/.quarantine/<id>-<time>/`, for an operator to look at or delete. Returns that
- * directory, or null when there were no files.
+ * directory, or null when there were no files. From a disk image they are copied out (its mount
+ * is the only way to read them), then the image goes: quarantine is rare, and plain directories
+ * are what an operator can look at.
  */
 export async function quarantineSandbox(ctx: BackendContext, id: string, now = new Date()): Promise<string | null> {
   await destroySandbox(ctx, id, { keepFiles: true });
   const h = sandboxHandle(ctx, id);
   return ctx.locks.run(id, async () => {
-    const kept = (await fs.readdir(h.layout.root).catch(() => [] as string[])).filter((n) => n === "upper" || n === "workspace");
-    if (kept.length === 0) {
-      await fs.rm(h.layout.root, { recursive: true, force: true });
-      return null;
+    const hasImage = await fs.stat(h.layout.diskImage).then(() => true, () => false);
+    if (hasImage) await ensureSessionDisk(h.layout, { diskMib: MIN_DISK_MIB }); // the size is unused: the image exists
+    let done = false;
+    try {
+      const kept = [h.layout.upper, h.layout.workspace].filter((dir) => existsSync(dir));
+      done = kept.length === 0;
+      if (done) return null;
+      const into = path.join(quarantineDirOf(ctx.stateDir), `${id}-${now.toISOString().replace(/[:.]/g, "-")}`);
+      // Filled under a dot name, then renamed: the directory appears complete or not at all.
+      const filling = path.join(path.dirname(into), `.filling-${path.basename(into)}`);
+      await fs.rm(filling, { recursive: true, force: true });
+      await fs.mkdir(filling, { recursive: true, mode: 0o700 });
+      for (const dir of kept) {
+        const target = path.join(filling, path.basename(dir));
+        if (!hasImage) {
+          await fs.rename(dir, target);
+          continue;
+        }
+        // cp -a keeps owners, modes, xattrs (overlay's opaque dirs) and whiteouts (device nodes).
+        const copied = await runCommand("cp", ["-a", "--", dir, target], { timeoutMs: 10 * 60_000 });
+        if (copied.exitCode !== 0) throw new Error(`Could not copy ${dir} into the quarantine: ${copied.stderr.trim()}`);
+      }
+      await fs.rename(filling, into);
+      done = true;
+      return into;
+    } finally {
+      await unmountAllUnder(h.layout.root);
+      // A failed copy leaves the image where it is (never deleted): the next attempt copies again.
+      if (done) await fs.rm(h.layout.root, { recursive: true, force: true });
     }
-    const into = path.join(quarantineDirOf(ctx.stateDir), `${id}-${now.toISOString().replace(/[:.]/g, "-")}`);
-    await fs.mkdir(path.dirname(into), { recursive: true, mode: 0o700 });
-    await fs.rename(h.layout.root, into);
-    return into;
   });
 }

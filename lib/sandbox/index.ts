@@ -11,11 +11,14 @@
 //       etc-mask-<hash>/                whiteouts over the host's /etc for every entry not readable
 //                                       by everyone (shadow, gshadow, ssl/private, …)
 //     <session id>/                     one sandbox; SandboxPaths.root
-//       upper/                          SandboxPaths.upper: the writable layers, snapshotted whole
-//         rootfs/                       upper layer of the root overlay (/root, /tmp, /var, …)
-//         etc/                          upper layer of /etc ("host" template: changes to /etc)
-//       workspace/                      SandboxPaths.workspace, bind-mounted read-write at /workspace
-//       work/rootfs, work/etc           overlayfs scratch dirs (wiped at every create)
+//       disk.img                        with resources.diskMib: sparse ext4 image, loop-mounted at
+//                                       disk/ (session-disk.ts); writes past its size get ENOSPC
+//       disk/                           the writable area (the image's mount point, or a plain dir)
+//         upper/                        SandboxPaths.upper: the writable layers, snapshotted whole
+//           rootfs/                     upper layer of the root overlay (/root, /tmp, /var, …)
+//           etc/                        upper layer of /etc ("host" template: changes to /etc)
+//         workspace/                    SandboxPaths.workspace, bind-mounted read-write at /workspace
+//         work/rootfs, work/etc         overlayfs scratch dirs (wiped at every create)
 //       bundle/config.json              the OCI config (see build-oci-config.ts)
 //       bundle/rootfs/                  the merged root overlay, mounted on the host while it runs:
 //                                       lower = template (host-root-<hash> or rootfs.path),
@@ -32,8 +35,8 @@
 // state root, so `runc list` shows them); its cgroup is /burrow/burrow-<session id>.
 //
 // Lifecycle: create() keeps whatever upper/ and workspace/ already hold (wake = restore the
-// snapshot into them, then create); destroy({ keepFiles: true }) leaves only upper/ and
-// workspace/. Hibernate = pause (or destroy keeping files), snapshot upper/ and workspace/, then
+// snapshot into them, then create; prepareFiles() mounts the disk image first); destroy({
+// keepFiles: true }) leaves only disk/ (and disk.img, unmounted). Hibernate = pause (or destroy keeping files), snapshot upper/ and workspace/, then
 // destroy(). The runtime's state (/run/runc) does not survive a reboot, the files do: list() shows
 // what the runtime knows, and create() on the files left is how the runner recovers a session after
 // a reboot (so create() must never reset upper/ or workspace/, only per-container scratch).
@@ -41,6 +44,8 @@ export { createRuncBackend, type RuncBackendOptions } from "./runc-backend";
 export { checkRuntime, type RuntimeCheck } from "./check-runtime";
 export { chooseUserNamespaces, probeUserNamespaces, type UserNamespaceChoice, type UserNamespaceProbe } from "./probe-user-namespaces";
 export { DEFAULT_ID_RANGE_SIZE, hostIdOf, insideIdOf, type IdMap } from "./id-map";
+export { checkDiskLimits } from "./session-disk";
+export { DISK_IMAGE_NAME } from "./sandbox-layout";
 export { SandboxError, isSandboxError, type SandboxErrorCode } from "./sandbox-error";
 export { buildOciConfig, type OciConfigInput } from "./build-oci-config";
 export {
@@ -52,6 +57,8 @@ export {
   type ExecResult,
   type OutputListener,
   type SandboxBackend,
+  type SandboxDiskUsage,
+  type SandboxLimitCounters,
   type SandboxInfo,
   type SandboxListEntry,
   type SandboxPaths,

@@ -11,7 +11,8 @@ import { pauseSandbox } from "./pause-sandbox";
 import { resumeSandbox } from "./resume-sandbox";
 import { readSandboxFile, writeSandboxFile } from "./sandbox-files";
 import { assertMountablePath, publicPaths } from "./sandbox-layout";
-import { sandboxStats } from "./sandbox-stats";
+import { sandboxLimitCounters, sandboxStats } from "./sandbox-stats";
+import { ensureSessionDisk, sessionDiskUsage } from "./session-disk";
 import { sandboxInitHealth } from "./init-health";
 import { openSandboxTerminal } from "./sandbox-terminal";
 import { validateExecRequest, validateTerminalRequest } from "./validate-spec";
@@ -33,6 +34,9 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
   return {
     name: path.basename(runtime),
     create: (spec) => createSandbox(ctx, spec),
+    prepareFiles: (id, resources) => ctx.locks.run(id, () => ensureSessionDisk(sandboxHandle(ctx, id).layout, resources)),
+    diskUsage: (id) => sessionDiskUsage(sandboxHandle(ctx, id).layout),
+    limitCounters: (id) => sandboxLimitCounters(ctx, id),
     async exec(id, req, onOutput) {
       validateExecRequest(req);
       const raw = await execInSandbox(execTargetOf(ctx, sandboxHandle(ctx, id)), req, onOutput);

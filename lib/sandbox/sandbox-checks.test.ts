@@ -29,7 +29,7 @@ describe("sandbox ids", () => {
     for (const id of ["", "../x", "a/b", ".hidden", "a,b", "a:b", "a b", "x".repeat(121)]) {
       expect(codeOf(() => sandboxLayout("/state", id))).toBe("invalid_argument");
     }
-    expect(sandboxLayout("/state", "ses_1").upper).toBe("/state/ses_1/upper");
+    expect(sandboxLayout("/state", "ses_1").upper).toBe("/state/ses_1/disk/upper");
   });
 });
 

@@ -43,6 +43,10 @@ function fileFailure(op: string, p: string, exitCode: number, stderr: Buffer): S
   if (exitCode === MISSING) return new SandboxError("not_found", `${op} ${p}: no such file`);
   if (exitCode === IS_DIRECTORY) return new SandboxError("invalid_path", `${op} ${p}: is a directory`);
   if (exitCode === NOT_REGULAR) return new SandboxError("invalid_path", `${op} ${p}: not a regular file`);
+  // The sandbox's disk (diskMib) or its inodes are full: the body does not fit, as 413 says.
+  if (/No space left on device|Disk quota exceeded/i.test(stderr.toString("utf8"))) {
+    return new SandboxError("too_large", `${op} ${p}: the sandbox's disk is full (resources.diskMib)`, { details: { reason: "disk_full" } });
+  }
   if (exitCode === NO_PARENT) return new SandboxError("failed", `${op} ${p}: cannot create the parent directory (${reason})`);
   return new SandboxError("failed", `${op} ${p} failed (exit ${exitCode}): ${reason}`, { details: { exitCode } });
 }

@@ -1,5 +1,7 @@
-// Where one sandbox lives on the host, and the naming rules for ids. Pure: computes paths, creates
-// nothing. The layout is documented at the top of index.ts.
+// Where one sandbox lives on the host, and the naming rules for ids. Computes paths and creates
+// nothing (it only looks whether a sandbox predates disk images). The layout is documented at the
+// top of index.ts.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { IdMap } from "./id-map";
 import { SandboxError } from "./sandbox-error";
@@ -50,6 +52,13 @@ export type SandboxLayout = Omit<SandboxPaths, "idMap"> & {
   initLog: string;
   /** Pid files of running execs (so a timeout can kill the process tree). */
   execDir: string;
+  /**
+   * The writable area: upper/, work/ and workspace/ (overlay wants upper and work on one mount).
+   * The mount point of the sandbox's disk image when it has a size (session-disk.ts).
+   */
+  disk: string;
+  /** The sparse ext4 image mounted at `disk`; beside it, so the runner's own files stay off it. */
+  diskImage: string;
 };
 
 /** Shared template layers; the dot keeps it apart from sandbox ids, which never start with one. */
@@ -57,25 +66,35 @@ export function templatesDirOf(stateDir: string) {
   return path.join(stateDir, ".templates");
 }
 
+/** The sandbox's disk image, in its root dir (unmounted after a reboot: its files are still there). */
+export const DISK_IMAGE_NAME = "disk.img";
+
 export function sandboxLayout(stateDir: string, id: string): SandboxLayout {
   assertSandboxId(id);
   const root = path.join(stateDir, id);
-  const upper = path.join(root, "upper");
+  // A sandbox made before disk images keeps upper/ and workspace/ in its root: its writable area is
+  // the root itself (no image is ever mounted over files already there: session-disk.ts), so its
+  // running container and its next snapshot see the same files. A wake gives it an image.
+  const legacy = existsSync(path.join(root, "upper")) && !existsSync(path.join(root, "disk"));
+  const disk = legacy ? root : path.join(root, "disk");
+  const upper = path.join(disk, "upper");
   const bundle = path.join(root, "bundle");
   return {
     root,
     upper,
-    workspace: path.join(root, "workspace"),
+    workspace: path.join(disk, "workspace"),
     bundle,
     configFile: path.join(bundle, "config.json"),
     rootfs: path.join(bundle, "rootfs"),
     upperRootfs: path.join(upper, "rootfs"),
     upperEtc: path.join(upper, "etc"),
-    workRootfs: path.join(root, "work", "rootfs"),
-    workEtc: path.join(root, "work", "etc"),
+    workRootfs: path.join(disk, "work", "rootfs"),
+    workEtc: path.join(disk, "work", "etc"),
     initLog: path.join(root, "init.log"),
     mainOutput: { stdout: path.join(root, "init.out"), stderr: path.join(root, "init.log") },
     execDir: path.join(root, "exec"),
+    disk,
+    diskImage: path.join(root, DISK_IMAGE_NAME),
   };
 }
 

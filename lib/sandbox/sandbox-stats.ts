@@ -5,7 +5,8 @@ import { readFile } from "node:fs/promises";
 import { sandboxHandle, type BackendContext } from "./backend-context";
 import { cgroupStatFiles, hostCgroupLayout, readCgroupStats } from "./cgroup-stats";
 import { SandboxError, isSandboxError } from "./sandbox-error";
-import type { SandboxStats } from "./types";
+import { cgroupLimitFiles, readLimitCounters } from "./cgroup-limits";
+import type { SandboxLimitCounters, SandboxStats } from "./types";
 
 export async function sandboxStats(ctx: BackendContext, id: string): Promise<SandboxStats> {
   const cgroupsPath = ctx.cgroupPaths.get(id) ?? (await readCgroupsPath(ctx, id));
@@ -16,6 +17,15 @@ export async function sandboxStats(ctx: BackendContext, id: string): Promise<San
     if (isSandboxError(err, "not_found")) ctx.cgroupPaths.delete(id);
     throw err;
   }
+}
+
+/**
+ * OOM kills, pids-limit hits, peak memory. A gone cgroup (the files are missing) reads as zeros;
+ * a sandbox without a config is not_found.
+ */
+export async function sandboxLimitCounters(ctx: BackendContext, id: string): Promise<SandboxLimitCounters> {
+  const cgroupsPath = ctx.cgroupPaths.get(id) ?? (await readCgroupsPath(ctx, id));
+  return readLimitCounters(cgroupLimitFiles(await hostCgroupLayout(), cgroupsPath));
 }
 
 async function readCgroupsPath(ctx: BackendContext, id: string): Promise<string> {

@@ -10,7 +10,20 @@ export type SandboxResources = {
   memoryMib: number;
   /** Process/thread limit; DEFAULT_PIDS_LIMIT when absent. */
   pids?: number;
+  /**
+   * Size of the writable area (root filesystem changes + /workspace), a filesystem of its own:
+   * past it, writes get ENOSPC. Unlimited (the state dir's filesystem) when absent.
+   */
+  diskMib?: number;
+  /** Files and directories the writable area can hold; 64 per MiB of diskMib when absent. */
+  inodes?: number;
 };
+
+/** The sandbox's own filesystem (statfs), for the runner's "disk full" check. */
+export type SandboxDiskUsage = { totalBytes: number; freeBytes: number; totalInodes: number; freeInodes: number };
+
+/** What the sandbox's cgroup counted (monotonic for one container) and its peak memory. */
+export type SandboxLimitCounters = { oomKills: number; pidsLimitHits: number; peakMemoryBytes: number };
 
 export type SandboxSpec = {
   /** The session id, e.g. "ses_01J…"; the container id is `burrow-${id}`. */
@@ -123,6 +136,16 @@ export interface SandboxBackend {
   readonly name: string;
   /** Starts the sandbox on whatever upper/ and workspace/ hold; returns the running (or paused) one if it exists. */
   create(spec: SandboxSpec): Promise<SandboxInfo>;
+  /**
+   * Makes the writable area (upper/ and workspace/) ready to be written, e.g. by a snapshot
+   * restore before create: with resources.diskMib, mounts the sandbox's disk image (a new one if
+   * none is left). Idempotent; create does it too.
+   */
+  prepareFiles(id: string, resources: Pick<SandboxResources, "diskMib" | "inodes">): Promise<void>;
+  /** Space and inodes left on the sandbox's own filesystem; null when it has none (no diskMib, or not mounted). */
+  diskUsage(id: string): Promise<SandboxDiskUsage | null>;
+  /** OOM kills, pids-limit hits and peak memory of the running container's cgroup. */
+  limitCounters(id: string): Promise<SandboxLimitCounters>;
   /**
    * Runs a command and resolves when it exits (not when background children it left close their
    * output). Rejects with not_found / not_running (paused: fails at once, never waits) and

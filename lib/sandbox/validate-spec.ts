@@ -3,6 +3,7 @@
 import path from "node:path";
 import { assertMountablePath, assertSandboxId } from "./sandbox-layout";
 import { SandboxError } from "./sandbox-error";
+import { MIN_DISK_MIB } from "./session-disk";
 import type { ExecRequest, SandboxSpec, TerminalRequest } from "./types";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -28,6 +29,9 @@ export function validateSandboxSpec(spec: SandboxSpec): void {
   if (!(Number.isFinite(vcpu) && vcpu >= 0.01 && vcpu <= 1024)) throw invalid(`resources.vcpu must be between 0.01 and 1024, got ${vcpu}`);
   if (!(Number.isInteger(memoryMib) && memoryMib >= 16)) throw invalid(`resources.memoryMib must be an integer of at least 16, got ${memoryMib}`);
   if (pids !== undefined && !(Number.isInteger(pids) && pids >= 8)) throw invalid(`resources.pids must be an integer of at least 8, got ${pids}`);
+  const { diskMib, inodes } = spec.resources;
+  if (diskMib !== undefined && !(Number.isInteger(diskMib) && diskMib >= MIN_DISK_MIB)) throw invalid(`resources.diskMib must be an integer of at least ${MIN_DISK_MIB}, got ${diskMib}`);
+  if (inodes !== undefined && !(Number.isInteger(inodes) && inodes >= 64)) throw invalid(`resources.inodes must be an integer of at least 64, got ${inodes}`);
   assertEnv(spec.env ?? {}, "env");
   if (spec.hostname !== undefined && !HOSTNAME.test(spec.hostname)) throw invalid(`Invalid hostname ${JSON.stringify(spec.hostname)}`);
   if (spec.rootfs?.kind === "dir") assertMountablePath(spec.rootfs.path, "rootfs.path");

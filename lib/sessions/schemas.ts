@@ -25,6 +25,23 @@ export const createSessionSchema = z
   .strict();
 export type CreateSessionInput = z.infer<typeof createSessionSchema>;
 
+export const POST_MORTEM_REASONS = ["oom_kill", "pids_limit", "disk_full", "lifetime", "spend_limit"] as const;
+export type PostMortemReason = (typeof POST_MORTEM_REASONS)[number];
+/** Lines of the session's log kept in a post-mortem, the newest last. */
+export const POST_MORTEM_LINES = 20;
+
+/** Why a limit stopped the sandbox or a process in it (lib/sessions/post-mortem.ts). */
+export const postMortemSchema = z.object({
+  reason: z.enum(POST_MORTEM_REASONS),
+  at: z.string(),
+  message: z.string(),
+  peakMemoryBytes: z.number().nullable().describe("Peak memory of the sandbox's cgroup (memory.peak or memory.max_usage_in_bytes); null when it could not be read"),
+  lastLines: z.array(z.object({ stream: z.string(), line: z.string(), at: z.string() })).describe(`The last ${POST_MORTEM_LINES} lines of the session's log`),
+  counters: z.object({ oomKills: z.number(), pidsLimitHits: z.number() }).optional().describe("The cgroup's counts when it was recorded"),
+  disk: z.object({ totalBytes: z.number(), freeBytes: z.number(), totalInodes: z.number(), freeInodes: z.number() }).optional(),
+});
+export type PostMortem = z.infer<typeof postMortemSchema>;
+
 export const sessionSchema = z.object({
   id: z.string(),
   state: z.enum(SESSION_STATES),
@@ -49,6 +66,7 @@ export const sessionSchema = z.object({
   fromSnapshotId: z.string().nullable(),
   createdAt: z.string(),
   terminatedAt: z.string().nullable(),
+  postMortem: postMortemSchema.nullable().describe("The latest post-mortem: a limit (memory, processes, disk, time, spend) stopped the sandbox or a process in it; null when none did"),
 });
 export type SessionView = z.infer<typeof sessionSchema>;
 
@@ -89,7 +107,7 @@ type SessionRow = {
   vcpu: number; memoryMib: number; diskMib: number; gpus: number; env: unknown; labels: unknown; metadata: unknown;
   pauseAfterSeconds: number | null; hibernateAfterSeconds: number | null; maxLifetimeSeconds: number; lifetimeUsedSeconds: number;
   lastActivityAt: Date; stateChangedAt: Date; failureReason: string | null; initHealth: string | null; snapshotId: string | null; fromSnapshotId: string | null;
-  createdAt: Date; terminatedAt: Date | null;
+  createdAt: Date; terminatedAt: Date | null; postMortem?: unknown;
 };
 
 export function toSession(row: SessionRow): SessionView {
@@ -114,5 +132,6 @@ export function toSession(row: SessionRow): SessionView {
     fromSnapshotId: row.fromSnapshotId,
     createdAt: row.createdAt.toISOString(),
     terminatedAt: row.terminatedAt?.toISOString() ?? null,
+    postMortem: (row.postMortem ?? null) as PostMortem | null,
   };
 }

@@ -136,7 +136,7 @@ describe("persistence", () => {
 
     await backend.destroy(id, { keepFiles: true });
     const paths = backend.paths(id);
-    expect(readdirSync(paths.root).sort()).toEqual(["upper", "workspace"]);
+    expect(readdirSync(paths.root).sort()).toEqual(["disk"]);
     expect(readFileSync(path.join(paths.workspace, "w.txt"), "utf8")).toBe("ws\n");
     expect(readFileSync(path.join(paths.upper, "rootfs/root/x"), "utf8")).toBe("home\n");
     expect(readFileSync(path.join(paths.upper, "etc/burrow-test.conf"), "utf8")).toBe("mine\n");

@@ -20,10 +20,11 @@ import { ReconcileRetries } from "../../lib/runners/reconcile-retry-policy";
 import { reconcileWithRetries } from "../../lib/runners/reconcile-with-retries";
 import { observeContainer } from "../../lib/sessions/lifecycle-step";
 import { checkInitHealth } from "../../lib/runners/check-init-health";
+import { createSandboxLimitWatch } from "../../lib/runners/check-sandbox-limits";
 import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
-import { checkRuntime, chooseUserNamespaces, createRuncBackend, DEFAULT_ID_RANGE_SIZE, type IdMap, type RuntimeCheck } from "../../lib/sandbox";
+import { checkDiskLimits, checkRuntime, chooseUserNamespaces, createRuncBackend, DEFAULT_ID_RANGE_SIZE, type IdMap, type RuntimeCheck } from "../../lib/sandbox";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
@@ -56,6 +57,9 @@ async function main() {
   }
   const version = runtime.version;
   const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap });
+  const diskProblem = env.SANDBOX_DISK_LIMITS === "on" ? await checkDiskLimits() : null;
+  if (diskProblem) log(`disk limits cannot work here: ${diskProblem}; sessions will fail to start until it is fixed (or set SANDBOX_DISK_LIMITS=off: unlimited disk)`);
+  if (env.SANDBOX_DISK_LIMITS === "off") log("disk limits are off (SANDBOX_DISK_LIMITS=off): sandboxes write to the data dir's filesystem, unlimited");
 
   const name = env.RUNNER_NAME ?? os.hostname();
   // Listen first so the registered address is real.
@@ -109,6 +113,8 @@ async function main() {
   const inFlight = new Map<string, Promise<void>>();
   // One sampling loop feeds both the resource metrics and the idle policy's CPU activity rule.
   const sampler = createResourceSampler({ stats: (id) => backend.stats(id), onBusy: (id) => touchSessionActivity(id), busyVcpu: env.IDLE_CPU_THRESHOLD, log });
+  // On the same tick: OOM kills, pids-limit hits and a full disk become post-mortems.
+  const limitWatch = createSandboxLimitWatch(backend, log);
 
   // OTLP from inside sandboxes: OTEL_* in their env, a relay in each one's network namespace.
   const otlp = await startRunnerOtlp({
@@ -201,7 +207,10 @@ async function main() {
     setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), RECONCILE_EVERY_MS),
     setInterval(() => void sweepOrphans().catch((e) => log(`sweep: ${e.message}`)), 30_000),
     setInterval(() => void followMainOutput().catch((e) => log(`main output: ${e.message}`)), 1_000),
-    setInterval(() => void sessionsOfRunner(runnerId, epoch).then((s) => sampler.sampleOnce(s)).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
+    setInterval(() => void sessionsOfRunner(runnerId, epoch).then(async (s) => {
+      await sampler.sampleOnce(s);
+      await limitWatch.checkAll(s);
+    }).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
     setInterval(() => void sessionsOfRunner(runnerId, epoch).then((s) => checkInitHealth(backend, s, log)).catch((e) => log(`init health: ${e.message}`)), INIT_HEALTH_EVERY_MS),
   ];
 
