@@ -92,7 +92,10 @@ async function prepareDirectories(l: SandboxLayout, ctx: BackendContext, resourc
     // so its upper and work dirs must be the mapped root's too. Contents keep their owners
     // (a snapshot restore already put them in this range).
     const root = hostIdOf(ctx.idMap, 0);
-    for (const dir of [l.upper, l.upperRootfs, l.upperEtc, l.workspace, l.workEtc]) await fs.lchown(dir, root, root);
+    // The writable area (disk/, the disk image's mount) is the sandbox's own and holds upper/ and
+    // work/, which the mapped root must reach; a sandbox from before disk images has it in root/.
+    const area = l.disk === l.root ? [] : [l.disk];
+    for (const dir of [...area, l.upper, l.upperRootfs, l.upperEtc, l.workspace, l.workEtc]) await fs.lchown(dir, root, root);
   }
 }
 
