@@ -90,6 +90,23 @@ describe("LineFramer", () => {
     expect(lines.map((l) => [l.text, l.continued])).toEqual([["done", false], ["Password: ", true], ["€ ok", false], ["prompt> ", true]]);
   });
 
+  it("does not count time while paused as quiet: the idle clock starts anew on resume", () => {
+    vi.useFakeTimers();
+    const { f, texts } = framer({ idleMs: 250 });
+    f.push(Buffer.from("done\nhalf a li"));
+    f.pause();
+    vi.advanceTimersByTime(1_000);
+    expect(texts()).toEqual(["done"]);
+    f.resume();
+    vi.advanceTimersByTime(249);
+    f.push(Buffer.from("ne\n"));
+    f.push(Buffer.from("prompt> "));
+    f.pause();
+    f.resume();
+    vi.advanceTimersByTime(250);
+    expect(texts()).toEqual(["done", "half a line", "prompt> "]);
+  });
+
   it("stamps each row with the arrival time of its first byte", () => {
     let t = 1_000;
     const lines: FramedLine[] = [];
