@@ -56,6 +56,8 @@ export class LineFramer {
   /** The previous row was part of a line still open: an empty rest of that line is not a row of its own. */
   private continuing = false;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Counts armings and clearings: a flush scheduled under an older count is stale. */
+  private idleArming = 0;
   private paused = false;
   private ended = false;
 
@@ -169,14 +171,21 @@ export class LineFramer {
   private armIdleTimer(): void {
     this.clearIdleTimer();
     if (this.pendingBytes === 0 || this.idleMs <= 0 || this.paused) return;
+    const arming = this.idleArming;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
-      this.flushPartial();
+      // Timers run before the event loop reads ready pipes: after a stall of the loop (a loaded
+      // machine) the rest of the line may be waiting unread. Flush only if one more turn of the
+      // loop, which reads it, brought nothing (a push or a pause re-arms or clears).
+      setImmediate(() => {
+        if (arming === this.idleArming) this.flushPartial();
+      });
     }, this.idleMs);
     this.idleTimer.unref?.();
   }
 
   private clearIdleTimer(): void {
+    this.idleArming++;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
   }
