@@ -43,8 +43,28 @@ describe("log capture back-pressure", () => {
     // Bounded: the soft cap plus what a read or two of the pipe brings (64 KiB of output each, about
     // 130 KB of buffer); the whole output would take about 3.9 MB.
     expect(peakBytes).toBeLessThan(600_000);
-    const rows = await db().sessionLogLine.findMany({ where: { sessionId, stream: "stdout" }, orderBy: { seq: "asc" }, select: { line: true } });
+    const rows = await db().sessionLogLine.findMany({ where: { sessionId, stream: "stdout" }, orderBy: { seq: "asc" }, select: { seq: true, line: true } });
+    const expected = Array.from({ length: 20_000 }, (_, i) => `${String(i).padStart(6, "0")} ${"x".repeat(92)}`);
+    // On a failure, say which: a line stored twice, a line split in two rows, or one missing.
+    expect(firstMismatch(rows, expected)).toBeNull();
     expect(rows).toHaveLength(20_000);
-    expect(rows.every((r, i) => r.line === `${String(i).padStart(6, "0")} ${"x".repeat(92)}`)).toBe(true);
   });
 });
+
+/** Null when the rows are the expected lines; otherwise the first difference, and what it looks like. */
+function firstMismatch(rows: { seq: bigint | number; line: string }[], expected: string[]): string | null {
+  const at = (i: number) => (i < rows.length ? `seq ${rows[i].seq} ${JSON.stringify(rows[i].line.slice(0, 24))}… (${rows[i].line.length} chars)` : "none");
+  for (let i = 0; i < Math.max(rows.length, expected.length); i++) {
+    if (rows[i]?.line === expected[i]) continue;
+    const got = rows[i]?.line;
+    const n = got === undefined ? -1 : expected.indexOf(got);
+    const kind =
+      got === undefined ? "MISSING: lines lacking at the end"
+      : expected[i]?.startsWith(got) && expected[i] === got + (rows[i + 1]?.line ?? "") ? "SPLIT: the line is in two rows"
+      : n >= 0 && n < i ? `DUPLICATE: line ${n} stored again`
+      : n > i ? `MISSING: lines ${i} to ${n - 1} skipped`
+      : "different text";
+    return `${rows.length} rows; first mismatch at row ${i}: ${kind}; expected ${JSON.stringify(expected[i]?.slice(0, 24))}…, got ${at(i)}, then ${at(i + 1)}`;
+  }
+  return null;
+}

@@ -49,7 +49,11 @@ export function captureExecLogs(batcher: LogBatcher, target: LogTarget, exec: { 
       framers[stream].push(chunk);
       if (!heldBack) return undefined;
       heldBack = false;
-      return batcher.whenWritable();
+      // The stream is paused until there is room: a partial line at the end of this chunk is not
+      // the process going quiet (flushing it on the idle timer would split the line in two rows).
+      const framer = framers[stream];
+      framer.pause();
+      return batcher.whenWritable().finally(() => framer.resume());
     },
     finish: ({ exitCode, durationMs, timedOut, cancelled }) =>
       end(`exit ${exitCode} in ${durationMs} ms${timedOut ? " (timed out)" : cancelled ? " (killed: client disconnected)" : ""}`),

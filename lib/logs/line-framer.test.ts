@@ -8,6 +8,9 @@ function framer(opts: { maxLineBytes?: number; idleMs?: number } = {}) {
 }
 
 afterEach(() => vi.useRealTimers());
+/** One turn of the event loop: an idle flush runs after the poll phase (setImmediate), which stays real. */
+const turn = () => new Promise((r) => setImmediate(r));
+const fakeTimeouts = () => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
 
 describe("LineFramer", () => {
   it("splits on \\n, drops one \\r before it, keeps empty lines and flushes the last partial line at the end", () => {
@@ -69,8 +72,8 @@ describe("LineFramer", () => {
     expect(texts()).toEqual(["x".repeat(16), "y".repeat(16), "y".repeat(16)]);
   });
 
-  it("emits a partial line after the stream was quiet for idleMs, and the rest of it as the next row", () => {
-    vi.useFakeTimers();
+  it("emits a partial line after the stream was quiet for idleMs, and the rest of it as the next row", async () => {
+    fakeTimeouts();
     const { f, lines } = framer({ idleMs: 250 });
     f.push(Buffer.from("done\nPassword: "));
     vi.advanceTimersByTime(200);
@@ -79,15 +82,49 @@ describe("LineFramer", () => {
     vi.advanceTimersByTime(249);
     expect(lines).toHaveLength(1);
     vi.advanceTimersByTime(1);
+    await turn();
     expect(lines[1]).toMatchObject({ text: "Password: ", continued: true });
     f.push(Buffer.from([0x82, 0xac]));
     f.push(Buffer.from(" ok\n"));
     // A line flushed while idle and then finished with nothing more adds no empty row.
     f.push(Buffer.from("prompt> "));
     vi.advanceTimersByTime(250);
+    await turn();
     f.push(Buffer.from("\n"));
     f.end();
     expect(lines.map((l) => [l.text, l.continued])).toEqual([["done", false], ["Password: ", true], ["€ ok", false], ["prompt> ", true]]);
+  });
+
+  it("does not count time while paused as quiet: the idle clock starts anew on resume", async () => {
+    fakeTimeouts();
+    const { f, texts } = framer({ idleMs: 250 });
+    f.push(Buffer.from("done\nhalf a li"));
+    f.pause();
+    vi.advanceTimersByTime(1_000);
+    await turn();
+    expect(texts()).toEqual(["done"]);
+    f.resume();
+    vi.advanceTimersByTime(249);
+    f.push(Buffer.from("ne\n"));
+    f.push(Buffer.from("prompt> "));
+    f.pause();
+    f.resume();
+    vi.advanceTimersByTime(250);
+    await turn();
+    expect(texts()).toEqual(["done", "half a line", "prompt> "]);
+  });
+
+  it("does not flush a partial line whose rest the event loop reads right after the idle timer (a stalled loop)", async () => {
+    fakeTimeouts();
+    const { f, texts } = framer({ idleMs: 250 });
+    f.push(Buffer.from("half a li"));
+    vi.advanceTimersByTime(250); // the timer fires first, as after a stall, with the rest waiting in the pipe
+    f.push(Buffer.from("ne\n")); // the poll phase reads it before the next turn
+    await turn();
+    f.push(Buffer.from("prompt> "));
+    vi.advanceTimersByTime(250);
+    await turn();
+    expect(texts()).toEqual(["half a line", "prompt> "]);
   });
 
   it("stamps each row with the arrival time of its first byte", () => {

@@ -13,6 +13,8 @@
 // - A partial line (no "\n" yet) is emitted, also marked `continued`, once the stream has been
 //   quiet for idleMs, so a prompt without a newline shows up live; the rest of that line becomes
 //   the next row. A line that is merely slow to arrive is split only if it pauses for idleMs.
+//   Time while the reader holds the stream back (pause()/resume(): the log buffer is full) is not
+//   quiet: the process is blocked on its pipe, not silent, and its line is whole.
 // - Each row's timestamp is the arrival time of its first byte.
 
 export type FramedLine = {
@@ -54,6 +56,9 @@ export class LineFramer {
   /** The previous row was part of a line still open: an empty rest of that line is not a row of its own. */
   private continuing = false;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Counts armings and clearings: a flush scheduled under an older count is stale. */
+  private idleArming = 0;
+  private paused = false;
   private ended = false;
 
   constructor(opts: LineFramerOptions) {
@@ -84,6 +89,19 @@ export class LineFramer {
     this.ended = true;
     this.clearIdleTimer();
     if (this.pendingBytes > 0) this.emit(this.takePending(this.pendingBytes), false);
+  }
+
+  /** The reader stops reading this stream for a while (back-pressure): the idle clock stops too. */
+  pause(): void {
+    this.paused = true;
+    this.clearIdleTimer();
+  }
+
+  /** The reader reads again: the quiet period starts anew. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.ended) this.armIdleTimer();
   }
 
   /** Emits the partial line now (up to the last whole character), as the idle timer does. */
@@ -152,15 +170,22 @@ export class LineFramer {
 
   private armIdleTimer(): void {
     this.clearIdleTimer();
-    if (this.pendingBytes === 0 || this.idleMs <= 0) return;
+    if (this.pendingBytes === 0 || this.idleMs <= 0 || this.paused) return;
+    const arming = this.idleArming;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
-      this.flushPartial();
+      // Timers run before the event loop reads ready pipes: after a stall of the loop (a loaded
+      // machine) the rest of the line may be waiting unread. Flush only if one more turn of the
+      // loop, which reads it, brought nothing (a push or a pause re-arms or clears).
+      setImmediate(() => {
+        if (arming === this.idleArming) this.flushPartial();
+      });
     }, this.idleMs);
     this.idleTimer.unref?.();
   }
 
   private clearIdleTimer(): void {
+    this.idleArming++;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
   }

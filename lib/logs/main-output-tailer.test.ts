@@ -1,12 +1,13 @@
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LogBatcher } from "./log-batcher";
 import { MainOutputTailer } from "./main-output-tailer";
 
 const dirs: string[] = [];
 afterEach(() => {
+  vi.useRealTimers();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -49,5 +50,33 @@ describe("MainOutputTailer", () => {
     await tailer.sync([]);
     expect(lines).toEqual(["last words"]);
     await tailer.close();
+  });
+
+  it("does not split a line across a read while the batcher holds the reading back", async () => {
+    const { source } = setup();
+    const lines: string[] = [];
+    let entered!: () => void;
+    const waiting = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const room = new Promise<void>((r) => (release = r));
+    let full = true;
+    const batcher = {
+      push: (_t: unknown, l: { line: string }) => (lines.push(l.line), !full),
+      whenWritable: () => (entered(), room),
+    } as unknown as LogBatcher;
+    const tailer = new MainOutputTailer(batcher, { pollMs: 3_600_000 });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] }); // the framer's idle timer
+    // 1,000 lines of 100 bytes: the first 64 KiB read ends in the middle of a line.
+    const line = (i: number) => `${String(i).padStart(6, "0")} ${"x".repeat(92)}`;
+    writeFileSync(source.stdout, Array.from({ length: 1_000 }, (_, i) => `${line(i)}\n`).join(""));
+    await tailer.sync([source]);
+    const polled = tailer.poll();
+    await waiting;
+    vi.advanceTimersByTime(1_000); // the database is slow: far past the idle flush (250 ms)
+    full = false;
+    release();
+    await polled;
+    await tailer.close();
+    expect(lines).toEqual(Array.from({ length: 1_000 }, (_, i) => line(i)));
   });
 });

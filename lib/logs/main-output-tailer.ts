@@ -121,7 +121,9 @@ export class MainOutputTailer {
       let read = 0;
       while (f.offset < size && read < MAX_READ_PER_POLL) {
         if (this.heldBack) {
-          await this.batcher.whenWritable();
+          // Waiting for room is not the file going quiet: no idle flush of a partial line meanwhile.
+          f.framer.pause();
+          await this.batcher.whenWritable().finally(() => f.framer.resume());
           this.heldBack = false;
         }
         const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - f.offset), f.offset);
