@@ -49,7 +49,8 @@ async function rebootHostFor(...ids: string[]): Promise<void> {
   await env.runner.kill();
   for (const id of ids) {
     execFileSync("runc", ["delete", "--force", `burrow-${id}`]);
-    await unmountAllUnder(path.join(sandboxDir(id), "bundle"));
+    // A reboot unmounts everything: the root overlay and the disk image the files live on.
+    await unmountAllUnder(sandboxDir(id));
     expect(execFileSync("runc", ["list", "-q"], { encoding: "utf8" }).split("\n")).not.toContain(`burrow-${id}`);
   }
 }

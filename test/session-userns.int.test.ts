@@ -66,9 +66,9 @@ describe("sessions in user namespaces", () => {
     const initPid = Number(readFileSync(path.join(dir, "init.pid"), "utf8"));
     const uids = readFileSync(`/proc/${initPid}/status`, "utf8").match(/^Uid:\s+(.*)$/m)![1].split(/\s+/).map(Number);
     expect(uids).toEqual([BASE_A, BASE_A, BASE_A, BASE_A]);
-    expect(statSync(path.join(dir, "workspace/root-file"))).toMatchObject({ uid: BASE_A, gid: BASE_A });
-    expect(statSync(path.join(dir, "workspace/dev/f"))).toMatchObject({ uid: BASE_A + 1000, gid: BASE_A + 1000 });
-    expect(statSync(path.join(dir, "workspace/uploaded.txt"))).toMatchObject({ uid: BASE_A, gid: BASE_A });
+    expect(statSync(path.join(dir, "disk/workspace/root-file"))).toMatchObject({ uid: BASE_A, gid: BASE_A });
+    expect(statSync(path.join(dir, "disk/workspace/dev/f"))).toMatchObject({ uid: BASE_A + 1000, gid: BASE_A + 1000 });
+    expect(statSync(path.join(dir, "disk/workspace/uploaded.txt"))).toMatchObject({ uid: BASE_A, gid: BASE_A });
 
     const hib = await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: tenant.key, params: { id } });
     expect(hib.status).toBe(200);
@@ -84,11 +84,11 @@ describe("sessions in user namespaces", () => {
     runner = await startRunner({ name, pool, dataDir, env: { SANDBOX_USERNS: "auto", SANDBOX_UID_BASE: String(BASE_B) } });
     await expectRunnerWithUserns();
     expect((await exec(id, OWNERS)).body.stdout.trim().split("\n")).toEqual(EXPECTED);
-    expect(statSync(path.join(dir, "workspace/dev/f"))).toMatchObject({ uid: BASE_B + 1000, gid: BASE_B + 1000 });
+    expect(statSync(path.join(dir, "disk/workspace/dev/f"))).toMatchObject({ uid: BASE_B + 1000, gid: BASE_B + 1000 });
     const fork = await newSession(pool, { fromSnapshot: again.snapshotId });
     await waitForSessionState(runner, fork, "running");
     expect((await exec(fork, OWNERS)).body.stdout.trim().split("\n")).toEqual(EXPECTED);
-    expect(statSync(path.join(dataDir, "sandboxes", fork, "workspace/dev/f"))).toMatchObject({ uid: BASE_B + 1000, gid: BASE_B + 1000 });
-    expect(statSync(path.join(dataDir, "sandboxes", fork, "workspace/root-file"))).toMatchObject({ uid: BASE_B, gid: BASE_B });
+    expect(statSync(path.join(dataDir, "sandboxes", fork, "disk/workspace/dev/f"))).toMatchObject({ uid: BASE_B + 1000, gid: BASE_B + 1000 });
+    expect(statSync(path.join(dataDir, "sandboxes", fork, "disk/workspace/root-file"))).toMatchObject({ uid: BASE_B, gid: BASE_B });
   });
 });
