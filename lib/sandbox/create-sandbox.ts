@@ -126,6 +126,12 @@ async function runContainer(ctx: BackendContext, h: SandboxHandle): Promise<numb
   });
   let exitCode: number;
   try {
+    if (ctx.idMap) {
+      // The init's stdout and stderr belong to the sandbox: a process inside may open them again
+      // (`echo … >> /proc/1/fd/1`, the usual way to log to a container's output) as the mapped root.
+      const root = hostIdOf(ctx.idMap, 0);
+      await Promise.all([out.chown(root, root), log.chown(root, root)]);
+    }
     exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(ctx.runtime, ["run", "-d", "--pid-file", pidFile, "--bundle", h.layout.bundle, h.containerId], {
         stdio: ["ignore", out.fd, log.fd],
