@@ -7,6 +7,7 @@ import path from "node:path";
 import { db } from "@/lib/db/client";
 import { afterAll, beforeAll } from "vitest";
 import { createTestTenant, type TestTenant, uniqueSlug } from "./helpers";
+import { waitFor } from "./wait-for";
 
 export type TestRunner = { id: string; name: string; pool: string; dataDir: string; stop: () => Promise<void>; kill: () => Promise<void>; output: () => string };
 
@@ -106,12 +107,14 @@ export async function runningSessionOn(env: { runner: TestRunner; tenant: TestTe
 
 /** Polls `read` until `ok` (every 100 ms, bounded); a timeout names the runner's output. */
 export async function waitForRunnerValue<T>(runner: TestRunner, what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; runner output:\n${runner.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    const hit = await waitFor(async () => {
+      const value = await read();
+      return ok(value) ? { value } : null;
+    }, { what, timeoutMs, intervalMs: 100 });
+    return hit.value;
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; runner output:\n${runner.output().slice(-3000)}`);
   }
 }
 

@@ -3,10 +3,11 @@
 //   npx tsx test/sandbox/measure-disk-create.ts [rounds=10]
 // Uses its own temp state dir and removes every sandbox, mount and file it made, also on failure.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRuncBackend } from "../../lib/sandbox";
+import { unmountAllUnder } from "../../lib/sandbox/overlay-mount";
 
 const rounds = Math.min(Math.max(Number(process.argv[2] ?? 10) || 10, 1), 100);
 const stateDir = mkdtempSync(path.join(os.tmpdir(), "burrow-disk-timings-"));
@@ -43,9 +44,8 @@ main()
     console.error(e);
     process.exitCode = 1;
   })
-  .finally(() => {
-    const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4]).filter((p) => p?.startsWith(`${stateDir}/`));
-    for (const m of mounts.sort((a, b) => b.length - a.length)) execFileSync("umount", ["-l", m]);
+  .finally(async () => {
+    await unmountAllUnder(stateDir).catch((e: Error) => console.error(e.message));
     for (const c of JSON.parse(execFileSync("runc", ["list", "--format", "json"], { encoding: "utf8" }) || "null") ?? []) {
       if (String(c.bundle).startsWith(`${stateDir}/`)) execFileSync("runc", ["delete", "--force", c.id]);
     }

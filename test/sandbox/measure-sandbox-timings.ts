@@ -4,11 +4,11 @@
 // background process holds its output, the overshoot of an exec's timeout kill (duration − timeout)
 // and an exec refused on a paused sandbox.
 // Uses its own temp state dir and removes every sandbox, mount and file it made, also on failure.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRuncBackend } from "../../lib/sandbox";
+import { unmountAllUnder } from "../../lib/sandbox/overlay-mount";
 
 const rounds = Math.min(Math.max(Number(process.argv[2] ?? 20) || 20, 1), 200);
 const stateDir = mkdtempSync(path.join(os.tmpdir(), "burrow-sandbox-timings-"));
@@ -63,8 +63,7 @@ main()
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(() => {
-    const left = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4]).filter((p) => p?.startsWith(`${stateDir}/`));
-    for (const m of left.sort((a, b) => b.length - a.length)) execFileSync("umount", ["-l", m]);
+  .finally(async () => {
+    await unmountAllUnder(stateDir).catch((e: Error) => console.error(e.message));
     rmSync(stateDir, { recursive: true, force: true });
   });
