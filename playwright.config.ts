@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
-const PORT = 3199;
+// E2E_PORT lets two checkouts run their suites side by side.
+const PORT = Number(process.env.E2E_PORT ?? 3199);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 // Never point the tests at a real database: they sign up users and create tenants.

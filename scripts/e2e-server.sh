@@ -4,7 +4,8 @@
 # again, so when it stops, the sandboxes whose bundles live under DATA_DIR are removed too.
 set -u
 # Started directly, not through npm, so that the stop reaches it (npm does not pass SIGTERM on).
-node --import tsx scripts/start.ts &
+# E2E_DEV=1 runs `next dev` instead of building (quicker to iterate on one spec; CI builds).
+node --import tsx scripts/start.ts ${E2E_DEV:+--dev} &
 server=$!
 # A background job of a non-interactive shell ignores SIGINT, so the stop is passed on as SIGTERM.
 trap 'kill -TERM $server 2>/dev/null' INT TERM
