@@ -3,6 +3,10 @@
 # running on purpose (the next start adopts them), but an e2e data directory is never started
 # again, so when it stops, the sandboxes whose bundles live under DATA_DIR are removed too.
 set -u
+# A test run never installs host packages (CI installs them before, as .ci/run does); what is
+# missing is reported, and the runner registers as unable to run sandboxes.
+export BURROW_INSTALL_PREREQUISITES="${BURROW_INSTALL_PREREQUISITES:-0}"
+export NEXT_TELEMETRY_DISABLED=1
 # Started directly, not through npm, so that the stop reaches it (npm does not pass SIGTERM on).
 # E2E_DEV=1 runs `next dev` instead of building (quicker to iterate on one spec; CI builds).
 node --import tsx scripts/start.ts ${E2E_DEV:+--dev} &

@@ -1,4 +1,5 @@
-// `npm start`: one command for everything. Uses DATABASE_URL or starts an embedded Postgres under
+// `npm start`: one command for everything. Checks the host's tools for sandboxes (as root, installs
+// what is missing with apt-get), uses DATABASE_URL or starts an embedded Postgres under
 // DATA_DIR, applies migrations, builds the app if needed, then runs the web app and the workers
 // until Ctrl-C / SIGTERM, when it stops them all (and the embedded Postgres) cleanly. If any of them
 // dies, everything stops and the exit code is 1, for the service manager to restart the stack
@@ -11,8 +12,12 @@ import { openLocalDatabase } from "../lib/db/local-database";
 import { applyMigrations } from "../lib/db/migrate";
 import { restrictDataDir } from "../lib/data-dir";
 import { env } from "../lib/env";
+import { ensureHostPrerequisites } from "./ensure-host-prerequisites";
 import { superviseChildren } from "./supervise-children";
 
+// Next.js sends anonymous usage telemetry unless told not to, and prints a notice about it: off for
+// the build and the web process (children inherit it), so nothing is sent and nothing is printed.
+process.env.NEXT_TELEMETRY_DISABLED = "1";
 const dev = process.argv.includes("--dev");
 const log = (msg: string) => console.log(`[burrow] ${msg}`);
 
@@ -39,6 +44,10 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
 }
 
 async function main() {
+  ensureHostPrerequisites({
+    runtime: env.SANDBOX_RUNTIME, diskLimits: env.SANDBOX_DISK_LIMITS === "on", installAllowed: env.BURROW_INSTALL_PREREQUISITES,
+    searchPath: env.PATH, isRoot: process.getuid?.() === 0, log,
+  });
   const dataDir = path.resolve(env.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const database = await openLocalDatabase({ databaseUrl: env.DATABASE_URL, dataDir, log: () => {} });

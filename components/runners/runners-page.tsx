@@ -19,6 +19,7 @@ export function runnerHealth(r: Runner, now: number): Health {
   const ago = `last heartbeat ${formatSeconds(age)} ago`;
   if (r.status === "lost") return { label: "lost", tone: "red", text: `Declared lost; ${ago}. Its sessions were hibernated or failed.` };
   if (r.status === "offline") return { label: "offline", tone: "neutral", text: `Stopped cleanly; ${ago}.` };
+  if (r.unhealthyReason) return { label: "cannot run sandboxes", tone: "red", text: `${ago}. No session is placed here until this is fixed and Burrow restarted.` };
   if (age <= (3 * HEARTBEAT_INTERVAL_MS) / 1000) return { label: "healthy", tone: "green", text: ago };
   if (age <= HEARTBEAT_TIMEOUT_SECONDS) return { label: "late", tone: "amber", text: `${ago}; lost after ${HEARTBEAT_TIMEOUT_SECONDS} s` };
   return { label: "unresponsive", tone: "red", text: `${ago}; about to be declared lost` };
@@ -65,6 +66,11 @@ function RunnerCard({ runner: r, now }: { runner: Runner; now: number }) {
       <CardHeader id={titleId} title={<span className="font-mono">{r.name}</span>}
         actions={<><Badge tone={r.status === "online" ? "green" : r.status === "lost" ? "red" : "neutral"}>{r.status}</Badge><Badge tone={health.tone}>{health.label}</Badge></>} />
       <CardBody className="space-y-4">
+        {r.unhealthyReason && r.status === "online" && (
+          <p className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset ring-red-200" data-testid="runner-unhealthy-reason">
+            Cannot run sandboxes: {r.unhealthyReason}
+          </p>
+        )}
         <p className="text-xs text-zinc-500" title={formatDateTime(r.lastHeartbeatAt)}>{health.text}</p>
         <div className="space-y-3">
           <UsageBar label="vCPU" used={r.used.vcpu} total={r.capacity.vcpu} format={(n) => String(Math.round(n * 10) / 10)} />

@@ -10,6 +10,7 @@ import { parseKeyValueLines } from "../key-value-lines";
 import { Button } from "../ui/button";
 import { SelectField, TextAreaField, TextField } from "../ui/field";
 import { InlineError } from "../ui/states";
+import { RunnerHealthNotice } from "../runners/runner-health-notice";
 import { useTemplates } from "./use-sessions";
 
 const FIELDS = ["template", "vcpu", "memoryMib", "pauseAfterSeconds", "hibernateAfterSeconds", "fromSnapshot", "labels", "env"] as const;
@@ -67,6 +68,7 @@ export function NewSessionForm({ onCreated }: { onCreated: (session: Session) =>
   const ready = (snapshots.data?.data ?? []).filter((s) => s.status === "ready");
   return (
     <form onSubmit={onSubmit} className="space-y-5" noValidate aria-label="New session">
+      <RunnerHealthNotice />
       <div className="grid gap-4 sm:grid-cols-3">
         <SelectField id="session-template" label="Template" value={template} onChange={(e) => setTemplate(e.target.value)}
           error={err?.fieldError("template")} disabled={templates.isPending}>

@@ -42,7 +42,11 @@ export async function declareLostRunners(opts: DeclareLostOptions): Promise<{ lo
   return { lost, hibernated, failed };
 }
 
-async function giveUpSessions(runnerId: string): Promise<{ hibernated: number; failed: number }> {
+/**
+ * Sessions a runner holds fall back to their snapshot (hibernated) or fail with runner_lost; the
+ * runner's host is not asked. For a lost runner, and for one that registers unable to run sandboxes.
+ */
+export async function giveUpSessions(runnerId: string): Promise<{ hibernated: number; failed: number }> {
   let hibernated = 0;
   let failed = 0;
   const sessions = await db().session.findMany({ where: { runnerId, state: { notIn: ["terminated", "hibernated", "failed"] } }, take: 10_000 });

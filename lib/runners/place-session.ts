@@ -1,4 +1,6 @@
 // Placement: the online runner with the most free vCPU that fits the session's resources and pool.
+// A runner that registered unable to run sandboxes is skipped; when it is all there is, the answer
+// says why it cannot (its reason), not just that no runner is online.
 // Runner rows are locked for the decision, so two placements cannot both take the last slot.
 import { AppError } from "../api/errors";
 import type { TenantTx } from "../db/tenant-scope";
@@ -19,7 +21,7 @@ export function placeSession(tx: TenantTx, demand: Demand, excludeSessionId?: st
 }
 
 async function pickRunner(tx: TenantTx, demand: Demand, excludeSessionId?: string): Promise<string> {
-  await tx.$queryRaw`SELECT id FROM runners WHERE status = 'online' ORDER BY id FOR UPDATE`;
+  await tx.$queryRaw`SELECT id FROM runners WHERE status = 'online' AND unhealthy_reason IS NULL ORDER BY id FOR UPDATE`;
   const pool = demand.pool ?? null;
   const candidates = await tx.$queryRaw<Candidate[]>`
     SELECT r.id,
@@ -30,7 +32,7 @@ async function pickRunner(tx: TenantTx, demand: Demand, excludeSessionId?: strin
     LEFT JOIN sessions s ON s.runner_id = r.id
       AND s.state IN ('pending', 'starting', 'running', 'paused', 'hibernating')
       AND s.id IS DISTINCT FROM ${excludeSessionId ?? null}
-    WHERE r.status = 'online'
+    WHERE r.status = 'online' AND r.unhealthy_reason IS NULL
       AND r.last_heartbeat_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => ${HEARTBEAT_TIMEOUT_SECONDS})
       AND (${pool}::text IS NULL OR r.labels->>'pool' = ${pool}::text)
     GROUP BY r.id
@@ -38,13 +40,36 @@ async function pickRunner(tx: TenantTx, demand: Demand, excludeSessionId?: strin
   const fit = candidates.find(
     (c) => Number(c.free_vcpu) >= demand.vcpu && Number(c.free_memory) >= demand.memoryMib && Number(c.free_gpus) >= demand.gpus,
   );
-  if (!fit) {
-    throw new AppError("unavailable", candidates.length
-      ? "No runner has capacity for this session right now"
-      : `No runner is online${pool ? ` in pool '${pool}'` : ""}`, {
-      details: { reason: candidates.length ? "no_capacity" : "no_runner", demand },
-      headers: { "Retry-After": "5" },
+  if (fit) return fit.id;
+  if (candidates.length) {
+    throw new AppError("unavailable", "No runner has capacity for this session right now", {
+      details: { reason: "no_capacity", demand }, headers: { "Retry-After": "5" },
     });
   }
-  return fit.id;
+  const unhealthy = await unhealthyRunners(tx, pool);
+  if (unhealthy.length) {
+    throw new AppError("unavailable", unhealthyMessage(unhealthy), {
+      details: { reason: "runner_unhealthy", runners: unhealthy, demand }, headers: { "Retry-After": "30" },
+    });
+  }
+  throw new AppError("unavailable", `No runner is online${pool ? ` in pool '${pool}'` : ""}`, {
+    details: { reason: "no_runner", demand }, headers: { "Retry-After": "5" },
+  });
+}
+
+type UnhealthyRunner = { name: string; reason: string };
+
+/** Live runners (in the pool) that said at registration why they cannot run sandboxes. */
+function unhealthyRunners(tx: TenantTx, pool: string | null): Promise<UnhealthyRunner[]> {
+  return tx.$queryRaw<UnhealthyRunner[]>`
+    SELECT name, unhealthy_reason AS reason FROM runners
+    WHERE status = 'online' AND unhealthy_reason IS NOT NULL
+      AND last_heartbeat_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => ${HEARTBEAT_TIMEOUT_SECONDS})
+      AND (${pool}::text IS NULL OR labels->>'pool' = ${pool}::text)
+    ORDER BY name LIMIT 5`;
+}
+
+/** Names and reasons are the tenant view of a runner (the Runners page shows both); addresses are never in it. */
+function unhealthyMessage(runners: UnhealthyRunner[]): string {
+  return `No runner can start sessions: ${runners.map((r) => `runner ${r.name}: ${r.reason}`).join("; ")}`;
 }

@@ -15,6 +15,8 @@ export type RunnerRegistration = {
   gpuType?: string | null;
   labels: Record<string, string>;
   capabilities: Record<string, unknown>;
+  /** Why it cannot run sandboxes; unset: it can. Placement skips an unhealthy runner. */
+  unhealthyReason?: string | null;
 };
 
 /**
@@ -22,7 +24,7 @@ export type RunnerRegistration = {
  * registration raises the runner's epoch, the fencing token its heartbeats and session work carry.
  */
 export async function registerRunner(reg: RunnerRegistration, now = new Date()) {
-  const data = { ...reg, capabilities: reg.capabilities as object, gpuType: reg.gpuType ?? null, status: "online", lastHeartbeatAt: now, startedAt: now };
+  const data = { ...reg, capabilities: reg.capabilities as object, gpuType: reg.gpuType ?? null, unhealthyReason: reg.unhealthyReason ?? null, status: "online", lastHeartbeatAt: now, startedAt: now };
   return db().runner.upsert({ where: { name: reg.name }, create: { id: newId("run"), ...data, epoch: 1 }, update: { ...data, epoch: { increment: 1 } } });
 }
 
@@ -68,7 +70,7 @@ export async function listRunners(opts: { internal?: boolean } = {}) {
     const l = byRunner.get(r.id);
     const capabilities = r.capabilities as Record<string, unknown>;
     const tenantView: z.infer<typeof runnerSchema> = {
-      id: r.id, name: r.name, backend: r.backend, status: r.status,
+      id: r.id, name: r.name, backend: r.backend, status: r.status, unhealthyReason: r.unhealthyReason,
       capacity: { vcpu: r.vcpu, memoryMib: r.memoryMib, gpus: r.gpus, gpuType: r.gpuType },
       used: { sessions: l?._count._all ?? 0, vcpu: l?._sum.vcpu ?? 0, memoryMib: l?._sum.memoryMib ?? 0, gpus: l?._sum.gpus ?? 0 },
       labels: r.labels as Record<string, string>,

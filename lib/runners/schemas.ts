@@ -7,6 +7,7 @@ export const TENANT_VISIBLE_CAPABILITIES = ["memorySnapshots", "runtime"] as con
 // (e.g. the runtime's version) are for operators only: `npm run admin -- runners`.
 export const runnerSchema = z.object({
   id: z.string(), name: z.string(), backend: z.string(), status: z.string(),
+  unhealthyReason: z.string().nullable().describe("Why this runner cannot run sandboxes (e.g. a missing package, with the command that installs it); null when it can. No session is placed on it"),
   capacity: z.object({ vcpu: z.number(), memoryMib: z.number(), gpus: z.number(), gpuType: z.string().nullable() }),
   used: z.object({ sessions: z.number(), vcpu: z.number(), memoryMib: z.number(), gpus: z.number() }),
   labels: z.record(z.string(), z.string()),

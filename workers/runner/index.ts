@@ -24,12 +24,14 @@ import { createSandboxLimitWatch } from "../../lib/runners/check-sandbox-limits"
 import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
-import { checkDiskLimits, checkRuntime, chooseUserNamespaces, createRuncBackend, DEFAULT_ID_RANGE_SIZE, type IdMap, type RuntimeCheck } from "../../lib/sandbox";
+import { createRuncBackend } from "../../lib/sandbox";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
 import { stopWhenParentGone } from "../watch-parent";
 import { startInternalServer } from "./internal-server";
+import { checkSandboxReadiness } from "./sandbox-readiness";
+import { runUnhealthyRunner } from "./unhealthy-runner";
 
 const log = (msg: string) => console.log(`[runner] ${msg}`);
 const RECONCILE_EVERY_MS = 1_000;
@@ -38,27 +40,14 @@ const INIT_HEALTH_EVERY_MS = 2_000;
 
 async function main() {
   const stateDir = path.resolve(env.DATA_DIR, "sandboxes");
-  let runtime: RuntimeCheck = await checkRuntime(env.SANDBOX_RUNTIME);
-  let idMap: IdMap = null;
-  if (runtime.ok) {
-    const userns = await chooseUserNamespaces({ mode: env.SANDBOX_USERNS, runtime: env.SANDBOX_RUNTIME, stateDir, uidBase: env.SANDBOX_UID_BASE, size: DEFAULT_ID_RANGE_SIZE });
-    log(userns.logLine);
-    if (userns.refuse) runtime = { ok: false, message: userns.logLine };
-    idMap = userns.idMap;
-  }
-  if (!runtime.ok) {
-    // Keep the rest of Burrow up: the console works, and session creates answer "no runner online".
-    log(`cannot run sandboxes: ${runtime.message}`);
-    const remind = setInterval(() => log(`still no sandbox runtime: ${runtime.message}`), 60_000);
-    process.on("SIGTERM", () => { clearInterval(remind); process.exit(0); });
-    process.on("SIGINT", () => { clearInterval(remind); process.exit(0); });
-    stopWhenParentGone(() => { clearInterval(remind); process.exit(0); }, log);
+  const readiness = await checkSandboxReadiness(stateDir, log);
+  if (!readiness.ok) {
+    // Keep the rest of Burrow up: the console works, and session creates answer with the reason.
+    await runUnhealthyRunner(readiness.reason, log);
     return;
   }
-  const version = runtime.version;
+  const { version, idMap } = readiness;
   const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap });
-  const diskProblem = env.SANDBOX_DISK_LIMITS === "on" ? await checkDiskLimits() : null;
-  if (diskProblem) log(`disk limits cannot work here: ${diskProblem}; sessions will fail to start until it is fixed (or set SANDBOX_DISK_LIMITS=off: unlimited disk)`);
   if (env.SANDBOX_DISK_LIMITS === "off") log("disk limits are off (SANDBOX_DISK_LIMITS=off): sandboxes write to the data dir's filesystem, unlimited");
 
   const name = env.RUNNER_NAME ?? os.hostname();
@@ -84,7 +73,7 @@ async function main() {
   const runner = await register();
   runnerId = runner.id;
   epoch = runner.epoch;
-  log(`registered ${name} as ${runnerId} (epoch ${epoch}) at ${address} (${runtime.version})`);
+  log(`registered ${name} as ${runnerId} (epoch ${epoch}) at ${address} (${version})`);
   const heartbeat = startHeartbeatThread({
     databaseUrl: databaseUrlOrThrow(), runnerId, epoch,
     onEvent: (e) => (e.type === "fenced" ? void onFenced().catch((err) => log(`fencing: ${err.message}`)) : log(`heartbeat: ${e.message}`)),

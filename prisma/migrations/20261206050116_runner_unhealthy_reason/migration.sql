@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "runners" ADD COLUMN     "unhealthy_reason" TEXT;
