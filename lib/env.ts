@@ -48,7 +48,7 @@ const envSchema = z.object({
   /** `npm start` installs missing host packages with apt-get when it runs as root (0: only say which). */
   BURROW_INSTALL_PREREQUISITES: z.stringbool().default(true),
   /** Where host tools (runc, zstd, …) are looked for. */
-  PATH: z.string().default("/usr/local/bin:/usr/bin:/bin"),
+  PATH: z.string().default("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
   /** Set by `npm start` for its workers: they stop when their parent is gone (not an operator setting). */
   BURROW_PARENT_PID: z.coerce.number().int().positive().optional(),
   /** The OCI runtime binary: runc by default; runsc (gVisor) or kata-runtime for stronger isolation. */

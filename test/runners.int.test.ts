@@ -23,7 +23,7 @@ describe("GET /api/v1/runners", () => {
     expect(runnerListSchema.strict().safeParse(res.body).success).toBe(true);
     const shown = res.body.data.find((r: { id: string }) => r.id === runner.id);
     expect(shown).toMatchObject({ name: runner.name, status: "online", capacity: { vcpu: 4, memoryMib: 4096 }, capabilities: { memorySnapshots: false, runtime: "runc" } });
-    expect(Object.keys(shown).sort()).toEqual(["backend", "capabilities", "capacity", "id", "labels", "lastHeartbeatAt", "name", "startedAt", "status", "used"]);
+    expect(Object.keys(shown).sort()).toEqual(["backend", "capabilities", "capacity", "id", "labels", "lastHeartbeatAt", "name", "startedAt", "status", "unhealthyReason", "used"]);
     expect(Object.keys(shown.capabilities).sort()).toEqual(["memorySnapshots", "runtime"]);
     expect(JSON.stringify(res.body)).not.toContain("10.1.2.3");
     expect(JSON.stringify(res.body)).not.toContain("runc version");

@@ -1,16 +1,13 @@
 // Which commands are on this host: a look in each PATH directory (no process is started, so the
-// check at every `npm start` costs a few stat calls). The sbin directories are searched too, since
-// a non-root PATH on Debian leaves them out while `mkfs.ext4` lives there.
+// check at every `npm start` costs a few stat calls). Only PATH, since that is where the runner
+// finds them when it runs them (Debian puts runc and mkfs.ext4 in /usr/sbin: root's PATH has it).
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 import type { HostTool } from "./prerequisites";
 
-const SBIN_DIRS = ["/usr/local/sbin", "/usr/sbin", "/sbin"];
-
 export function isOnPath(command: string, searchPath: string): boolean {
-  const dirs = command.includes("/") ? [""] : [...searchPath.split(":").filter(Boolean), ...SBIN_DIRS];
-  return dirs.some((dir) => {
-    const file = dir ? path.join(dir, command) : command;
+  const candidates = command.includes("/") ? [command] : searchPath.split(":").filter(Boolean).map((dir) => path.join(dir, command));
+  return candidates.some((file) => {
     try {
       accessSync(file, constants.X_OK);
       return statSync(file).isFile();
