@@ -8,6 +8,7 @@ import { fillSignUp, openNav, uniqueId } from "./helpers";
 // A second runner worker against the e2e server's database, on a "host" whose OCI runtime is
 // missing: it registers as unable to run sandboxes, and the Runners page says why.
 test("the Runners page shows why a runner cannot run sandboxes", async ({ page }) => {
+  test.setTimeout(180_000); // under E2E_DEV the first page loads compile
   const dataDir = process.env.BURROW_E2E_DATA_DIR!;
   const { url } = JSON.parse(readFileSync(path.join(dataDir, "postgres.json"), "utf8")) as { url: string };
   const name = `unhealthy-${uniqueId()}`;
@@ -26,7 +27,7 @@ test("the Runners page shows why a runner cannot run sandboxes", async ({ page }
     const id = uniqueId();
     await page.goto("/signup");
     const slug = await fillSignUp(page, { email: `runners-${id}@example.com`, tenantName: `Runners ${id}` });
-    await expect(page).toHaveURL(`/t/${slug}`);
+    await expect(page).toHaveURL(`/t/${slug}`, { timeout: 60_000 });
     await openNav(page, "Runners");
     const card = page.getByTestId("runner-card").filter({ hasText: name });
     await expect(card.getByTestId("runner-unhealthy-reason")).toContainText(/Cannot run sandboxes: burrow-no-such-runtime\b.* not installed on the runner's host/);
