@@ -35,7 +35,7 @@ export async function listSessionEvents({ ctx, input }: { ctx: TenantContext; in
   const events = await ctx.db.sessionEvent.findMany({ where: { sessionId: input.id }, orderBy: { id: "asc" }, take: 1000 });
   return {
     data: events.map((e) => ({
-      id: e.id, fromState: e.fromState, toState: e.toState, cause: e.cause, detail: e.detail as Record<string, unknown>, at: e.createdAt.toISOString(),
+      id: e.id, fromState: e.fromState, toState: e.toState, cause: e.cause, actor: e.actor, detail: e.detail as Record<string, unknown>, at: e.createdAt.toISOString(),
     })),
   };
 }
