@@ -85,6 +85,9 @@ export const sessionEventSchema = z.object({
   detail: z.record(z.string(), z.unknown()), at: z.string(),
 });
 export const sessionEventListSchema = z.object({ data: z.array(sessionEventSchema) });
+export const sessionEventsQuerySchema = z
+  .object({ follow: z.stringbool().optional().describe("Stream as server-sent events (same as Accept: text/event-stream)") })
+  .strict();
 
 export const execSchema = z
   .object({
