@@ -14,7 +14,11 @@ const HEARTBEAT_MS = 15_000;
 const RETRY_MS = 2000;
 const encoder = new TextEncoder();
 
-export async function followSession({ ctx, input }: { ctx: Pick<TenantContext, "tenantId" | "db">; input: { id: string } }): Promise<Response> {
+export async function followSession({ ctx, input, heartbeatMs = HEARTBEAT_MS }: {
+  ctx: Pick<TenantContext, "tenantId" | "db">; input: { id: string };
+  /** Tests stretch it, so that only a notice can bring a change. */
+  heartbeatMs?: number;
+}): Promise<Response> {
   await getSessionRowOrThrow(ctx.db, input.id);
   const db = tenantDb(ctx.tenantId);
   const sent = new Set<string>();
@@ -74,7 +78,7 @@ export async function followSession({ ctx, input }: { ctx: Pick<TenantContext, "
       heartbeat = setInterval(() => {
         send(formatComment("heartbeat"));
         void look();
-      }, HEARTBEAT_MS);
+      }, heartbeatMs);
       void look();
     },
     cancel() {
