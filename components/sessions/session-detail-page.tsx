@@ -1,8 +1,9 @@
 "use client";
 
 // One session: a sticky header (state, actions, key figures) over tabs (`?tab=`), kept current by
-// the session's live event stream. A tab's panel mounts when first opened; Logs and Terminal stay
-// mounted after that (a paused log view or an open shell survives a look at another tab).
+// the session's live event stream. A tab's panel mounts when first opened; Overview, Logs and
+// Terminal stay mounted after that (a running command, a paused log view or an open shell survive
+// a look at another tab).
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
@@ -29,7 +30,7 @@ import { useSessionStream } from "./use-session-stream";
 import { useScopes, useSession } from "./use-sessions";
 
 /** Panels that stay mounted once opened. */
-const KEEP_MOUNTED: readonly SessionTab[] = ["logs", "terminal"];
+const KEEP_MOUNTED: readonly SessionTab[] = ["overview", "logs", "terminal"];
 
 export function SessionDetailPage({ id }: { id: string }) {
   const { tenant } = useConsole();
