@@ -17,7 +17,9 @@ export function SessionTabs({ current }: { current: SessionTab }) {
   const href = (tab: SessionTab) => (tab === "overview" ? pathname : `${pathname}?tab=${tab}`);
 
   const onKeyDown = (e: KeyboardEvent) => {
-    const to = tabForKey(current, e.key);
+    // From the focused tab: the URL (and `current`) may not have caught up with a quick second key.
+    const from = SESSION_TABS.find((t) => tabId(t.id) === (e.target as HTMLElement).id)?.id ?? current;
+    const to = tabForKey(from, e.key);
     if (!to) return;
     e.preventDefault();
     window.history.pushState(null, "", href(to));
