@@ -10,12 +10,13 @@
 // logsIngestParams() in bench/logs-ingest.ts (BENCH_INGEST_*); for `otlp` see otlpParams() in
 // bench/otlp.ts (BENCH_OTLP_*); for `usage-rollup` see usageRollupParams() in bench/usage-rollup.ts
 // (BENCH_USAGE_*); for `scale` see scaleParams() in bench/scale.ts (BENCH_SCALE_*).
-// `npm run bench -- api-me` (or `-- sessions`, `-- terminal`) runs only the named benchmarks. `sessions` needs
+// `npm run bench -- api-me` (or `-- sessions`, `-- terminal`, `-- console-click`) runs only the named benchmarks. `sessions` needs
 // root and runc (it starts a runner worker and real sandboxes), and so does `scale`, which alone
 // needs no build and no server.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { benchApiMe, summaryLines, type ApiMeParams } from "./api-me";
+import { benchConsoleClick } from "./console-click";
 import { benchSessions, sessionsParams } from "./sessions";
 import { benchLogsLive, logsLiveParams } from "./logs-live";
 import { benchLogsIngest, logsIngestParams } from "./logs-ingest";
@@ -129,6 +130,7 @@ async function main() {
       { name: "otlp", title: "OTLP/HTTP protobuf spans → spans table vs raw pg INSERT", run: () => benchOtlp(target, otlpParams(), log, cleanup.signal) },
       { name: "terminal", title: "web terminal through the API + runner vs the runc backend's terminal alone", run: () => benchTerminal(target, log, cleanup) },
       { name: "scale", title: "idle sessions on one runner: runner CPU and exec round trip vs 1 session", run: () => benchScale(target, scaleParams(), log, cleanup) },
+      { name: "console-click", title: "console click (Pause/Resume) → new state on screen vs the API's own answer", run: () => benchConsoleClick(target, log, cleanup) },
       { name: "usage-rollup", title: "hourly usage rollup vs a brute-force recount of every second", run: () => benchUsageRollup(target, usageRollupParams(), log) },
     ];
     for (const bench of benchmarks) {

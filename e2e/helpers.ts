@@ -25,3 +25,11 @@ export async function openNav(page: Page, name: string) {
   await link.click();
   if (href) await page.waitForURL((url) => url.pathname === href);
 }
+
+/** Opens a tab of the session page (Overview, Logs, Terminal, …) and waits until its panel shows. */
+export async function openSessionTab(page: Page, name: string) {
+  const tab = page.getByRole("tablist", { name: "Session" }).getByRole("tab", { name, exact: true });
+  await tab.click();
+  await expect(tab).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByRole("tabpanel", { name })).toBeVisible();
+}

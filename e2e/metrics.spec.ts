@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fillSignUp, openNav, uniqueId } from "./helpers";
+import { fillSignUp, openNav, openSessionTab, uniqueId } from "./helpers";
 
 test("retention settings, a session's resource chart, and concurrent sessions on the overview", async ({ page }) => {
   test.setTimeout(120_000);
@@ -31,6 +31,7 @@ test("retention settings, a session's resource chart, and concurrent sessions on
   await expect(page).toHaveURL(new RegExp(`/t/${slug}/sessions/ses_[0-9A-Z]{26}$`));
   const sessionId = page.url().split("/").pop()!;
   await expect(page.getByTestId("session-state")).toHaveText("running", { timeout: 30_000 });
+  await openSessionTab(page, "Metrics");
   const resources = page.getByRole("region", { name: "Resource use", exact: true });
   await expect(resources.getByTestId("metrics-latest")).toContainText("vCPU", { timeout: 30_000 });
   await expect(resources.getByRole("img", { name: "CPU over time" })).toBeVisible();

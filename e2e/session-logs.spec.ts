@@ -1,10 +1,13 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { fillSignUp, openNav, uniqueId } from "./helpers";
+import { fillSignUp, openNav, openSessionTab, uniqueId } from "./helpers";
 
+/** Starts a command from the Overview tab's command box, then comes back to the Logs tab. */
 async function startCommand(page: Page, command: string) {
+  await openSessionTab(page, "Overview");
   await page.getByLabel("Command", { exact: true }).fill(command);
   await page.getByRole("button", { name: "Run", exact: true }).click();
+  await openSessionTab(page, "Logs");
 }
 
 test("the log pane follows a running command live, filters by stream, searches, pauses and downloads", async ({ page }) => {
@@ -31,6 +34,7 @@ test("the log pane follows a running command live, filters by stream, searches, 
 
 async function followRunningCommand(page: Page) {
 
+  await openSessionTab(page, "Logs");
   const card = page.getByRole("region", { name: "Logs", exact: true });
   const pane = card.getByRole("log", { name: "Session logs" });
   // Each exec also logs `system` lines ("$ <command>", "exit 0 in … ms"), which name the command's text.
@@ -68,7 +72,7 @@ async function followRunningCommand(page: Page) {
   await card.getByRole("button", { name: "Pause" }).click();
   await expect(page.getByTestId("log-status")).toHaveText("paused");
   await startCommand(page, "echo after-pause");
-  await expect(page.getByTestId("exec-exit").nth(1)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId("exec-exit")).toHaveCount(2, { timeout: 30_000 }); // in the Overview tab, kept mounted
   await expect(page.getByTestId("log-count")).toContainText("new while paused", { timeout: 15_000 });
   await expect(logLine("after-pause")).toHaveCount(0);
   await card.getByRole("button", { name: "Follow" }).click();

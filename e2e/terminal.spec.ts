@@ -1,5 +1,5 @@
 import { expect, test, type Locator } from "@playwright/test";
-import { fillSignUp, openNav, uniqueId } from "./helpers";
+import { fillSignUp, openNav, openSessionTab, uniqueId } from "./helpers";
 
 /** The size the shell sees, read from a marker line printed by `stty size` (the last one shown). */
 async function shellSize(terminal: Locator, nth: number): Promise<{ rows: number; cols: number }> {
@@ -25,6 +25,7 @@ test("open a terminal in a session, type commands, resize it, and see it close w
   const state = page.getByTestId("session-state");
   await expect(state).toHaveText("running", { timeout: 30_000 });
 
+  await openSessionTab(page, "Terminal");
   await page.getByRole("button", { name: "Open terminal" }).click();
   const terminal = page.getByTestId("terminal");
   await expect(terminal).toContainText("/workspace", { timeout: 30_000 }); // the prompt
@@ -39,7 +40,7 @@ test("open a terminal in a session, type commands, resize it, and see it close w
   await page.setViewportSize({ width: 1100, height: 900 });
   await expect.poll(async () => (await shellSize(terminal, 2 + Math.floor(Math.random() * 1e6))).cols, { timeout: 15_000 }).toBeLessThan(before.cols);
 
-  await page.getByRole("button", { name: "Pause", exact: true }).first().click(); // the session's, not the log pane's
+  await page.getByTestId("session-header").getByRole("button", { name: "Pause", exact: true }).click();
   await expect(page.getByTestId("terminal-status")).toHaveText("Terminal closed: session paused", { timeout: 30_000 });
   await expect(terminal).toContainText("terminal closed: session paused");
   await expect(state).toHaveText("paused", { timeout: 30_000 });
@@ -58,5 +59,7 @@ test("open a terminal in a session, type commands, resize it, and see it close w
   await page.getByRole("button", { name: "Terminate", exact: true }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Terminate session" }).click();
   await expect(state).toHaveText("terminated", { timeout: 30_000 });
-  await expect(page.getByRole("button", { name: "Open a new terminal" })).toBeDisabled();
+  // An ended session has no terminal to offer (nor one to show as current).
+  await expect(page.getByRole("tabpanel", { name: "Terminal" })).toContainText("The session is terminated");
+  await expect(page.getByRole("button", { name: "Open a new terminal" })).toHaveCount(0);
 });

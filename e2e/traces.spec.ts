@@ -1,5 +1,5 @@
 // A real OpenTelemetry SDK exporter sends spans for a session; they show up in the session's
-// timeline and in the trace waterfall, and clicking a span shows its attributes and events.
+// Traces tab and in the trace waterfall, and clicking a span shows its attributes and events.
 import { context, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -38,9 +38,9 @@ test("spans exported for a session appear in its waterfall; a click shows a span
   await provider.shutdown();
   const traceId = root.spanContext().traceId;
 
-  // The session page's timeline holds the agent's spans next to the platform's own.
-  await page.goto(`/t/${slug}/sessions/${sessionId}`);
-  const timeline = page.getByRole("region", { name: "Timeline: spans and logs" });
+  // The session page's Traces tab holds the agent's spans next to the platform's own.
+  await page.goto(`/t/${slug}/sessions/${sessionId}?tab=traces`);
+  const timeline = page.getByRole("region", { name: "Spans" });
   await expect(timeline.getByTestId("timeline-span").filter({ hasText: "tool.fetch_weather" })).toBeVisible({ timeout: 15_000 });
 
   // The traces list, filtered to the session, links to the waterfall.

@@ -26,7 +26,7 @@ const STATUS_BADGE = {
   failed: { tone: "red", label: "stopped" },
 } as const;
 
-export function SessionLogPane({ session }: { session: Pick<Session, "id"> }) {
+export function SessionLogPane({ session }: { session: Pick<Session, "id" | "state"> }) {
   const { slug } = useTenantApi();
   const [streams, setStreams] = useState<LogStreamName[]>([...LOG_STREAMS]);
   const [search, setSearch] = useState("");
@@ -35,6 +35,8 @@ export function SessionLogPane({ session }: { session: Pick<Session, "id"> }) {
   const [frozenAt, setFrozenAt] = useState<number | null>(null);
   const view = useRef<HTMLDivElement>(null);
   const live = useLiveLogs({ tenant: slug, sessionId: session.id, streams, q, maxLines: MAX_LINES });
+  // An ended session writes nothing more: its log is history, however the connection is doing.
+  const ended = session.state === "terminated" || session.state === "failed";
 
   useEffect(() => {
     const t = setTimeout(() => setQ(search.trim()), SEARCH_DEBOUNCE_MS);
@@ -42,7 +44,7 @@ export function SessionLogPane({ session }: { session: Pick<Session, "id"> }) {
   }, [search]);
 
   // Paused: the view keeps the lines it had; new ones wait (bounded by MAX_LINES) until Follow.
-  const shown = frozenAt === null ? live.lines : live.lines.filter((l) => l.seq <= frozenAt);
+  const shown = frozenAt === null || ended ? live.lines : live.lines.filter((l) => l.seq <= frozenAt);
   const waiting = live.lines.length - shown.length;
 
   useLayoutEffect(() => {
@@ -73,16 +75,18 @@ export function SessionLogPane({ session }: { session: Pick<Session, "id"> }) {
     },
   });
 
-  const badge = STATUS_BADGE[live.status];
+  const badge = ended && live.status !== "failed" ? ({ tone: "neutral", label: "ended" } as const) : STATUS_BADGE[live.status];
   return (
     <Card aria-label="Logs">
       <CardHeader
         id="logs-title"
-        title={<span className="flex items-center gap-2">Logs <span data-testid="log-status"><Badge tone={badge.tone}>{following ? badge.label : "paused"}</Badge></span></span>}
-        description={q || streams.length < LOG_STREAMS.length ? "Matching lines from the whole log, then new ones as they come." : `The last ${TAIL_LINES} lines, then new ones as they come.`}
+        title={<span className="flex items-center gap-2">Logs <span data-testid="log-status"><Badge tone={badge.tone}>{following || ended ? badge.label : "paused"}</Badge></span></span>}
+        description={ended
+          ? (q || streams.length < LOG_STREAMS.length ? "Matching lines from the whole log." : `The last ${TAIL_LINES} lines.`)
+          : q || streams.length < LOG_STREAMS.length ? "Matching lines from the whole log, then new ones as they come." : `The last ${TAIL_LINES} lines, then new ones as they come.`}
         actions={
           <>
-            <Button variant="secondary" size="sm" aria-pressed={!following} onClick={togglePause}>{following ? "Pause" : "Follow"}</Button>
+            {!ended && <Button variant="secondary" size="sm" aria-pressed={!following} onClick={togglePause}>{following ? "Pause" : "Follow"}</Button>}
             <Button variant="secondary" size="sm" pending={download.isPending} onClick={() => download.mutate()}>Download</Button>
           </>
         }

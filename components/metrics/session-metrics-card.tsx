@@ -7,6 +7,9 @@ import { useTenantApi } from "../console/console-context";
 import { formatBytes, formatMib } from "../format";
 import { Card, CardBody, CardHeader } from "../ui/card";
 import { EmptyState, ErrorState, LoadingState } from "../ui/states";
+import { isEnded } from "../sessions/session-state";
+import { useSessionEvents } from "../sessions/use-sessions";
+import { insertGaps, shadedPeriods } from "./chart-gaps";
 import { MetricChart } from "./metric-chart";
 import { SESSION_RANGES, type SessionMetrics, tickFormatter } from "./metrics-types";
 import { RangePicker } from "./range-picker";
@@ -14,7 +17,11 @@ import { RangePicker } from "./range-picker";
 const REFRESH_MS = 5_000;
 const vcpu = (v: number) => `${v.toFixed(v >= 10 ? 0 : 2)} vCPU`;
 
-/** CPU, memory and pids of the session's sandbox, refreshed every few seconds while it is up. */
+/**
+ * CPU, memory and pids of the session's sandbox, refreshed every few seconds while it is up. Lines
+ * break where no samples were taken; paused and hibernated periods are shaded. An ended session
+ * shows its history only: no "latest" readouts.
+ */
 export function SessionMetricsCard({ session }: { session: Session }) {
   const { api, key } = useTenantApi();
   const [rangeMs, setRangeMs] = useState(SESSION_RANGES[0].ms);
@@ -31,14 +38,17 @@ export function SessionMetricsCard({ session }: { session: Session }) {
     placeholderData: (previous) => previous,
   });
 
+  const events = useSessionEvents(session.id);
   const answer = metrics.data;
-  const rows = (answer?.data ?? []).map((p) => ({ t: Date.parse(p.at), cpu: p.cpuVcpu, memory: p.memoryBytes, pids: p.pids }));
-  const latest = answer?.data.at(-1);
+  const samples = (answer?.data ?? []).map((p) => ({ t: Date.parse(p.at), cpu: p.cpuVcpu, memory: p.memoryBytes, pids: p.pids }));
+  const rows = insertGaps(samples, ["cpu", "memory", "pids"], answer?.bucketSeconds ? answer.bucketSeconds * 1000 : undefined);
+  const latest = isEnded(session) ? undefined : answer?.data.at(-1);
   // A young session fills the chart from its start rather than sitting at the right edge.
   const domain: [number, number] = answer
     ? [Math.max(Date.parse(answer.from), Date.parse(session.createdAt)), Date.parse(answer.to)]
     : [Date.now() - rangeMs, Date.now()];
   const tick = tickFormatter(rangeMs);
+  const periods = shadedPeriods(events.data?.data ?? [], domain[0], domain[1]);
 
   return (
     <Card aria-labelledby="metrics-title">
@@ -58,6 +68,13 @@ export function SessionMetricsCard({ session }: { session: Session }) {
         </EmptyState>
       ) : (
         <CardBody className="space-y-4">
+          {isEnded(session) && <p className="text-sm text-zinc-500" data-testid="metrics-ended">The session is {session.state}: these are its samples while it ran.</p>}
+          {periods.length > 0 && (
+            <p className="flex gap-4 text-xs text-zinc-500" aria-label="Shading">
+              <span className="flex items-center gap-1.5"><span aria-hidden="true" className="h-2.5 w-3 rounded-sm bg-amber-200" /> paused</span>
+              <span className="flex items-center gap-1.5"><span aria-hidden="true" className="h-2.5 w-3 rounded-sm bg-violet-200" /> hibernated</span>
+            </p>
+          )}
           {latest && (
             <dl className="grid grid-cols-3 gap-2 text-sm" data-testid="metrics-latest">
               <div><dt className="text-xs text-zinc-500">CPU</dt><dd className="font-medium text-zinc-900">{vcpu(latest.cpuVcpu)} <span className="text-xs font-normal text-zinc-500">of {session.resources.vcpu}</span></dd></div>
@@ -67,13 +84,13 @@ export function SessionMetricsCard({ session }: { session: Session }) {
           )}
           <ChartTitle>CPU (vCPU)</ChartTitle>
           <MetricChart label="CPU over time" rows={rows} domain={domain} tick={tick} format={vcpu} axisFormat={(v) => v.toFixed(2)}
-            series={[{ key: "cpu", name: "CPU", color: "#4f46e5" }]} limit={{ value: session.resources.vcpu, label: "limit" }} />
+            periods={periods} series={[{ key: "cpu", name: "CPU", color: "#4f46e5" }]} limit={{ value: session.resources.vcpu, label: "limit" }} />
           <ChartTitle>Memory</ChartTitle>
           <MetricChart label="Memory over time" rows={rows} domain={domain} tick={tick} format={formatBytes}
-            series={[{ key: "memory", name: "Memory", color: "#059669" }]} />
+            periods={periods} series={[{ key: "memory", name: "Memory", color: "#059669" }]} />
           <ChartTitle>Processes</ChartTitle>
           <MetricChart label="Processes over time" rows={rows} domain={domain} tick={tick} format={(v) => String(Math.round(v))}
-            series={[{ key: "pids", name: "Processes", color: "#d97706" }]} step integer />
+            periods={periods} series={[{ key: "pids", name: "Processes", color: "#d97706" }]} step integer />
         </CardBody>
       )}
     </Card>

@@ -1,33 +1,47 @@
 "use client";
 
+// One session: a sticky header (state, actions, key figures) over tabs (`?tab=`), kept current by
+// the session's live event stream. A tab's panel mounts when first opened; Overview, Logs and
+// Terminal stay mounted after that (a running command, a paused log view or an open shell survive
+// a look at another tab).
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
+import { useState, type ReactNode } from "react";
 import { ApiError } from "../api-client";
+import type { Session } from "../api-types";
 import { useConsole } from "../console/console-context";
-import { formatDateTime, formatRelative } from "../format";
 import { SessionLogPane } from "../logs/session-log-pane";
 import { SessionMetricsCard } from "../metrics/session-metrics-card";
-import { Card, PageHeader } from "../ui/card";
-import { CopyButton } from "../ui/copy-button";
+import { SessionTelemetryTimeline } from "../traces/session-telemetry-timeline";
+import { Card } from "../ui/card";
 import { EmptyState, ErrorState, LoadingState } from "../ui/states";
 import { CommandBox } from "./command-box";
 import { PostMortemCard } from "./post-mortem-card";
-import { SessionActions } from "./session-actions";
 import { SessionDetailsCard } from "./session-details-card";
 import { SessionFiles } from "./session-files";
-import { SessionStateBadge } from "./session-state-badge";
+import { SessionHeader } from "./session-header";
+import { isEnded } from "./session-state";
+import { SESSION_TABS, tabFromParam, type SessionTab } from "./session-tab-names";
+import { panelId, SessionTabs, tabId } from "./session-tabs";
 import { SessionTerminal } from "./session-terminal";
 import { SessionTimeline } from "./session-timeline";
-import { SessionTelemetryTimeline } from "../traces/session-telemetry-timeline";
 import { SnapshotLineage } from "./snapshot-lineage";
+import { useSessionStream } from "./use-session-stream";
 import { useScopes, useSession } from "./use-sessions";
+
+/** Panels that stay mounted once opened. */
+const KEEP_MOUNTED: readonly SessionTab[] = ["overview", "logs", "terminal"];
 
 export function SessionDetailPage({ id }: { id: string }) {
   const { tenant } = useConsole();
   const scopes = useScopes();
-  const session = useSession(id);
-  const back = (
-    <Link href={`/t/${tenant.slug}/sessions`} className="mb-3 inline-block text-sm font-medium text-indigo-600 hover:underline">← Sessions</Link>
-  );
+  const stream = useSessionStream(id);
+  const session = useSession(id, { live: stream === "live" });
+  const tab = tabFromParam(useSearchParams().get("tab"));
+  const [opened, setOpened] = useState<SessionTab[]>([tab]);
+  if (!opened.includes(tab)) setOpened([...opened, tab]);
+  const backHref = `/t/${tenant.slug}/sessions`;
+  const back = <Link href={backHref} className="mb-3 inline-block text-sm font-medium text-indigo-600 hover:underline">← Sessions</Link>;
 
   if (session.isPending) return <>{back}<Card><LoadingState label="Loading session…" /></Card></>;
   if (session.isError) {
@@ -49,43 +63,49 @@ export function SessionDetailPage({ id }: { id: string }) {
   const s = session.data;
   return (
     <>
-      {back}
-      <PageHeader
-        title={
-          <span className="flex flex-wrap items-center gap-2">
-            <span className="font-mono text-lg break-all">{s.id}</span>
-            <SessionStateBadge state={s.state} />
-            {s.desiredState !== s.state && s.state !== "terminated" && s.state !== "failed" && (
-              <span className="text-sm font-normal text-zinc-500" data-testid="session-desired-state">→ {s.desiredState}</span>
-            )}
-            <CopyButton text={s.id} label="Copy id" />
-          </span>
-        }
-        description={
-          <>
-            Template <span className="font-medium text-zinc-700">{s.template}</span> · in this state since{" "}
-            <span title={formatDateTime(s.stateChangedAt)}>{formatRelative(s.stateChangedAt)}</span>
-            {s.failureReason && <span className="mt-1 block text-red-700" role="alert">Failed: {s.failureReason}</span>}
-          </>
-        }
-        actions={scopes.sessionsWrite ? <SessionActions session={s} /> : undefined}
-      />
-      <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
-        <div className="min-w-0 space-y-6 lg:col-span-2">
-          <CommandBox session={s} canWrite={scopes.sessionsWrite} />
-          <SessionTerminal session={s} canWrite={scopes.sessionsWrite} />
-          <SessionLogPane session={s} />
-          <SessionMetricsCard session={s} />
-          <SessionTelemetryTimeline session={s} />
-          <SessionFiles session={s} canWrite={scopes.sessionsWrite} />
-          <SnapshotLineage session={s} />
-        </div>
-        <div className="min-w-0 space-y-6">
-          {s.postMortem && <PostMortemCard postMortem={s.postMortem} />}
-          <SessionDetailsCard session={s} />
-          <SessionTimeline session={s} />
-        </div>
-      </div>
+      <SessionHeader session={s} backHref={backHref} canWrite={scopes.sessionsWrite} stream={stream} tabs={<SessionTabs current={tab} />} />
+      {SESSION_TABS.map(({ id: t }) => {
+        const mounted = t === tab || (KEEP_MOUNTED.includes(t) && opened.includes(t));
+        return (
+          <div key={t} id={panelId(t)} role="tabpanel" aria-labelledby={tabId(t)} hidden={t !== tab} tabIndex={0} className="focus-visible:outline-none">
+            {mounted && <Panel tab={t} session={s} canWrite={scopes.sessionsWrite} live={stream === "live"} />}
+          </div>
+        );
+      })}
     </>
   );
+}
+
+function Panel({ tab, session: s, canWrite, live }: { tab: SessionTab; session: Session; canWrite: boolean; live: boolean }): ReactNode {
+  switch (tab) {
+    case "overview":
+      return (
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
+          <div className="min-w-0 space-y-6 lg:col-span-2">
+            {s.postMortem && <PostMortemCard postMortem={s.postMortem} />}
+            <CommandBox session={s} canWrite={canWrite} />
+            <SessionTimeline session={s} live={live} />
+          </div>
+          <div className="min-w-0 space-y-6">
+            <SessionDetailsCard session={s} />
+          </div>
+        </div>
+      );
+    case "logs":
+      return <SessionLogPane session={s} />;
+    case "terminal":
+      return isEnded(s) ? (
+        <Card><EmptyState title={`The session is ${s.state}`}>A terminal opens only in a session that has not ended.</EmptyState></Card>
+      ) : (
+        <SessionTerminal session={s} canWrite={canWrite} />
+      );
+    case "files":
+      return <SessionFiles session={s} canWrite={canWrite} />;
+    case "traces":
+      return <SessionTelemetryTimeline session={s} />;
+    case "metrics":
+      return <SessionMetricsCard session={s} />;
+    case "snapshots":
+      return <SnapshotLineage session={s} />;
+  }
 }

@@ -50,6 +50,11 @@ export function canTerminate(s: Pick<Session, "state" | "desiredState">): boolea
   return allowedActions(s).includes("terminate");
 }
 
+/** Over for good: nothing runs in it and nothing it shows is current. */
+export function isEnded(s: Pick<Session, "state">): boolean {
+  return s.state === "terminated" || s.state === "failed";
+}
+
 /** Whether exec and file requests can reach it (paused and hibernated ones are woken first). */
 export function isUsable(s: Pick<Session, "state" | "desiredState">): boolean {
   return s.state !== "terminated" && s.state !== "failed" && s.state !== "terminating" && s.desiredState !== "terminated";

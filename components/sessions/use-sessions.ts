@@ -3,25 +3,29 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Session, SessionEventList, SnapshotList, TemplateList } from "../api-types";
 import { useMe, useTenantApi } from "../console/console-context";
-import { pollInterval, type SessionAction } from "./session-state";
+import { mergeSession } from "./session-cache";
+import { pollInterval, SLOW_POLL_MS, type SessionAction } from "./session-state";
 
-/** One session, polled fast while it changes state. */
-export function useSession(id: string) {
+/** While the live stream is up a slow refetch is only a safety net; without it, poll as before. */
+export const LIVE_FALLBACK_POLL_MS = 30_000;
+
+/** One session: kept current by the live stream (useSessionStream) when `live`, polled otherwise. */
+export function useSession(id: string, { live = false }: { live?: boolean } = {}) {
   const { api, key } = useTenantApi();
   return useQuery({
     queryKey: key("session", id),
     queryFn: () => api.get<Session>(`/sessions/${encodeURIComponent(id)}`),
-    refetchInterval: (q) => (q.state.data ? pollInterval([q.state.data]) : false),
+    refetchInterval: (q) => (live ? LIVE_FALLBACK_POLL_MS : q.state.data ? pollInterval([q.state.data]) : false),
   });
 }
 
-/** The state timeline; refetched with the session (it shares the session's key prefix). */
-export function useSessionEvents(id: string, session: Session | undefined) {
+/** The state timeline; the live stream adds each transition to this cache as it commits. */
+export function useSessionEvents(id: string, { live = false }: { live?: boolean } = {}) {
   const { api, key } = useTenantApi();
   return useQuery({
-    queryKey: key("session", id, "events", session?.state, session?.stateChangedAt),
+    queryKey: key("session", id, "events"),
     queryFn: () => api.get<SessionEventList>(`/sessions/${encodeURIComponent(id)}/events`),
-    placeholderData: (previous) => previous,
+    refetchInterval: live ? LIVE_FALLBACK_POLL_MS : SLOW_POLL_MS,
   });
 }
 
@@ -57,8 +61,8 @@ export function useSessionAction() {
         ? api.del<Session>(`/sessions/${encodeURIComponent(id)}`)
         : api.post<Session>(`/sessions/${encodeURIComponent(id)}/${action}`, {}),
     onSuccess: (session) => {
-      queryClient.setQueryData(key("session", session.id), session);
-      void queryClient.invalidateQueries({ queryKey: key("session", session.id) });
+      // The answer shows at once (desired state, actions); the stream brings the runner's steps.
+      queryClient.setQueryData<Session>(key("session", session.id), (prev) => mergeSession(prev, session));
       void queryClient.invalidateQueries({ queryKey: key("sessions") });
     },
   });

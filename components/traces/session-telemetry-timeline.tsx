@@ -37,6 +37,8 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
   const { api, key } = useTenantApi();
   const [win, setWin] = useState("1h");
   const [selected, setSelected] = useState<string | null>(null);
+  // The Logs tab is where logs are read; here they are an opt-in, to place lines among the spans.
+  const [withLogs, setWithLogs] = useState(false);
   const live = LIVE_STATES.has(session.state);
   const from = useMemo(() => new Date(Date.now() - (WINDOWS.find((w) => w.value === win)?.ms ?? 3_600_000)).toISOString(), [win]);
   const id = encodeURIComponent(session.id);
@@ -49,9 +51,11 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
     queryKey: key("session", session.id, "timeline-logs", from),
     queryFn: () => api.get<Page<LogLineView>>(`/sessions/${id}/logs`, { from, tail: MAX_LOG_LINES, limit: MAX_LOG_LINES }),
     refetchInterval: live ? 5000 : false,
+    enabled: withLogs,
   });
 
-  const view = useMemo(() => buildRows(spans.data?.data ?? [], logs.data?.data ?? []), [spans.data, logs.data]);
+  const lines = useMemo(() => (withLogs ? logs.data?.data ?? [] : []), [withLogs, logs.data]);
+  const view = useMemo(() => buildRows(spans.data?.data ?? [], lines), [spans.data, lines]);
   const selectedSpan = spans.data?.data.find((s) => `${s.traceId}/${s.spanId}` === selected) ?? null;
   const ticks = axisTicks(view.durationMs);
 
@@ -59,20 +63,26 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
     <Card aria-labelledby="telemetry-timeline-title">
       <CardHeader
         id="telemetry-timeline-title"
-        title="Timeline: spans and logs"
-        description="Lifecycle spans, API requests that changed something, your agent's OTLP spans and the session's log lines on one time axis."
+        title="Spans"
+        description="Lifecycle spans, API requests that changed something and your agent's OTLP spans on one time axis; with log lines placed among them if you ask."
         actions={
+          <>
+          <label className="flex items-center gap-1.5 text-sm text-zinc-700">
+            <input type="checkbox" className="h-4 w-4 rounded border-zinc-300 text-indigo-600" checked={withLogs} onChange={(e) => setWithLogs(e.target.checked)} />
+            Log lines
+          </label>
           <SelectField id="timeline-window" label={<span className="sr-only">Time window</span>} value={win} onChange={(e) => setWin(e.target.value)} className="w-44">
             {WINDOWS.map((w) => <option key={w.value} value={w.value}>{w.label}</option>)}
           </SelectField>
+          </>
         }
       />
-      {spans.isPending || logs.isPending ? (
+      {spans.isPending || (withLogs && logs.isPending) ? (
         <LoadingState label="Loading spans and logs…" />
       ) : spans.isError ? (
         <ErrorState error={spans.error} onRetry={() => spans.refetch()} />
       ) : view.rows.length === 0 ? (
-        <EmptyState title="Nothing in this window">Spans and log lines of this session will show up here.</EmptyState>
+        <EmptyState title="Nothing in this window">Spans of this session will show up here.</EmptyState>
       ) : (
         <div>
           <div className="flex border-b border-zinc-200 bg-zinc-50 text-xs text-zinc-500">
@@ -84,7 +94,7 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
               &nbsp;
             </div>
           </div>
-          <ul aria-label="Spans and log lines" className="max-h-[32rem] divide-y divide-zinc-50 overflow-y-auto">
+          <ul aria-label={withLogs ? "Spans and log lines" : "Spans"} className="max-h-[32rem] divide-y divide-zinc-50 overflow-y-auto">
             {view.rows.map((row) => row.kind === "span" ? (
               <li key={`s-${row.span.traceId}-${row.span.spanId}`}>
                 <button type="button" data-testid="timeline-span" aria-pressed={selected === `${row.span.traceId}/${row.span.spanId}`}
@@ -107,7 +117,7 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
               </li>
             ))}
           </ul>
-          {(spans.data?.nextCursor || (logs.data?.data.length ?? 0) >= MAX_LOG_LINES) && (
+          {(spans.data?.nextCursor || lines.length >= MAX_LOG_LINES) && (
             <p className="border-t border-zinc-100 px-4 py-2 text-xs text-zinc-500 sm:px-5">
               Showing the first 1,000 spans and the last {MAX_LOG_LINES} log lines of this window; pick a shorter window to see less at once.
             </p>

@@ -13,7 +13,7 @@ import {
   createTenantSchema, meSchema, myTenantSchema, myTenantsSchema, signedUpSchema, signUpSchema, tenantSettingsSchema, updateTenantSchema,
 } from "../tenants/schemas";
 import {
-  createSessionSchema, execResultSchema, execSchema, listSessionsQuerySchema, MAX_FILE_BYTES, sessionEventListSchema, sessionPageSchema, sessionSchema,
+  createSessionSchema, execResultSchema, execSchema, listSessionsQuerySchema, MAX_FILE_BYTES, sessionEventListSchema, sessionEventsQuerySchema, sessionPageSchema, sessionSchema,
   writtenFileSchema,
 } from "../sessions/schemas";
 import { listSnapshotsQuerySchema, snapshotPageSchema, snapshotSchema } from "../snapshots/snapshots";
@@ -127,7 +127,10 @@ export const endpoints = {
     rawBody: { contentTypes: ["application/octet-stream", "*/*"], maxBytes: MAX_FILE_BYTES, description: "The file's bytes, under any Content-Type" },
   }),
   listSessionEvents: defineEndpoint({
-    method: "GET", path: "/api/v1/sessions/{id}/events", tag: "Sessions", scopes: ["sessions:read"], summary: "The session's state timeline with causes", response: sessionEventListSchema,
+    method: "GET", path: "/api/v1/sessions/{id}/events", tag: "Sessions", scopes: ["sessions:read"],
+    summary: "The session's state timeline with causes and who asked. With Accept: text/event-stream or follow=true, server-sent events: "
+      + "`session` (the session, as GET /sessions/{id}) and `transition` (one timeline entry) for what is there, then again as each change commits",
+    query: sessionEventsQuerySchema, response: sessionEventListSchema,
   }),
   createSnapshot: defineEndpoint({
     method: "POST", path: "/api/v1/sessions/{id}/snapshots", tag: "Snapshots", scopes: ["snapshots:write"], status: 201,

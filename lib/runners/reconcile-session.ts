@@ -169,7 +169,10 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   const { backend } = deps;
   let state = tx(session);
   const waking = state.state === "hibernated";
-  if (state.state !== "starting") state = await recordTransition(state, "starting", waking ? "wake" : causeOf(session));
+  // A fork's first start restores the snapshot it was made from: that is a fork, not a wake.
+  const forking = !waking && session.fromSnapshotId !== null && session.snapshotId === session.fromSnapshotId;
+  const startCause: TransitionCause = waking ? "wake" : forking ? "fork" : causeOf(session);
+  if (state.state !== "starting") state = await recordTransition(state, "starting", startCause);
   const started = Date.now();
   // Files left on this host by a hibernated session are newer than its snapshot when the session
   // was given up with its runner (runner_lost): move them aside, never delete them.
@@ -185,7 +188,7 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
   await deps.sandboxStarted?.(session.id);
   const lastActivityAt = new Date();
-  const running = await recordTransition(state, "running", session.snapshotId ? "wake" : causeOf(session), {
+  const running = await recordTransition(state, "running", forking ? "fork" : session.snapshotId ? "wake" : causeOf(session), {
     detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId },
     set: { lastActivityAt },
   });

@@ -9,7 +9,9 @@ import { assertSessionFits } from "../quotas/session-quota";
 import { notifyRunner } from "../runners/notify";
 import { placeSession } from "../runners/place-session";
 import { recordDesiredStateSpan } from "../telemetry/lifecycle-spans";
+import { actorLabel } from "./actor-label";
 import { getSessionRowOrThrow } from "./read-sessions";
+import { notifySessionChanged } from "./session-notice";
 import { toSession } from "./schemas";
 import type { DesiredState } from "./state-machine";
 
@@ -23,7 +25,7 @@ const ACTION: Record<DesiredState, AuditAction> = {
 type SessionRow = Awaited<ReturnType<typeof getSessionRowOrThrow>>;
 
 /** Sets desiredState; `cause` is recorded on the transitions the runner makes. */
-export async function requestDesiredState(tx: TenantTx, ctx: Pick<TenantContext, "tenantId">, session: SessionRow, desired: DesiredState): Promise<SessionRow> {
+export async function requestDesiredState(tx: TenantTx, ctx: Pick<TenantContext, "tenantId" | "actor">, session: SessionRow, desired: DesiredState): Promise<SessionRow> {
   if (session.state === "terminated" || session.state === "failed") {
     if (desired === "terminated" && session.state === "failed") {
       // A failed session can still be cleaned up.
@@ -47,8 +49,9 @@ export async function requestDesiredState(tx: TenantTx, ctx: Pick<TenantContext,
   }
   const updated = await tx.session.update({
     where: { id: session.id },
-    data: { desiredState: desired, desiredCause: "api", runnerId, lastActivityAt: new Date() },
+    data: { desiredState: desired, desiredCause: "api", desiredBy: actorLabel(ctx.actor), runnerId, lastActivityAt: new Date() },
   });
+  await notifySessionChanged(tx, ctx.tenantId, session.id);
   await recordDesiredStateSpan(tx, updated, desired);
   await notifyRunner(tx, runnerId);
   return updated;

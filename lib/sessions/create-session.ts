@@ -12,6 +12,7 @@ import { placeSession } from "../runners/place-session";
 import { recordDesiredStateSpan } from "../telemetry/lifecycle-spans";
 import { activeSpan } from "../telemetry/platform-span";
 import { resolveTemplate } from "../templates/resolve-template";
+import { actorLabel } from "./actor-label";
 import { type CreateSessionInput, toSession } from "./schemas";
 
 // Creates of one tenant run one after another anyway (the quota check locks the tenant row): this
@@ -39,12 +40,12 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
   const apiKeyId = ctx.actor.type === "key" ? ctx.actor.id : null;
   await assertWithinSpendLimit({ tenantId: ctx.tenantId, apiKeyId });
   const row = await inTransaction(ctx.db, async (tx) => {
-    let fromSnapshotId: string | null = null;
+    let fork: { id: string; sessionId: string | null } | null = null;
     if (input.fromSnapshot) {
-      const snapshot = await tx.snapshot.findFirst({ where: { id: input.fromSnapshot, status: "ready" } });
-      if (!snapshot) throw new AppError("invalid_request", `No snapshot '${input.fromSnapshot}'`, { details: { fields: [{ path: "body.fromSnapshot", message: "unknown snapshot" }] } });
-      fromSnapshotId = snapshot.id;
+      fork = await tx.snapshot.findFirst({ where: { id: input.fromSnapshot, status: "ready" }, select: { id: true, sessionId: true } });
+      if (!fork) throw new AppError("invalid_request", `No snapshot '${input.fromSnapshot}'`, { details: { fields: [{ path: "body.fromSnapshot", message: "unknown snapshot" }] } });
     }
+    const fromSnapshotId = fork?.id ?? null;
     // Unless the caller asks for more, a template's default lifetime is capped by the tenant's maximum.
     const maxLifetimeSeconds = input.timeoutSeconds ?? Math.min(template.maxLifetimeSeconds, (await getQuota(tx)).maxLifetimeSeconds);
     await assertSessionFits(tx, ctx.tenantId, { ...resources, maxLifetimeSeconds });
@@ -60,6 +61,7 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
         runnerId,
         state: "pending",
         desiredState: "running",
+        desiredBy: actorLabel(ctx.actor),
         ...resources,
         env: { ...template.env, ...(input.env ?? {}) },
         labels: input.labels ?? {},
@@ -75,7 +77,10 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
       },
     });
     await tx.sessionEvent.create({
-      data: { id: newId("sev"), tenantId: ctx.tenantId, sessionId: id, fromState: null, toState: "pending", cause: "api", detail: { runnerId } },
+      data: {
+        id: newId("sev"), tenantId: ctx.tenantId, sessionId: id, fromState: null, toState: "pending", actor: actorLabel(ctx.actor),
+        ...(fork ? { cause: "fork", detail: { runnerId, fromSnapshot: fork.id, fromSession: fork.sessionId } } : { cause: "api", detail: { runnerId } }),
+      },
     });
     await recordAuditEvent({ ...ctx, db: tx }, {
       action: "session.created", targetType: "session", targetId: id,

@@ -30,12 +30,18 @@ export async function listSessions({ ctx, input }: { ctx: TenantContext; input: 
   return toPage(rows, input, toSession);
 }
 
+type SessionEventRow = { id: string; fromState: string | null; toState: string; cause: string; actor: string | null; detail: unknown; createdAt: Date };
+
+export function toSessionEvent(e: SessionEventRow) {
+  return { id: e.id, fromState: e.fromState, toState: e.toState, cause: e.cause, actor: e.actor, detail: e.detail as Record<string, unknown>, at: e.createdAt.toISOString() };
+}
+
+/** The session's transitions after `afterId` (ids sort by time), oldest first. */
+export async function readSessionEventRows(db: TenantContext["db"] | TenantTx, sessionId: string, afterId?: string) {
+  return db.sessionEvent.findMany({ where: { sessionId, ...(afterId ? { id: { gt: afterId } } : {}) }, orderBy: { id: "asc" }, take: 1000 });
+}
+
 export async function listSessionEvents({ ctx, input }: { ctx: TenantContext; input: { id: string } }) {
   await getSessionRowOrThrow(ctx.db, input.id);
-  const events = await ctx.db.sessionEvent.findMany({ where: { sessionId: input.id }, orderBy: { id: "asc" }, take: 1000 });
-  return {
-    data: events.map((e) => ({
-      id: e.id, fromState: e.fromState, toState: e.toState, cause: e.cause, detail: e.detail as Record<string, unknown>, at: e.createdAt.toISOString(),
-    })),
-  };
+  return { data: (await readSessionEventRows(ctx.db, input.id)).map(toSessionEvent) };
 }

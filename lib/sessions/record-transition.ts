@@ -4,6 +4,8 @@
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { newId } from "../ids";
+import { ASKED_CAUSES } from "./actor-label";
+import { notifySessionChanged } from "./session-notice";
 import { canTransition, LIFETIME_STATES, type SessionState, type TransitionCause } from "./state-machine";
 
 export type TransitionableSession = { id: string; tenantId: string; state: SessionState; stateChangedAt: Date; lifetimeUsedSeconds: number };
@@ -39,9 +41,16 @@ export async function recordTransition(
       },
     });
     if (count === 0) throw new StaleStateError(session.id, session.state);
+    // Who asked, as the API recorded it with the desired state (the person who clicked, or the key).
+    let actor: string | null = null;
+    if (ASKED_CAUSES.includes(cause)) {
+      const asked = await tx.session.findUnique({ where: { id: session.id }, select: { desiredCause: true, desiredBy: true } });
+      actor = asked?.desiredCause === "api" ? asked.desiredBy : null;
+    }
     await tx.sessionEvent.create({
-      data: { id: newId("sev"), tenantId: session.tenantId, sessionId: session.id, fromState: session.state, toState: to, cause, detail: (opts.detail ?? {}) as object, createdAt: now },
+      data: { id: newId("sev"), tenantId: session.tenantId, sessionId: session.id, fromState: session.state, toState: to, cause, actor, detail: (opts.detail ?? {}) as object, createdAt: now },
     });
+    await notifySessionChanged(tx, session.tenantId, session.id);
   });
   return { ...session, state: to, stateChangedAt: now, lifetimeUsedSeconds };
 }

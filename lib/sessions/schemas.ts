@@ -81,9 +81,13 @@ export const sessionPageSchema = pageSchema(sessionSchema);
 
 export const sessionEventSchema = z.object({
   id: z.string(), fromState: z.string().nullable(), toState: z.string(), cause: z.string(),
+  actor: z.string().nullable().describe("Who asked for the change: a person's email, or \"API key bur_…\"; null for the platform's own causes (idle policy, lifetime, …)"),
   detail: z.record(z.string(), z.unknown()), at: z.string(),
 });
 export const sessionEventListSchema = z.object({ data: z.array(sessionEventSchema) });
+export const sessionEventsQuerySchema = z
+  .object({ follow: z.stringbool().optional().describe("Stream as server-sent events (same as Accept: text/event-stream)") })
+  .strict();
 
 export const execSchema = z
   .object({

@@ -10,7 +10,9 @@ export type DesiredState = (typeof DESIRED_STATES)[number];
 
 export type TransitionCause = "api" | "idle" | "lifetime" | "quota" | "runner_lost" | "runner" | "wake" | "error" | "retention" | "spend_limit"
   /** Its container was gone (host rebooted) and a new one was started on its files: processes lost, files kept. */
-  | "recovered";
+  | "recovered"
+  /** A new session's first start on the files of another session's snapshot. */
+  | "fork";
 
 const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
   pending: ["starting", "hibernated", "terminating", "terminated", "failed"],

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { SessionDetailPage } from "@/components/sessions/session-detail-page";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
@@ -8,5 +9,6 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function Page({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  return <SessionDetailPage key={id} id={id} />;
+  // The page reads its tab from the URL's search params (useSearchParams).
+  return <Suspense><SessionDetailPage key={id} id={id} /></Suspense>;
 }
