@@ -11,7 +11,7 @@ import type { logLineSchema } from "@/lib/logs/schemas";
 import type { acceptedInvitationSchema, createdInvitationSchema, invitationListSchema, invitationSchema, memberSchema } from "@/lib/members/schemas";
 import type { concurrencySchema, sessionMetricPointSchema, sessionMetricsSchema } from "@/lib/metrics/schemas";
 import type { runnerListSchema, runnerSchema } from "@/lib/runners/schemas";
-import type { execResultSchema, execSchema, sessionEventListSchema, sessionEventSchema, sessionSchema, writtenFileSchema } from "@/lib/sessions/schemas";
+import type { execResultSchema, execSchema, sessionEventListSchema, sessionEventSchema, sessionListItemSchema, sessionSchema, writtenFileSchema } from "@/lib/sessions/schemas";
 import type { SessionState } from "@/lib/sessions/state-machine";
 import type { snapshotSchema } from "@/lib/snapshots/snapshots";
 import type { spanSchema, traceSchema } from "@/lib/telemetry/schemas";
@@ -45,6 +45,7 @@ export type AcceptedInvitation = z.infer<typeof acceptedInvitationSchema>;
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 export type Session = z.infer<typeof sessionSchema>;
+export type SessionListItem = z.infer<typeof sessionListItemSchema>;
 export type Resources = Session["resources"];
 export type IdlePolicy = Session["idle"];
 export type SessionEvent = z.infer<typeof sessionEventSchema>;
