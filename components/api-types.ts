@@ -15,7 +15,7 @@ import type { execResultSchema, execSchema, sessionEventListSchema, sessionEvent
 import type { SessionState } from "@/lib/sessions/state-machine";
 import type { snapshotSchema } from "@/lib/snapshots/snapshots";
 import type { spanSchema, traceSchema } from "@/lib/telemetry/schemas";
-import type { templateListSchema, templateSchema } from "@/lib/templates/schemas";
+import type { importedTemplateSchema, templateListSchema, templateSchema } from "@/lib/templates/schemas";
 import type { terminalSchema } from "@/lib/terminal/schemas";
 import type { meSchema, myTenantSchema, signedUpSchema, tenantSchema, tenantSettingsSchema } from "@/lib/tenants/schemas";
 
@@ -62,6 +62,8 @@ export type LogLine = z.infer<typeof logLineSchema>;
 export type Snapshot = z.infer<typeof snapshotSchema>;
 export type SnapshotList = { data: Snapshot[] };
 export type Template = z.infer<typeof templateSchema>;
+export type ImportedTemplate = z.infer<typeof importedTemplateSchema>;
+export type ImportLogEntry = ImportedTemplate["importLog"][number];
 export type TemplateList = z.infer<typeof templateListSchema>;
 export type Runner = z.infer<typeof runnerSchema>;
 export type RunnerList = z.infer<typeof runnerListSchema>;
