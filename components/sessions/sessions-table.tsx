@@ -57,7 +57,7 @@ export function SessionsTable({ sessions, selected, onSelect, selectable }: Prop
                 {s.template}{s.fromSnapshotId && <span title={`Forked from ${s.fromSnapshotId}`}> · forked</span>}
               </div>
             </td>
-            <td className={tdClass} data-testid="session-state">
+            <td className={tdClass}>
               <SessionStateBadge state={s.state} />
               {s.desiredState !== s.state && s.state !== "terminated" && s.state !== "failed" && (
                 <span className="ml-1.5 text-xs text-zinc-500">→ {s.desiredState}</span>
