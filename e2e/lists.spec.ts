@@ -18,7 +18,7 @@ test.describe("on a phone", () => {
     const id = uniqueId();
     await page.goto("/signup");
     const slug = await fillSignUp(page, { email: `lists-${id}@example.com`, tenantName: `Lists ${id}` });
-    await expect(page).toHaveURL(`/t/${slug}`);
+    await expect(page).toHaveURL(`/t/${slug}`, { timeout: 60_000 }); // next dev compiles pages on first use
 
     const headers = { "x-burrow-tenant": slug };
     const create = async (labels: Record<string, string>) => {
@@ -32,7 +32,7 @@ test.describe("on a phone", () => {
 
     await page.goto(`/t/${slug}/sessions`);
     const rows = page.getByTestId("session-row");
-    await expect(rows).toHaveCount(2);
+    await expect(rows).toHaveCount(2, { timeout: 60_000 });
     for (const sessionId of [alpha, beta]) {
       const state = page.locator(`[data-session-id="${sessionId}"]`).getByTestId("session-state");
       await expect(state).toBeVisible();
@@ -68,8 +68,9 @@ test("imports a template from an OCI archive with upload progress and the import
     const id = uniqueId();
     await page.goto("/signup");
     const slug = await fillSignUp(page, { email: `import-${id}@example.com`, tenantName: `Import ${id}` });
-    await expect(page).toHaveURL(`/t/${slug}`);
+    await expect(page).toHaveURL(`/t/${slug}`, { timeout: 60_000 }); // next dev compiles pages on first use
     await openNav(page, "Templates");
+    await expect(page.getByLabel("Image archive", { exact: true })).toBeVisible({ timeout: 60_000 });
 
     // The import's answer is held until the page has shown the finished upload, so that state is seen for sure.
     let release!: () => void;
