@@ -4,7 +4,8 @@
 // A page's first-load JS is the root files every App Router page loads (build-manifest.json's
 // rootMainFiles) plus the client chunks of the page and of each layout above it, which Next lists
 // per page in .next/server/app/<route>/page_client-reference-manifest.js (entryJSFiles: one list
-// per entry of the page's tree). Each distinct file is gzipped once (level 9, like a CDN's default
+// per entry of the page's tree; the entries shown only instead of the page, like not-found, are
+// left out). Each distinct file is gzipped once (level 9, like a CDN's default
 // is at most) and summed. The goal (issue 9): the largest console page under 250 KiB.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -27,6 +28,9 @@ function pageManifests(appDir: string, base = ""): [string, string][] {
   return out;
 }
 
+/** Entries rendered only when the page does not (a 404, a crash of the root layout, a 401/403): not part of a page's first load. */
+const ONLY_ON_OUTCOME = /\/(not-found|global-error|forbidden|unauthorized)$/;
+
 /** The manifest file assigns globalThis.__RSC_MANIFEST[<entry>] = {...}; run it in a sandbox and read the entry's entryJSFiles. */
 function entryJsFiles(manifestFile: string): string[] {
   const sandbox: { globalThis?: unknown; self?: unknown; __RSC_MANIFEST?: Record<string, { entryJSFiles?: Record<string, string[]> }> } = {};
@@ -35,7 +39,10 @@ function entryJsFiles(manifestFile: string): string[] {
   vm.runInNewContext(readFileSync(manifestFile, "utf8"), sandbox, { timeout: 5000 });
   const files = new Set<string>();
   for (const manifest of Object.values(sandbox.__RSC_MANIFEST ?? {})) {
-    for (const list of Object.values(manifest.entryJSFiles ?? {})) for (const f of list) if (f.endsWith(".js")) files.add(f);
+    for (const [entry, list] of Object.entries(manifest.entryJSFiles ?? {})) {
+      if (ONLY_ON_OUTCOME.test(entry)) continue;
+      for (const f of list) if (f.endsWith(".js")) files.add(f);
+    }
   }
   return [...files];
 }
