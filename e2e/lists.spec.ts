@@ -37,8 +37,9 @@ test.describe("on a phone", () => {
       const state = page.locator(`[data-session-id="${sessionId}"]`).getByTestId("session-state");
       await expect(state).toBeVisible();
       await expect(state).toHaveText(/^(pending|starting|running|terminating|terminated)$/);
-      await expect(state).toBeInViewport({ ratio: 1 });
+      // Within the screen's width as laid out (rows below the fold are fine; sideways is not).
       const box = await state.boundingBox();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
       expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
     }
     // Neither the page nor the table scrolls sideways.
@@ -70,24 +71,18 @@ test("imports a template from an OCI archive with upload progress and the import
     const slug = await fillSignUp(page, { email: `import-${id}@example.com`, tenantName: `Import ${id}` });
     await expect(page).toHaveURL(`/t/${slug}`, { timeout: 60_000 }); // next dev compiles pages on first use
     await openNav(page, "Templates");
-    await expect(page.getByLabel("Image archive", { exact: true })).toBeVisible({ timeout: 60_000 });
+    const importCard = page.getByRole("region", { name: "Import an image" });
+    await expect(importCard.getByLabel("Image archive", { exact: true })).toBeVisible({ timeout: 60_000 });
 
-    // The import's answer is held until the page has shown the finished upload, so that state is seen for sure.
-    let release!: () => void;
-    const released = new Promise<void>((r) => { release = r; });
-    await page.route("**/api/v1/templates/import?*", async (route) => {
-      const response = await route.fetch();
-      await released;
-      await route.fulfill({ response });
-    });
-
-    await page.getByLabel("Template name", { exact: true }).fill(`busy-${id.slice(-6)}`);
-    await page.getByLabel("Image archive", { exact: true }).setInputFiles(archive);
-    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await importCard.getByLabel("Template name", { exact: true }).fill(`busy-${id.slice(-6)}`);
+    await importCard.getByLabel("Image archive", { exact: true }).setInputFiles(archive);
+    await importCard.getByRole("button", { name: "Import", exact: true }).click();
+    // The upload (XMLHttpRequest upload events) reaches 100 % while the server still converts and
+    // unpacks the image (tar, skopeo and umoci take well over the assertion's polling interval).
+    // page.route() is not used to hold the answer: Chromium fires no upload events for an intercepted request.
     const progress = page.getByRole("progressbar", { name: "Upload" });
     await expect(progress).toHaveAttribute("aria-valuenow", "100");
     await expect(page.getByText("Uploaded; unpacking the image on the server…")).toBeVisible();
-    release();
 
     const log = page.getByTestId("import-log-entry");
     await expect(log).toHaveCount(7, { timeout: 60_000 });
