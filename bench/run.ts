@@ -10,13 +10,14 @@
 // logsIngestParams() in bench/logs-ingest.ts (BENCH_INGEST_*); for `otlp` see otlpParams() in
 // bench/otlp.ts (BENCH_OTLP_*); for `usage-rollup` see usageRollupParams() in bench/usage-rollup.ts
 // (BENCH_USAGE_*); for `scale` see scaleParams() in bench/scale.ts (BENCH_SCALE_*).
-// `npm run bench -- api-me` (or `-- sessions`, `-- terminal`, `-- console-click`) runs only the named benchmarks. `sessions` needs
+// `npm run bench -- api-me` (or `-- sessions`, `-- terminal`, `-- console-click`, `-- console-js`) runs only the named benchmarks. `sessions` needs
 // root and runc (it starts a runner worker and real sandboxes), and so does `scale`, which alone
 // needs no build and no server.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { benchApiMe, summaryLines, type ApiMeParams } from "./api-me";
 import { benchConsoleClick } from "./console-click";
+import { benchConsoleJs } from "./console-js";
 import { benchSessions, sessionsParams } from "./sessions";
 import { benchLogsLive, logsLiveParams } from "./logs-live";
 import { benchLogsIngest, logsIngestParams } from "./logs-ingest";
@@ -38,11 +39,32 @@ type BenchReport = { result: { valid: boolean; warnings?: string[]; failures: st
 const SERVER_RATE_LIMIT_PER_MINUTE = "100000000";
 /** Benchmarks that need neither the production build nor the web server. */
 const SERVERLESS_BENCHMARKS = new Set(["scale"]);
+/** Benchmarks that only read the production build's files: run alone, they start no database either. */
+const BUILD_ONLY_BENCHMARKS = new Set(["console-js"]);
+
+/** `npm run bench -- console-js`: measures the build as it is (building it first when there is none). */
+async function runBuildOnly(): Promise<boolean> {
+  const buildId = await ensureProductionBuild(log);
+  const { result, file, lines } = await benchConsoleJs({ nextBuildId: buildId ?? "" }, log);
+  console.log(`\nconsole-js: first-load JavaScript of each page, gzipped, ${result.cpuCount} CPUs, ${result.node}`);
+  for (const line of lines) console.log(line);
+  for (const w of result.warnings) console.log(`  warning: ${w}`);
+  for (const f of result.failures) console.log(`  FAILED: ${f}`);
+  console.log(`  → ${file}\n`);
+  return result.valid;
+}
 
 
 async function main() {
   const startedAt = Date.now();
   const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  if (only.length > 0 && only.every((name) => BUILD_ONLY_BENCHMARKS.has(name))) {
+    const valid = await runBuildOnly().catch((err) => {
+      console.error("[bench] failed:", err instanceof Error ? err.stack ?? err.message : err);
+      return false;
+    });
+    process.exit(valid ? 0 : 1);
+  }
   const cleanup = new Cleanup(log);
   cleanup.onSignals();
   let failed = false;
@@ -132,6 +154,7 @@ async function main() {
       { name: "scale", title: "idle sessions on one runner: runner CPU and exec round trip vs 1 session", run: () => benchScale(target, scaleParams(), log, cleanup) },
       { name: "console-click", title: "console click (Pause/Resume) → new state on screen vs the API's own answer", run: () => benchConsoleClick(target, log, cleanup) },
       { name: "usage-rollup", title: "hourly usage rollup vs a brute-force recount of every second", run: () => benchUsageRollup(target, usageRollupParams(), log) },
+      { name: "console-js", title: "first-load JavaScript of each page, gzipped", run: () => benchConsoleJs(target, log) },
     ];
     for (const bench of benchmarks) {
       if (only.length > 0 && !only.includes(bench.name)) continue;

@@ -7,6 +7,7 @@ export const RAW_SQL_ON_TENANT_TABLES: Record<string, string> = {
   "lib/metrics/read-concurrency.ts": "date_bin over session_events; e.tenant_id and s.tenant_id = ctx.tenantId",
   "lib/metrics/read-session-metrics.ts": "date_bin buckets of session_metrics; tenant_id = ctx.tenantId and the session found through ctx.db",
   "lib/telemetry/read-traces.ts": "an aggregate per trace; tenant_id = ctx.tenantId in the candidates and the outer query",
+  "lib/sessions/list-sessions.ts": "the sessions list ordered by computed keys (duration, cost) and its per-page cost aggregate; s.tenant_id and u.tenant_id = ctx.tenantId in every query",
   "lib/usage/read-usage.ts": "usage grouped by a fixed expression; u.tenant_id = ctx.tenantId",
   "lib/usage/usage-totals.ts": "sumUsageByMeter: tenant_id = input.tenantId; closedUsageHours: the Stripe push, every tenant (system)",
   "lib/logs/append-session-logs.ts": "one statement reserves sequence numbers and inserts; WHERE id = session AND tenant_id = tenant, rows carry that tenant",

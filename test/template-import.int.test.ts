@@ -15,6 +15,7 @@ import * as templateRoute from "@/app/api/v1/templates/[id]/route";
 import { db } from "@/lib/db/client";
 import { templatesDataDir } from "@/lib/templates/import-image";
 import { call, createKey, createTestTenant, type TestTenant } from "./helpers";
+import { buildBusyboxOciLayout, tarOciLayout } from "./oci-images";
 import { removeDataDir, startRunner, terminateAllSessions, type TestRunner, waitForSessionState } from "./runner-process";
 
 let runner: TestRunner;
@@ -24,21 +25,11 @@ const archives = { oci: "", docker: "", noShell: "", plain: "", badManifest: "",
 
 const sh = (cmd: string, args: string[], cwd = work) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
 
-/** An OCI layout L with `latest` (busybox with sh/cat/echo links, /bin/marker, Env FOO=bar) and `empty` (no layers). */
+/** An OCI layout L with `latest` (test/oci-images.ts: busybox, /bin/marker, Env FOO=bar) and `empty` (no layers). */
 function buildImages() {
-  sh("umoci", ["init", "--layout", "L"]);
-  sh("umoci", ["new", "--image", "L:latest"]);
-  sh("umoci", ["unpack", "--image", "L:latest", "B"]);
-  const bin = path.join(work, "B/rootfs/bin");
-  fs.mkdirSync(bin, { recursive: true });
-  fs.copyFileSync("/bin/busybox", path.join(bin, "busybox"));
-  fs.chmodSync(path.join(bin, "busybox"), 0o755);
-  for (const applet of ["sh", "cat", "echo"]) fs.symlinkSync("busybox", path.join(bin, applet)); // no `sleep`, on purpose
-  fs.writeFileSync(path.join(bin, "marker"), "from-the-image\n");
-  sh("umoci", ["repack", "--image", "L:latest", "B"]);
-  sh("umoci", ["config", "--image", "L:latest", "--config.env", "FOO=bar", "--config.workingdir", "/srv", "--config.cmd", "/bin/sh"]);
+  buildBusyboxOciLayout(work, "L");
   sh("skopeo", ["--insecure-policy", "copy", "--quiet", "oci:L:latest", `docker-archive:${path.join(work, "docker.tar")}:img:latest`]);
-  sh("tar", ["-C", "L", "-cf", "oci.tar", "."]);
+  tarOciLayout(work, "L", "oci.tar");
   sh("umoci", ["init", "--layout", "E"]);
   sh("umoci", ["new", "--image", "E:latest"]);
   sh("tar", ["-C", "E", "-cf", "noshell.tar", "."]);
@@ -120,6 +111,8 @@ describe("importing a template from an image archive", () => {
       image: { format: "oci-archive", workingDir: "/srv", cmd: ["/bin/sh"], entrypoint: null, skippedEnv: [] },
     });
     expect(res.body.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(res.body.importLog.map((e: { step: string }) => e.step)).toEqual(["upload", "detect", "convert", "config", "unpack", "check", "template"]);
+    expect(res.body.importLog[3].message).toContain(res.body.image.digest);
     const row = await db().template.findUniqueOrThrow({ where: { id: res.body.id } });
     const dir = path.join(templatesDataDir(), row.id);
     expect(row.rootfs).toEqual({ kind: "dir", path: path.join(dir, "rootfs") });
@@ -154,6 +147,7 @@ describe("importing a template from an image archive", () => {
       expect(res.body.error.code).toBe("invalid_request");
       expect(res.body.error.message, name).toMatch(message);
       expect(res.body.error.message).not.toContain(templatesDataDir()); // no server paths
+      if (name === "no-shell") expect(res.body.error.details.importLog.map((e: { step: string }) => e.step)).toEqual(["upload", "detect", "convert", "config", "unpack"]);
     }
     expect(await db().template.count({ where: { tenantId: t.id, name: { startsWith: "bad-" } } })).toBe(0);
     expect(templateDirs().length).toBe(before);

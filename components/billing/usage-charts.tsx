@@ -6,6 +6,7 @@ import { Card, CardBody, CardHeader } from "../ui/card";
 import { ErrorState, LoadingState } from "../ui/states";
 import type { UsageRow } from "./billing-types";
 import { METER_COLORS, meterName, meterUnit } from "./meter-labels";
+import { formatAxisTick } from "./axis-ticks";
 import { formatCents, formatDecimal } from "./money";
 import { useUsage } from "./use-billing";
 
@@ -46,7 +47,7 @@ function MeterChart({ meter, bars }: { meter: (typeof METERS)[number]; bars: Day
           <BarChart data={bars} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="#f4f4f5" vertical={false} />
             <XAxis dataKey="day" tick={{ fontSize: 11, fill: "#71717a" }} minTickGap={16} />
-            <YAxis width={64} tick={{ fontSize: 11, fill: "#71717a" }} tickFormatter={(v: number) => compact.format(v)} />
+            <YAxis width={64} tick={{ fontSize: 11, fill: "#71717a" }} tickFormatter={(v: number) => formatAxisTick(v)} />
             <Tooltip cursor={{ fill: "#f4f4f5" }} content={<DayTooltip meter={meter} />} />
             <Bar dataKey="height" name={meterName(meter)} fill={METER_COLORS[meter]} isAnimationActive={false} />
           </BarChart>
@@ -55,8 +56,6 @@ function MeterChart({ meter, bars }: { meter: (typeof METERS)[number]; bars: Day
     </div>
   );
 }
-
-const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 
 function DayTooltip({ meter, active, payload }: { meter: string; active?: boolean; payload?: ReadonlyArray<{ payload?: DayBar }> }) {
   const bar = payload?.[0]?.payload;

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
-import type { Session } from "../api-types";
+import type { SessionListItem } from "../api-types";
 import { useConsole } from "../console/console-context";
 import { usePagedList } from "../console/use-paged-list";
 import { Button } from "../ui/button";
@@ -11,7 +11,7 @@ import { EmptyState, ErrorState, LoadMore, LoadingState } from "../ui/states";
 import { useToast } from "../ui/toast";
 import { BulkTerminateDialog } from "./bulk-terminate";
 import { NewSessionForm } from "./new-session-form";
-import { SessionFilters, type SessionFilterValues } from "./session-filters";
+import { DEFAULT_SESSION_FILTERS, SESSION_SORT_OPTIONS, SessionFilters, type SessionFilterValues } from "./session-filters";
 import { canTerminate, pollInterval } from "./session-state";
 import { SessionsTable } from "./sessions-table";
 import { useScopes, useTemplates } from "./use-sessions";
@@ -22,13 +22,17 @@ export function SessionsPage() {
   const toast = useToast();
   const scopes = useScopes();
   const templates = useTemplates();
-  const [filters, setFilters] = useState<SessionFilterValues>({ state: "", template: "", label: "" });
+  const [filters, setFilters] = useState<SessionFilterValues>(DEFAULT_SESSION_FILTERS);
   const [creating, setCreating] = useState(false);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = useState(false);
-  const list = usePagedList<Session>(
+  const [sort, order] = filters.sort.split(":");
+  const list = usePagedList<SessionListItem>(
     "sessions", "/sessions",
-    { limit: 50, state: filters.state || undefined, template: filters.template || undefined, label: filters.label || undefined },
+    {
+      limit: 50, q: filters.q || undefined, state: filters.state || undefined, template: filters.template || undefined, label: filters.label || undefined,
+      sort, order,
+    },
     { refetchInterval: pollInterval },
   );
 
@@ -41,7 +45,7 @@ export function SessionsPage() {
       return next;
     });
   }, []);
-  const filtered = Boolean(filters.state || filters.template || filters.label);
+  const filtered = Boolean(filters.q || filters.state || filters.template || filters.label);
 
   return (
     <>
@@ -64,7 +68,7 @@ export function SessionsPage() {
           </Card>
         )}
         <Card aria-labelledby="sessions-title">
-          <CardHeader id="sessions-title" title="All sessions" description="Newest first."
+          <CardHeader id="sessions-title" title="All sessions" description={`${SESSION_SORT_OPTIONS.find((o) => o.value === filters.sort)?.label ?? "Newest first"}. Cost is the usage so far at your plan's unit prices.`}
             actions={list.isFetching && !list.isPending && !list.isFetchingNextPage ? <span className="text-xs text-zinc-500">Refreshing…</span> : undefined} />
           <div className="flex flex-wrap items-end justify-between gap-3 border-b border-zinc-200 px-4 py-3 sm:px-5">
             <SessionFilters value={filters} onChange={setFilters} templates={templates.data?.data ?? []} />
@@ -80,9 +84,9 @@ export function SessionsPage() {
           ) : list.isError ? (
             <ErrorState error={list.error} onRetry={() => list.refetch()} />
           ) : list.items.length === 0 ? (
-            <EmptyState title={filtered ? "No sessions match these filters" : "No sessions yet"}
+            <EmptyState title={filtered ? "No sessions match" : "No sessions yet"}
               action={!filtered && scopes.sessionsWrite && !creating ? <Button onClick={() => setCreating(true)}>New session</Button> : undefined}>
-              {filtered ? "Try another state, template or label." : "Start one here, or from your agent with POST /api/v1/sessions."}
+              {filtered ? "Try another search, state, template or label." : "Start one here, or from your agent with POST /api/v1/sessions."}
             </EmptyState>
           ) : (
             <>

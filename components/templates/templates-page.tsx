@@ -8,6 +8,7 @@ import { Card, CardBody, CardHeader, PageHeader } from "../ui/card";
 import { ErrorState, LoadingState } from "../ui/states";
 import { useToast } from "../ui/toast";
 import { TemplateForm } from "./template-form";
+import { TemplateImport } from "./template-import";
 import { TemplatesTable } from "./templates-table";
 
 export function TemplatesPage() {
@@ -36,6 +37,15 @@ export function TemplatesPage() {
             <CardHeader id="create-template-title" title="Create a template" description="Starts from base's defaults; change what your agents need." />
             <CardBody>
               <TemplateForm template={base} mode="create" onDone={(t) => toast.success(`Template “${t.name}” created.`)} />
+            </CardBody>
+          </Card>
+        )}
+        {canAdmin && !editing && (
+          <Card aria-labelledby="import-template-title">
+            <CardHeader id="import-template-title" title="Import an image"
+              description="Make a template from a container image archive: its files become the sandbox's root filesystem and its Env the template's defaults." />
+            <CardBody>
+              <TemplateImport />
             </CardBody>
           </Card>
         )}

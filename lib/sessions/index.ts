@@ -1,5 +1,6 @@
 export { createSession } from "./create-session";
-export { getSession, listSessions, listSessionEvents } from "./read-sessions";
+export { getSession, listSessionEvents } from "./read-sessions";
+export { listSessions } from "./list-sessions";
 export { changeDesiredState } from "./change-desired-state";
 export { followSession } from "./follow-session";
 export { startExec, execAndWait } from "./exec-in-session";

@@ -1,9 +1,7 @@
-import type { z } from "zod";
 import { notFound } from "../api/errors";
-import { pageArgs, toPage } from "../api/pagination";
 import type { TenantContext } from "../auth/context";
 import type { TenantTx } from "../db/tenant-scope";
-import { type listSessionsQuerySchema, toSession } from "./schemas";
+import { toSession } from "./schemas";
 
 export async function getSessionRowOrThrow(db: TenantContext["db"] | TenantTx, id: string) {
   const session = await db.session.findFirst({ where: { id } });
@@ -13,21 +11,6 @@ export async function getSessionRowOrThrow(db: TenantContext["db"] | TenantTx, i
 
 export async function getSession({ ctx, input }: { ctx: TenantContext; input: { id: string } }) {
   return toSession(await getSessionRowOrThrow(ctx.db, input.id));
-}
-
-export async function listSessions({ ctx, input }: { ctx: TenantContext; input: z.infer<typeof listSessionsQuerySchema> }) {
-  const args = pageArgs(input);
-  const [labelKey, ...rest] = input.label?.split("=") ?? [];
-  const rows = await ctx.db.session.findMany({
-    ...args,
-    where: {
-      ...args.where,
-      ...(input.state ? { state: input.state } : {}),
-      ...(input.template ? { OR: [{ templateName: input.template }, { templateId: input.template }] } : {}),
-      ...(labelKey ? { labels: { path: [labelKey], equals: rest.join("=") } } : {}),
-    },
-  });
-  return toPage(rows, input, toSession);
 }
 
 type SessionEventRow = { id: string; fromState: string | null; toState: string; cause: string; actor: string | null; detail: unknown; createdAt: Date };

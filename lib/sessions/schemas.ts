@@ -70,14 +70,34 @@ export const sessionSchema = z.object({
 });
 export type SessionView = z.infer<typeof sessionSchema>;
 
+export const SESSION_SORTS = ["created", "state", "duration", "cost"] as const;
+export type SessionSort = (typeof SESSION_SORTS)[number];
+
 export const listSessionsQuerySchema = pageQuerySchema
   .extend({
     state: z.enum(SESSION_STATES).optional(),
     template: z.string().max(100).optional(),
     label: z.string().regex(/^[^=]+=.*$/, "label=key=value").optional(),
+    q: z.string().trim().min(1).max(200).optional()
+      .describe("Search, case-insensitive: part of the session id, of the template's name, or of a label (key, value or key=value)"),
+    sort: z.enum(SESSION_SORTS).default("created")
+      .describe("created: by id (time-sortable); state: in state-machine order; duration: creation to termination (or now); cost: costUsd"),
+    order: z.enum(["asc", "desc"]).default("desc"),
+    // Sorted by creation the cursor is the last id; by anything else, how many rows came before (durations and costs
+    // of live sessions change between pages, so no keyset over them is stable).
+    cursor: z.string().regex(/^([a-z]{3}_[0-9A-Z]{26}|\d{1,7})$/, "not a cursor from this API").optional(),
   })
   .strict();
-export const sessionPageSchema = pageSchema(sessionSchema);
+export type ListSessionsQuery = z.infer<typeof listSessionsQuerySchema>;
+
+/** A row of GET /sessions: the session and what its usage has cost so far. */
+export const sessionListItemSchema = sessionSchema.extend({
+  costUsd: z.string().describe(
+    "The metered usage of this session and its snapshots so far (as of the last usage rollup, about a minute behind) at the plan's unit prices, " +
+    "before included amounts, in US dollars as a decimal string with up to 6 decimals",
+  ),
+});
+export const sessionPageSchema = pageSchema(sessionListItemSchema);
 
 export const sessionEventSchema = z.object({
   id: z.string(), fromState: z.string().nullable(), toState: z.string(), cause: z.string(),

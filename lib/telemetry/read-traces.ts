@@ -5,6 +5,11 @@ import type { TenantContext } from "../auth/context";
 import { db } from "../db/client";
 import type { ListSessionSpansQuery, ListTracesQuery, SpanView, TraceSummary } from "./schemas";
 import { isValidTraceId } from "./traceparent";
+import { FOLDED_METHODS, FOLDED_ROUTE_LIKE, FOLDED_ROUTE_PREFIXES, FOLDED_ROUTES } from "./folded-requests";
+
+/** LIKE pattern for `text` anywhere, its own % _ and \ taken literally. */
+const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const nsOfMs = (ms: number | undefined) => (ms === undefined ? null : BigInt(Math.round(ms * 1e6)).toString());
 
 type SpanRecord = {
   traceId: string; spanId: string; parentSpanId: string | null; sessionId: string | null; name: string; kind: string; source: string;
@@ -38,6 +43,7 @@ export async function listTraces({ ctx, input }: { ctx: TenantContext; input: Li
   const toNs = input.to ? msToNs(input.to) : BigInt(Date.now() + 1000) * 1_000_000n;
   const fromNs = input.from ? msToNs(input.from) : input.sessionId ? 0n : toNs - DAY_NS;
   const [cursorStart, cursorTrace] = input.cursor ? input.cursor.split(".") : [null, null];
+  const nameLike = input.name ? containsPattern(input.name) : null;
   // Raw SQL (an aggregate per trace): tenant_id is in every WHERE.
   const rows = await db().$queryRaw<TraceRow[]>`
     WITH candidates AS (
@@ -54,8 +60,14 @@ export async function listTraces({ ctx, input }: { ctx: TenantContext; input: Li
     WHERE s.tenant_id = ${ctx.tenantId}
     GROUP BY s.trace_id
     HAVING (${cursorStart}::bigint IS NULL OR (min(s.start_ns), s.trace_id) < (${cursorStart}::bigint, ${cursorTrace}::text))
-       AND (${input.includeReads} OR NOT bool_or(s.parent_span_id IS NULL AND s.source = 'platform'
-                                                 AND (s.attributes->>'http.method' IN ('GET', 'HEAD') OR s.attributes->>'http.route' LIKE '/api/otlp/%')))
+       AND (${input.includeReads} OR NOT bool_or(s.parent_span_id IS NULL AND s.source = 'platform' AND s.kind = 'server'
+             -- COALESCE: a root without http attributes (a lifecycle step) is no request, not an unknown.
+             AND COALESCE(s.attributes->>'http.method' = ANY(${[...FOLDED_METHODS]}::text[]) OR s.attributes->>'http.route' = ANY(${[...FOLDED_ROUTES]}::text[])
+                  OR s.attributes->>'http.route' LIKE ANY(${FOLDED_ROUTE_LIKE}::text[]), false)))
+       AND (${input.status ?? null}::text IS NULL OR bool_or(s.status_code = 'error') = (${input.status ?? null}::text = 'error'))
+       AND (${nameLike}::text IS NULL OR (array_agg(s.name ORDER BY (s.parent_span_id IS NULL) DESC, s.start_ns))[1] ILIKE ${nameLike}::text)
+       AND (${nsOfMs(input.minDurationMs)}::bigint IS NULL OR max(s.end_ns) - min(s.start_ns) >= ${nsOfMs(input.minDurationMs)}::bigint)
+       AND (${nsOfMs(input.maxDurationMs)}::bigint IS NULL OR max(s.end_ns) - min(s.start_ns) <= ${nsOfMs(input.maxDurationMs)}::bigint)
     ORDER BY start_ns DESC, s.trace_id DESC
     LIMIT ${input.limit + 1}`;
   const hasMore = rows.length > input.limit;
@@ -85,8 +97,17 @@ export async function listSessionSpans({ ctx, input }: { ctx: TenantContext; inp
       sessionId: input.id,
       startNs: { ...(input.from ? { gte: msToNs(input.from) } : {}), ...(input.to ? { lt: msToNs(input.to) } : {}) },
       ...(cursorStart ? { OR: [{ startNs: { gt: BigInt(cursorStart) } }, { startNs: BigInt(cursorStart), spanId: { gt: cursorSpan! } }] } : {}),
-      // Reads: the server spans of GET requests (the API's and the runner's), not their children.
-      ...(input.includeReads ? {} : { NOT: { source: "platform", kind: "server", attributes: { path: ["http.method"], equals: "GET" } } }),
+      // Folded requests (lib/telemetry/folded-requests.ts): their server spans (the API's and the runner's), not their children.
+      ...(input.includeReads ? {} : {
+        NOT: {
+          source: "platform", kind: "server",
+          OR: [
+            ...FOLDED_METHODS.map((m) => ({ attributes: { path: ["http.method"], equals: m } })),
+            ...FOLDED_ROUTES.map((r) => ({ attributes: { path: ["http.route"], equals: r } })),
+            ...FOLDED_ROUTE_PREFIXES.map((p) => ({ attributes: { path: ["http.route"], string_starts_with: p } })),
+          ],
+        },
+      }),
     },
     orderBy: [{ startNs: "asc" }, { spanId: "asc" }],
     take: input.limit + 1,

@@ -6,7 +6,8 @@ import { isoInstantSchema, nanosCursorSchema } from "../api/input-limits";
 const traceIdSchema = z.string().describe("32 lowercase hex characters");
 const isoInstant = (what: string) => isoInstantSchema().optional().describe(what);
 const includeReads = z.stringbool().default(true)
-  .describe("false leaves out the platform's spans of read-only API requests (GET), e.g. a console polling a page, and of OTLP exports");
+  .describe("false leaves out the platform's spans of read-only API requests (GET), e.g. a console polling a page, of OTLP exports, and of a web terminal's keystrokes, resizes and output");
+const durationMs = (what: string) => z.coerce.number().min(0).max(86_400_000).optional().describe(what);
 
 export const spanEventSchema = z.object({ timeNs: z.string(), name: z.string(), attributes: z.record(z.string(), z.unknown()) });
 
@@ -49,6 +50,10 @@ export const listTracesQuerySchema = z
     from: isoInstant("Traces starting at or after this time (ISO 8601); default 24 hours before `to`, or all time with `sessionId`"),
     to: isoInstant("Traces starting before this time (ISO 8601); default now"),
     includeReads,
+    status: z.enum(["ok", "error"]).optional().describe("error: traces with a span in error; ok: traces without one"),
+    name: z.string().trim().min(1).max(200).optional().describe("Part of the root span's name, case-insensitive"),
+    minDurationMs: durationMs("Traces lasting at least this many milliseconds"),
+    maxDurationMs: durationMs("Traces lasting at most this many milliseconds"),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: nanosCursorSchema(32).optional(),
   })

@@ -20,6 +20,7 @@ import { newId } from "../ids";
 import { convertToOciLayout, detectArchiveFormat, unpackRootfs } from "./image-archive";
 import { assertRunnableHere, readImageConfig, templateEnvFromImage } from "./image-config";
 import { assertImageToolsInstalled } from "./image-tools";
+import { formatImportBytes, ImportLog } from "./import-log";
 import { existsInRoot } from "./path-in-root";
 import { IMAGE_CONTENT_TYPES, MAX_IMAGE_BYTES } from "./schemas";
 import { getTemplate, insertTemplate, templateNameTaken } from "./templates";
@@ -49,30 +50,39 @@ export async function importTemplateImage({ ctx, input }: { ctx: TenantContext; 
   const layout = path.join(dir, "image");
   const scratch = path.join(dir, "tmp");
   const rootfs = path.join(dir, "rootfs");
+  const log = new ImportLog();
   try {
     const bytes = await writeLimitedBodyToFile(input.archive, { file: upload, maxBytes: MAX_IMAGE_BYTES, contentTypes: IMAGE_CONTENT_TYPES });
     if (bytes === 0) throw new AppError("invalid_request", "The request body is empty; send the image archive (`docker save` or an OCI layout tarball)");
+    log.done("upload", `Received the archive: ${formatImportBytes(bytes)}`);
     const format = await detectArchiveFormat(upload, dir);
+    log.done("detect", `Read the tar: ${format === "oci-archive" ? "an OCI image layout" : "`docker save` output"} (${format})`);
     await convertToOciLayout(format, upload, layout, scratch, dir);
     await fs.rm(upload, { force: true });
+    log.done("convert", "Copied the image into an OCI layout (skopeo)");
     const image = await readImageConfig(layout);
     assertRunnableHere(image);
     const { env: imageEnv, skipped } = templateEnvFromImage(image.env);
+    log.done("config", `Read the image config: ${image.digest}; ${Object.keys(imageEnv).length} env defaults${skipped.length ? `, ${skipped.length} left out (${skipped.join(", ")})` : ""}`);
     await unpackRootfs(layout, rootfs, dir);
+    log.done("unpack", "Applied the layers to the template's root filesystem (umoci)");
     if (!(await existsInRoot(rootfs, "/bin/sh"))) {
       throw new AppError("invalid_request", "The image has no /bin/sh; sandboxes run every command through /bin/sh, so add a shell (e.g. busybox) to the image");
     }
     await Promise.all([layout, scratch].map((d) => fs.rm(d, { recursive: true, force: true })));
+    log.done("check", "Found /bin/sh; removed the upload and the layout");
 
     await insertTemplate(ctx, { name: input.name, rootfs: { kind: "dir", path: rootfs }, env: imageEnv }, {
       id, nameField: "query.name", auditMetadata: { imported: true, digest: image.digest, format, bytes },
     });
+    log.done("template", `Created the template ${input.name}`);
     return {
       ...(await getTemplate({ ctx, input: { id } })),
       image: { digest: image.digest, format, workingDir: image.workingDir, entrypoint: image.entrypoint, cmd: image.cmd, skippedEnv: skipped },
+      importLog: log.entries,
     };
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true }).catch((e) => console.error(`[templates] could not remove ${dir} after a failed import`, e));
-    throw err;
+    throw log.attachTo(err);
   }
 }

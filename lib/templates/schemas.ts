@@ -115,6 +115,13 @@ export const IMAGE_CONTENT_TYPES = ["application/x-tar", "application/octet-stre
 
 export const importTemplateQuerySchema = z.object({ name: templateNameSchema.describe("Name of the new template") }).strict();
 
+export const importLogEntrySchema = z.object({
+  step: z.enum(["upload", "detect", "convert", "config", "unpack", "check", "template"]),
+  message: z.string(),
+  at: z.string(),
+  durationMs: z.number(),
+});
+
 export const importedTemplateSchema = templateSchema.extend({
   image: z.object({
     digest: z.string().describe("Manifest digest of the image as stored (OCI)"),
@@ -124,4 +131,6 @@ export const importedTemplateSchema = templateSchema.extend({
     cmd: z.array(z.string()).nullable(),
     skippedEnv: z.array(z.string()).describe("Env names of the image a sandbox cannot take, left out"),
   }).describe("What the import read from the image; sessions start in /workspace and run commands through exec"),
+  importLog: z.array(importLogEntrySchema)
+    .describe("The import's steps in order, each with how long it took; a failed import answers the steps so far in error.details.importLog"),
 });
