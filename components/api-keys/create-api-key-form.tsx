@@ -19,6 +19,7 @@ function tomorrow(): string {
 export function CreateApiKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
   const { api, key } = useTenantApi();
   const myScopes = useMe().data.scopes;
+  const grantable = SCOPES.filter((s) => myScopes.includes(s));
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<string[]>([]);
@@ -60,15 +61,16 @@ export function CreateApiKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey
       </div>
       <fieldset>
         <legend className="text-sm font-medium text-zinc-800">Scopes</legend>
-        <p className="text-xs text-zinc-500">Grant only what the key needs. You cannot grant scopes you do not have.</p>
+        <p className="text-xs text-zinc-500">
+          Grant only what the key needs. {grantable.length < SCOPES.length && "Only the scopes your role holds are offered: a key never does more than you can."}
+        </p>
         <div className="mt-2 grid gap-2 sm:grid-cols-2">
-          {SCOPES.map((scope) => {
+          {grantable.map((scope) => {
             const id = `scope-${scope.replace(":", "-")}`;
-            const allowed = myScopes.includes(scope);
             return (
-              <div key={scope} className={`flex items-start gap-2.5 rounded-md border border-zinc-200 px-3 py-2 ${allowed ? "" : "opacity-50"}`}>
+              <div key={scope} className="flex items-start gap-2.5 rounded-md border border-zinc-200 px-3 py-2">
                 <input id={id} type="checkbox" className="mt-0.5 h-4 w-4 rounded border-zinc-300 accent-indigo-600" checked={scopes.includes(scope)}
-                  disabled={!allowed} onChange={(e) => toggle(scope, e.target.checked)} aria-describedby={`${id}-desc`} />
+                  onChange={(e) => toggle(scope, e.target.checked)} aria-describedby={`${id}-desc`} />
                 <div className="min-w-0">
                   <label htmlFor={id} className="font-mono text-sm text-zinc-900">{scope}</label>
                   <p id={`${id}-desc`} className="text-xs text-zinc-500">{SCOPE_DESCRIPTIONS[scope]}</p>
