@@ -3,13 +3,21 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { SCOPES } from "@/lib/auth/scopes";
-import { ApiError, formLevelError } from "../api-client";
+import { createApiKeySchema } from "@/lib/keys/schemas";
+import { formLevelError } from "../api-client";
 import type { CreatedApiKey } from "../api-types";
 import { useMe, useTenantApi } from "../console/console-context";
 import { Button } from "../ui/button";
 import { FieldMessage, TextField } from "../ui/field";
 import { InlineError } from "../ui/states";
+import type { FieldRule } from "../forms/field-rules";
+import { useFieldErrors } from "../forms/use-field-errors";
 import { SCOPE_DESCRIPTIONS } from "./scope-info";
+
+const RULES = {
+  name: { schema: createApiKeySchema.shape.name, label: "Key name" },
+  scopes: { schema: createApiKeySchema.shape.scopes, label: "Scopes", item: "scope" },
+} satisfies Record<string, FieldRule>;
 
 function tomorrow(): string {
   const d = new Date(Date.now() + 86_400_000);
@@ -41,23 +49,24 @@ export function CreateApiKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey
       onCreated(created);
     },
   });
-  const err = create.error instanceof ApiError ? create.error : null;
+  const errors = useFieldErrors(RULES, create.error);
 
   function toggle(scope: string, on: boolean) {
+    errors.clear("scopes");
     setScopes((s) => (on ? SCOPES.filter((x) => x === scope || s.includes(x)) : s.filter((x) => x !== scope)));
   }
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    create.mutate();
+    if (errors.check({ name, scopes })) create.mutate();
   }
 
   return (
     <form onSubmit={onSubmit} className="space-y-5" noValidate aria-label="Create API key">
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField id="key-name" label="Key name" required maxLength={100} placeholder="ci-agent" value={name}
-          onChange={(e) => setName(e.target.value)} error={err?.fieldError("name")} hint="So you can tell keys apart later." />
+          onChange={(e) => { errors.clear("name"); setName(e.target.value); }} error={errors.error("name")} hint="So you can tell keys apart later." />
         <TextField id="key-expires" label="Expires on (optional)" type="date" min={tomorrow()} value={expiresOn}
-          onChange={(e) => setExpiresOn(e.target.value)} error={err?.fieldError("expiresAt")} hint="Leave empty for a key that does not expire." />
+          onChange={(e) => { errors.clear("expiresAt"); setExpiresOn(e.target.value); }} error={errors.error("expiresAt")} hint="Leave empty for a key that does not expire." />
       </div>
       <fieldset>
         <legend className="text-sm font-medium text-zinc-800">Scopes</legend>
@@ -79,12 +88,11 @@ export function CreateApiKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey
             );
           })}
         </div>
-        <FieldMessage error={err?.fieldError("scopes")} />
+        <FieldMessage error={errors.error("scopes")} />
       </fieldset>
       <InlineError error={formLevelError(create.error, ["name", "scopes", "expiresAt"])} />
       <div className="flex items-center gap-3">
-        <Button type="submit" pending={create.isPending} disabled={!name.trim() || scopes.length === 0}>Create key</Button>
-        {scopes.length === 0 && <span className="text-xs text-zinc-500">Pick at least one scope.</span>}
+        <Button type="submit" pending={create.isPending}>Create key</Button>
       </div>
     </form>
   );
