@@ -77,12 +77,21 @@ export function issueInWords(issue: z.core.$ZodIssue, rule: FieldRule): string {
 export function formatAmount(n: number, unit: FieldUnit | undefined): string {
   switch (unit) {
     case "mib": return formatMib(n);
-    case "seconds": return n < 60 ? `${n} second${n === 1 ? "" : "s"}` : formatSeconds(n);
+    case "seconds": return durationInWords(n);
     case "days": return `${n} day${n === 1 ? "" : "s"}`;
     case "vcpu": return `${n} vCPU`;
     case "cents": return formatCents(n);
     default: return n.toLocaleString("en-US");
   }
+}
+
+/** Whole units where the number is one ("1 day", "30 minutes"), else the short form ("1 h 30 min"). */
+function durationInWords(seconds: number): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  for (const [size, word] of [[86_400, "day"], [3600, "hour"], [60, "minute"]] as const) {
+    if (seconds >= size && seconds % size === 0) return plural(seconds / size, word);
+  }
+  return seconds < 60 ? plural(seconds, "second") : formatSeconds(seconds);
 }
 
 function wholeNumberText(label: string, unit: FieldUnit | undefined): string {
