@@ -6,6 +6,8 @@ import * as keyRoute from "@/app/api/v1/api-keys/[id]/route";
 import * as acceptRoute from "@/app/api/v1/invitations/accept/route";
 import * as invitationsRoute from "@/app/api/v1/invitations/route";
 import * as meRoute from "@/app/api/v1/me/route";
+import * as memberRoute from "@/app/api/v1/members/[id]/route";
+import * as membersRoute from "@/app/api/v1/members/route";
 import { signUp } from "@/lib/tenants";
 import { call, createKey, createTestTenant, sessionCookie, uniqueSlug, type TestTenant } from "./helpers";
 
@@ -16,7 +18,9 @@ async function joinAs(t: TestTenant, role: "member" | "viewer") {
   const invite = await call(invitationsRoute.POST, { method: "POST", path: "/api/v1/invitations", key: t.key, body: { role } });
   const accepted = await call(acceptRoute.POST, { method: "POST", path: "/api/v1/invitations/accept", cookie, body: { token: invite.body.token } });
   expect(accepted.status).toBe(200);
-  return { cookie, tenant: t.slug };
+  const members = await call(membersRoute.GET, { path: "/api/v1/members?limit=100", key: t.key });
+  const membershipId: string = members.body.data.find((m: { userId: string }) => m.userId === user.id).id;
+  return { cookie, tenant: t.slug, membershipId };
 }
 
 const createAs = (who: { cookie: string; tenant: string }, scopes: string[], name = "mine") =>
@@ -70,6 +74,24 @@ describe("API keys by role", () => {
     // The owner still sees every key, the members' included.
     const all = await call(keysRoute.GET, { path: "/api/v1/api-keys?limit=100", key: t.key });
     expect(all.body.data.map((k: { id: string }) => k.id)).toEqual(expect.arrayContaining([mine.body.id, theirs.body.id, t.keyId]));
+  });
+
+  it("revokes a member's keys beyond a lower role, and all of them when the member leaves", async () => {
+    const t = await createTestTenant();
+    const member = await joinAs(t, "member");
+    const reader = await createAs(member, ["sessions:read"], "reader");
+    const writer = await createAs(member, ["sessions:read", "sessions:write"], "writer");
+    const status = async (secret: string) => (await call(meRoute.GET, { path: "/api/v1/me", key: secret })).status;
+
+    const demoted = await call(memberRoute.PATCH, { method: "PATCH", path: `/api/v1/members/${member.membershipId}`, key: t.key, params: { id: member.membershipId }, body: { role: "viewer" } });
+    expect(demoted.status).toBe(200);
+    expect(await status(writer.body.secret)).toBe(401);
+    expect(await status(reader.body.secret)).toBe(200);
+
+    const removed = await call(memberRoute.DELETE, { method: "DELETE", path: `/api/v1/members/${member.membershipId}`, key: t.key, params: { id: member.membershipId } });
+    expect(removed.status).toBe(200);
+    expect(await status(reader.body.secret)).toBe(401);
+    expect(await status(t.key)).toBe(200);
   });
 
   it("refuses an API key without admin that tries to mint a key, even one with its own scopes", async () => {

@@ -35,7 +35,7 @@ describe("the Overview's curl snippets", () => {
   }
 
   it("without a key, stops before any request and says how to get one", () => {
-    const run = spawnSync("/bin/bash", ["-c", firstSessionSnippet(URL, null)], { env: { PATH: "/nonexistent" }, encoding: "utf8" });
+    const run = spawnSync("/bin/bash", ["-c", firstSessionSnippet(URL, null)], { env: { PATH: "/nonexistent" } as unknown as NodeJS.ProcessEnv, encoding: "utf8" });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain("create a key under API keys");
   });

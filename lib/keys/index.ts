@@ -6,3 +6,4 @@ export { authenticateApiKey } from "./authenticate-api-key";
 export * from "./schemas";
 export { generateKeySecret, hashKeySecret, keyStart } from "./secret";
 export { canManageAllKeys, manageableKeysWhere } from "./key-access";
+export { revokeKeysBeyondScopes } from "./revoke-keys-beyond-role";
