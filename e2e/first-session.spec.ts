@@ -1,13 +1,18 @@
 import { execFileSync } from "node:child_process";
-import { expect, test } from "@playwright/test";
+import { expect as baseExpect, test } from "@playwright/test";
 import { fillSignUp, openNav, uniqueId } from "./helpers";
 
+// Each test opens many pages for the first time; under E2E_DEV (next dev) each compiles on first load.
+// On a busy machine a first load can take over a minute.
+const expect = baseExpect.configure({ timeout: 150_000 });
+test.describe.configure({ timeout: 600_000 });
+
 test("the first hour: sign up, start the first session from the Overview, run a command; the Overview's snippet runs as written", async ({ page }) => {
-  test.setTimeout(120_000);
   const id = uniqueId();
   await page.goto("/signup");
   const slug = await fillSignUp(page, { email: `first-${id}@example.com`, tenantName: `First ${id}` });
-  await expect(page).toHaveURL(`/t/${slug}`);
+  // The first sign-in of a run compiles the auth routes and the console under next dev.
+  await expect(page).toHaveURL(`/t/${slug}`, { timeout: 360_000 });
 
   await page.getByTestId("first-session-callout").getByRole("button", { name: "Start your first session" }).click();
   await expect(page).toHaveURL(new RegExp(`/t/${slug}/sessions/ses_[0-9A-Z]{26}$`));
