@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { ApiKey, CreatedApiKey } from "../api-types";
-import { useCanAdmin } from "../console/console-context";
+import { useCanAdmin, useMe } from "../console/console-context";
 import { usePagedList } from "../console/use-paged-list";
 import { Card, CardBody, CardHeader, PageHeader } from "../ui/card";
 import { EmptyState, ErrorState, LoadMore, LoadingState } from "../ui/states";
@@ -12,6 +12,7 @@ import { NewKeyReveal } from "./new-key-reveal";
 
 export function ApiKeysPage() {
   const canAdmin = useCanAdmin();
+  const role = useMe().data.role;
   const list = usePagedList<ApiKey>("api-keys", "/api-keys", { limit: 50 });
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
 
@@ -23,16 +24,18 @@ export function ApiKeysPage() {
       />
       <div className="space-y-6">
         {created && <NewKeyReveal apiKey={created} onDismiss={() => setCreated(null)} />}
-        {canAdmin ? (
-          <Card aria-labelledby="create-key-title">
-            <CardHeader id="create-key-title" title="Create a key" description="The secret is shown once, right after you create the key." />
-            <CardBody><CreateApiKeyForm onCreated={setCreated} /></CardBody>
-          </Card>
-        ) : (
-          <p className="rounded-md bg-zinc-100 px-4 py-3 text-sm text-zinc-600">Only owners and admins can create and revoke API keys.</p>
-        )}
+        <Card aria-labelledby="create-key-title">
+          <CardHeader id="create-key-title" title="Create a key"
+            description={canAdmin
+              ? "The secret is shown once, right after you create the key."
+              : `The secret is shown once, right after you create the key. As ${role === "viewer" ? "a viewer" : `a ${role ?? "member"}`} you can give a key the scopes your role holds.`} />
+          <CardBody><CreateApiKeyForm onCreated={setCreated} /></CardBody>
+        </Card>
         <Card aria-labelledby="keys-title">
-          <CardHeader id="keys-title" title="Keys" description="Revoked and expired keys stay listed for the record." />
+          <CardHeader id="keys-title" title={canAdmin ? "Keys" : "Your keys"}
+            description={canAdmin
+              ? "Revoked and expired keys stay listed for the record."
+              : "The keys you created; you can revoke them. Owners and admins see and manage every key of the tenant."} />
           {list.isPending ? (
             <LoadingState label="Loading keys…" />
           ) : list.isError ? (
@@ -43,7 +46,8 @@ export function ApiKeysPage() {
             </EmptyState>
           ) : (
             <>
-              <ApiKeysTable keys={list.items} canAdmin={canAdmin} />
+              {/* The API lists only keys the caller may revoke: all for admins, their own for others. */}
+              <ApiKeysTable keys={list.items} />
               <LoadMore list={list} />
             </>
           )}

@@ -11,7 +11,7 @@ import { ConfirmDialog } from "../ui/confirm-dialog";
 import { actionsColumn, TableHead, TableWrap, tdClass } from "../ui/states";
 import { useToast } from "../ui/toast";
 
-export function ApiKeysTable({ keys, canAdmin }: { keys: ApiKey[]; canAdmin: boolean }) {
+export function ApiKeysTable({ keys }: { keys: ApiKey[] }) {
   const { api, key } = useTenantApi();
   const queryClient = useQueryClient();
   const toast = useToast();
@@ -44,7 +44,7 @@ export function ApiKeysTable({ keys, canAdmin }: { keys: ApiKey[]; canAdmin: boo
               <td className={tdClass} title={formatDateTime(k.lastUsedAt)}>{formatRelative(k.lastUsedAt)}</td>
               <td className={tdClass} title={formatDateTime(k.expiresAt)}>{k.expiresAt ? formatDate(k.expiresAt) : "never"}</td>
               <td className={`${tdClass} text-right`}>
-                {k.status !== "revoked" && canAdmin && (
+                {k.status !== "revoked" && (
                   <Button variant="secondary" size="sm" className="text-red-700" onClick={() => { revoke.reset(); setRevoking(k); }}>
                     Revoke
                   </Button>

@@ -9,7 +9,7 @@ import { Button } from "../ui/button";
 import { InlineError } from "../ui/states";
 
 
-export function AcceptInvite({ token, email }: { token: string; email: string }) {
+export function AcceptInvite({ token, email, tenantName }: { token: string; email: string; tenantName: string }) {
   const router = useRouter();
   const accept = useMutation({
     mutationFn: () => apiFetch<AcceptedInvitation>("/invitations/accept", { method: "POST", body: { token } }),
@@ -22,7 +22,7 @@ export function AcceptInvite({ token, email }: { token: string; email: string })
   return (
     <div className="space-y-4">
       <p className="text-sm text-zinc-600">
-        You are signed in as <span className="font-medium text-zinc-900">{email}</span>. Accepting adds this account to the tenant with the role the invitation names.
+        You are signed in as <span className="font-medium text-zinc-900">{email}</span>. Accepting adds this account to {tenantName} with the role above.
       </p>
       {accept.error && <InlineError error={accept.error} />}
       <Button className="w-full" pending={busy} onClick={() => accept.mutate()}>

@@ -1,10 +1,12 @@
 "use client";
 
+import { useState } from "react";
 import { useCanAdmin } from "../console/console-context";
 import { formatBytes, formatMib } from "../format";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Card, CardBody, CardHeader } from "../ui/card";
+import { ConfirmDialog } from "../ui/confirm-dialog";
 import { ErrorState, InlineError, LoadingState } from "../ui/states";
 import { useToast } from "../ui/toast";
 import type { BillingMode, Plan } from "./billing-types";
@@ -18,6 +20,17 @@ export function PlansCard({ currentPlanId, mode }: { currentPlanId: string; mode
   const canAdmin = useCanAdmin();
   const toast = useToast();
   const change = useChangePlan();
+  // A plan change costs money: it is sent only after the person confirms the plan and its price.
+  const [confirming, setConfirming] = useState<Plan | null>(null);
+  const current = plans.data?.data.find((p) => p.id === currentPlanId);
+  function confirmChange(plan: Plan) {
+    change.mutate(plan.id, {
+      onSuccess: (answer) => {
+        setConfirming(null);
+        if (!("url" in answer)) toast.success(`Plan changed to ${plan.name}.`);
+      },
+    });
+  }
   return (
     <Card className="mt-6" aria-labelledby="plans-title">
       <CardHeader id="plans-title" title="Plan"
@@ -33,18 +46,32 @@ export function PlansCard({ currentPlanId, mode }: { currentPlanId: string; mode
               <PlanOption key={plan.id} plan={plan} current={plan.id === currentPlanId}
                 action={canAdmin && plan.id !== currentPlanId ? (
                   <Button size="sm" variant="secondary" pending={change.isPending && change.variables === plan.id} disabled={change.isPending}
-                    onClick={() => change.mutate(plan.id, {
-                      onSuccess: (answer) => { if (!("url" in answer)) toast.success(`Plan changed to ${plan.name}.`); },
-                    })}>
+                    onClick={() => { change.reset(); setConfirming(plan); }}>
                     Switch to {plan.name}
                   </Button>
                 ) : null} />
             ))}
           </div>
-          <InlineError error={change.error} />
+          {!confirming && <InlineError error={change.error} />}
           {!canAdmin && <p className="text-xs text-zinc-500">Only owners and admins can change the plan.</p>}
         </CardBody>
       )}
+      <ConfirmDialog
+        open={confirming !== null}
+        tone="primary"
+        title={`Switch to ${confirming?.name ?? ""} for ${confirming ? formatCents(confirming.monthlyFeeCents) : ""} a month?`}
+        confirmLabel={mode === "stripe" ? "Continue to payment" : `Switch to ${confirming?.name ?? ""}`}
+        pending={change.isPending}
+        error={change.error}
+        onCancel={() => setConfirming(null)}
+        onConfirm={() => confirming && confirmChange(confirming)}
+      >
+        <span data-testid="plan-change-summary">
+          {current ? `From ${current.name} (${formatCents(current.monthlyFeeCents)} a month) to ` : "To "}
+          {confirming?.name} ({confirming ? formatCents(confirming.monthlyFeeCents) : ""} a month), plus usage at the new plan&apos;s prices.{" "}
+          {mode === "stripe" ? "Stripe Checkout opens next; the plan changes once Stripe confirms the payment." : "Local billing: the plan changes at once and nothing is charged."}
+        </span>
+      </ConfirmDialog>
     </Card>
   );
 }

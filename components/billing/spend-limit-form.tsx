@@ -1,10 +1,13 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { ApiError, formLevelError } from "../api-client";
+import { updateBillingSettingsSchema } from "@/lib/billing/schemas";
+import { formLevelError } from "../api-client";
 import { useCanAdmin } from "../console/console-context";
 import { Button } from "../ui/button";
 import { Card, CardBody, CardHeader } from "../ui/card";
+import type { FieldRule } from "../forms/field-rules";
+import { useFieldErrors } from "../forms/use-field-errors";
 import { TextField } from "../ui/field";
 import { InlineError } from "../ui/states";
 import { useToast } from "../ui/toast";
@@ -12,6 +15,9 @@ import { centsToDollarsInput, dollarsToCents, formatCents } from "./money";
 import { useSaveSpendLimit } from "./use-billing";
 
 const FIELDS = ["spendLimitCents"] as const;
+const RULES = {
+  spendLimitCents: { schema: updateBillingSettingsSchema.shape.spendLimitCents, label: "Spend limit", unit: "cents" },
+} satisfies Record<(typeof FIELDS)[number], FieldRule>;
 
 /** The tenant's monthly spend limit: empty for none. The API validates and says what is wrong. */
 export function SpendLimitCard({ spendLimitCents }: { spendLimitCents: number | null }) {
@@ -31,7 +37,7 @@ function SpendLimitForm({ spendLimitCents }: { spendLimitCents: number | null })
   const toast = useToast();
   const save = useSaveSpendLimit();
   const [value, setValue] = useState(spendLimitCents === null ? "" : centsToDollarsInput(spendLimitCents));
-  const err = save.error instanceof ApiError ? save.error : null;
+  const errors = useFieldErrors(RULES, save.error);
   const initial = spendLimitCents === null ? "" : centsToDollarsInput(spendLimitCents);
 
   function submit(cents: number | string | null) {
@@ -45,13 +51,14 @@ function SpendLimitForm({ spendLimitCents }: { spendLimitCents: number | null })
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    submit(dollarsToCents(value));
+    const cents = dollarsToCents(value);
+    if (errors.check({ spendLimitCents: cents })) submit(cents);
   }
 
   return (
     <form onSubmit={onSubmit} className="max-w-md space-y-3" noValidate aria-label="Spend limit">
       <TextField id="spend-limit" label="Monthly spend limit (USD)" inputMode="decimal" placeholder="No limit" value={value}
-        onChange={(e) => setValue(e.target.value)} disabled={!canAdmin} error={err?.fieldError("spendLimitCents")}
+        onChange={(e) => { errors.clear("spendLimitCents"); setValue(e.target.value); }} disabled={!canAdmin} error={errors.error("spendLimitCents")}
         hint={canAdmin ? "In dollars, e.g. 250 or 99.50. Leave empty for no limit." : "Only owners and admins can change the spend limit."} />
       <InlineError error={formLevelError(save.error, FIELDS)} />
       {canAdmin && (

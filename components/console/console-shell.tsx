@@ -8,8 +8,8 @@ import { signOutTo } from "../auth/sign-out";
 import { BillingBanner } from "../billing/billing-notices";
 import { RoleBadge } from "../ui/badge";
 import { Button } from "../ui/button";
-import { useConsole } from "./console-context";
-import { NAV_LINKS } from "./nav-links";
+import { useConsole, useMe } from "./console-context";
+import { navLinksFor } from "./nav-links";
 
 /** Sidebar on wide screens; a top bar with a menu button that opens the same sidebar on phones. */
 export function ConsoleShell({ children }: { children: ReactNode }) {
@@ -50,6 +50,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
 
 function Sidebar() {
   const { tenant, user } = useConsole();
+  const scopes = useMe().data.scopes;
   const pathname = usePathname();
   const base = `/t/${tenant.slug}`;
   return (
@@ -60,7 +61,7 @@ function Sidebar() {
       <TenantSwitcher />
       <nav aria-label="Console">
         <ul className="space-y-0.5">
-          {NAV_LINKS.map((link) => {
+          {navLinksFor(scopes).map((link) => {
             const href = `${base}${link.href}`;
             const active = link.href === "" ? pathname === base : pathname === href || pathname.startsWith(`${href}/`);
             return (

@@ -2,10 +2,13 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ApiError, formLevelError } from "../api-client";
+import { idlePolicySchema, resourcesSchema } from "@/lib/templates/schemas";
+import { formLevelError } from "../api-client";
 import type { Page, Session, Snapshot } from "../api-types";
 import { useTenantApi } from "../console/console-context";
 import { formatBytes, formatDateTime, formatMib, formatSeconds } from "../format";
+import type { FieldRule } from "../forms/field-rules";
+import { useFieldErrors } from "../forms/use-field-errors";
 import { parseKeyValueLines } from "../key-value-lines";
 import { Button } from "../ui/button";
 import { SelectField, TextAreaField, TextField } from "../ui/field";
@@ -14,6 +17,14 @@ import { RunnerHealthNotice } from "../runners/runner-health-notice";
 import { useTemplates } from "./use-sessions";
 
 const FIELDS = ["template", "vcpu", "memoryMib", "pauseAfterSeconds", "hibernateAfterSeconds", "fromSnapshot", "labels", "env"] as const;
+
+/** Checked in the browser with the API's own schemas, so a wrong number is caught before sending. */
+const RULES = {
+  vcpu: { schema: resourcesSchema.shape.vcpu, label: "vCPU", unit: "vcpu" },
+  memoryMib: { schema: resourcesSchema.shape.memoryMib, label: "Memory", unit: "mib" },
+  pauseAfterSeconds: { schema: idlePolicySchema.shape.pauseAfterSeconds, label: "Pause after idle", unit: "seconds" },
+  hibernateAfterSeconds: { schema: idlePolicySchema.shape.hibernateAfterSeconds, label: "Hibernate after idle", unit: "seconds" },
+} satisfies Record<string, FieldRule>;
 
 /** "" → not sent (the template decides); anything else as a number. */
 const num = (v: string) => (v.trim() === "" ? undefined : Number(v));
@@ -57,41 +68,47 @@ export function NewSessionForm({ onCreated }: { onCreated: (session: Session) =>
       onCreated(session);
     },
   });
-  const err = create.error instanceof ApiError ? create.error : null;
+  const errors = useFieldErrors(RULES, create.error);
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
     if (env.error || labels.error) return;
-    create.mutate();
+    const valid = errors.check({ vcpu: num(vcpu), memoryMib: num(memory), pauseAfterSeconds: num(pauseAfter), hibernateAfterSeconds: num(hibernateAfter) });
+    if (valid) create.mutate();
   }
+  /** An onChange that sets the value and clears the field's message. */
+  const edit = (field: string, set: (v: string) => void) => (e: { target: { value: string } }) => {
+    errors.clear(field);
+    set(e.target.value);
+  };
 
   const ready = (snapshots.data?.data ?? []).filter((s) => s.status === "ready");
   return (
     <form onSubmit={onSubmit} className="space-y-5" noValidate aria-label="New session">
       <RunnerHealthNotice />
       <div className="grid gap-4 sm:grid-cols-3">
-        <SelectField id="session-template" label="Template" value={template} onChange={(e) => setTemplate(e.target.value)}
-          error={err?.fieldError("template")} disabled={templates.isPending}>
+        <SelectField id="session-template" label="Template" value={template} onChange={edit("template", setTemplate)}
+          error={errors.error("template")} disabled={templates.isPending}>
           {(templates.data?.data ?? [{ id: "tpl_base", name: "base", builtIn: true }]).map((t) => (
             <option key={t.id} value={t.name}>{t.name}{t.builtIn ? " (built-in)" : ""}</option>
           ))}
         </SelectField>
         <TextField id="session-vcpu" label="vCPU" type="number" inputMode="decimal" min={0.1} max={64} step={0.1} value={vcpu}
-          placeholder={chosen ? String(chosen.resources.vcpu) : ""} onChange={(e) => setVcpu(e.target.value)} error={err?.fieldError("vcpu")}
+          placeholder={chosen ? String(chosen.resources.vcpu) : ""} onChange={edit("vcpu", setVcpu)} error={errors.error("vcpu")}
           hint={chosen ? `Template default: ${chosen.resources.vcpu}` : undefined} />
-        <TextField id="session-memory" label="Memory (MiB)" type="number" inputMode="numeric" min={64} step={64} value={memory}
-          placeholder={chosen ? String(chosen.resources.memoryMib) : ""} onChange={(e) => setMemory(e.target.value)} error={err?.fieldError("memoryMib")}
+        <TextField id="session-memory" label="Memory (MiB)" type="number" inputMode="numeric" min={64} max={262_144} step={64} value={memory}
+          placeholder={chosen ? String(chosen.resources.memoryMib) : ""} onChange={edit("memoryMib", setMemory)} error={errors.error("memoryMib")}
           hint={chosen ? `Template default: ${formatMib(chosen.resources.memoryMib)}` : undefined} />
       </div>
       <div className="grid gap-4 sm:grid-cols-3">
         <TextField id="session-pause-after" label="Pause after idle (seconds)" type="number" inputMode="numeric" min={1} value={pauseAfter}
-          placeholder={chosen?.idle.pauseAfterSeconds?.toString() ?? "never"} onChange={(e) => setPauseAfter(e.target.value)}
-          error={err?.fieldError("pauseAfterSeconds")} hint={chosen ? `Template default: ${formatSeconds(chosen.idle.pauseAfterSeconds)}` : undefined} />
+          placeholder={chosen?.idle.pauseAfterSeconds?.toString() ?? "never"} onChange={edit("pauseAfterSeconds", setPauseAfter)}
+          error={errors.error("pauseAfterSeconds")} hint={chosen ? `Template default: ${formatSeconds(chosen.idle.pauseAfterSeconds)}` : undefined} />
         <TextField id="session-hibernate-after" label="Hibernate after idle (seconds)" type="number" inputMode="numeric" min={1} value={hibernateAfter}
-          placeholder={chosen?.idle.hibernateAfterSeconds?.toString() ?? "never"} onChange={(e) => setHibernateAfter(e.target.value)}
-          error={err?.fieldError("hibernateAfterSeconds")} hint={chosen ? `Template default: ${formatSeconds(chosen.idle.hibernateAfterSeconds)}` : undefined} />
+          placeholder={chosen?.idle.hibernateAfterSeconds?.toString() ?? "never"} onChange={edit("hibernateAfterSeconds", setHibernateAfter)}
+          error={errors.error("hibernateAfterSeconds")} hint={chosen ? `Template default: ${formatSeconds(chosen.idle.hibernateAfterSeconds)}` : undefined} />
         <SelectField id="session-from-snapshot" label="Start from snapshot (optional)" value={fromSnapshot}
-          onChange={(e) => setFromSnapshot(e.target.value)} error={err?.fieldError("fromSnapshot")}
+          onChange={edit("fromSnapshot", setFromSnapshot)} error={errors.error("fromSnapshot")}
           hint="The new session starts with the snapshot's files (a fork).">
           <option value="">Empty workspace</option>
           {ready.map((s) => (
@@ -103,7 +120,7 @@ export function NewSessionForm({ onCreated }: { onCreated: (session: Session) =>
         <TextAreaField id="session-env" label="Environment (optional)" rows={3} placeholder={"OPENAI_API_KEY=…\nDEBUG=1"} value={envText}
           onChange={(e) => setEnvText(e.target.value)} error={env.error ?? undefined} hint="One KEY=VALUE a line; added to the template's." spellCheck={false} />
         <TextAreaField id="session-labels" label="Labels (optional)" rows={3} placeholder={"team=search\nagent=crawler"} value={labelText}
-          onChange={(e) => setLabelText(e.target.value)} error={labels.error ?? err?.fieldError("labels")} hint="One key=value a line; filter the list by them." spellCheck={false} />
+          onChange={edit("labels", setLabelText)} error={labels.error ?? errors.error("labels")} hint="One key=value a line; filter the list by them." spellCheck={false} />
       </div>
       <InlineError error={formLevelError(create.error, FIELDS)} />
       <Button type="submit" pending={create.isPending} disabled={Boolean(env.error || labels.error)}>Start session</Button>

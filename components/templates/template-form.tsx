@@ -2,16 +2,32 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ApiError, formLevelError } from "../api-client";
+import { idlePolicySchema, templateFields, templateNameSchema } from "@/lib/templates/schemas";
+import { formLevelError } from "../api-client";
 import type { Template } from "../api-types";
 import { useTenantApi } from "../console/console-context";
 import { formatMib, formatSeconds } from "../format";
+import type { FieldRule } from "../forms/field-rules";
+import { useFieldErrors } from "../forms/use-field-errors";
 import { parseKeyValueLines, toKeyValueLines } from "../key-value-lines";
 import { Button } from "../ui/button";
 import { TextAreaField, TextField } from "../ui/field";
 import { InlineError } from "../ui/states";
 
 const FIELDS = ["name", "vcpu", "memoryMib", "diskMib", "gpus", "pauseAfterSeconds", "hibernateAfterSeconds", "maxLifetimeSeconds", "retentionDays", "env"] as const;
+
+/** The API's own schemas for each field, checked in the browser before sending. */
+const RULES = {
+  name: { schema: templateNameSchema, label: "Template name" },
+  vcpu: { schema: templateFields.vcpu.optional(), label: "vCPU", unit: "vcpu" },
+  memoryMib: { schema: templateFields.memoryMib.optional(), label: "Memory", unit: "mib" },
+  diskMib: { schema: templateFields.diskMib.optional(), label: "Disk", unit: "mib" },
+  gpus: { schema: templateFields.gpus.optional(), label: "GPUs" },
+  pauseAfterSeconds: { schema: idlePolicySchema.shape.pauseAfterSeconds, label: "Pause after idle", unit: "seconds" },
+  hibernateAfterSeconds: { schema: idlePolicySchema.shape.hibernateAfterSeconds, label: "Hibernate after idle", unit: "seconds" },
+  maxLifetimeSeconds: { schema: templateFields.maxLifetimeSeconds.optional(), label: "Maximum lifetime", unit: "seconds" },
+  retentionDays: { schema: templateFields.retentionDays.optional(), label: "Snapshot retention", unit: "days" },
+} satisfies Record<string, FieldRule>;
 
 type Values = Record<Exclude<(typeof FIELDS)[number], "env">, string> & { env: string };
 
@@ -58,15 +74,27 @@ export function TemplateForm({ template, mode, onDone, onCancel }: { template: T
       onDone(saved);
     },
   });
-  const err = save.error instanceof ApiError ? save.error : null;
-  const set = (k: keyof Values) => (e: { target: { value: string } }) => setV((x) => ({ ...x, [k]: e.target.value }));
+  const errors = useFieldErrors(RULES, save.error);
+  const set = (k: keyof Values) => (e: { target: { value: string } }) => {
+    errors.clear(k);
+    setV((x) => ({ ...x, [k]: e.target.value }));
+  };
   const field = (k: Exclude<keyof Values, "env" | "name">, label: string, hint: string, extra: Record<string, number | string> = {}) => (
-    <TextField id={`${mode}-template-${k}`} label={label} type="number" value={v[k]} onChange={set(k)} error={err?.fieldError(k)} hint={hint} {...extra} />
+    <TextField id={`${mode}-template-${k}`} label={label} type="number" value={v[k]} onChange={set(k)} error={errors.error(k)} hint={hint} {...extra} />
   );
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (!env.error) save.mutate();
+    if (env.error) return;
+    const num = (k: keyof Values) => (v[k].trim() === "" ? undefined : Number(v[k]));
+    const idle = (k: "pauseAfterSeconds" | "hibernateAfterSeconds") => (v[k].trim() === "" ? null : Number(v[k]));
+    const valid = errors.check({
+      // The name is set once, on create; an edit sends none (any valid name stands in for it here).
+      name: mode === "create" ? v.name : "unchanged", vcpu: num("vcpu"), memoryMib: num("memoryMib"), diskMib: num("diskMib"), gpus: num("gpus"),
+      pauseAfterSeconds: idle("pauseAfterSeconds"), hibernateAfterSeconds: idle("hibernateAfterSeconds"),
+      maxLifetimeSeconds: num("maxLifetimeSeconds"), retentionDays: num("retentionDays"),
+    });
+    if (valid) save.mutate();
   }
 
   const nothingChanged = mode === "edit" && Object.keys(body).length === 0;
@@ -74,7 +102,7 @@ export function TemplateForm({ template, mode, onDone, onCancel }: { template: T
     <form onSubmit={onSubmit} className="space-y-5" noValidate aria-label={mode === "create" ? "Create template" : `Edit template ${template.name}`}>
       {mode === "create" && (
         <TextField id="create-template-name" label="Template name" required maxLength={63} placeholder="python-agent" value={v.name} onChange={set("name")}
-          error={err?.fieldError("name")} hint="Lowercase letters, digits, . _ -; agents start sessions with it by name." className="sm:max-w-sm" autoComplete="off" />
+          error={errors.error("name")} hint="Lowercase letters, digits, . _ -; agents start sessions with it by name." className="sm:max-w-sm" autoComplete="off" />
       )}
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         {field("vcpu", "vCPU", "0.1 to 64", { step: 0.1, min: 0.1 })}

@@ -13,10 +13,12 @@ type Props = {
   error?: unknown;
   onConfirm: () => void;
   onCancel: () => void;
+  /** "primary" for a confirmation that is not destructive (a plan change). */
+  tone?: "danger" | "primary";
 };
 
-/** A modal confirmation for destructive actions, built on the native <dialog> (focus trap, Esc). */
-export function ConfirmDialog({ open, title, children, confirmLabel, pending, error, onConfirm, onCancel }: Props) {
+/** A modal confirmation for destructive or costly actions, built on the native <dialog> (focus trap, Esc). */
+export function ConfirmDialog({ open, title, children, confirmLabel, pending, error, onConfirm, onCancel, tone = "danger" }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -42,7 +44,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, pending, er
           {error ? <div className="mt-3"><InlineError error={error} /></div> : null}
           <div className="mt-5 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
             <Button variant="secondary" onClick={onCancel} disabled={pending}>Cancel</Button>
-            <Button variant="danger" onClick={onConfirm} pending={pending}>{confirmLabel}</Button>
+            <Button variant={tone} onClick={onConfirm} pending={pending}>{confirmLabel}</Button>
           </div>
         </div>
       )}

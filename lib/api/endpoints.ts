@@ -62,15 +62,17 @@ export const endpoints = {
     body: updateTenantSchema, response: tenantSettingsSchema,
   }),
   listApiKeys: defineEndpoint({
-    method: "GET", path: "/api/v1/api-keys", tag: "API keys", scopes: ["admin"], summary: "List API keys",
+    method: "GET", path: "/api/v1/api-keys", tag: "API keys",
+    summary: "List API keys: with the admin scope all of the tenant's, for a signed-in member or viewer the keys they created",
     query: listApiKeysQuerySchema, response: apiKeyPageSchema,
   }),
   createApiKey: defineEndpoint({
-    method: "POST", path: "/api/v1/api-keys", tag: "API keys", scopes: ["admin"], status: 201,
-    summary: "Create an API key; the secret is in this response only", body: createApiKeySchema, response: createdApiKeySchema,
+    method: "POST", path: "/api/v1/api-keys", tag: "API keys", status: 201,
+    summary: "Create an API key with at most the caller's scopes (403 beyond them; an API key needs admin); the secret is in this response only", body: createApiKeySchema, response: createdApiKeySchema,
   }),
   revokeApiKey: defineEndpoint({
-    method: "DELETE", path: "/api/v1/api-keys/{id}", tag: "API keys", scopes: ["admin"], summary: "Revoke an API key at once", response: apiKeySchema,
+    method: "DELETE", path: "/api/v1/api-keys/{id}", tag: "API keys",
+    summary: "Revoke an API key at once (without the admin scope: one you created)", response: apiKeySchema,
   }),
   listMembers: defineEndpoint({
     method: "GET", path: "/api/v1/members", tag: "Members", summary: "List the tenant's members", query: listMembersQuerySchema, response: memberPageSchema,

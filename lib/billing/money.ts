@@ -47,3 +47,11 @@ export function amountCents(quantity: bigint, unitPriceUsd: bigint): number {
   // USD at 10^-18 is cents at 10^-16.
   return Number(divideRoundHalfUp(usdAtScale18, pow10(QUANTITY_SCALE + PRICE_SCALE - 2)));
 }
+
+/** Integer cents as dollars for messages people read: 1250 → "$12.50", 123456 → "$1,234.56". */
+export function formatUsdCents(cents: number): string {
+  const sign = cents < 0 ? "-" : "";
+  const abs = Math.abs(Math.trunc(cents));
+  const dollars = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${sign}$${dollars}.${String(abs % 100).padStart(2, "0")}`;
+}

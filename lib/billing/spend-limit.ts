@@ -6,13 +6,14 @@ import { AppError } from "../api/errors";
 import { tenantDb, type TenantDb, type TenantTx } from "../db/tenant-scope";
 import { billingPeriodOf, isInPeriod } from "./billing-period";
 import { computePeriodCost } from "./compute-period-cost";
+import { formatUsdCents } from "./money";
 
 export const TENANT_SCOPE = "tenant";
 export const BUDGET_THRESHOLDS = [50, 80, 100] as const;
 
 export function spendLimitReached(scope: string, limitCents: number, spendCents: number) {
   const whose = scope === TENANT_SCOPE ? "The tenant's" : "This API key's";
-  return new AppError("spend_limit_reached", `${whose} monthly spend limit is reached (${spendCents} of ${limitCents} cents); raise or remove the limit to start sessions`, {
+  return new AppError("spend_limit_reached", `${whose} monthly spend limit is reached (${formatUsdCents(spendCents)} of ${formatUsdCents(limitCents)}); raise or remove the limit to start sessions`, {
     details: { limitCents, spendCents, scope },
   });
 }

@@ -3,14 +3,19 @@ import { inTransaction } from "../db/tenant-scope";
 import { AppError } from "../api/errors";
 import { recordAuditEvent } from "../audit";
 import { newId } from "../ids";
+import { manageableKeysWhere } from "./key-access";
 import { type CreateApiKeyInput, toApiKey } from "./schemas";
 import { generateKeySecret, hashKeySecret, keyStart } from "./secret";
 
 export async function createApiKey({ ctx, input }: { ctx: TenantContext; input: CreateApiKeyInput }) {
-  // A caller cannot mint a key more powerful than itself.
+  manageableKeysWhere(ctx);
+  // A caller cannot mint a key more powerful than itself: a member's key holds at most a member's scopes.
   const beyond = input.scopes.filter((s) => !ctx.scopes.includes(s));
   if (beyond.length) {
-    throw new AppError("forbidden", `You cannot grant scopes you do not have: ${beyond.join(", ")}`, { details: { scopes: beyond } });
+    const who = ctx.role ? `Your role (${ctx.role})` : "This key";
+    throw new AppError("forbidden", `${who} cannot grant the scope(s): ${beyond.join(", ")}. A key may hold only scopes you have: ${ctx.scopes.join(", ")}`, {
+      details: { scopes: beyond, allowedScopes: [...ctx.scopes] },
+    });
   }
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
   if (expiresAt && expiresAt <= new Date()) {

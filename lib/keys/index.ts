@@ -5,3 +5,5 @@ export { updateApiKey } from "./update-api-key";
 export { authenticateApiKey } from "./authenticate-api-key";
 export * from "./schemas";
 export { generateKeySecret, hashKeySecret, keyStart } from "./secret";
+export { canManageAllKeys, manageableKeysWhere } from "./key-access";
+export { revokeKeysBeyondScopes } from "./revoke-keys-beyond-role";

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { TenantContext } from "../auth/context";
 import { pageArgs, toPage } from "../api/pagination";
+import { manageableKeysWhere } from "./key-access";
 import { type listApiKeysQuerySchema, toApiKey } from "./schemas";
 
 export async function listApiKeys({ ctx, input }: { ctx: TenantContext; input: z.infer<typeof listApiKeysQuerySchema> }) {
@@ -11,6 +12,6 @@ export async function listApiKeys({ ctx, input }: { ctx: TenantContext; input: z
     : input.status === "active" ? { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }
     : {};
   const args = pageArgs(input);
-  const rows = await ctx.db.apiKey.findMany({ ...args, where: { ...args.where, ...statusWhere } });
+  const rows = await ctx.db.apiKey.findMany({ ...args, where: { ...args.where, ...statusWhere, ...manageableKeysWhere(ctx) } });
   return toPage(rows, input, (row) => toApiKey(row, now));
 }

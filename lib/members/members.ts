@@ -4,8 +4,9 @@ import type { z } from "zod";
 import { AppError, notFound } from "../api/errors";
 import { pageArgs, toPage } from "../api/pagination";
 import type { TenantContext } from "../auth/context";
-import type { Role } from "../auth/scopes";
+import { ROLE_SCOPES, type Role } from "../auth/scopes";
 import { recordAuditEvent } from "../audit";
+import { revokeKeysBeyondScopes } from "../keys/revoke-keys-beyond-role";
 import { inTransaction, type TenantTx } from "../db/tenant-scope";
 import type { listMembersQuerySchema } from "./schemas";
 
@@ -51,6 +52,7 @@ export async function changeMemberRole({ ctx, input }: { ctx: TenantContext; inp
       action: "member.role_changed", targetType: "member", targetId: member.id,
       metadata: { email: member.user.email, from: member.role, to: input.role },
     });
+    await revokeKeysBeyondScopes(ctx, tx, member.userId, ROLE_SCOPES[input.role], `creator's role changed to ${input.role}`);
     return toMember(updated);
   });
 }
@@ -64,6 +66,7 @@ export async function removeMember({ ctx, input }: { ctx: TenantContext; input: 
     await recordAuditEvent({ ...ctx, db: tx }, {
       action: "member.removed", targetType: "member", targetId: member.id, metadata: { email: member.user.email, role: member.role },
     });
+    await revokeKeysBeyondScopes(ctx, tx, member.userId, [], "creator left the tenant");
     return toMember(member);
   });
 }

@@ -62,7 +62,7 @@ export const BASE_TEMPLATE: TemplateDefaults = {
 
 export const templateNameSchema = z.string().trim().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "1 to 63 lowercase letters, digits, . _ -").refine((n) => n !== "base", "`base` is built in");
 
-const templateFields = {
+export const templateFields = {
   vcpu: z.number().min(0.1).max(64),
   memoryMib: z.number().int().min(64).max(262_144),
   diskMib: z.number().int().min(64).max(1_048_576),

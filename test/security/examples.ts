@@ -34,6 +34,12 @@ export const SUCCESS_UNPROBED: Record<string, string> = {
   listMyTenants: "a signed-in-user route: the probes' caller is an API key",
 };
 
+/** Endpoint id → why a viewer may call this write (the others need a scope a viewer lacks). */
+export const VIEWER_WRITES: Record<string, string> = {
+  createApiKey: "a key holds at most its creator's scopes, so a viewer's key only reads (test/api-key-roles.int.test.ts)",
+  revokeApiKey: "without the admin scope only a key the caller created, which only reads (test/api-key-roles.int.test.ts)",
+};
+
 /** Probes that fail for a defect another change of issue 8 fixes; remove the entry when it passes (the suite says so). */
 export const KNOWN_DEFECTS: Record<string, string> = {};
 
