@@ -36,7 +36,7 @@ export function Overview() {
               <li>Ask the API who you are:</li>
             </ol>
             <div className="relative">
-              <pre className="overflow-x-auto rounded-md bg-zinc-900 p-4 pr-20 font-mono text-xs leading-relaxed text-zinc-100" data-testid="curl-example">{curl}</pre>
+              <pre role="region" aria-label="Example request" tabIndex={0} className="overflow-x-auto rounded-md bg-zinc-900 p-4 pr-20 font-mono text-xs leading-relaxed text-zinc-100" data-testid="curl-example">{curl}</pre>
               <div className="absolute top-2 right-2"><CopyButton text={curl} /></div>
             </div>
             <p className="text-zinc-500">

@@ -40,7 +40,7 @@ export function SessionTimeline({ session }: { session: Session }) {
       ) : events.isError ? (
         <ErrorState error={events.error} onRetry={() => events.refetch()} />
       ) : (
-        <ol className="max-h-[28rem] overflow-y-auto px-4 py-3 sm:px-5" aria-label="State changes">
+        <ol className="max-h-[28rem] overflow-y-auto px-4 py-3 sm:px-5" aria-label="State changes" tabIndex={0}>
           {rows.map((e: SessionEvent, i) => {
             const detail = detailText(e.detail);
             return (

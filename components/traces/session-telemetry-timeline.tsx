@@ -84,7 +84,7 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
               &nbsp;
             </div>
           </div>
-          <ul aria-label="Spans and log lines" className="max-h-[32rem] divide-y divide-zinc-50 overflow-y-auto">
+          <ul aria-label="Spans and log lines" tabIndex={0} className="max-h-[32rem] divide-y divide-zinc-50 overflow-y-auto">
             {view.rows.map((row) => row.kind === "span" ? (
               <li key={`s-${row.span.traceId}-${row.span.spanId}`}>
                 <button type="button" data-testid="timeline-span" aria-pressed={selected === `${row.span.traceId}/${row.span.spanId}`}
