@@ -14,7 +14,8 @@ async function signUp(page: Page, prefix: string): Promise<string> {
   const id = uniqueId();
   await page.goto("/signup");
   const slug = await fillSignUp(page, { email: `${prefix}-${id}@example.com`, tenantName: `${prefix} ${id}` });
-  await expect(page).toHaveURL(`/t/${slug}`);
+  // The first sign-in compiles the console under E2E_DEV: allow it a minute.
+  await expect(page).toHaveURL(`/t/${slug}`, { timeout: 60_000 });
   return slug;
 }
 
@@ -99,11 +100,11 @@ test("a console cookie saved before sign-out is refused after it", async ({ page
   expect(await me()).toBe(200);
 
   await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/signin/);
+  await expect(page).toHaveURL(/\/signin/, { timeout: 30_000 });
   expect(await me()).toBe(401);
 
   // The saved cookie does not open the console's pages either.
   await context.addCookies(saved.cookies);
   await page.goto(`/t/${slug}`);
-  await expect(page).toHaveURL(/\/signin/);
+  await expect(page).toHaveURL(/\/signin/, { timeout: 30_000 });
 });
