@@ -77,3 +77,5 @@ export type Concurrency = z.infer<typeof concurrencySchema>;
 export type ConcurrencyPoint = Concurrency["data"][number];
 /** Why a limit stopped the sandbox or a process in it (the API's postMortem). */
 export type PostMortem = NonNullable<Session["postMortem"]>;
+
+export type { ConsoleSession } from "@/lib/auth/console-session-schemas";

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 
 export const PASSWORD = "correct horse battery staple";
@@ -32,4 +33,16 @@ export async function openSessionTab(page: Page, name: string) {
   await tab.click();
   await expect(tab).toHaveAttribute("aria-selected", "true");
   await expect(page.getByRole("tabpanel", { name })).toBeVisible();
+}
+
+/**
+ * Runs axe-core on the page as shown and fails on every serious or critical violation, naming the
+ * rule, what it means and the first elements it found (moderate and minor ones are not counted).
+ */
+export async function expectNoSeriousA11yViolations(page: Page, where = page.url()) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")} — ${n.failureSummary?.split("\n").slice(1).join(" ").trim()}`).join(" | ")}`);
+  expect(serious, `accessibility violations on ${where}`).toEqual([]);
 }

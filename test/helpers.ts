@@ -2,6 +2,7 @@
 // called with real Request objects, and console cookies minted the way Auth.js mints them.
 import { encode } from "next-auth/jwt";
 import { inject } from "vitest";
+import { startConsoleSession } from "@/lib/auth/console-sessions";
 import { SCOPES, type Scope } from "@/lib/auth/scopes";
 import { tenantDb } from "@/lib/db/tenant-scope";
 import { newId } from "@/lib/ids";
@@ -38,10 +39,11 @@ export async function createTestTenant(): Promise<TestTenant> {
   return { id: tenant.id, slug, userId: user.id, email, password, key: key.secret, keyId: key.id };
 }
 
-/** The cookie header a signed-in console user sends. */
+/** The cookie header a signed-in console user sends (with a live console session, as a sign-in makes). */
 export async function sessionCookie(user: { userId: string; email: string }): Promise<string> {
   const name = "authjs.session-token";
-  const token = await encode({ token: { sub: user.userId, email: user.email }, secret: process.env.AUTH_SECRET!, salt: name });
+  const sid = await startConsoleSession({ userId: user.userId, userAgent: "vitest", ip: null });
+  const token = await encode({ token: { sub: user.userId, email: user.email, sid }, secret: process.env.AUTH_SECRET!, salt: name });
   return `${name}=${token}`;
 }
 

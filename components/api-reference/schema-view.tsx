@@ -61,7 +61,7 @@ export function SchemaView({ schema, depth = 0 }: { schema: JsonSchema | undefin
               {required.has(name) ? (
                 <span className="text-[11px] font-medium tracking-wide text-red-600 uppercase">required</span>
               ) : (
-                <span className="text-[11px] tracking-wide text-zinc-400 uppercase">optional</span>
+                <span className="text-[11px] tracking-wide text-zinc-500 uppercase">optional</span>
               )}
             </div>
             {prop.description && <p className="text-xs text-zinc-600">{prop.description}</p>}

@@ -51,7 +51,7 @@ export function SignInForm({ githubEnabled, callbackUrl, initialError, initialEr
       </form>
       {githubEnabled && (
         <>
-          <div className="flex items-center gap-3 text-xs text-zinc-400">
+          <div className="flex items-center gap-3 text-xs text-zinc-500">
             <span className="h-px flex-1 bg-zinc-200" /> or <span className="h-px flex-1 bg-zinc-200" />
           </div>
           <Button variant="secondary" className="w-full" onClick={() => signIn("github", { redirectTo: callbackUrl })}>

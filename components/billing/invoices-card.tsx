@@ -48,7 +48,7 @@ export function InvoicesCard() {
                     <span className="flex gap-3">
                       {inv.hostedUrl && <a className="text-indigo-700 hover:underline" href={inv.hostedUrl} target="_blank" rel="noreferrer">View invoice</a>}
                       {inv.pdfUrl && <a className="text-indigo-700 hover:underline" href={inv.pdfUrl} target="_blank" rel="noreferrer">PDF</a>}
-                      {!inv.hostedUrl && !inv.pdfUrl && <span className="text-zinc-400">—</span>}
+                      {!inv.hostedUrl && !inv.pdfUrl && <span className="text-zinc-500">—</span>}
                     </span>
                   </td>
                 </tr>

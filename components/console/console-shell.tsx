@@ -6,6 +6,7 @@ import { useEffect, useState, type ReactNode } from "react";
 import { Logo } from "../auth/auth-card";
 import { signOutTo } from "../auth/sign-out";
 import { BillingBanner } from "../billing/billing-notices";
+import { ThemeToggle } from "../theme/theme-toggle";
 import { RoleBadge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { useConsole, useMe } from "./console-context";
@@ -20,6 +21,10 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
 
   return (
     <div className="min-h-screen md:flex">
+      <a href="#main-content"
+        className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:text-indigo-700 focus:shadow-lg focus:ring-2 focus:ring-indigo-600">
+        Skip to content
+      </a>
       <header className="sticky top-0 z-30 flex items-center justify-between gap-3 border-b border-zinc-200 bg-white px-4 py-2.5 md:hidden">
         <Link href={`/t/${tenant.slug}`} className="flex min-w-0 items-center gap-2 font-semibold text-zinc-900">
           <Logo className="h-5 w-5 shrink-0" /> <span className="truncate">Burrow · {tenant.name}</span>
@@ -38,7 +43,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
           <Sidebar />
         </div>
       </aside>
-      <main className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-10 lg:py-8">
+      <main id="main-content" tabIndex={-1} className="min-w-0 flex-1 px-4 py-6 outline-none sm:px-6 lg:px-10 lg:py-8">
         <div className="mx-auto max-w-6xl">
           <BillingBanner />
           {children}
@@ -84,6 +89,7 @@ function Sidebar() {
         <p className="truncate text-xs text-zinc-500">Signed in as</p>
         <p className="truncate text-sm font-medium text-zinc-900" data-testid="user-email" title={user.email}>{user.email}</p>
         <SignOutButton />
+        <ThemeToggle className="mt-4" />
       </div>
     </div>
   );

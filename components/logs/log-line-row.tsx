@@ -11,7 +11,7 @@ const STREAM_CLASS: Record<LogLine["stream"], string> = {
 export const LogLineRow = memo(function LogLineRow({ line, highlight }: { line: LogLine; highlight: string }) {
   return (
     <div data-testid="log-line" data-stream={line.stream} data-seq={line.seq} className="flex gap-3 whitespace-pre-wrap break-all">
-      <time dateTime={line.at} title={line.at} className="shrink-0 select-none text-zinc-500">{line.at.slice(11, 23)}</time>
+      <time dateTime={line.at} title={line.at} className="shrink-0 select-none text-zinc-400">{line.at.slice(11, 23)}</time>
       <span className={STREAM_CLASS[line.stream]}>{highlight ? <Marked text={line.line} term={highlight} /> : line.line}</span>
     </div>
   );

@@ -112,9 +112,9 @@ export function SessionLogPane({ session }: { session: Pick<Session, "id" | "sta
         {live.status === "failed" ? (
           <ErrorState error={live.error} />
         ) : (
-          <div ref={view} data-testid="log-view" role="log" aria-label="Session logs" aria-live="off"
+          <div ref={view} data-testid="log-view" role="log" aria-label="Session logs" aria-live="off" tabIndex={0}
             className="h-96 overflow-auto rounded-md bg-zinc-900 p-3 font-mono text-xs leading-relaxed text-zinc-100">
-            {shown.length === 0 && <p className="text-zinc-500">{streams.length === 0 ? "Choose a stream to show." : q ? "No matching lines yet." : "No log lines yet."}</p>}
+            {shown.length === 0 && <p className="text-zinc-400">{streams.length === 0 ? "Choose a stream to show." : q ? "No matching lines yet." : "No log lines yet."}</p>}
             {shown.map((l) => <LogLineRow key={l.seq} line={l} highlight={q} />)}
           </div>
         )}

@@ -88,7 +88,7 @@ export function InvitationsCard() {
             {list.data.data.map((inv) => (
               <tr key={inv.id} data-testid="invitation-row">
                 <td className={tdClass}><RoleBadge role={inv.role} /></td>
-                <td className={tdClass}>{inv.email ?? <span className="text-zinc-400">—</span>}</td>
+                <td className={tdClass}>{inv.email ?? <span className="text-zinc-500">—</span>}</td>
                 <td className={tdClass} title={formatDateTime(inv.createdAt)}>{formatDate(inv.createdAt)}</td>
                 <td className={tdClass} title={formatDateTime(inv.expiresAt)}>{formatDate(inv.expiresAt)}</td>
                 <td className={`${tdClass} text-right`}>

@@ -91,7 +91,7 @@ function RunnerCard({ runner: r, now }: { runner: Runner; now: number }) {
           <div className="flex flex-wrap items-center gap-1">
             <span className="mr-1 text-zinc-500">Labels</span>
             {Object.entries(r.labels).map(([k, v]) => <code key={k} className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[11px] text-zinc-700">{k}={v}</code>)}
-            {Object.keys(r.labels).length === 0 && <span className="text-zinc-400">none</span>}
+            {Object.keys(r.labels).length === 0 && <span className="text-zinc-500">none</span>}
           </div>
           {caps.length > 0 && (
             <div className="flex flex-wrap items-center gap-1">

@@ -40,7 +40,7 @@ export function BulkTerminateDialog({ ids, open, onClose, onDone }: { ids: strin
       onConfirm={() => terminate.mutate(ids)}
     >
       Their sandboxes are deleted with every file not in a snapshot. This cannot be undone.
-      <ul className="mt-2 max-h-32 overflow-y-auto font-mono text-xs text-zinc-700">
+      <ul aria-label="Sessions to terminate" tabIndex={0} className="mt-2 max-h-32 overflow-y-auto font-mono text-xs text-zinc-700">
         {ids.map((id) => <li key={id}>{id}</li>)}
       </ul>
     </ConfirmDialog>

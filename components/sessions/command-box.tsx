@@ -94,9 +94,9 @@ export function CommandBox({ session, canWrite }: { session: Session; canWrite: 
           )}
         </form>
         {disabledReason && <p className="text-xs text-zinc-500">{disabledReason}</p>}
-        <div ref={output} data-testid="exec-output" role="log" aria-label="Command output"
+        <div ref={output} data-testid="exec-output" role="log" aria-label="Command output" tabIndex={0}
           className="max-h-96 min-h-28 overflow-auto rounded-md bg-zinc-900 p-3 font-mono text-xs leading-relaxed text-zinc-100">
-          {runs.length === 0 && <p className="text-zinc-500">Output shows here.</p>}
+          {runs.length === 0 && <p className="text-zinc-400">Output shows here.</p>}
           {runs.map((r) => <RunView key={r.id} run={r} />)}
         </div>
       </CardBody>

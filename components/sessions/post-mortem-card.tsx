@@ -18,7 +18,7 @@ export function PostMortemCard({ postMortem: pm }: { postMortem: PostMortem }) {
             {pm.peakMemoryBytes !== null && <> · peak memory {formatMib(Math.round(pm.peakMemoryBytes / 1048576))}</>}
           </p>
           {pm.lastLines.length > 0 && (
-            <pre className="max-h-48 overflow-auto rounded bg-zinc-950 p-2 font-mono text-[11px] text-zinc-100">
+            <pre role="region" aria-label="Last log lines" tabIndex={0} className="max-h-48 overflow-auto rounded bg-zinc-950 p-2 font-mono text-[11px] text-zinc-100">
               {pm.lastLines.map((l) => l.line).join("\n")}
             </pre>
           )}

@@ -14,7 +14,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 
 function Pairs({ values, empty, namesOnly = false }: { values: Record<string, string>; empty: string; namesOnly?: boolean }) {
   const entries = Object.entries(values);
-  if (entries.length === 0) return <span className="text-zinc-400">{empty}</span>;
+  if (entries.length === 0) return <span className="text-zinc-500">{empty}</span>;
   return (
     <span className="flex flex-wrap justify-end gap-1">
       {entries.map(([k, v]) => <code key={k} className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[11px] text-zinc-700">{namesOnly ? k : `${k}=${v}`}</code>)}

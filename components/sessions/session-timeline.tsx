@@ -63,7 +63,7 @@ export function SessionTimeline({ session, live }: { session: Session; live: boo
                 <span aria-hidden="true" className={`relative mt-1.5 h-[11px] w-[11px] shrink-0 rounded-full ring-2 ring-white ${DOT[STATE_TONES[e.toState as SessionState] ?? "neutral"]}`} />
                 <div className="min-w-0 flex-1 text-sm">
                   <div className="flex flex-wrap items-center gap-1.5">
-                    {e.fromState && <><span className="text-xs text-zinc-500">{e.fromState}</span><span className="text-xs text-zinc-400">→</span></>}
+                    {e.fromState && <><span className="text-xs text-zinc-500">{e.fromState}</span><span className="text-xs text-zinc-500">→</span></>}
                     <SessionStateBadge state={e.toState as SessionState} testId="timeline-state" />
                     <Badge tone={CAUSE_TONES[e.cause] ?? "neutral"}>{causeText(e)}</Badge>
                     {e.actor && <span className="text-xs text-zinc-600" data-testid="timeline-actor">by {e.actor}</span>}

@@ -74,7 +74,7 @@ export function SessionsTable({ sessions, selected, onSelect, selectable }: Prop
                 {Object.entries(s.labels).map(([k, v]) => (
                   <code key={k} className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[11px] text-zinc-700">{k}={v}</code>
                 ))}
-                {Object.keys(s.labels).length === 0 && <span className="text-zinc-400">—</span>}
+                {Object.keys(s.labels).length === 0 && <span className="text-zinc-500">—</span>}
               </div>
             </td>
             <td className={`${tdClass} ${LG}`} title={formatDateTime(s.createdAt)}>{formatRelative(s.createdAt)}</td>

@@ -13,6 +13,7 @@ import { CopyButton } from "../ui/copy-button";
 import { ReadOnlyField, TextField } from "../ui/field";
 import { ErrorState, InlineError, LoadingState } from "../ui/states";
 import { useToast } from "../ui/toast";
+import { ConsoleSessionsCard } from "./console-sessions-card";
 import { RetentionForm } from "./retention-form";
 
 export function SettingsPage() {
@@ -20,7 +21,7 @@ export function SettingsPage() {
   const tenant = useQuery({ queryKey: key("tenant"), queryFn: () => api.get<TenantSettings>("/tenant") });
   return (
     <>
-      <PageHeader title="Settings" description="This tenant's name, identifiers and data retention." />
+      <PageHeader title="Settings" description="This tenant's name, identifiers and data retention; your own console sessions." />
       <Card aria-labelledby="general-title">
         <CardHeader id="general-title" title="General" />
         {tenant.isPending ? (
@@ -37,6 +38,7 @@ export function SettingsPage() {
           <CardBody><RetentionForm key={`${tenant.data.logRetentionDays}-${tenant.data.spanRetentionDays}`} tenant={tenant.data} /></CardBody>
         </Card>
       )}
+      <ConsoleSessionsCard />
     </>
   );
 }

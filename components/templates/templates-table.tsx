@@ -47,7 +47,7 @@ export function TemplatesTable({ templates, canAdmin, onEdit }: { templates: Tem
               <td className={`${tdClass} whitespace-normal`}>
                 <div className="flex min-w-24 flex-wrap gap-1">
                   {Object.keys(t.env).map((k) => <code key={k} className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[11px] text-zinc-700">{k}</code>)}
-                  {Object.keys(t.env).length === 0 && <span className="text-zinc-400">—</span>}
+                  {Object.keys(t.env).length === 0 && <span className="text-zinc-500">—</span>}
                 </div>
               </td>
               <td className={`${tdClass} text-right`}>

@@ -94,7 +94,7 @@ export function SessionTelemetryTimeline({ session }: { session: Session }) {
               &nbsp;
             </div>
           </div>
-          <ul aria-label={withLogs ? "Spans and log lines" : "Spans"} className="max-h-[32rem] divide-y divide-zinc-50 overflow-y-auto">
+          <ul aria-label={withLogs ? "Spans and log lines" : "Spans"} tabIndex={0} className="max-h-[32rem] divide-y divide-zinc-50 overflow-y-auto">
             {view.rows.map((row) => row.kind === "span" ? (
               <li key={`s-${row.span.traceId}-${row.span.spanId}`}>
                 <button type="button" data-testid="timeline-span" aria-pressed={selected === `${row.span.traceId}/${row.span.spanId}`}

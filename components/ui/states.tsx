@@ -37,7 +37,7 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
         {signedOut && <Link className="text-sm font-medium text-indigo-600 hover:underline" href="/signin">Sign in again</Link>}
         {onRetry && !forbidden && !signedOut && <Button variant="secondary" size="sm" onClick={onRetry}>Retry</Button>}
       </div>
-      {api?.requestId && <p className="mt-3 font-mono text-[11px] text-zinc-400">request id {api.requestId}</p>}
+      {api?.requestId && <p className="mt-3 font-mono text-[11px] text-zinc-500">request id {api.requestId}</p>}
     </div>
   );
 }

@@ -32,6 +32,7 @@ import {
 import {
   checkoutResultSchema, checkoutSchema, invoicePageSchema, listInvoicesQuerySchema, portalResultSchema, stripeWebhookResultSchema,
 } from "../billing/stripe/schemas";
+import { consoleSessionListSchema } from "../auth/console-session-schemas";
 import { defineEndpoint } from "./endpoint";
 
 const filePathQuery = z.object({ path: z.string().min(1).max(4096).describe("Absolute path inside the sandbox") }).strict();
@@ -46,6 +47,14 @@ export const endpoints = {
   }),
   getMe: defineEndpoint({
     method: "GET", path: "/api/v1/me", tag: "Account", summary: "The calling key or user, its tenant and scopes", response: meSchema,
+  }),
+  listConsoleSessions: defineEndpoint({
+    method: "GET", path: "/api/v1/me/console-sessions", tag: "Account", auth: "user",
+    summary: "The signed-in user's console sessions (browsers signed in), most recently used first", response: consoleSessionListSchema,
+  }),
+  revokeConsoleSession: defineEndpoint({
+    method: "DELETE", path: "/api/v1/me/console-sessions/{id}", tag: "Account", auth: "user", status: 204,
+    summary: "Sign one of the user's console sessions out: its cookie is refused from now on",
   }),
   listMyTenants: defineEndpoint({
     method: "GET", path: "/api/v1/tenants", tag: "Tenants", auth: "user", summary: "Tenants the signed-in user belongs to", response: myTenantsSchema,

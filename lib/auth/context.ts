@@ -21,4 +21,11 @@ export type TenantContext = {
 };
 
 /** A signed-in person acting outside any one tenant (creating a tenant, accepting an invitation). */
-export type UserContext = { userId: string; email: string; ip: string | null; requestId: string };
+export type UserContext = {
+  userId: string;
+  email: string;
+  /** The console session the request was made with (lib/auth/console-sessions.ts). */
+  consoleSessionId?: string;
+  ip: string | null;
+  requestId: string;
+};

@@ -12,7 +12,7 @@ export const TENANT_HEADER = "x-burrow-tenant";
 
 export type Credentials =
   | { kind: "key"; keyId: string; tenantId: string; tenantSlug: string; start: string; scopes: string[] }
-  | { kind: "user"; userId: string; email: string };
+  | { kind: "user"; userId: string; email: string; consoleSessionId: string };
 
 export type RequestMeta = { ip: string | null; requestId: string };
 
@@ -63,5 +63,5 @@ export async function tenantContextFor(creds: Credentials, req: Request, meta: R
 
 export function userContextFor(creds: Credentials, meta: RequestMeta): UserContext {
   if (creds.kind !== "user") throw new AppError("forbidden", "This action needs a signed-in user, not an API key");
-  return { userId: creds.userId, email: creds.email, ...meta };
+  return { userId: creds.userId, email: creds.email, consoleSessionId: creds.consoleSessionId, ...meta };
 }

@@ -32,6 +32,7 @@ export const SUCCESS_UNPROBED: Record<string, string> = {
   readSessionFile: "reads from the sandbox: the suite's sessions sit on a runner nothing listens on",
   terminalOutput: "a stream of a live terminal, which needs a real sandbox",
   listMyTenants: "a signed-in-user route: the probes' caller is an API key",
+  listConsoleSessions: "a signed-in-user route: the probes' caller is an API key (test/console-sessions.int.test.ts reads it with a cookie)",
 };
 
 /** Endpoint id → why a viewer may call this write (the others need a scope a viewer lacks). */
@@ -55,6 +56,10 @@ export const PARAM_KINDS: Record<string, ParamKind> = {
   "members/{id}": { kind: "membership" },
   "invitations/{id}": { kind: "invitation" },
   "traces/{traceId}": { kind: "trace" },
+  "console-sessions/{id}": {
+    wellFormed: () => newId("cse"),
+    why: "a person's, not a tenant's: no tenant B to probe; test/console-sessions.int.test.ts checks that another user's id is not found",
+  },
   "terminals/{terminalId}": {
     wellFormed: () => newId("trm"),
     why: "a terminal lives in its runner's memory, not in a table, and needs a real sandbox; the session id in the same path is what the tenant check refuses",
