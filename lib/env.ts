@@ -1,10 +1,14 @@
 // The one place that reads process.env. Everything else imports `env` from here.
+import os from "node:os";
+import path from "node:path";
 import { z } from "zod";
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default("./.data"),
+  /** Where each running `npm start` records itself, so `npm run admin` finds its database. */
+  BURROW_INSTANCES_DIR: z.string().default(path.join(os.tmpdir(), "burrow-instances")),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   PUBLIC_URL: z.string().url().optional(),

@@ -1,5 +1,7 @@
-// Operator commands. Uses DATABASE_URL, the embedded Postgres of a running `npm start`, or starts
-// the embedded Postgres for the duration of the command. Each prints one JSON line.
+// Operator commands. Uses DATABASE_URL; else the embedded Postgres under DATA_DIR (that of a running
+// `npm start`, or started for the duration of the command); else, when DATA_DIR holds no database,
+// that of the one Burrow running on this host. It refuses rather than make a new, empty database.
+// Each prints one JSON line.
 //   npm run admin -- bootstrap --email E --password P --tenant SLUG   → {"tenant": "...", "apiKey": "bur_..."}
 //   npm run admin -- set-plan --tenant SLUG --plan ID                   → {"tenant": "...", "plan": "pro"}
 //   npm run admin -- set-quota --tenant SLUG [--max-running-sessions N] [--max-vcpu N] [--max-memory-mib N]
@@ -14,6 +16,7 @@ import { adminSetPlan, adminSetQuota, setPlanArgsSchema, setQuotaArgsSchema } fr
 import { disconnectDb } from "../lib/db/client";
 import { openLocalDatabase } from "../lib/db/local-database";
 import { applyMigrations } from "../lib/db/migrate";
+import { chooseAdminDatabase, listRunningInstances } from "../lib/db/running-instances";
 import { listRunners } from "../lib/runners/runner-registry";
 import { env } from "../lib/env";
 
@@ -49,7 +52,10 @@ function parseCommand(argv: string[]) {
 
 async function main() {
   const run = parseCommand(process.argv.slice(2));
-  const database = await openLocalDatabase({ databaseUrl: env.DATABASE_URL, dataDir: path.resolve(env.DATA_DIR) });
+  const choice = chooseAdminDatabase({ databaseUrl: env.DATABASE_URL, dataDir: path.resolve(env.DATA_DIR), running: listRunningInstances(env.BURROW_INSTANCES_DIR) });
+  if (choice.kind === "refuse") throw new Error(choice.message);
+  if (choice.kind === "dataDir" && choice.note) console.error(`[admin] ${choice.note}`);
+  const database = await openLocalDatabase({ databaseUrl: env.DATABASE_URL, dataDir: choice.kind === "dataDir" ? choice.dataDir : path.resolve(env.DATA_DIR) });
   try {
     process.env.DATABASE_URL = database.url;
     await applyMigrations(database.url);

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { openLocalDatabase } from "../lib/db/local-database";
 import { applyMigrations } from "../lib/db/migrate";
+import { recordRunningInstance } from "../lib/db/running-instances";
 import { restrictDataDir } from "../lib/data-dir";
 import { env } from "../lib/env";
 import { ensureHostPrerequisites } from "./ensure-host-prerequisites";
@@ -65,7 +66,8 @@ async function main() {
   const url = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
   // Auth.js builds its redirect and OAuth callback URLs from AUTH_URL; without it they say localhost.
   const childEnv = { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: keptSecret(dataDir, "auth-secret", env.AUTH_SECRET), RUNNER_SECRET: keptSecret(dataDir, "runner-secret", env.RUNNER_SECRET), DATA_DIR: dataDir, AUTH_URL: process.env.AUTH_URL ?? url };
-  const { run } = superviseChildren({ env: childEnv, log, onStopped: () => database.stop() });
+  const forgetInstance = recordRunningInstance(env.BURROW_INSTANCES_DIR, { pid: process.pid, port: env.PORT, dataDir, embeddedDatabase: database.embedded });
+  const { run } = superviseChildren({ env: childEnv, log, onStopped: () => { forgetInstance(); return database.stop(); } });
 
   const nextBin = path.resolve("node_modules/next/dist/bin/next");
   // In production, Next runs behind scripts/web-server.ts, which answers what Next itself would

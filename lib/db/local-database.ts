@@ -6,6 +6,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { type RunningPostgres, startEmbeddedPostgres } from "./embedded-postgres";
+import { processAlive } from "./running-instances";
 
 const stateFile = (dataDir: string) => path.join(path.resolve(dataDir), "postgres.json");
 
@@ -53,15 +54,6 @@ export async function openLocalDatabase(opts: {
       await running.stop();
     },
   };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Fast shutdown (SIGINT) of the postmaster named in its pid file, waiting (bounded) until it is gone. */
