@@ -1,20 +1,21 @@
 "use client";
 
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import dynamic from "next/dynamic";
 import { METERS } from "@/lib/usage/meters";
 import { Card, CardBody, CardHeader } from "../ui/card";
 import { ErrorState, LoadingState } from "../ui/states";
 import type { UsageRow } from "./billing-types";
-import { METER_COLORS, meterName, meterUnit } from "./meter-labels";
-import { formatAxisTick } from "./axis-ticks";
-import { formatCents, formatDecimal } from "./money";
+import { meterName, meterUnit } from "./meter-labels";
 import { useUsage } from "./use-billing";
 
 const DAY_MS = 86_400_000;
 const dayLabel = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
 
 /** The bar of one day: its height is only a picture (floats are fine there); the tooltip shows the API's own figures. */
-type DayBar = { day: string; height: number; rows: UsageRow[] };
+export type DayBar = { day: string; height: number; rows: UsageRow[] };
+
+// recharts (about 100 KiB gzipped) loads after the page shows, in its own chunk: see metrics/metric-chart.tsx.
+const DayBarsChart = dynamic(() => import("./day-bars-chart"), { ssr: false, loading: () => null });
 
 /** Usage per day of the period, one small chart per meter (their units differ). */
 export function UsageChartsCard({ period }: { period: { start: string; end: string } }) {
@@ -38,37 +39,12 @@ export function UsageChartsCard({ period }: { period: { start: string; end: stri
 }
 
 function MeterChart({ meter, bars }: { meter: (typeof METERS)[number]; bars: DayBar[] }) {
-  const label = `${meterName(meter)} per day`;
   return (
     <div data-testid="usage-chart" data-meter={meter}>
       <h3 className="text-sm font-medium text-zinc-800">{meterName(meter)} <span className="text-xs font-normal text-zinc-500">({meterUnit(meter)})</span></h3>
-      <div role="img" aria-label={label} className="mt-2 h-40">
-        <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={bars} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-            <CartesianGrid stroke="#f4f4f5" vertical={false} />
-            <XAxis dataKey="day" tick={{ fontSize: 11, fill: "#71717a" }} minTickGap={16} />
-            <YAxis width={64} tick={{ fontSize: 11, fill: "#71717a" }} tickFormatter={(v: number) => formatAxisTick(v)} />
-            <Tooltip cursor={{ fill: "#f4f4f5" }} content={<DayTooltip meter={meter} />} />
-            <Bar dataKey="height" name={meterName(meter)} fill={METER_COLORS[meter]} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
+      <div className="mt-2 h-40">
+        <DayBarsChart meter={meter} bars={bars} />
       </div>
-    </div>
-  );
-}
-
-function DayTooltip({ meter, active, payload }: { meter: string; active?: boolean; payload?: ReadonlyArray<{ payload?: DayBar }> }) {
-  const bar = payload?.[0]?.payload;
-  if (!active || !bar) return null;
-  return (
-    <div className="rounded-md bg-white px-3 py-2 text-xs shadow-md ring-1 ring-zinc-200">
-      <div className="font-medium text-zinc-900">{bar.day}</div>
-      {bar.rows.length === 0 && <div className="text-zinc-500">No usage</div>}
-      {bar.rows.map((row, i) => (
-        <div key={i} className="tabular-nums text-zinc-700">
-          {formatDecimal(row.quantity)} {meterUnit(meter)} · {formatCents(row.amountCents)} before included amounts
-        </div>
-      ))}
     </div>
   );
 }

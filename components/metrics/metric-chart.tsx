@@ -1,19 +1,13 @@
 "use client";
 
-import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import dynamic from "next/dynamic";
 import type { StatePeriod } from "./chart-gaps";
-import { formatInstant } from "./metrics-types";
 
 /** A null value is a hole in the samples: the line breaks there (see chart-gaps.ts). */
 export type ChartRow = { t: number } & Record<string, number | null>;
-
-const PERIOD_FILL: Record<StatePeriod["state"], string> = { paused: "#fde68a", hibernated: "#ddd6fe" };
 type Series = { key: string; name: string; color: string };
 
-/** One small time-series chart: lines over a fixed time domain, an optional limit line. */
-export function MetricChart({
-  rows, series, domain, tick, format, axisFormat = format, limit, height = 120, step = false, integer = false, label, periods = [],
-}: {
+export type MetricChartProps = {
   rows: ChartRow[];
   series: Series[];
   domain: [number, number];
@@ -30,25 +24,17 @@ export function MetricChart({
   label: string;
   /** Shaded spans of time (paused, hibernated). */
   periods?: StatePeriod[];
-}) {
+};
+
+// recharts is about 100 KiB of gzipped JavaScript: loaded after the page shows, in its own chunk, so
+// that it is in no page's first load (bench console-js). Until then the chart's box keeps its place.
+const LineChartView = dynamic(() => import("./line-chart"), { ssr: false, loading: () => null });
+
+/** One small time-series chart: lines over a fixed time domain, an optional limit line. */
+export function MetricChart(props: MetricChartProps) {
   return (
-    <div role="img" aria-label={label} style={{ height }}>
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke="#f4f4f5" vertical={false} />
-          <XAxis dataKey="t" type="number" scale="time" domain={domain} tickFormatter={tick} tick={{ fontSize: 11, fill: "#71717a" }} minTickGap={40} />
-          <YAxis width={64} tickFormatter={axisFormat} tick={{ fontSize: 11, fill: "#71717a" }} allowDecimals={!integer} domain={[0, (max: number) => Math.max(max, limit?.value ?? 0) || 1]} />
-          <Tooltip labelFormatter={(ms) => formatInstant(Number(ms))} formatter={(v, name) => [v === null || v === undefined ? "no sample" : format(Number(v)), name]} contentStyle={{ fontSize: 12 }} />
-          {periods.map((p) => (
-            <ReferenceArea key={`${p.state}-${p.from}`} x1={p.from} x2={p.to} fill={PERIOD_FILL[p.state]} fillOpacity={0.5} ifOverflow="hidden"
-              className={`period-${p.state}`} />
-          ))}
-          {limit && <ReferenceLine y={limit.value} stroke="#a1a1aa" strokeDasharray="4 4" label={{ value: limit.label, position: "insideTopRight", fontSize: 10, fill: "#71717a" }} />}
-          {series.map((s) => (
-            <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} dot={false} strokeWidth={1.5} isAnimationActive={false} type={step ? "stepAfter" : "linear"} connectNulls={false} />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+    <div style={{ minHeight: props.height ?? 120 }}>
+      <LineChartView {...props} />
     </div>
   );
 }
