@@ -5,14 +5,14 @@
 // dropped connection it reconnects with Last-Event-ID = the last line it got, so nothing is missed
 // or repeated. Memory is bounded: the newest `maxLines` lines are kept.
 import { useEffect, useState } from "react";
-import { ApiError, apiRaw } from "../api-client";
+import { apiRaw } from "../api-client";
 import type { LogLine } from "../api-types";
-import { readEventStream } from "@/lib/api/sse";
+import { followEventStream, type StreamStatus } from "../follow-event-stream";
 
 export type { LogLine };
 export type LogStreamName = LogLine["stream"];
 export const LOG_STREAMS = ["stdout", "stderr", "system"] as const satisfies readonly LogStreamName[];
-export type LiveStatus = "connecting" | "live" | "reconnecting" | "failed";
+export type LiveStatus = StreamStatus;
 
 /** Lines shown when the pane opens without a filter (a filter searches the whole log). */
 export const TAIL_LINES = 1000;
@@ -51,41 +51,26 @@ export function useLiveLogs({ tenant, sessionId, streams, q, maxLines }: Options
       });
     };
 
-    const run = async () => {
-      let delayMs = 1000;
-      while (!signal.aborted) {
-        try {
-          const start = lastSeq !== null ? {} : streamParam || q ? { afterSeq: 0 } : { tail: TAIL_LINES };
-          const res = await apiRaw(`/sessions/${encodeURIComponent(sessionId)}/logs`, {
-            tenant, signal,
-            query: { stream: streamParam || undefined, q: q || undefined, ...start },
-            headers: { accept: "text/event-stream", ...(lastSeq !== null ? { "last-event-id": String(lastSeq) } : {}) },
-          });
-          setStatus("live");
-          delayMs = 1000;
-          for await (const { event, data } of readEventStream(res.body!)) {
-            if (event !== "message") break; // an error event: reconnect and resume
-            const line = JSON.parse(data) as LogLine;
-            lastSeq = line.seq;
-            pending.push(line);
-            flushTimer ??= setTimeout(flush, FLUSH_MS);
-          }
-        } catch (err) {
-          if (signal.aborted) return;
-          // A 4xx will not get better by retrying (no access, no such session, bad filter).
-          if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) {
-            setError(err);
-            setStatus("failed");
-            return;
-          }
-        }
-        if (signal.aborted) return;
-        setStatus("reconnecting");
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-        delayMs = Math.min(delayMs * 2, 10_000);
-      }
-    };
-    void run();
+    void followEventStream({
+      signal,
+      open: () => {
+        const start = lastSeq !== null ? {} : streamParam || q ? { afterSeq: 0 } : { tail: TAIL_LINES };
+        return apiRaw(`/sessions/${encodeURIComponent(sessionId)}/logs`, {
+          tenant, signal,
+          query: { stream: streamParam || undefined, q: q || undefined, ...start },
+          headers: { accept: "text/event-stream", ...(lastSeq !== null ? { "last-event-id": String(lastSeq) } : {}) },
+        });
+      },
+      onStatus: setStatus,
+      onFailed: setError,
+      onEvent: (event, data) => {
+        if (event !== "message") return "reconnect"; // an error event: reconnect and resume
+        const line = JSON.parse(data) as LogLine;
+        lastSeq = line.seq;
+        pending.push(line);
+        flushTimer ??= setTimeout(flush, FLUSH_MS);
+      },
+    });
     return () => {
       controller.abort();
       if (flushTimer) clearTimeout(flushTimer);

@@ -6,13 +6,13 @@
 // commits. On a dropped stream it reconnects with back-off; while it is not live, useSession polls.
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { ApiError, apiRaw } from "../api-client";
+import { apiRaw } from "../api-client";
 import type { Session, SessionEvent, SessionEventList } from "../api-types";
 import { useTenantApi } from "../console/console-context";
-import { readEventStream } from "@/lib/api/sse";
+import { followEventStream, type StreamStatus } from "../follow-event-stream";
 import { mergeSession, mergeTransitions } from "./session-cache";
 
-export type SessionStreamStatus = "connecting" | "live" | "reconnecting" | "failed";
+export type SessionStreamStatus = StreamStatus;
 
 export function useSessionStream(id: string): SessionStreamStatus {
   const { slug } = useTenantApi();
@@ -25,36 +25,20 @@ export function useSessionStream(id: string): SessionStreamStatus {
     // The keys useSession and useSessionEvents use (useTenantApi's key()).
     const sessionKey = ["tenant", slug, "session", id];
     const eventsKey = [...sessionKey, "events"];
-    const run = async () => {
-      let delayMs = 1000;
-      while (!signal.aborted) {
-        try {
-          const res = await apiRaw(`/sessions/${encodeURIComponent(id)}/events`, { tenant: slug, signal, headers: { accept: "text/event-stream" } });
-          setStatus("live");
-          delayMs = 1000;
-          for await (const { event, data } of readEventStream(res.body!)) {
-            if (event === "session") {
-              const next = JSON.parse(data) as Session;
-              queryClient.setQueryData<Session>(sessionKey, (prev) => mergeSession(prev, next));
-            } else if (event === "transition") {
-              const e = JSON.parse(data) as SessionEvent;
-              queryClient.setQueryData<SessionEventList>(eventsKey, (prev) => ({ data: mergeTransitions(prev?.data ?? [], [e]) }));
-            }
-          }
-        } catch (err) {
-          if (signal.aborted) return;
-          if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) {
-            setStatus("failed");
-            return;
-          }
+    void followEventStream({
+      signal,
+      open: () => apiRaw(`/sessions/${encodeURIComponent(id)}/events`, { tenant: slug, signal, headers: { accept: "text/event-stream" } }),
+      onStatus: setStatus,
+      onEvent: (event, data) => {
+        if (event === "session") {
+          const next = JSON.parse(data) as Session;
+          queryClient.setQueryData<Session>(sessionKey, (prev) => mergeSession(prev, next));
+        } else if (event === "transition") {
+          const e = JSON.parse(data) as SessionEvent;
+          queryClient.setQueryData<SessionEventList>(eventsKey, (prev) => ({ data: mergeTransitions(prev?.data ?? [], [e]) }));
         }
-        if (signal.aborted) return;
-        setStatus("reconnecting");
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-        delayMs = Math.min(delayMs * 2, 10_000);
-      }
-    };
-    void run();
+      },
+    });
     return () => controller.abort();
   }, [slug, id, queryClient]);
   return status;

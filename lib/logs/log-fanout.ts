@@ -7,9 +7,8 @@
 // last sequence number, so nothing arrives twice. Missed notices cannot lose lines: after every
 // (re)connect of the LISTEN connection, and every heartbeat tick, each session is read again from
 // its subscribers' last sequence numbers.
-import pg from "pg";
 import { tenantDb, type TenantDb } from "../db/tenant-scope";
-import { databaseUrlOrThrow } from "../env";
+import { ListenConnection } from "../db/listen-connection";
 import { LOG_CHANNEL, type LogNotice } from "./append-session-logs";
 import { HEARTBEAT_EVENT, hasFilter, logEvent, logMatcher } from "./log-events";
 import { type LogRow, readLogRows } from "./read-session-logs";
@@ -45,15 +44,11 @@ const log = (msg: string) => console.error(`[log-fanout] ${msg}`);
 export class LogFanout {
   private readonly channels = new Map<string, Channel>();
   private readonly registered = new Set<LogSubscriber>();
-  private client: pg.Client | null = null;
+  private readonly listen: ListenConnection;
   private started = false;
-  private stopped = false;
-  private backoffMs = 100;
-  private reconnectTimer?: NodeJS.Timeout;
   private tick?: NodeJS.Timeout;
   private readonly heartbeatMs: number;
   private readonly readBatch: number;
-  private readonly maxBackoffMs: number;
   private readonly heartbeatChunk = encoder.encode(HEARTBEAT_EVENT);
   readonly stats = { notices: 0, reads: 0, connects: 0, readErrors: 0, cutLoose: 0 };
 
@@ -61,7 +56,15 @@ export class LogFanout {
     this.heartbeatMs = opts.heartbeatMs ?? 15_000;
     // Rows of up to 16 KiB: a batch (one chunk per client) stays within a few MiB.
     this.readBatch = opts.readBatch ?? 200;
-    this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
+    this.listen = new ListenConnection({
+      channel: LOG_CHANNEL, applicationName: "burrow-log-fanout", maxBackoffMs: opts.maxBackoffMs, log,
+      onNotice: (payload) => this.onNotice(payload),
+      onConnected: () => {
+        this.stats.connects += 1;
+        // Notices sent while we were not listening are gone: read every session from where its subscribers are.
+        this.drainAll();
+      },
+    });
   }
 
   /** Registers an open stream for heartbeats; starts the LISTEN connection on first use. */
@@ -101,21 +104,17 @@ export class LogFanout {
 
   /** The backend pid of the LISTEN connection (null while disconnected), for tests and operators. */
   listenerPid(): number | null {
-    return (this.client as unknown as { processID?: number } | null)?.processID ?? null;
+    return this.listen.backendPid();
   }
 
   isListening(): boolean {
-    return this.client !== null;
+    return this.listen.isConnected();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
     clearInterval(this.tick);
     for (const c of this.channels.values()) clearTimeout(c.retryTimer);
-    const client = this.client;
-    this.client = null;
-    await client?.end().catch(() => {});
+    await this.listen.stop();
   }
 
   private start(): void {
@@ -123,50 +122,7 @@ export class LogFanout {
     this.started = true;
     this.tick = setInterval(() => this.onTick(), this.heartbeatMs);
     this.tick.unref();
-    void this.connect();
-  }
-
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    const client = new pg.Client({ connectionString: databaseUrlOrThrow(), application_name: "burrow-log-fanout", keepAlive: true });
-    let lost = false;
-    const onLost = (err?: Error) => {
-      if (lost) return;
-      lost = true;
-      if (this.client === client) this.client = null;
-      client.end().catch(() => {});
-      if (!this.stopped) {
-        log(`LISTEN connection lost${err ? ` (${err.message})` : ""}; reconnecting in ${this.backoffMs} ms`);
-        this.scheduleReconnect();
-      }
-    };
-    client.on("error", onLost);
-    client.on("end", () => onLost());
-    client.on("notification", (n) => this.onNotice(n.payload));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${LOG_CHANNEL}`);
-    } catch (err) {
-      onLost(err as Error);
-      return;
-    }
-    if (lost) return;
-    if (this.stopped) {
-      await client.end().catch(() => {});
-      return;
-    }
-    this.client = client;
-    this.backoffMs = 100;
-    this.stats.connects += 1;
-    // Notices sent while we were not listening are gone: read every session from where its subscribers are.
-    this.drainAll();
-  }
-
-  private scheduleReconnect(): void {
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => void this.connect(), this.backoffMs);
-    this.reconnectTimer.unref();
-    this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs * 2);
+    this.listen.start();
   }
 
   private onNotice(payload: string | undefined): void {

@@ -2,19 +2,25 @@
 // to the consoles that follow S (follow-session.ts). A notice only says "look now": listeners read
 // the session themselves. After every (re)connect each listener is told to look, since notices sent
 // while the connection was down are gone.
-import pg from "pg";
-import { databaseUrlOrThrow } from "../env";
+import { ListenConnection } from "../db/listen-connection";
 import { parseSessionNotice, SESSION_CHANNEL } from "./session-notice";
 
 type Listener = () => void;
 const log = (msg: string) => console.error(`[session-watch] ${msg}`);
-const MAX_BACKOFF_MS = 5000;
 
 export class SessionWatch {
   private readonly listeners = new Map<string, Set<Listener>>();
-  private client: pg.Client | null = null;
   private started = false;
-  private backoffMs = 100;
+  private readonly listen = new ListenConnection({
+    channel: SESSION_CHANNEL, applicationName: "burrow-session-watch", log,
+    onNotice: (payload) => {
+      const notice = parseSessionNotice(payload);
+      if (notice) this.tell(`${notice.tenantId} ${notice.sessionId}`);
+    },
+    onConnected: () => {
+      for (const key of this.listeners.keys()) this.tell(key);
+    },
+  });
 
   /** Calls `onChange` after each committed change of the session; returns the unsubscribe. */
   subscribe(tenantId: string, sessionId: string, onChange: Listener): () => void {
@@ -32,38 +38,7 @@ export class SessionWatch {
   private start(): void {
     if (this.started) return;
     this.started = true;
-    void this.connect();
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: databaseUrlOrThrow(), application_name: "burrow-session-watch", keepAlive: true });
-    let lost = false;
-    const onLost = (err?: Error) => {
-      if (lost) return;
-      lost = true;
-      if (this.client === client) this.client = null;
-      client.end().catch(() => {});
-      log(`LISTEN connection lost${err ? ` (${err.message})` : ""}; reconnecting in ${this.backoffMs} ms`);
-      setTimeout(() => void this.connect(), this.backoffMs).unref();
-      this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
-    };
-    client.on("error", onLost);
-    client.on("end", () => onLost());
-    client.on("notification", (n) => {
-      const notice = parseSessionNotice(n.payload);
-      if (notice) this.tell(`${notice.tenantId} ${notice.sessionId}`);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${SESSION_CHANNEL}`);
-    } catch (err) {
-      onLost(err as Error);
-      return;
-    }
-    if (lost) return;
-    this.client = client;
-    this.backoffMs = 100;
-    for (const key of this.listeners.keys()) this.tell(key);
+    this.listen.start();
   }
 
   private tell(key: string): void {
