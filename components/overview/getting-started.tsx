@@ -40,7 +40,7 @@ export function GettingStarted() {
             <h3 className="font-medium text-zinc-900">{canStart ? "From a shell: create a session, run a command, end it" : "From a shell: read this tenant's sessions"}</h3>
             <SnippetKey scopes={canStart ? ["sessions:read", "sessions:write"] : ["sessions:read"]} createdKey={createdKey} onCreated={setCreatedKey} />
             <div className="relative">
-              <pre className="overflow-x-auto rounded-md bg-zinc-900 p-4 pr-20 font-mono text-xs leading-relaxed text-zinc-100" data-testid="curl-example">{snippet}</pre>
+              <pre role="region" aria-label="Example requests" tabIndex={0} className="overflow-x-auto rounded-md bg-zinc-900 p-4 pr-20 font-mono text-xs leading-relaxed text-zinc-100" data-testid="curl-example">{snippet}</pre>
               <div className="absolute top-2 right-2"><CopyButton text={snippet} /></div>
             </div>
             <p className="text-zinc-500">

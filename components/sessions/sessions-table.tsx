@@ -59,8 +59,9 @@ export function SessionsTable({ sessions, selected, onSelect, selectable }: Prop
             </td>
             <td className={tdClass}>
               <SessionStateBadge state={s.state} />
+              {/* Under the badge on a phone, so the row fits the screen's width. */}
               {s.desiredState !== s.state && s.state !== "terminated" && s.state !== "failed" && (
-                <span className="ml-1.5 text-xs text-zinc-500">→ {s.desiredState}</span>
+                <span className="block text-xs text-zinc-500 sm:ml-1.5 sm:inline">→ {s.desiredState}</span>
               )}
               {s.failureReason && <div className="max-w-56 truncate text-xs text-red-700" title={s.failureReason}>{s.failureReason}</div>}
             </td>
