@@ -97,6 +97,9 @@ export async function benchConsoleClick(target: ConsoleClickTarget, log: Log, cl
 
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
     const page = await browser.newPage({ baseURL: target.serverUrl, viewport: { width: 1440, height: 900 } });
+    // tsx compiles with esbuild's keepNames, so the function given to page.evaluate calls a
+    // `__name` helper that exists only in Node; the page needs its own (identity) copy.
+    await page.addInitScript("globalThis.__name = (fn) => fn;");
     const { email, password } = credentials(target.tenant);
     log("signing in and opening the session page");
     await page.goto("/signin");
