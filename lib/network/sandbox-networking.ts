@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { claimAddress, rangeOf, releaseAddress } from "./address-pool";
 import { hostCommands, run } from "./host-commands";
 import { runnerRuleset, sandboxAttachScript, sandboxDetachCommands, sandboxNetNames, sandboxPolicyScript } from "./nft-ruleset";
@@ -93,7 +94,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
 
   async function startResolver(): Promise<void> {
     const [cmd, args] = host.argv(process.execPath, [
-      "--import", "tsx", path.resolve("workers/runner/resolver-daemon.ts"),
+      "--import", "tsx", fileURLToPath(new URL("./resolver-daemon.ts", import.meta.url)),
       "--listen", gateway, "--upstream", (await upstreams()).join(","), "--table", cfg.table, "--records", recordsDir,
     ]);
     const child = spawn(cmd, [...args], { stdio: ["pipe", "pipe", "pipe"] });
@@ -144,6 +145,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     const key = netKeyOf(id);
     const n = sandboxNetNames(key);
     const rec = await fs.readFile(recordPath(key), "utf8").then((t) => JSON.parse(t) as SandboxNetRecord).catch(() => null);
+    if (!rec && !existsSync(`/run/netns/${n.netns}`)) return; // network "none", or already removed
     for (const c of sandboxDetachCommands(cfg.table, key, rec?.ip ?? null)) await host.nftQuiet(c);
     await host.ipQuiet("link", "del", n.veth);
     await run("ip", ["netns", "del", n.netns]);

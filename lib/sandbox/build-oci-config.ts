@@ -21,6 +21,8 @@ export type OciConfigInput = {
   arch: string;
   /** The runner's uid/gid range: a user namespace when set (id-map.ts). */
   idMap?: IdMap;
+  /** The sandbox's own network namespace (made by lib/network) and the resolv.conf naming its resolver; absent: loopback only. */
+  network?: { netnsPath: string; resolvConf: string };
 };
 
 export const CPU_PERIOD_US = 100_000;
@@ -87,7 +89,11 @@ export function buildOciConfig(input: OciConfigInput) {
     },
     root: { path: "rootfs", readonly: false },
     hostname: spec.hostname ?? "sandbox",
-    mounts: [...BASE_MOUNTS, ...(host ? templateMounts(host, layout) : [staticInitMount()]), workspaceMount(layout.workspace)],
+    mounts: [
+      ...BASE_MOUNTS, ...(host ? templateMounts(host, layout) : [staticInitMount()]), workspaceMount(layout.workspace),
+      // Bound over /etc/resolv.conf rather than written into the upper layer: never in a snapshot.
+      ...(input.network ? [{ destination: "/etc/resolv.conf", type: "bind", source: input.network.resolvConf, options: ["bind", "ro", "nosuid", "nodev", "noexec"] }] : []),
+    ],
     linux: {
       resources: {
         devices: [{ allow: false, access: "rwm" }],
@@ -96,8 +102,10 @@ export function buildOciConfig(input: OciConfigInput) {
         pids: { limit: spec.resources.pids ?? DEFAULT_PIDS_LIMIT },
       },
       cgroupsPath: input.cgroupsPath,
-      // A new network namespace without a path: runc brings up loopback and nothing else.
-      namespaces: [...(input.idMap ? ["user"] : []), "pid", "network", "ipc", "uts", "mount", "cgroup"].map((type) => ({ type })),
+      // Without a network, a new namespace without a path: runc brings up loopback and nothing else.
+      // With one, the namespace lib/network made (veth, address, route), joined by path.
+      namespaces: [...(input.idMap ? ["user"] : []), "pid", "network", "ipc", "uts", "mount", "cgroup"].map((type) =>
+        type === "network" && input.network ? { type, path: input.network.netnsPath } : { type }),
       ...(input.idMap ? ociIdMappings(input.idMap) : {}),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,

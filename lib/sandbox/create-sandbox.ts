@@ -46,16 +46,27 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
     const lowers = host ? [host.skeletonDir] : [await imageLowerFor(ctx.stateDir, await rootfsDirOrThrow(spec.rootfs.kind === "dir" ? spec.rootfs.path : ""), ctx.idMap)];
     await mountOverlay(h.layout.rootfs, { lowers, upper: h.layout.upperRootfs, work: h.layout.workRootfs });
     try {
-      const config = buildOciConfig({ spec, layout: h.layout, host, cgroupsPath: cgroupsPathOf(h.containerId), arch: process.arch, idMap: ctx.idMap });
+      const network = spec.network ? await attachNetwork(ctx, spec.id, spec.network) : undefined;
+      const config = buildOciConfig({ spec, layout: h.layout, host, cgroupsPath: cgroupsPathOf(h.containerId), arch: process.arch, idMap: ctx.idMap, network });
       await fs.writeFile(h.layout.configFile, JSON.stringify(config, null, 2));
       const pid = await runContainer(ctx, h);
       return { id: spec.id, containerId: h.containerId, status: "running", pid, paths: publicPaths(h.layout, ctx.idMap) };
     } catch (err) {
       await runCommand(ctx.runtime, ["delete", "--force", h.containerId]).catch(() => {});
+      await ctx.network?.detach(spec.id).catch(() => {});
       await unmountAllUnder(h.layout.bundle).catch(() => {});
       throw err;
     }
   });
+}
+
+async function attachNetwork(ctx: BackendContext, id: string, policy: NonNullable<SandboxSpec["network"]>) {
+  if (!ctx.network) throw new SandboxError("failed", "This runner has no sandbox networking (SANDBOX_NETWORK=off): only network \"none\" sessions start here");
+  try {
+    return await ctx.network.attach(id, policy);
+  } catch (e) {
+    throw new SandboxError("failed", `Could not set up the sandbox's network: ${(e as Error).message}`);
+  }
 }
 
 async function prepareDirectories(l: SandboxLayout, ctx: BackendContext, resources: SandboxSpec["resources"]): Promise<void> {

@@ -17,12 +17,15 @@ import { sandboxInitHealth } from "./init-health";
 import { openSandboxTerminal } from "./sandbox-terminal";
 import { validateExecRequest, validateTerminalRequest } from "./validate-spec";
 import type { SandboxBackend } from "./types";
+import type { SandboxNetworking } from "../network/sandbox-networking";
 
 export type RuncBackendOptions = {
   stateDir: string;
   runtimeBinary?: string;
   /** Run sandboxes in a user namespace with this uid/gid range (checked at start by probeUserNamespaces). */
   idMap?: IdMap;
+  /** Sandbox networking (lib/network); without it only network "none" sandboxes start. */
+  network?: SandboxNetworking | null;
 };
 
 export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
@@ -30,7 +33,7 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
   assertMountablePath(stateDir, "stateDir");
   const runtime = opts.runtimeBinary ?? "runc";
   assertIdMap(opts.idMap ?? null);
-  const ctx = createBackendContext(stateDir, runtime, opts.idMap ?? null);
+  const ctx = createBackendContext(stateDir, runtime, opts.idMap ?? null, opts.network ?? null);
   return {
     name: path.basename(runtime),
     create: (spec) => createSandbox(ctx, spec),

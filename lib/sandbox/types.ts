@@ -1,4 +1,5 @@
 // The contract between the runner and a compute backend. Pure types: no I/O here.
+import type { EgressPolicy } from "../network/schemas";
 import type { IdMap } from "./id-map";
 
 export type SandboxRootfs = { kind: "host" } | { kind: "dir"; path: string };
@@ -32,6 +33,8 @@ export type SandboxSpec = {
   resources: SandboxResources;
   env: Record<string, string>;
   hostname?: string;
+  /** A network of its own under this egress policy; absent or null: loopback only (network "none"). */
+  network?: EgressPolicy | null;
 };
 
 /** Host directories of one sandbox (see the layout in index.ts). */

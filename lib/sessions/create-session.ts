@@ -66,6 +66,7 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
         env: { ...template.env, ...(input.env ?? {}) },
         labels: input.labels ?? {},
         metadata: (input.metadata ?? {}) as object,
+        ...(input.network && input.network !== "none" ? { network: input.network } : {}),
         pauseAfterSeconds: input.idle?.pauseAfterSeconds !== undefined ? input.idle.pauseAfterSeconds : template.pauseAfterSeconds,
         hibernateAfterSeconds: input.idle?.hibernateAfterSeconds !== undefined ? input.idle.hibernateAfterSeconds : template.hibernateAfterSeconds,
         maxLifetimeSeconds,

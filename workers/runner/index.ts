@@ -25,6 +25,7 @@ import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } f
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
 import { createRuncBackend } from "../../lib/sandbox";
+import { runnerNetworking } from "../../lib/network/runner-networking";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
@@ -47,7 +48,10 @@ async function main() {
     return;
   }
   const { version, idMap } = readiness;
-  const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap });
+  const network = runnerNetworking(stateDir, log);
+  // Sandboxes with a network from before a restart keep theirs: the bridge, rules and resolver come back now.
+  await network?.resume().catch((e) => log(`sandbox network: ${(e as Error).message}`));
+  const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap, network });
   if (env.SANDBOX_DISK_LIMITS === "off") log("disk limits are off (SANDBOX_DISK_LIMITS=off): sandboxes write to the data dir's filesystem, unlimited");
 
   const name = env.RUNNER_NAME ?? os.hostname();
@@ -213,6 +217,7 @@ async function main() {
     await mainOutput.close();
     await logs.close();
     await otlp.close();
+    network?.close(); // the resolver; bridge, veths and rules stay for the next start
     await flushPlatformSpans();
     await listener.end().catch(() => {});
     await markRunnerOffline(runnerId, epoch).catch(() => {});

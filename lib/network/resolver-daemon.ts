@@ -4,7 +4,7 @@
 // (its runner is gone).
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { startResolver } from "../../lib/network/resolver";
+import { startResolver } from "./resolver";
 
 const { values } = parseArgs({ options: { listen: { type: "string" }, upstream: { type: "string" }, table: { type: "string" }, records: { type: "string" } } });
 const log = (m: string) => process.stderr.write(`${m}\n`);
