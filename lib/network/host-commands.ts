@@ -20,6 +20,7 @@ export function run(cmd: string, args: string[], input?: string, timeoutMs = 10_
       clearTimeout(timer);
       resolve({ exitCode: code ?? 1, stdout, stderr });
     });
+    child.stdin.on("error", () => {}); // the command exited before reading: its exit code says why
     child.stdin.end(input ?? "");
   });
 }

@@ -74,7 +74,7 @@ table inet ${net.table} {
     type nat hook prerouting priority dstnat; policy accept;
     iifname ${br} meta l4proto { tcp, udp } th dport 53 dnat ip to ${net.gateway}
   }
-  chain masquerade {
+  chain snat_out {
     type nat hook postrouting priority srcnat; policy accept;
     ip saddr ${net.cidr} ip daddr != ${net.cidr} masquerade
   }

@@ -183,9 +183,13 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
           if (r.exitCode !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr.trim()}`);
         };
         await inNs("link", "set", "lo", "up");
-        await inNs("addr", "add", `${ip}/${bits}`, "dev", "eth0");
+        // A /32 and a route to the gateway only: every packet, also one for a neighbour on the
+        // bridge, goes through the runner host's firewall (and is refused at once there) rather
+        // than waiting on an ARP answer the isolated bridge port never lets through.
+        await inNs("addr", "add", `${ip}/32`, "dev", "eth0");
         await inNs("link", "set", "eth0", "up");
-        await inNs("route", "add", "default", "via", gateway);
+        await inNs("route", "add", gateway, "dev", "eth0", "scope", "link");
+        await inNs("route", "add", "default", "via", gateway, "dev", "eth0");
         await host.nft(sandboxPolicyScript(cfg.table, key, policy) + sandboxAttachScript(cfg.table, key, ip));
         await resolverCommand(`reload ${id}`);
         return { netnsPath, resolvConf, ip };
