@@ -31,10 +31,18 @@ export type SandboxNetworkingConfig = {
   log: (m: string) => void;
 };
 
-export type SandboxNetworkAttachment = { netnsPath: string; resolvConf: string; ip: string };
+export type SandboxNetworkAttachment = { netnsPath: string; ip: string };
 
 export type SandboxNetworking = {
-  attach(id: string, policy: EgressPolicy): Promise<SandboxNetworkAttachment>;
+  /**
+   * Gives the network namespace of a created (not yet started) container, by its init's pid, a
+   * veth into the bridge, an address and its policy. The namespace is the container's own (runc
+   * made it, in the sandbox's user namespace when there is one, so /sys can be mounted there); a
+   * name under /run/netns is bound to it so the runner finds it again after a restart.
+   */
+  attach(id: string, policy: EgressPolicy, pid: number): Promise<SandboxNetworkAttachment>;
+  /** The resolv.conf every networked sandbox gets (bound over its /etc/resolv.conf). */
+  resolvConf(): Promise<string>;
   /** Replaces a sandbox's policy in one nft transaction (the old one stays if it fails). */
   applyPolicy(id: string, policy: EgressPolicy): Promise<void>;
   detach(id: string): Promise<void>;
@@ -155,24 +163,22 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
   }
 
   return {
-    async attach(id, policy) {
+    async resolvConf() {
+      await ensureHost();
+      return resolvConf;
+    },
+    async attach(id, policy, pid) {
       await ensureHost();
       const key = netKeyOf(id);
       const n = sandboxNetNames(key);
       const netnsPath = `/run/netns/${n.netns}`;
-      const old = await fs.readFile(recordPath(key), "utf8").then((t) => JSON.parse(t) as SandboxNetRecord).catch(() => null);
-      const vethUp = (await host.ipQuiet("link", "show", n.veth)).exitCode === 0;
-      if (old && existsSync(netnsPath) && vethUp) {
-        await this.applyPolicy(id, policy);
-        return { netnsPath, resolvConf, ip: old.ip };
-      }
-      // Half made (or made before a reboot): start over, keeping the address it had.
-      if (old) await detach(id);
+      // A new container has a new namespace: whatever an earlier one of this sandbox left goes first.
+      await detach(id);
       const ip = await claimAddress(addressesDir, cfg.cidr, id);
       try {
         await fs.writeFile(recordPath(key), JSON.stringify({ id, key, ip, policy } satisfies SandboxNetRecord));
-        const made = await run("ip", ["netns", "add", n.netns]);
-        if (made.exitCode !== 0) throw new Error(`ip netns add: ${made.stderr.trim()}`);
+        const made = await run("ip", ["netns", "attach", n.netns, String(pid)]);
+        if (made.exitCode !== 0) throw new Error(`ip netns attach: ${made.stderr.trim()}`);
         await host.ip("link", "add", n.veth, "type", "veth", "peer", "name", "eth0", "netns", n.netns);
         await host.ip("link", "set", n.veth, "master", cfg.bridge);
         // Isolated ports forward only to the bridge itself, never to each other.
@@ -192,7 +198,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
         await inNs("route", "add", "default", "via", gateway, "dev", "eth0");
         await host.nft(sandboxPolicyScript(cfg.table, key, policy) + sandboxAttachScript(cfg.table, key, ip));
         await resolverCommand(`reload ${id}`);
-        return { netnsPath, resolvConf, ip };
+        return { netnsPath, ip };
       } catch (e) {
         await detach(id).catch(() => {});
         throw e;

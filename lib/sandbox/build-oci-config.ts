@@ -21,8 +21,8 @@ export type OciConfigInput = {
   arch: string;
   /** The runner's uid/gid range: a user namespace when set (id-map.ts). */
   idMap?: IdMap;
-  /** The sandbox's own network namespace (made by lib/network) and the resolv.conf naming its resolver; absent: loopback only. */
-  network?: { netnsPath: string; resolvConf: string };
+  /** With a network (lib/network wires the new namespace before the container starts): the resolv.conf naming the runner's resolver. */
+  network?: { resolvConf: string };
 };
 
 export const CPU_PERIOD_US = 100_000;
@@ -102,10 +102,9 @@ export function buildOciConfig(input: OciConfigInput) {
         pids: { limit: spec.resources.pids ?? DEFAULT_PIDS_LIMIT },
       },
       cgroupsPath: input.cgroupsPath,
-      // Without a network, a new namespace without a path: runc brings up loopback and nothing else.
-      // With one, the namespace lib/network made (veth, address, route), joined by path.
-      namespaces: [...(input.idMap ? ["user"] : []), "pid", "network", "ipc", "uts", "mount", "cgroup"].map((type) =>
-        type === "network" && input.network ? { type, path: input.network.netnsPath } : { type }),
+      // A new network namespace without a path: runc brings up loopback and nothing else. With a
+      // network, lib/network adds a veth to it between `runc create` and `runc start`.
+      namespaces: [...(input.idMap ? ["user"] : []), "pid", "network", "ipc", "uts", "mount", "cgroup"].map((type) => ({ type })),
       ...(input.idMap ? ociIdMappings(input.idMap) : {}),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,

@@ -20,8 +20,8 @@ def connect(host, port):
         r = "unreachable" if e.errno in (101, 113, 99, 97) else "error%d" % e.errno
     print(r, round(time.time() - t, 2))
 
-def dns(name):
-    server = [l.split()[1] for l in open("/etc/resolv.conf") if l.startswith("nameserver")][0]
+def dns(name, server=None):
+    server = server or [l.split()[1] for l in open("/etc/resolv.conf") if l.startswith("nameserver")][0]
     q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0\0\1\0\1"
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(5)

@@ -43,7 +43,8 @@ async function probe(id: string, ...args: string[]): Promise<{ result: string; s
   const [result, seconds] = r.stdout.trim().split(" ");
   return { result: r.exitCode === 0 ? result : `exit ${r.exitCode}: ${r.stderr}`, seconds: Number(seconds) };
 }
-const dns = async (id: string, name: string) => (await backend.exec(id, { command: ["python3", "/workspace/probe.py", "dns", name] })).stdout.trim();
+const dns = async (id: string, name: string, server?: string) =>
+  (await backend.exec(id, { command: ["python3", "/workspace/probe.py", "dns", name, ...(server ? [server] : [])] })).stdout.trim();
 const connect = async (id: string, host: string, port = 80) => (await probe(id, "connect", host, String(port))).result;
 
 /** A denial fails at once (reset or unreachable), never a wait until a timeout. */
@@ -107,8 +108,9 @@ describe("a sandbox with egress allow", () => {
     ] as const) await expectDenied(a, host, port);
     // 127.0.0.1 is the sandbox's own loopback: the host's 127.0.0.1:9999 listener is not there.
     expect(await connect(a, "127.0.0.1", 9999)).toBe("refused");
-    // Nor does DNS to another server get past the policy resolver: port 53 anywhere is ours.
-    world.exec(world.host, ["true"]);
+    // Nor does DNS sent to another server get past the policy: port 53 anywhere is the runner's resolver.
+    expect(await dns(a, "denied.test", INTERNET.dns)).toBe("REFUSED");
+    expect(await dns(a, "allowed.test", INTERNET.dns)).toBe(`NOERROR ${INTERNET.allowed}`);
   });
 
   it("with egress deny: only what allowOut names, by domain (IPs learned from DNS) and not others", async () => {
@@ -139,6 +141,23 @@ describe("a sandbox with egress deny and wildcards", () => {
     expect(await dns(c, "wild.test")).toBe("REFUSED"); // *.wild.test names what is below it, not itself
     await expectDenied(c, INTERNET.allowed);
   });
+});
+
+describe("in a user namespace", () => {
+  it("gets its network in its own namespace (owned by its user namespace, so /sys mounts) and follows its policy", async () => {
+    const usernsBackend = createRuncBackend({ stateDir, network, idMap: { hostBase: 300_000, size: 65_536 } });
+    const id = newSandboxId();
+    try {
+      await usernsBackend.create({ id, rootfs: { kind: "host" }, resources: { vcpu: 0.5, memoryMib: 256 }, env: {}, network: { egress: "deny", allowOut: ["allowed.test"], denyOut: [] } });
+      await usernsBackend.writeFile(id, "/workspace/probe.py", PROBE, 1 << 20);
+      const run = async (...args: string[]) => (await usernsBackend.exec(id, { command: ["python3", "/workspace/probe.py", ...args] })).stdout.trim();
+      expect(await run("dns", "allowed.test")).toBe(`NOERROR ${INTERNET.allowed}`);
+      expect(await run("connect", INTERNET.allowed, "80")).toMatch(/^ok /);
+      expect(await run("connect", "203.0.113.10", "80")).toMatch(/^refused /);
+    } finally {
+      await usernsBackend.destroy(id);
+    }
+  }, 60_000);
 });
 
 describe("network none", () => {
