@@ -54,6 +54,7 @@ export function answerAddresses(buf: Buffer): { ip: string; ttl: number }[] {
       const ttl = buf.readUInt32BE(pos + 4);
       const len = buf.readUInt16BE(pos + 8);
       pos += 10;
+      if (pos + len > buf.length) throw new Error("truncated record");
       if (type === TYPE_A && len === 4) out.push({ ip: [...buf.subarray(pos, pos + 4)].join("."), ttl });
       pos += len;
     }
