@@ -1,0 +1,89 @@
+// The network field of a session end to end: validated by the API (400 naming the entry), stored,
+// shown, and applied by a real runner (its sandbox network built in the test world's "runner host"
+// namespace, SANDBOX_NET_HOST_NETNS) to a real runc sandbox; kept across a runner restart; gone
+// with the session.
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
+import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
+import * as sessionsRoute from "@/app/api/v1/sessions/route";
+import { db } from "@/lib/db/client";
+import { netKeyOf } from "@/lib/network/sandbox-networking";
+import { call, createTestTenant, type TestTenant } from "../helpers";
+import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, type TestRunner } from "../runner-process";
+import { createNetworkWorld, INTERNET, type NetworkWorld } from "./network-world";
+
+let world: NetworkWorld;
+let runner: TestRunner;
+let tenant: TestTenant;
+const runnerEnv = () => ({ SANDBOX_NET_HOST_NETNS: world.host, SANDBOX_DNS_UPSTREAM: INTERNET.dns });
+
+beforeAll(async () => {
+  world = createNetworkWorld();
+  runner = await startRunner({ env: runnerEnv() });
+  tenant = await createTestTenant();
+}, 60_000);
+
+afterAll(async () => {
+  if (tenant) await terminateAllSessions(tenant);
+  await runner?.stop();
+  if (runner) removeDataDir(runner.dataDir);
+  world?.remove();
+}, 60_000);
+
+const create = (body: Record<string, unknown>) =>
+  call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: tenant.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null }, ...body } });
+const sh = async (id: string, script: string) => {
+  const res = await call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: tenant.key, params: { id }, body: { command: ["sh", "-c", script], timeoutMs: 20_000 } });
+  expect(res.status).toBe(200);
+  return res.body as { exitCode: number; stdout: string; stderr: string; durationMs: number };
+};
+
+describe("network on session create", () => {
+  it("answers 400 naming the invalid entry or field", async () => {
+    const bad = await create({ network: { egress: "deny", allowOut: ["pypi.org", "10.0.0.0/99"] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("invalid_request");
+    expect(JSON.stringify(bad.body.error.details.fields)).toContain("network.allowOut.1");
+    const badEgress = await create({ network: { egress: "sometimes" } });
+    expect(badEgress.status).toBe(400);
+    expect(JSON.stringify(badEgress.body.error.details.fields)).toContain("network");
+    expect(await db().session.count({ where: { tenantId: tenant.id } })).toBe(0);
+  });
+
+  it("is none unless asked for: loopback only", async () => {
+    const res = await create({});
+    expect(res.status).toBe(201);
+    expect(res.body.network).toBe("none");
+    await waitForSessionState(runner, res.body.id, "running");
+    expect((await sh(res.body.id, "ls /sys/class/net")).stdout.trim()).toBe("lo");
+  }, 60_000);
+
+  it("applies the policy in the runner's sandbox, keeps it across a runner restart, and leaves nothing when terminated", async () => {
+    const network = { egress: "deny", allowOut: ["allowed.test", "*.wild.test"], denyOut: ["b.wild.test"] };
+    const res = await create({ network });
+    expect(res.status).toBe(201);
+    expect(res.body.network).toEqual(network);
+    const id = res.body.id as string;
+    expect((await db().session.findUniqueOrThrow({ where: { id } })).network).toEqual(network);
+    await waitForSessionState(runner, id, "running");
+
+    const fetchOk = await sh(id, "curl -sS -m 5 http://allowed.test/ && curl -sS -m 5 http://a.wild.test/");
+    expect(fetchOk.stdout).toBe("hello from the internet\nhello from the internet\n");
+    const denied = await sh(id, `curl -sS -m 5 http://b.wild.test/; echo "rc=$?"; curl -sS -m 5 http://${INTERNET.wildB}/; echo "rc=$?"; curl -sS -m 5 http://${INTERNET.other}/; echo "rc=$?"`);
+    expect(denied.stdout).toBe("rc=6\nrc=7\nrc=7\n"); // 6: could not resolve; 7: connection refused (reset at once)
+    expect(denied.durationMs).toBeLessThan(3_000);
+
+    await runner.stop();
+    runner = await startRunner({ name: runner.name, pool: runner.pool, dataDir: runner.dataDir, env: runnerEnv() });
+    expect((await sh(id, "curl -sS -m 5 http://allowed.test/")).stdout).toBe("hello from the internet\n");
+    expect((await sh(id, `curl -sS -m 5 http://${INTERNET.other}/; echo "rc=$?"`)).stdout).toBe("rc=7\n");
+
+    const del = await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${id}`, key: tenant.key, params: { id } });
+    expect(del.status).toBeLessThan(300);
+    await waitForSessionState(runner, id, "terminated");
+    expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toContain(`burrow-${netKeyOf(id)}`);
+    expect(world.exec(world.host, ["ip", "-o", "link"])).not.toContain(`bv${netKeyOf(id)}`);
+    expect(world.exec(world.host, ["nft", "list", "table", "inet", "burrow"])).not.toContain(`s_${netKeyOf(id)}`);
+  }, 120_000);
+});
