@@ -17,6 +17,7 @@ import { sandboxInitHealth } from "./init-health";
 import { openSandboxTerminal } from "./sandbox-terminal";
 import { validateExecRequest, validateTerminalRequest } from "./validate-spec";
 import type { SandboxBackend } from "./types";
+import { SandboxError } from "./sandbox-error";
 import type { SandboxNetworking } from "../network/sandbox-networking";
 
 export type RuncBackendOptions = {
@@ -48,6 +49,10 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
     openTerminal(id, req, handlers) {
       validateTerminalRequest(req);
       return openSandboxTerminal(execTargetOf(ctx, sandboxHandle(ctx, id)), req, handlers);
+    },
+    async applyNetworkPolicy(id, policy) {
+      if (!ctx.network) throw new SandboxError("failed", "This runner has no sandbox networking");
+      await ctx.locks.run(id, () => ctx.network!.applyPolicy(id, policy));
     },
     pause: (id) => pauseSandbox(ctx, id),
     resume: (id) => resumeSandbox(ctx, id),

@@ -157,6 +157,8 @@ export interface SandboxBackend {
   exec(id: string, req: ExecRequest, onOutput?: OutputListener): Promise<ExecResult>;
   /** Starts an interactive shell on a TTY (a backend without TTY support leaves this out). */
   openTerminal?(id: string, req: TerminalRequest, handlers: TerminalHandlers): Promise<SandboxTerminal>;
+  /** Replaces the egress policy of a sandbox that has a network (atomic: on failure the old one stays). */
+  applyNetworkPolicy?(id: string, policy: NonNullable<SandboxSpec["network"]>): Promise<void>;
   /** Freezes every process (idempotent). */
   pause(id: string): Promise<void>;
   /** Thaws (idempotent). */

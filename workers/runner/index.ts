@@ -26,6 +26,7 @@ import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
 import { createRuncBackend } from "../../lib/sandbox";
 import { runnerNetworking } from "../../lib/network/runner-networking";
+import { createNetworkPolicySync } from "../../lib/runners/sync-network-policies";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
@@ -121,6 +122,7 @@ async function main() {
     reread: async (id: string) => (await sessionsOfRunner(runnerId, epoch)).find((s) => s.id === id),
   };
 
+  const syncNetworkPolicies = createNetworkPolicySync(backend, log);
   let pass: Promise<void> | null = null;
   let again = false;
   async function reconcileAll() {
@@ -145,6 +147,7 @@ async function main() {
           inFlight.set(s.id, p);
         }
         await Promise.all(inFlight.values());
+        await syncNetworkPolicies(sessions); // as read at the start of the pass: a NOTIFY after a PATCH starts another
       } while (again);
     })().finally(() => (pass = null));
     return pass;
