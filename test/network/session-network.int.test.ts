@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
+import * as networkRoute from "@/app/api/v1/sessions/[id]/network/route";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
@@ -38,6 +39,9 @@ const sh = async (id: string, script: string) => {
   expect(res.status).toBe(200);
   return res.body as { exitCode: number; stdout: string; stderr: string; durationMs: number };
 };
+
+const patchNetwork = (id: string, body: unknown, key = tenant.key) =>
+  call(networkRoute.PATCH, { method: "PATCH", path: `/api/v1/sessions/${id}/network`, key, params: { id }, body });
 
 describe("network on session create", () => {
   it("answers 400 naming the invalid entry or field", async () => {
@@ -85,5 +89,39 @@ describe("network on session create", () => {
     expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toContain(`burrow-${netKeyOf(id)}`);
     expect(world.exec(world.host, ["ip", "-o", "link"])).not.toContain(`bv${netKeyOf(id)}`);
     expect(world.exec(world.host, ["nft", "list", "table", "inet", "burrow"])).not.toContain(`s_${netKeyOf(id)}`);
+  }, 120_000);
+});
+
+describe("PATCH /sessions/{id}/network", () => {
+  it("changes the policy of the running sandbox live, audited; 400 for a bad entry, 409 for network none", async () => {
+    const res = await create({ network: { egress: "allow", allowOut: [], denyOut: [] } });
+    const id = res.body.id as string;
+    await waitForSessionState(runner, id, "running");
+    expect((await sh(id, `curl -sS -m 5 http://${INTERNET.other}/`)).stdout).toBe("hello from the internet\n");
+
+    expect((await patchNetwork(id, { egress: "allow", denyOut: ["not a domain"] })).status).toBe(400);
+    const started = Date.now();
+    const patched = await patchNetwork(id, { egress: "allow", denyOut: [`${INTERNET.other}/32`, "allowed.test"] });
+    expect(patched.status).toBe(200);
+    expect(patched.body.network.denyOut).toEqual([`${INTERNET.other}/32`, "allowed.test"]);
+    // Applied by the runner within about a second: poll from inside the sandbox.
+    let tookMs = -1;
+    for (let i = 0; i < 40 && tookMs < 0; i++) {
+      const r = await sh(id, `curl -sS -m 2 http://${INTERNET.other}/ >/dev/null 2>&1; echo $?`);
+      if (r.stdout.trim() === "7") tookMs = Date.now() - started;
+    }
+    console.log(`policy change took effect after ${tookMs} ms`);
+    expect(tookMs).toBeGreaterThanOrEqual(0);
+    expect(tookMs).toBeLessThan(3_000);
+    expect((await sh(id, `curl -sS -m 5 http://allowed.test/; echo "rc=$?"`)).stdout).toBe("rc=6\n"); // REFUSED now
+    expect((await sh(id, `curl -sS -m 5 http://203.0.113.10/`)).stdout).toBe("hello from the internet\n");
+    const audit = await db().auditEvent.findFirst({ where: { tenantId: tenant.id, action: "session.network_changed", targetId: id } });
+    expect(audit?.metadata).toMatchObject({ to: { denyOut: [`${INTERNET.other}/32`, "allowed.test"] } });
+
+    const none = await create({});
+    const conflict = await patchNetwork(none.body.id, { egress: "deny", allowOut: [], denyOut: [] });
+    expect(conflict.status).toBe(409);
+    const other = await createTestTenant();
+    expect((await patchNetwork(id, { egress: "deny" }, other.key)).status).toBe(404);
   }, 120_000);
 });
