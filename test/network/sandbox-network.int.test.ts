@@ -33,7 +33,9 @@ function makeNetworking() {
 async function start(policy: EgressPolicy | null): Promise<string> {
   const id = newSandboxId();
   live.push(id);
+  const started = Date.now();
   await backend.create({ id, rootfs: { kind: "host" }, resources: { vcpu: 0.5, memoryMib: 256 }, env: {}, network: policy });
+  console.log(`create with network ${policy ? policy.egress : "none"}: ${Date.now() - started} ms`);
   await backend.writeFile(id, "/workspace/probe.py", PROBE, 1 << 20);
   return id;
 }
