@@ -14,6 +14,7 @@ import { activeSpan } from "../telemetry/platform-span";
 import { resolveTemplate } from "../templates/resolve-template";
 import { actorLabel } from "./actor-label";
 import { type CreateSessionInput, toSession } from "./schemas";
+import type { EgressPolicy } from "../network/schemas";
 
 // Creates of one tenant run one after another anyway (the quota check locks the tenant row): this
 // keeps a burst from holding a pooled connection per waiting create, and answers 503 + Retry-After
@@ -66,7 +67,8 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
         env: { ...template.env, ...(input.env ?? {}) },
         labels: input.labels ?? {},
         metadata: (input.metadata ?? {}) as object,
-        ...(input.network && input.network !== "none" ? { network: input.network } : {}),
+        // The session's own choice, else its template's default (README, "Network").
+        ...(networkOf(input.network, template.network) ? { network: networkOf(input.network, template.network)! } : {}),
         pauseAfterSeconds: input.idle?.pauseAfterSeconds !== undefined ? input.idle.pauseAfterSeconds : template.pauseAfterSeconds,
         hibernateAfterSeconds: input.idle?.hibernateAfterSeconds !== undefined ? input.idle.hibernateAfterSeconds : template.hibernateAfterSeconds,
         maxLifetimeSeconds,
@@ -93,4 +95,10 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
   });
   activeSpan()?.setSession(row.id); // the create request belongs on the new session's timeline
   return toSession(row);
+}
+
+/** A session's policy: the one it asks for ("none" included), else its template's; null for none. */
+function networkOf(asked: CreateSessionInput["network"], templateDefault: EgressPolicy | null): EgressPolicy | null {
+  if (asked === "none") return null;
+  return asked ?? templateDefault;
 }

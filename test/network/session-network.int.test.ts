@@ -8,6 +8,7 @@ import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as networkRoute from "@/app/api/v1/sessions/[id]/network/route";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
+import * as templatesRoute from "@/app/api/v1/templates/route";
 import { db } from "@/lib/db/client";
 import { netKeyOf } from "@/lib/network/sandbox-networking";
 import { call, createTestTenant, type TestTenant } from "../helpers";
@@ -54,6 +55,24 @@ describe("network on session create", () => {
     expect(JSON.stringify(badEgress.body.error.details.fields)).toContain("network");
     expect(await db().session.count({ where: { tenantId: tenant.id } })).toBe(0);
   });
+
+  it("takes its template's default unless it names its own (\"none\" included)", async () => {
+    const policy = { egress: "deny", allowOut: ["allowed.test"], denyOut: [] };
+    const tpl = await call(templatesRoute.POST, { method: "POST", path: "/api/v1/templates", key: tenant.key, body: { name: "netted", network: policy } });
+    expect(tpl.status).toBe(201);
+    expect(tpl.body.network).toEqual(policy);
+    const badTpl = await call(templatesRoute.POST, { method: "POST", path: "/api/v1/templates", key: tenant.key, body: { name: "bad-net", network: { egress: "deny", allowOut: ["a..b"] } } });
+    expect(badTpl.status).toBe(400);
+    expect(JSON.stringify(badTpl.body.error.details.fields)).toContain("network.allowOut.0");
+    const inherited = await create({ template: "netted" });
+    expect(inherited.body.network).toEqual(policy);
+    const own = await create({ template: "netted", network: { egress: "allow", allowOut: [], denyOut: ["denied.test"] } });
+    expect(own.body.network).toEqual({ egress: "allow", allowOut: [], denyOut: ["denied.test"] });
+    const none = await create({ template: "netted", network: "none" });
+    expect(none.body.network).toBe("none");
+    await waitForSessionState(runner, inherited.body.id, "running");
+    expect((await sh(inherited.body.id, "curl -sS -m 5 http://allowed.test/")).stdout).toBe("hello from the internet\n");
+  }, 60_000);
 
   it("is none unless asked for: loopback only", async () => {
     const res = await create({});
