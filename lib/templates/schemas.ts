@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { egressPolicySchema, networkSchema, type EgressPolicy, type SessionNetwork } from "../network/schemas";
+import { egressPolicySchema, networkSchema, type SessionNetwork } from "../network/schemas";
 
 export const MAX_LIFETIME_SECONDS = 24 * 60 * 60;
 export const DEFAULT_LIFETIME_SECONDS = 8 * 60 * 60;
@@ -39,8 +39,8 @@ export type TemplateDefaults = {
   diskMib: number;
   gpus: number;
   env: Record<string, string>;
-  /** The default egress policy of its sessions; null: network "none". */
-  network: EgressPolicy | null;
+  /** The default network of its sessions ("none" or a policy); null: the tenant's default. */
+  network: SessionNetwork | null;
   pauseAfterSeconds: number | null;
   hibernateAfterSeconds: number | null;
   maxLifetimeSeconds: number;
@@ -100,7 +100,7 @@ export const templateSchema = z.object({
   id: z.string(), name: z.string(), builtIn: z.boolean(), rootfs: z.object({ kind: z.string() }),
   resources: z.object({ vcpu: z.number(), memoryMib: z.number(), diskMib: z.number(), gpus: z.number() }),
   env: z.record(z.string(), z.string()),
-  network: z.union([z.literal("none"), egressPolicySchema]).describe("The default network of its sessions (a session's own `network` replaces it)"),
+  network: z.union([z.literal("none"), egressPolicySchema]).nullable().describe("The default network of its sessions (a session's own `network` replaces it); null: the tenant's default"),
   idle: z.object({ pauseAfterSeconds: z.number().nullable(), hibernateAfterSeconds: z.number().nullable() }),
   maxLifetimeSeconds: z.number(), retentionDays: z.number(),
 });
@@ -110,7 +110,7 @@ export function toTemplate(t: TemplateDefaults, builtIn = false): z.infer<typeof
   return {
     id: t.id, name: t.name, builtIn, rootfs: { kind: t.rootfs.kind },
     resources: { vcpu: t.vcpu, memoryMib: t.memoryMib, diskMib: t.diskMib, gpus: t.gpus },
-    env: t.env, network: t.network ?? "none", idle: { pauseAfterSeconds: t.pauseAfterSeconds, hibernateAfterSeconds: t.hibernateAfterSeconds },
+    env: t.env, network: t.network, idle: { pauseAfterSeconds: t.pauseAfterSeconds, hibernateAfterSeconds: t.hibernateAfterSeconds },
     maxLifetimeSeconds: t.maxLifetimeSeconds, retentionDays: t.retentionDays,
   };
 }

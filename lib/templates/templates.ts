@@ -1,5 +1,4 @@
 // Templates: a tenant's own, plus the built-in `base`. The built-in one cannot be changed.
-import { Prisma } from "../db/generated/client";
 import type { z } from "zod";
 import { AppError, isUniqueViolation, notFound } from "../api/errors";
 import type { TenantContext } from "../auth/context";
@@ -49,7 +48,7 @@ export async function insertTemplate(
           id: opts.id ?? newId("tpl"), tenantId: ctx.tenantId, name: input.name, rootfs: input.rootfs,
           vcpu: input.vcpu ?? BASE_TEMPLATE.vcpu, memoryMib: input.memoryMib ?? BASE_TEMPLATE.memoryMib,
           diskMib: input.diskMib ?? BASE_TEMPLATE.diskMib, gpus: input.gpus ?? 0, env: input.env ?? {},
-          ...(input.network && input.network !== "none" ? { network: input.network } : {}),
+          ...(input.network !== undefined ? { network: input.network } : {}),
           pauseAfterSeconds: input.idle?.pauseAfterSeconds !== undefined ? input.idle.pauseAfterSeconds : BASE_TEMPLATE.pauseAfterSeconds,
           hibernateAfterSeconds: input.idle?.hibernateAfterSeconds !== undefined ? input.idle.hibernateAfterSeconds : BASE_TEMPLATE.hibernateAfterSeconds,
           maxLifetimeSeconds: input.maxLifetimeSeconds ?? BASE_TEMPLATE.maxLifetimeSeconds,
@@ -80,7 +79,7 @@ export async function updateTemplate({ ctx, input }: { ctx: TenantContext; input
       where: { id: row.id },
       data: {
         ...rest,
-        ...(network !== undefined ? { network: network === "none" ? Prisma.DbNull : network } : {}),
+        ...(network !== undefined ? { network } : {}),
         ...(idle?.pauseAfterSeconds !== undefined ? { pauseAfterSeconds: idle.pauseAfterSeconds } : {}),
         ...(idle?.hibernateAfterSeconds !== undefined ? { hibernateAfterSeconds: idle.hibernateAfterSeconds } : {}),
       },

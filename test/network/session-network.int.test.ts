@@ -9,6 +9,7 @@ import * as networkRoute from "@/app/api/v1/sessions/[id]/network/route";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import * as templatesRoute from "@/app/api/v1/templates/route";
+import * as tenantRoute from "@/app/api/v1/tenant/route";
 import { db } from "@/lib/db/client";
 import { netKeyOf } from "@/lib/network/sandbox-networking";
 import { call, createTestTenant, type TestTenant } from "../helpers";
@@ -72,6 +73,22 @@ describe("network on session create", () => {
     expect(none.body.network).toBe("none");
     await waitForSessionState(runner, inherited.body.id, "running");
     expect((await sh(inherited.body.id, "curl -sS -m 5 http://allowed.test/")).stdout).toBe("hello from the internet\n");
+  }, 60_000);
+
+  it("falls back to the tenant's default under a template that sets none; a template's explicit \"none\" wins over it", async () => {
+    const other = await createTestTenant();
+    const tenantPolicy = { egress: "deny", allowOut: ["*.wild.test"], denyOut: [] };
+    const patched = await call(tenantRoute.PATCH, { method: "PATCH", path: "/api/v1/tenant", key: other.key, body: { network: tenantPolicy } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.network).toEqual(tenantPolicy);
+    expect((await call(tenantRoute.PATCH, { method: "PATCH", path: "/api/v1/tenant", key: other.key, body: { network: { egress: "deny", denyOut: ["*"] } } })).status).toBe(400);
+    const audit = await db().auditEvent.findFirst({ where: { tenantId: other.id, action: "tenant.updated" } });
+    expect(audit?.metadata).toMatchObject({ network: { from: "none", to: tenantPolicy } });
+    const make = (body: Record<string, unknown>) => call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: other.key, body: { pool: runner.pool, ...body } });
+    expect((await make({})).body.network).toEqual(tenantPolicy); // base template: sets none
+    await call(templatesRoute.POST, { method: "POST", path: "/api/v1/templates", key: other.key, body: { name: "offline", network: "none" } });
+    expect((await make({ template: "offline" })).body.network).toBe("none");
+    await terminateAllSessions(other);
   }, 60_000);
 
   it("is none unless asked for: loopback only", async () => {
