@@ -5,6 +5,8 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
+import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
+import * as resumeRoute from "@/app/api/v1/sessions/[id]/resume/route";
 import * as networkRoute from "@/app/api/v1/sessions/[id]/network/route";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
@@ -14,6 +16,7 @@ import { db } from "@/lib/db/client";
 import { netKeyOf } from "@/lib/network/sandbox-networking";
 import { call, createTestTenant, type TestTenant } from "../helpers";
 import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, type TestRunner } from "../runner-process";
+import { waitFor } from "../wait-for";
 import { createNetworkWorld, INTERNET, type NetworkWorld } from "./network-world";
 
 let world: NetworkWorld;
@@ -159,5 +162,22 @@ describe("PATCH /sessions/{id}/network", () => {
     expect(conflict.status).toBe(409);
     const other = await createTestTenant();
     expect((await patchNetwork(id, { egress: "deny" }, other.key)).status).toBe(404);
+  }, 120_000);
+});
+
+describe("hibernate and wake", () => {
+  it("a woken sandbox gets its network and policy again, and the hibernated one held none", async () => {
+    const res = await create({ network: { egress: "deny", allowOut: ["allowed.test"], denyOut: [] } });
+    const id = res.body.id as string;
+    await waitForSessionState(runner, id, "running");
+    const hib = await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: tenant.key, params: { id } });
+    expect(hib.status).toBeLessThan(300);
+    await waitForSessionState(runner, id, "hibernated");
+    // The sandbox is deleted right after the state is recorded: its namespace goes with it.
+    await waitFor(async () => !execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).includes(`burrow-${netKeyOf(id)}`), { what: "the namespace removed", timeoutMs: 10_000, intervalMs: 100 });
+    await call(resumeRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/resume`, key: tenant.key, params: { id } });
+    await waitForSessionState(runner, id, "running");
+    expect((await sh(id, "curl -sS -m 5 http://allowed.test/")).stdout).toBe("hello from the internet\n");
+    expect((await sh(id, `curl -sS -m 5 http://${INTERNET.other}/; echo "rc=$?"`)).stdout).toBe("rc=7\n");
   }, 120_000);
 });
