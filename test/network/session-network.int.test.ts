@@ -181,3 +181,24 @@ describe("hibernate and wake", () => {
     expect((await sh(id, `curl -sS -m 5 http://${INTERNET.other}/; echo "rc=$?"`)).stdout).toBe("rc=7\n");
   }, 120_000);
 });
+
+describe("a host reboot", () => {
+  it("a recovered sandbox gets a network again when the kernel forgot the old one (namespaces, veths, bridge, rules)", async () => {
+    const res = await create({ network: { egress: "deny", allowOut: ["allowed.test"], denyOut: [] } });
+    const id = res.body.id as string;
+    await waitForSessionState(runner, id, "running");
+    await runner.kill();
+    // What a reboot forgets: the container, every network namespace and the runner host's bridge and tables.
+    execFileSync("runc", ["delete", "--force", `burrow-${id}`]);
+    for (const ns of execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0]).filter((n) => n.startsWith("burrow-"))) {
+      execFileSync("ip", ["netns", "del", ns]);
+    }
+    world.exec(world.host, ["ip", "link", "del", "burrow0"]);
+    world.exec(world.host, ["nft", "flush", "ruleset"]);
+    runner = await startRunner({ name: runner.name, pool: runner.pool, dataDir: runner.dataDir, env: runnerEnv() });
+    await waitFor(async () => (await db().session.findUniqueOrThrow({ where: { id } })).state === "running" && (await sh(id, "curl -sS -m 2 http://allowed.test/")).stdout.includes("hello"), {
+      what: "the recovered session reaching allowed.test", timeoutMs: 30_000, intervalMs: 500,
+    });
+    expect((await sh(id, `curl -sS -m 5 http://${INTERNET.other}/; echo "rc=$?"`)).stdout).toBe("rc=7\n");
+  }, 120_000);
+});
