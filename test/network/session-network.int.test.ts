@@ -190,9 +190,8 @@ describe("a host reboot", () => {
     await runner.kill();
     // What a reboot forgets: the container, every network namespace and the runner host's bridge and tables.
     execFileSync("runc", ["delete", "--force", `burrow-${id}`]);
-    for (const ns of execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0]).filter((n) => n.startsWith("burrow-"))) {
-      execFileSync("ip", ["netns", "del", ns]);
-    }
+    // (Only this session's namespace: other tests' sandboxes may be running on this host.)
+    execFileSync("ip", ["netns", "del", `burrow-${netKeyOf(id)}`]);
     world.exec(world.host, ["ip", "link", "del", "burrow0"]);
     world.exec(world.host, ["nft", "flush", "ruleset"]);
     runner = await startRunner({ name: runner.name, pool: runner.pool, dataDir: runner.dataDir, env: runnerEnv() });
