@@ -73,7 +73,7 @@ async function main() {
     memoryMib: env.RUNNER_MEMORY_MIB ?? Math.floor(os.totalmem() / 1024 / 1024),
     gpus: env.RUNNER_GPUS,
     labels: JSON.parse(env.RUNNER_LABELS) as Record<string, string>,
-    capabilities: { memorySnapshots: false, runtime: env.SANDBOX_RUNTIME, runtimeVersion: version, userNamespaces: idMap !== null },
+    capabilities: { memorySnapshots: false, runtime: env.SANDBOX_RUNTIME, runtimeVersion: version, userNamespaces: idMap !== null, network: network !== null },
   });
   const runner = await register();
   runnerId = runner.id;
