@@ -145,7 +145,9 @@ export function sandboxDetachCommands(table: string, key: string, ip: string | n
 }
 
 /** Learned addresses of a domain the policy names, kept at least a few minutes past the answer's TTL. */
+export const learnedTimeoutSeconds = (ttl: number) => Math.max(300, Math.min(ttl, 86_400));
+
 export function learnedElementsScript(table: string, set: string, ips: { ip: string; ttl: number }[]): string {
-  const els = ips.map(({ ip, ttl }) => `${ip} timeout ${Math.max(300, Math.min(ttl, 86_400))}s`);
+  const els = ips.map(({ ip, ttl }) => `${ip} timeout ${learnedTimeoutSeconds(ttl)}s`);
   return `add element inet ${table} ${set} { ${els.join(", ")} }\n`;
 }

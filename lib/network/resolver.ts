@@ -10,11 +10,13 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { answerAddresses, buildQuery, errorReply, parseQuestion, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_A } from "./dns-message";
 import { run } from "./host-commands";
-import { learnedElementsScript, sandboxNetNames } from "./nft-ruleset";
+import { learnedElementsScript, learnedTimeoutSeconds, sandboxNetNames } from "./nft-ruleset";
 import { ipv4InEntries, nameVerdict, splitEntries } from "./policy-match";
 import type { SandboxNetRecord } from "./sandbox-net-record";
 
 const UPSTREAM_TIMEOUT_MS = 2_000;
+/** Re-add an address this long before its element would time out. */
+const KNOWN_MARGIN_MS = 60_000;
 
 export type ResolverOptions = { listen: string; upstreams: string[]; table: string; recordsDir: string; log: (m: string) => void };
 
@@ -26,11 +28,18 @@ export async function startResolver(opts: ResolverOptions) {
     socket.bind(53, opts.listen, () => resolve());
   });
 
+  /** set|ip → when its element times out: an address already in the set for long enough costs no nft call. */
+  const known = new Map<string, number>();
   const learn = async (rec: SandboxNetRecord, which: "allow" | "deny", ips: { ip: string; ttl: number }[]) => {
-    if (!ips.length) return;
     const n = sandboxNetNames(rec.key);
-    const r = await run("nft", ["-f", "-"], learnedElementsScript(opts.table, which === "allow" ? n.allowDns : n.denyDns, ips));
-    if (r.exitCode !== 0) opts.log(`resolver: recording ${which} addresses for ${rec.id}: ${r.stderr.trim()}`);
+    const set = which === "allow" ? n.allowDns : n.denyDns;
+    const now = Date.now();
+    const fresh = ips.filter(({ ip }) => (known.get(`${set}|${ip}`) ?? 0) < now + KNOWN_MARGIN_MS);
+    if (!fresh.length) return;
+    const r = await run("nft", ["-f", "-"], learnedElementsScript(opts.table, set, fresh));
+    if (r.exitCode !== 0) return opts.log(`resolver: recording ${which} addresses for ${rec.id}: ${r.stderr.trim()}`);
+    // `add element` keeps an existing element's timeout: count from the first time only when new.
+    for (const { ip, ttl } of fresh) if (!known.has(`${set}|${ip}`)) known.set(`${set}|${ip}`, now + learnedTimeoutSeconds(ttl) * 1000);
   };
 
   async function upstream(query: Buffer): Promise<Buffer | null> {
@@ -90,6 +99,9 @@ export async function startResolver(opts: ResolverOptions) {
       const rec = JSON.parse(await fs.readFile(path.join(opts.recordsDir, name), "utf8").catch(() => "null")) as SandboxNetRecord | null;
       if (rec?.ip) byIp.set(rec.ip, rec);
     }
+    // A sandbox gone, or made again (new, empty sets): forget what its old sets held.
+    const keep = new Set([...byIp.values()].filter((r) => lookUpFor !== "all" && !lookUpFor.includes(r.id)).map((r) => r.key));
+    for (const k of known.keys()) if (!keep.has(k.split("|")[0].slice(3))) known.delete(k);
     await Promise.all([...byIp.values()].filter((r) => lookUpFor === "all" || lookUpFor.includes(r.id)).flatMap((rec) =>
       splitEntries(rec.policy.denyOut).domains.map(async (domain, i) => {
         const a = await upstream(buildQuery((Date.now() + i) & 0xffff, domain));
