@@ -122,7 +122,8 @@ async function main() {
     reread: async (id: string) => (await sessionsOfRunner(runnerId, epoch)).find((s) => s.id === id),
   };
 
-  const syncNetworkPolicies = createNetworkPolicySync(backend, log);
+  const syncNetworkPolicies = createNetworkPolicySync(backend, log, (s, line) =>
+    void logs.push({ tenantId: s.tenantId, sessionId: s.id }, { stream: "system", source: "platform", at: new Date(), line }));
   let pass: Promise<void> | null = null;
   let again = false;
   async function reconcileAll() {
