@@ -63,6 +63,22 @@ const envSchema = z.object({
   SANDBOX_UID_BASE: z.coerce.number().int().min(1).max(0xffffffff - 65_536).default(100_000),
   /** on: each sandbox's writable area is a diskMib-sized filesystem of its own (README, "Disk limits"); off: the state dir's, unlimited. */
   SANDBOX_DISK_LIMITS: z.enum(["on", "off"]).default("on"),
+  /** on: sessions may ask for a network (a veth into the runner's bridge, NAT, the policy resolver: README "Network"); off: only network "none". */
+  SANDBOX_NETWORK: z.enum(["on", "off"]).default("on"),
+  /** The runner's sandbox range (IPv4, /16 or smaller); the bridge takes its first address. */
+  SANDBOX_NET_CIDR: z.cidrv4().refine((c) => Number(c.split("/")[1]) >= 16 && Number(c.split("/")[1]) <= 28, "a /16 to /28").default("10.88.0.0/16"),
+  SANDBOX_NET_BRIDGE: z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/).default("burrow0"),
+  /** The nftables table (inet and bridge) the runner owns. */
+  SANDBOX_NET_TABLE: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,30}$/).default("burrow"),
+  /** Build the sandbox network in this named network namespace rather than the runner's own (a dedicated host namespace; the tests' "runner host"). */
+  SANDBOX_NET_HOST_NETNS: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/).optional(),
+  /** Comma-separated DNS servers the sandbox resolver asks; default the nameservers of the host's resolv.conf. */
+  SANDBOX_DNS_UPSTREAM: z.string().default(""),
+  /** Comma-separated CIDRs no sandbox may reach whatever its policy, beyond the built-in ones (e.g. Postgres on another host). */
+  SANDBOX_NET_BLOCK: z.string().default("").refine(
+    (list) => list.split(",").map((e) => e.trim()).filter(Boolean).every((e) => z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).safeParse(e).success),
+    "each entry must be an IP address or a CIDR range",
+  ),
   /** Sandbox CPU use (in vCPUs) above which a session counts as active for the idle policy. */
   IDLE_CPU_THRESHOLD: z.coerce.number().min(0).default(0.05),
   /** How often the runner samples CPU, memory and pids of each sandbox into session_metrics. */

@@ -5,11 +5,13 @@
 // reason, which the console and session creates show.
 import { spawnSync } from "node:child_process";
 import { missingTools, isOnPath } from "../lib/host/find-commands";
-import { describeMissing, hostTools, type HostTool, planPrerequisites } from "../lib/host/prerequisites";
+import { describeMissing, hostTools, type HostTool, isBlockingTool, planPrerequisites } from "../lib/host/prerequisites";
 
 export type EnsureOptions = {
   runtime: string;
   diskLimits: boolean;
+  /** SANDBOX_NETWORK=on: nft and ip too (without them only sessions with a network fail). */
+  network?: boolean;
   installAllowed: boolean;
   searchPath: string;
   isRoot: boolean;
@@ -19,7 +21,7 @@ export type EnsureOptions = {
 /** What is still missing afterwards. */
 export function ensureHostPrerequisites(opts: EnsureOptions): HostTool[] {
   if (!opts.isRoot) opts.log(`not running as root: the console and the API work, but sandboxes need root (the runner registers as unable to run them)`);
-  const tools = hostTools({ runtime: opts.runtime, diskLimits: opts.diskLimits });
+  const tools = hostTools({ runtime: opts.runtime, diskLimits: opts.diskLimits, network: opts.network });
   const missing = missingTools(tools, opts.searchPath);
   const plan = planPrerequisites({ missing, isRoot: opts.isRoot, hasApt: isOnPath("apt-get", opts.searchPath), installAllowed: opts.installAllowed });
   if (plan.action === "none") return [];
@@ -48,8 +50,8 @@ export function ensureHostPrerequisites(opts: EnsureOptions): HostTool[] {
 /** What is still missing means for this start. */
 function report(missing: HostTool[], log: (msg: string) => void): HostTool[] {
   if (missing.length === 0) return missing;
-  const blocking = missing.filter((t) => t.purpose !== "image templates");
+  const blocking = missing.filter(isBlockingTool);
   if (blocking.length) log(`starting anyway: the runner will register as unable to run sandboxes (still missing: ${blocking.map((t) => t.command).join(", ")}), and "Start session" says why`);
-  else log(`starting; image imports will fail until ${missing.map((t) => t.command).join(", ")} ${missing.length === 1 ? "is" : "are"} installed`);
+  else log(`starting; ${missing.some((t) => t.purpose === "network") ? "sessions with a network and " : ""}image imports will fail until ${missing.map((t) => t.command).join(", ")} ${missing.length === 1 ? "is" : "are"} installed`);
   return missing;
 }

@@ -34,6 +34,7 @@ import {
 } from "../billing/stripe/schemas";
 import { consoleSessionListSchema } from "../auth/console-session-schemas";
 import { defineEndpoint } from "./endpoint";
+import { egressPolicySchema } from "../network/schemas";
 
 const filePathQuery = z.object({ path: z.string().min(1).max(4096).describe("Absolute path inside the sandbox") }).strict();
 const sessionAction = (action: string, summary: string) =>
@@ -121,6 +122,11 @@ export const endpoints = {
     method: "DELETE", path: "/api/v1/sessions/{id}", tag: "Sessions", scopes: ["sessions:write"], summary: "Terminate a session and delete its sandbox", response: sessionSchema,
   }),
   pauseSession: sessionAction("pause", "Freeze the sandbox (memory kept, no CPU)"),
+  changeSessionNetwork: defineEndpoint({
+    method: "PATCH", path: "/api/v1/sessions/{id}/network", tag: "Sessions", scopes: ["sessions:write"],
+    summary: "Replace the egress policy of a session that has a network; its runner applies it to the running sandbox within about a second, no restart (network none stays none)",
+    body: egressPolicySchema, response: sessionSchema,
+  }),
   resumeSession: sessionAction("resume", "Resume a paused or hibernated session"),
   hibernateSession: sessionAction("hibernate", "Snapshot the files and free the sandbox"),
   execInSession: defineEndpoint({

@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   "session.resumed",
   "session.hibernated",
   "session.terminated",
+  "session.network_changed",
   "session.exec",
   "session.file_written",
   "session.terminal_opened",

@@ -4,7 +4,10 @@
 // are in find-commands.ts and ensure-prerequisites.ts.
 
 /** What a host tool is for: without a "sandboxes" one no session starts; the others limit one feature. */
-export type ToolPurpose = "sandboxes" | "disk limits" | "image templates";
+export type ToolPurpose = "sandboxes" | "disk limits" | "image templates" | "network";
+
+/** Whether lacking it stops every sandbox (image and network tools limit only imports and networked sessions). */
+export const isBlockingTool = (t: HostTool) => t.purpose === "sandboxes" || t.purpose === "disk limits";
 
 export type HostTool = {
   command: string;
@@ -33,16 +36,22 @@ const IMAGE_TOOLS: HostTool[] = [
   { command: "busybox", debianPackage: "busybox-static", purpose: "image templates", usedFor: "the init of sandboxes from imported images" },
 ];
 
+const NETWORK_TOOLS: HostTool[] = [
+  { command: "nft", debianPackage: "nftables", purpose: "network", usedFor: "the egress policy of sessions with a network (SANDBOX_NETWORK=on)" },
+  { command: "ip", debianPackage: "iproute2", purpose: "network", usedFor: "each networked sandbox's veth, address and namespace" },
+];
+
 /** Debian packages of the OCI runtimes Burrow knows; another runtime is installed by hand. */
 const RUNTIME_PACKAGES: Record<string, string> = { runc: "runc" };
 
-export function hostTools(opts: { runtime: string; diskLimits: boolean }): HostTool[] {
+export function hostTools(opts: { runtime: string; diskLimits: boolean; network?: boolean }): HostTool[] {
   const runtime = opts.runtime.split("/").pop() ?? opts.runtime;
   return [
     { command: opts.runtime, debianPackage: RUNTIME_PACKAGES[runtime] ?? null, purpose: "sandboxes", usedFor: "the OCI runtime (SANDBOX_RUNTIME)" },
     ...SANDBOX_TOOLS,
     ...(opts.diskLimits ? DISK_LIMIT_TOOLS : []),
     ...IMAGE_TOOLS,
+    ...(opts.network ? NETWORK_TOOLS : []),
   ];
 }
 
@@ -101,7 +110,7 @@ export function describeMissing(missing: HostTool[]): string {
  * packages, never paths or addresses.
  */
 export function sandboxToolsProblem(missing: HostTool[]): string | null {
-  const blocking = missing.filter((t) => t.purpose !== "image templates");
+  const blocking = missing.filter(isBlockingTool);
   if (blocking.length === 0) return null;
   const names = blocking.map((t) => t.command).join(", ");
   const packages = packagesFor(blocking);

@@ -162,6 +162,7 @@ const sandboxSpecOf = (session: Session, deps: ReconcileDeps): SandboxSpec => ({
   rootfs: session.rootfs as Rootfs,
   resources: { vcpu: session.vcpu, memoryMib: session.memoryMib, ...diskOf(session) },
   env: { ...(session.env as Record<string, string>), ...deps.sandboxEnv(session) },
+  network: (session.network ?? null) as SandboxSpec["network"],
 });
 
 /** pending, hibernated or starting → running. */

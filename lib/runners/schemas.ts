@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** What a runner may tell tenants about itself: what sessions can use, nothing about its host. */
-export const TENANT_VISIBLE_CAPABILITIES = ["memorySnapshots", "runtime"] as const;
+export const TENANT_VISIBLE_CAPABILITIES = ["memorySnapshots", "runtime", "network"] as const;
 
 // A tenant's view of a runner: capacity, load and health. Its internal address and host details
 // (e.g. the runtime's version) are for operators only: `npm run admin -- runners`.
@@ -14,6 +14,7 @@ export const runnerSchema = z.object({
   capabilities: z.object({
     memorySnapshots: z.boolean().optional().describe("Snapshots can hold memory (CRIU)"),
     runtime: z.string().optional().describe("The OCI runtime sandboxes run under, e.g. runc or runsc"),
+    network: z.boolean().optional().describe("Sessions with a network can start here (SANDBOX_NETWORK=on)"),
   }),
   lastHeartbeatAt: z.string(), startedAt: z.string(),
 });

@@ -5,6 +5,7 @@ import { hostIdOf, type IdMap } from "./id-map";
 import { KeyedLock } from "./keyed-lock";
 import { containerIdOf, sandboxLayout, templatesDirOf, type SandboxLayout } from "./sandbox-layout";
 import type { ExecTarget } from "./exec-in-sandbox";
+import type { SandboxNetworking } from "../network/sandbox-networking";
 
 export type BackendContext = {
   stateDir: string;
@@ -15,11 +16,13 @@ export type BackendContext = {
   cgroupPaths: Map<string, string>;
   /** The runner's uid/gid range, or null without user namespaces. */
   idMap: IdMap;
+  /** The runner's sandbox network (lib/network), or null: a sandbox asking for one fails to start. */
+  network: SandboxNetworking | null;
 };
 
-export function createBackendContext(stateDir: string, runtime: string, idMap: IdMap = null): BackendContext {
+export function createBackendContext(stateDir: string, runtime: string, idMap: IdMap = null, network: SandboxNetworking | null = null): BackendContext {
   const hostTemplate = createHostTemplateSource(templatesDirOf(stateDir), { rootUid: hostIdOf(idMap, 0), rootGid: hostIdOf(idMap, 0) });
-  return { stateDir, runtime, hostTemplate, locks: new KeyedLock(), cgroupPaths: new Map(), idMap };
+  return { stateDir, runtime, hostTemplate, locks: new KeyedLock(), cgroupPaths: new Map(), idMap, network };
 }
 
 export type SandboxHandle = { id: string; containerId: string; layout: SandboxLayout };

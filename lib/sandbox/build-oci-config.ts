@@ -21,6 +21,8 @@ export type OciConfigInput = {
   arch: string;
   /** The runner's uid/gid range: a user namespace when set (id-map.ts). */
   idMap?: IdMap;
+  /** With a network (lib/network wires the new namespace before the container starts): the resolv.conf naming the runner's resolver. */
+  network?: { resolvConf: string };
 };
 
 export const CPU_PERIOD_US = 100_000;
@@ -87,7 +89,11 @@ export function buildOciConfig(input: OciConfigInput) {
     },
     root: { path: "rootfs", readonly: false },
     hostname: spec.hostname ?? "sandbox",
-    mounts: [...BASE_MOUNTS, ...(host ? templateMounts(host, layout) : [staticInitMount()]), workspaceMount(layout.workspace)],
+    mounts: [
+      ...BASE_MOUNTS, ...(host ? templateMounts(host, layout) : [staticInitMount()]), workspaceMount(layout.workspace),
+      // Bound over /etc/resolv.conf rather than written into the upper layer: never in a snapshot.
+      ...(input.network ? [{ destination: "/etc/resolv.conf", type: "bind", source: input.network.resolvConf, options: ["bind", "ro", "nosuid", "nodev", "noexec"] }] : []),
+    ],
     linux: {
       resources: {
         devices: [{ allow: false, access: "rwm" }],
@@ -96,7 +102,8 @@ export function buildOciConfig(input: OciConfigInput) {
         pids: { limit: spec.resources.pids ?? DEFAULT_PIDS_LIMIT },
       },
       cgroupsPath: input.cgroupsPath,
-      // A new network namespace without a path: runc brings up loopback and nothing else.
+      // A new network namespace without a path: runc brings up loopback and nothing else. With a
+      // network, lib/network adds a veth to it between `runc create` and `runc start`.
       namespaces: [...(input.idMap ? ["user"] : []), "pid", "network", "ipc", "uts", "mount", "cgroup"].map((type) => ({ type })),
       ...(input.idMap ? ociIdMappings(input.idMap) : {}),
       maskedPaths: MASKED_PATHS,

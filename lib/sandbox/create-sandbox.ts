@@ -34,7 +34,10 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
     const existing = await containerState(ctx.runtime, h.containerId);
     if (existing && existing.status !== "stopped") {
       // A crash between `runc create` and `start` is the only way to be left in "created".
-      if (existing.status === "created") await runRuntime(ctx.runtime, ["start", h.containerId], "start");
+      if (existing.status === "created") {
+        if (spec.network) await attachNetwork(ctx, spec.id, spec.network, existing.pid);
+        await runRuntime(ctx.runtime, ["start", h.containerId], "start");
+      }
       const status = existing.status === "created" ? "running" : existing.status;
       return { id: spec.id, containerId: h.containerId, status, pid: existing.pid, paths: publicPaths(h.layout, ctx.idMap) };
     }
@@ -46,16 +49,32 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
     const lowers = host ? [host.skeletonDir] : [await imageLowerFor(ctx.stateDir, await rootfsDirOrThrow(spec.rootfs.kind === "dir" ? spec.rootfs.path : ""), ctx.idMap)];
     await mountOverlay(h.layout.rootfs, { lowers, upper: h.layout.upperRootfs, work: h.layout.workRootfs });
     try {
-      const config = buildOciConfig({ spec, layout: h.layout, host, cgroupsPath: cgroupsPathOf(h.containerId), arch: process.arch, idMap: ctx.idMap });
+      const network = spec.network ? { resolvConf: await networkingOrThrow(ctx).resolvConf() } : undefined;
+      const config = buildOciConfig({ spec, layout: h.layout, host, cgroupsPath: cgroupsPathOf(h.containerId), arch: process.arch, idMap: ctx.idMap, network });
       await fs.writeFile(h.layout.configFile, JSON.stringify(config, null, 2));
-      const pid = await runContainer(ctx, h);
+      const policy = spec.network;
+      const pid = await runContainer(ctx, h, policy ? (initPid) => attachNetwork(ctx, spec.id, policy, initPid) : undefined);
       return { id: spec.id, containerId: h.containerId, status: "running", pid, paths: publicPaths(h.layout, ctx.idMap) };
     } catch (err) {
       await runCommand(ctx.runtime, ["delete", "--force", h.containerId]).catch(() => {});
+      await ctx.network?.detach(spec.id).catch(() => {});
       await unmountAllUnder(h.layout.bundle).catch(() => {});
       throw err;
     }
   });
+}
+
+function networkingOrThrow(ctx: BackendContext) {
+  if (!ctx.network) throw new SandboxError("failed", "This runner has no sandbox networking (SANDBOX_NETWORK=off): only network \"none\" sessions start here");
+  return ctx.network;
+}
+
+async function attachNetwork(ctx: BackendContext, id: string, policy: NonNullable<SandboxSpec["network"]>, pid: number): Promise<void> {
+  try {
+    await networkingOrThrow(ctx).attach(id, policy, pid);
+  } catch (e) {
+    throw new SandboxError("failed", `Could not set up the sandbox's network: ${(e as Error).message}`);
+  }
 }
 
 async function prepareDirectories(l: SandboxLayout, ctx: BackendContext, resources: SandboxSpec["resources"]): Promise<void> {
@@ -116,7 +135,7 @@ async function rootfsDirOrThrow(dir: string): Promise<string> {
  * survive. stdout goes to init.out, stderr (with runc's own messages) to init.log; the runner
  * tails both into the session's log.
  */
-async function runContainer(ctx: BackendContext, h: SandboxHandle): Promise<number> {
+async function runContainer(ctx: BackendContext, h: SandboxHandle, beforeStart?: (pid: number) => Promise<void>): Promise<number> {
   const pidFile = path.join(h.layout.root, "init.pid");
   await fs.rm(pidFile, { force: true });
   const log = await fs.open(h.layout.initLog, OUTPUT_FILE_FLAGS);
@@ -133,7 +152,9 @@ async function runContainer(ctx: BackendContext, h: SandboxHandle): Promise<numb
       await Promise.all([out.chown(root, root), log.chown(root, root)]);
     }
     exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(ctx.runtime, ["run", "-d", "--pid-file", pidFile, "--bundle", h.layout.bundle, h.containerId], {
+      // With work to do between the namespaces' creation and the first instruction of the init
+      // (a network), `create` then `start`; else both at once.
+      const child = spawn(ctx.runtime, [beforeStart ? "create" : "run", ...(beforeStart ? [] : ["-d"]), "--pid-file", pidFile, "--bundle", h.layout.bundle, h.containerId], {
         stdio: ["ignore", out.fd, log.fd],
       });
       const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
@@ -154,5 +175,10 @@ async function runContainer(ctx: BackendContext, h: SandboxHandle): Promise<numb
     const output = await fs.readFile(h.layout.initLog, "utf8").catch(() => "");
     throw new SandboxError("failed", `Could not start the sandbox: ${runtimeMessage(output) || `exit ${exitCode}`}`, { details: { runtimeOutput: output.slice(-4000) } });
   }
-  return Number((await fs.readFile(pidFile, "utf8").catch(() => "0")).trim()) || 0;
+  const pid = Number((await fs.readFile(pidFile, "utf8").catch(() => "0")).trim()) || 0;
+  if (beforeStart) {
+    await beforeStart(pid);
+    await runRuntime(ctx.runtime, ["start", h.containerId], "start");
+  }
+  return pid;
 }

@@ -31,6 +31,8 @@ export async function destroySandbox(ctx: BackendContext, id: string, opts: { ke
     if (deleted.exitCode !== 0 && !/does not exist|not found/i.test(runtimeMessage(deleted.stderr))) {
       throw runtimeFailure("delete", deleted.stderr);
     }
+    // No process holds the namespace now: its veth, address and rules go with it.
+    await ctx.network?.detach(id);
     // Never remove files while anything below is still mounted: that would reach into the mount.
     await unmountAllUnder(h.layout.root);
     if (!opts.keepFiles) {

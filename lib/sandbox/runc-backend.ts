@@ -17,12 +17,16 @@ import { sandboxInitHealth } from "./init-health";
 import { openSandboxTerminal } from "./sandbox-terminal";
 import { validateExecRequest, validateTerminalRequest } from "./validate-spec";
 import type { SandboxBackend } from "./types";
+import { SandboxError } from "./sandbox-error";
+import type { SandboxNetworking } from "../network/sandbox-networking";
 
 export type RuncBackendOptions = {
   stateDir: string;
   runtimeBinary?: string;
   /** Run sandboxes in a user namespace with this uid/gid range (checked at start by probeUserNamespaces). */
   idMap?: IdMap;
+  /** Sandbox networking (lib/network); without it only network "none" sandboxes start. */
+  network?: SandboxNetworking | null;
 };
 
 export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
@@ -30,7 +34,7 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
   assertMountablePath(stateDir, "stateDir");
   const runtime = opts.runtimeBinary ?? "runc";
   assertIdMap(opts.idMap ?? null);
-  const ctx = createBackendContext(stateDir, runtime, opts.idMap ?? null);
+  const ctx = createBackendContext(stateDir, runtime, opts.idMap ?? null, opts.network ?? null);
   return {
     name: path.basename(runtime),
     create: (spec) => createSandbox(ctx, spec),
@@ -45,6 +49,10 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
     openTerminal(id, req, handlers) {
       validateTerminalRequest(req);
       return openSandboxTerminal(execTargetOf(ctx, sandboxHandle(ctx, id)), req, handlers);
+    },
+    async applyNetworkPolicy(id, policy) {
+      if (!ctx.network) throw new SandboxError("failed", "This runner has no sandbox networking");
+      await ctx.locks.run(id, () => ctx.network!.applyPolicy(id, policy));
     },
     pause: (id) => pauseSandbox(ctx, id),
     resume: (id) => resumeSandbox(ctx, id),

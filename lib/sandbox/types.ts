@@ -1,4 +1,5 @@
 // The contract between the runner and a compute backend. Pure types: no I/O here.
+import type { EgressPolicy } from "../network/schemas";
 import type { IdMap } from "./id-map";
 
 export type SandboxRootfs = { kind: "host" } | { kind: "dir"; path: string };
@@ -32,6 +33,8 @@ export type SandboxSpec = {
   resources: SandboxResources;
   env: Record<string, string>;
   hostname?: string;
+  /** A network of its own under this egress policy; absent or null: loopback only (network "none"). */
+  network?: EgressPolicy | null;
 };
 
 /** Host directories of one sandbox (see the layout in index.ts). */
@@ -154,6 +157,8 @@ export interface SandboxBackend {
   exec(id: string, req: ExecRequest, onOutput?: OutputListener): Promise<ExecResult>;
   /** Starts an interactive shell on a TTY (a backend without TTY support leaves this out). */
   openTerminal?(id: string, req: TerminalRequest, handlers: TerminalHandlers): Promise<SandboxTerminal>;
+  /** Replaces the egress policy of a sandbox that has a network (atomic: on failure the old one stays). */
+  applyNetworkPolicy?(id: string, policy: NonNullable<SandboxSpec["network"]>): Promise<void>;
   /** Freezes every process (idempotent). */
   pause(id: string): Promise<void>;
   /** Thaws (idempotent). */

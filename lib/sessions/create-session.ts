@@ -14,6 +14,8 @@ import { activeSpan } from "../telemetry/platform-span";
 import { resolveTemplate } from "../templates/resolve-template";
 import { actorLabel } from "./actor-label";
 import { type CreateSessionInput, toSession } from "./schemas";
+import type { EgressPolicy, SessionNetwork } from "../network/schemas";
+import { db } from "../db/client";
 
 // Creates of one tenant run one after another anyway (the quota check locks the tenant row): this
 // keeps a burst from holding a pooled connection per waiting create, and answers 503 + Retry-After
@@ -31,6 +33,9 @@ export async function createSession(args: { ctx: TenantContext; input: CreateSes
 
 async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: CreateSessionInput }) {
   const template = await resolveTemplate(ctx, input.template);
+  // The tenant row is keyed by ctx.tenantId itself, which is the scope (as in lib/tenants/current-tenant.ts).
+  const tenantDefault = (input.network ?? template.network) ? null : (await db().tenant.findUnique({ where: { id: ctx.tenantId }, select: { defaultNetwork: true } }))?.defaultNetwork;
+  const network = networkOf(input.network, template.network, tenantDefault ?? null);
   const resources = {
     vcpu: input.resources?.vcpu ?? template.vcpu,
     memoryMib: input.resources?.memoryMib ?? template.memoryMib,
@@ -66,6 +71,8 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
         env: { ...template.env, ...(input.env ?? {}) },
         labels: input.labels ?? {},
         metadata: (input.metadata ?? {}) as object,
+        // The session's own choice, else its template's default (README, "Network").
+        ...(network ? { network } : {}),
         pauseAfterSeconds: input.idle?.pauseAfterSeconds !== undefined ? input.idle.pauseAfterSeconds : template.pauseAfterSeconds,
         hibernateAfterSeconds: input.idle?.hibernateAfterSeconds !== undefined ? input.idle.hibernateAfterSeconds : template.hibernateAfterSeconds,
         maxLifetimeSeconds,
@@ -92,4 +99,10 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
   });
   activeSpan()?.setSession(row.id); // the create request belongs on the new session's timeline
   return toSession(row);
+}
+
+/** A session's policy: the one it asks for ("none" included), else its template's, else its tenant's; null for none. */
+function networkOf(asked: CreateSessionInput["network"], templateDefault: SessionNetwork | null, tenantDefault: unknown): EgressPolicy | null {
+  const chosen = asked ?? templateDefault ?? (tenantDefault as SessionNetwork | null) ?? "none";
+  return chosen === "none" ? null : chosen;
 }

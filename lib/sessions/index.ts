@@ -2,6 +2,7 @@ export { createSession } from "./create-session";
 export { getSession, listSessionEvents } from "./read-sessions";
 export { listSessions } from "./list-sessions";
 export { changeDesiredState } from "./change-desired-state";
+export { changeSessionNetwork } from "./change-session-network";
 export { followSession } from "./follow-session";
 export { startExec, execAndWait } from "./exec-in-session";
 export { readSessionFile, writeSessionFile, SNAPSHOT_ID_HEADER } from "./session-files";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { pageQuerySchema, pageSchema } from "../api/pagination";
 import { envSchema, idlePolicySchema, MAX_LIFETIME_SECONDS, resourcesSchema } from "../templates/schemas";
 import { DESIRED_STATES, SESSION_STATES } from "./state-machine";
+import { egressPolicySchema, networkSchema } from "../network/schemas";
 
 const labelsSchema = z
   .record(z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/i, "label keys are up to 63 letters, digits and . _ / -"), z.string().max(256))
@@ -21,6 +22,7 @@ export const createSessionSchema = z
     timeoutSeconds: z.number().int().min(10).max(MAX_LIFETIME_SECONDS).optional().describe("maxLifetimeSeconds: running and paused time after which the session is terminated"),
     fromSnapshot: z.string().optional().describe("Start from this snapshot's files (a fork)"),
     pool: z.string().max(63).optional().describe("Place only on runners whose `pool` label matches"),
+    network: networkSchema.optional(),
   })
   .strict();
 export type CreateSessionInput = z.infer<typeof createSessionSchema>;
@@ -52,6 +54,7 @@ export const sessionSchema = z.object({
   env: z.record(z.string(), z.string()),
   labels: z.record(z.string(), z.string()),
   metadata: z.record(z.string(), z.unknown()),
+  network: z.union([z.literal("none"), egressPolicySchema]).describe("none: loopback only; else its egress policy"),
   idle: z.object({ pauseAfterSeconds: z.number().nullable(), hibernateAfterSeconds: z.number().nullable() }),
   maxLifetimeSeconds: z.number(),
   lifetimeUsedSeconds: z.number(),
@@ -131,7 +134,7 @@ type SessionRow = {
   vcpu: number; memoryMib: number; diskMib: number; gpus: number; env: unknown; labels: unknown; metadata: unknown;
   pauseAfterSeconds: number | null; hibernateAfterSeconds: number | null; maxLifetimeSeconds: number; lifetimeUsedSeconds: number;
   lastActivityAt: Date; stateChangedAt: Date; failureReason: string | null; initHealth: string | null; snapshotId: string | null; fromSnapshotId: string | null;
-  createdAt: Date; terminatedAt: Date | null; postMortem?: unknown;
+  createdAt: Date; terminatedAt: Date | null; postMortem?: unknown; network?: unknown;
 };
 
 export function toSession(row: SessionRow): SessionView {
@@ -145,6 +148,7 @@ export function toSession(row: SessionRow): SessionView {
     env: row.env as Record<string, string>,
     labels: row.labels as Record<string, string>,
     metadata: row.metadata as Record<string, unknown>,
+    network: (row.network ?? "none") as SessionView["network"],
     idle: { pauseAfterSeconds: row.pauseAfterSeconds, hibernateAfterSeconds: row.hibernateAfterSeconds },
     maxLifetimeSeconds: row.maxLifetimeSeconds,
     lifetimeUsedSeconds: Math.round(row.lifetimeUsedSeconds * 1000) / 1000,

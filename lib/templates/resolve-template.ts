@@ -16,6 +16,7 @@ export async function resolveTemplate(ctx: TenantContext, ref: string): Promise<
     diskMib: row.diskMib,
     gpus: row.gpus,
     env: row.env as Record<string, string>,
+    network: (row.network ?? null) as TemplateDefaults["network"],
     pauseAfterSeconds: row.pauseAfterSeconds,
     hibernateAfterSeconds: row.hibernateAfterSeconds,
     maxLifetimeSeconds: row.maxLifetimeSeconds,

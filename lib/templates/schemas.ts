@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { egressPolicySchema, networkSchema, type SessionNetwork } from "../network/schemas";
 
 export const MAX_LIFETIME_SECONDS = 24 * 60 * 60;
 export const DEFAULT_LIFETIME_SECONDS = 8 * 60 * 60;
@@ -38,6 +39,8 @@ export type TemplateDefaults = {
   diskMib: number;
   gpus: number;
   env: Record<string, string>;
+  /** The default network of its sessions ("none" or a policy); null: the tenant's default. */
+  network: SessionNetwork | null;
   pauseAfterSeconds: number | null;
   hibernateAfterSeconds: number | null;
   maxLifetimeSeconds: number;
@@ -54,6 +57,7 @@ export const BASE_TEMPLATE: TemplateDefaults = {
   diskMib: 2048,
   gpus: 0,
   env: {},
+  network: null,
   pauseAfterSeconds: 300,
   hibernateAfterSeconds: 1800,
   maxLifetimeSeconds: DEFAULT_LIFETIME_SECONDS,
@@ -68,6 +72,7 @@ export const templateFields = {
   diskMib: z.number().int().min(64).max(1_048_576),
   gpus: z.number().int().min(0).max(16),
   env: envSchema,
+  network: networkSchema,
   idle: idlePolicySchema,
   maxLifetimeSeconds: z.number().int().min(10).max(MAX_LIFETIME_SECONDS),
   retentionDays: z.number().int().min(1).max(365),
@@ -81,13 +86,13 @@ export const createTemplateSchema = z
   })
   .strict() as z.ZodType<{
     name: string; rootfs: { kind: "host" }; vcpu?: number; memoryMib?: number; diskMib?: number; gpus?: number;
-    env?: Record<string, string>; idle?: z.infer<typeof idlePolicySchema>; maxLifetimeSeconds?: number; retentionDays?: number;
+    env?: Record<string, string>; network?: SessionNetwork; idle?: z.infer<typeof idlePolicySchema>; maxLifetimeSeconds?: number; retentionDays?: number;
   }>;
 
 export const updateTemplateSchema = z
   .object(Object.fromEntries(Object.entries(templateFields).map(([k, v]) => [k, v.optional()])))
   .strict() as z.ZodType<Partial<{
-    vcpu: number; memoryMib: number; diskMib: number; gpus: number; env: Record<string, string>;
+    vcpu: number; memoryMib: number; diskMib: number; gpus: number; env: Record<string, string>; network: SessionNetwork;
     idle: z.infer<typeof idlePolicySchema>; maxLifetimeSeconds: number; retentionDays: number;
   }>>;
 
@@ -95,6 +100,7 @@ export const templateSchema = z.object({
   id: z.string(), name: z.string(), builtIn: z.boolean(), rootfs: z.object({ kind: z.string() }),
   resources: z.object({ vcpu: z.number(), memoryMib: z.number(), diskMib: z.number(), gpus: z.number() }),
   env: z.record(z.string(), z.string()),
+  network: z.union([z.literal("none"), egressPolicySchema]).nullable().describe("The default network of its sessions (a session's own `network` replaces it); null: the tenant's default"),
   idle: z.object({ pauseAfterSeconds: z.number().nullable(), hibernateAfterSeconds: z.number().nullable() }),
   maxLifetimeSeconds: z.number(), retentionDays: z.number(),
 });
@@ -104,7 +110,7 @@ export function toTemplate(t: TemplateDefaults, builtIn = false): z.infer<typeof
   return {
     id: t.id, name: t.name, builtIn, rootfs: { kind: t.rootfs.kind },
     resources: { vcpu: t.vcpu, memoryMib: t.memoryMib, diskMib: t.diskMib, gpus: t.gpus },
-    env: t.env, idle: { pauseAfterSeconds: t.pauseAfterSeconds, hibernateAfterSeconds: t.hibernateAfterSeconds },
+    env: t.env, network: t.network, idle: { pauseAfterSeconds: t.pauseAfterSeconds, hibernateAfterSeconds: t.hibernateAfterSeconds },
     maxLifetimeSeconds: t.maxLifetimeSeconds, retentionDays: t.retentionDays,
   };
 }

@@ -48,6 +48,7 @@ export async function insertTemplate(
           id: opts.id ?? newId("tpl"), tenantId: ctx.tenantId, name: input.name, rootfs: input.rootfs,
           vcpu: input.vcpu ?? BASE_TEMPLATE.vcpu, memoryMib: input.memoryMib ?? BASE_TEMPLATE.memoryMib,
           diskMib: input.diskMib ?? BASE_TEMPLATE.diskMib, gpus: input.gpus ?? 0, env: input.env ?? {},
+          ...(input.network !== undefined ? { network: input.network } : {}),
           pauseAfterSeconds: input.idle?.pauseAfterSeconds !== undefined ? input.idle.pauseAfterSeconds : BASE_TEMPLATE.pauseAfterSeconds,
           hibernateAfterSeconds: input.idle?.hibernateAfterSeconds !== undefined ? input.idle.hibernateAfterSeconds : BASE_TEMPLATE.hibernateAfterSeconds,
           maxLifetimeSeconds: input.maxLifetimeSeconds ?? BASE_TEMPLATE.maxLifetimeSeconds,
@@ -72,12 +73,13 @@ export async function createTemplate({ ctx, input }: { ctx: TenantContext; input
 
 export async function updateTemplate({ ctx, input }: { ctx: TenantContext; input: { id: string; patch: z.infer<typeof updateTemplateSchema> } }) {
   const row = await ownTemplateOrThrow(ctx, input.id);
-  const { idle, ...rest } = input.patch;
+  const { idle, network, ...rest } = input.patch;
   await inTransaction(ctx.db, async (tx) => {
     await tx.template.update({
       where: { id: row.id },
       data: {
         ...rest,
+        ...(network !== undefined ? { network } : {}),
         ...(idle?.pauseAfterSeconds !== undefined ? { pauseAfterSeconds: idle.pauseAfterSeconds } : {}),
         ...(idle?.hibernateAfterSeconds !== undefined ? { hibernateAfterSeconds: idle.hibernateAfterSeconds } : {}),
       },

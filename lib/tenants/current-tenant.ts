@@ -1,6 +1,7 @@
 // The caller's own tenant: read by `GET /me` and the settings page, renamed and configured by admins.
 import type { TenantContext } from "../auth/context";
 import { recordAuditEvent } from "../audit";
+import { Prisma } from "../db/generated/client";
 import { db } from "../db/client";
 import type { TenantTx } from "../db/tenant-scope";
 import { toTenant, toTenantSettings, type UpdateTenantInput } from "./schemas";
@@ -21,10 +22,15 @@ const SETTINGS = ["name", "logRetentionDays", "spanRetentionDays"] as const;
 export async function updateTenant({ ctx, input }: { ctx: TenantContext; input: UpdateTenantInput }) {
   return db().$transaction(async (tx) => {
     const before = await tx.tenant.findUniqueOrThrow({ where: { id: ctx.tenantId } });
-    const tenant = await tx.tenant.update({ where: { id: ctx.tenantId }, data: input });
-    const changes = Object.fromEntries(
+    const { network, ...rest } = input;
+    const data = { ...rest, ...(network !== undefined ? { defaultNetwork: network === "none" ? Prisma.DbNull : network } : {}) };
+    const tenant = await tx.tenant.update({ where: { id: ctx.tenantId }, data });
+    const changes: Record<string, { from: unknown; to: unknown }> = Object.fromEntries(
       SETTINGS.filter((k) => input[k] !== undefined && before[k] !== tenant[k]).map((k) => [k, { from: before[k], to: tenant[k] }]),
     );
+    if (network !== undefined && JSON.stringify(before.defaultNetwork ?? "none") !== JSON.stringify(network)) {
+      changes.network = { from: before.defaultNetwork ?? "none", to: network };
+    }
     if (Object.keys(changes).length > 0) {
       await recordAuditEvent({ ...ctx, db: tx as unknown as TenantTx }, { action: "tenant.updated", targetType: "tenant", targetId: ctx.tenantId, metadata: changes });
     }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { egressPolicySchema, networkSchema } from "../network/schemas";
 import { roleSchema } from "../auth/scopes";
 
 const RESERVED_SLUGS = new Set(["api", "app", "admin", "new", "settings", "signin", "signup", "invite", "t", "www", "burrow"]);
@@ -19,9 +20,10 @@ export const updateTenantSchema = z
     name: tenantNameSchema.optional(),
     logRetentionDays: retentionDaysSchema.optional().describe("Days session logs and resource metrics are kept (1–365)"),
     spanRetentionDays: retentionDaysSchema.optional().describe("Days spans (platform and OTLP) are kept (1–365)"),
+    network: networkSchema.optional().describe("Default network of sessions whose template sets none (README, \"Network\")"),
   })
   .strict()
-  .refine((b) => Object.values(b).some((v) => v !== undefined), "give at least one of name, logRetentionDays, spanRetentionDays");
+  .refine((b) => Object.values(b).some((v) => v !== undefined), "give at least one of name, logRetentionDays, spanRetentionDays, network");
 export type UpdateTenantInput = z.infer<typeof updateTenantSchema>;
 
 export const signUpSchema = z
@@ -38,7 +40,10 @@ export type SignUpInput = z.infer<typeof signUpSchema>;
 export const tenantSchema = z.object({ id: z.string(), slug: z.string(), name: z.string(), createdAt: z.string() });
 export const myTenantSchema = tenantSchema.extend({ role: roleSchema });
 /** The tenant with its settings, as GET and PATCH /tenant answer it. */
-export const tenantSettingsSchema = tenantSchema.extend({ logRetentionDays: z.number(), spanRetentionDays: z.number() });
+export const tenantSettingsSchema = tenantSchema.extend({
+  logRetentionDays: z.number(), spanRetentionDays: z.number(),
+  network: z.union([z.literal("none"), egressPolicySchema]).describe("Default network of sessions whose template sets none"),
+});
 /** POST /api/auth/signup: the new account and its first tenant. */
 export const signedUpSchema = z.object({ user: z.object({ id: z.string(), email: z.string() }), tenant: tenantSchema });
 export const myTenantsSchema = z.object({ data: z.array(myTenantSchema) });
@@ -54,6 +59,9 @@ export function toTenant(row: { id: string; slug: string; name: string; createdA
   return { id: row.id, slug: row.slug, name: row.name, createdAt: row.createdAt.toISOString() };
 }
 
-export function toTenantSettings(row: { id: string; slug: string; name: string; createdAt: Date; logRetentionDays: number; spanRetentionDays: number }) {
-  return { ...toTenant(row), logRetentionDays: row.logRetentionDays, spanRetentionDays: row.spanRetentionDays };
+export function toTenantSettings(row: { id: string; slug: string; name: string; createdAt: Date; logRetentionDays: number; spanRetentionDays: number; defaultNetwork?: unknown }) {
+  return {
+    ...toTenant(row), logRetentionDays: row.logRetentionDays, spanRetentionDays: row.spanRetentionDays,
+    network: (row.defaultNetwork ?? "none") as z.infer<typeof tenantSettingsSchema>["network"],
+  };
 }

@@ -13,6 +13,7 @@ export const EXAMPLE_BODIES: Record<string, unknown> = {
   execInSession: { command: ["true"] },
   terminalInput: { data: "x" },
   resizeTerminal: { cols: 80, rows: 24 },
+  changeSessionNetwork: { egress: "deny", allowOut: ["example.com"], denyOut: [] },
 };
 
 /** Endpoint id → a valid query. */

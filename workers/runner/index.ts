@@ -25,6 +25,8 @@ import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } f
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
 import { createRuncBackend } from "../../lib/sandbox";
+import { runnerNetworking } from "../../lib/network/runner-networking";
+import { createNetworkPolicySync } from "../../lib/runners/sync-network-policies";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
@@ -47,7 +49,10 @@ async function main() {
     return;
   }
   const { version, idMap } = readiness;
-  const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap });
+  const network = runnerNetworking(stateDir, log);
+  // Sandboxes with a network from before a restart keep theirs: the bridge, rules and resolver come back now.
+  await network?.resume().catch((e) => log(`sandbox network: ${(e as Error).message}`));
+  const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap, network });
   if (env.SANDBOX_DISK_LIMITS === "off") log("disk limits are off (SANDBOX_DISK_LIMITS=off): sandboxes write to the data dir's filesystem, unlimited");
 
   const name = env.RUNNER_NAME ?? os.hostname();
@@ -68,7 +73,7 @@ async function main() {
     memoryMib: env.RUNNER_MEMORY_MIB ?? Math.floor(os.totalmem() / 1024 / 1024),
     gpus: env.RUNNER_GPUS,
     labels: JSON.parse(env.RUNNER_LABELS) as Record<string, string>,
-    capabilities: { memorySnapshots: false, runtime: env.SANDBOX_RUNTIME, runtimeVersion: version, userNamespaces: idMap !== null },
+    capabilities: { memorySnapshots: false, runtime: env.SANDBOX_RUNTIME, runtimeVersion: version, userNamespaces: idMap !== null, network: network !== null },
   });
   const runner = await register();
   runnerId = runner.id;
@@ -117,6 +122,8 @@ async function main() {
     reread: async (id: string) => (await sessionsOfRunner(runnerId, epoch)).find((s) => s.id === id),
   };
 
+  const syncNetworkPolicies = createNetworkPolicySync(backend, log, (s, line) =>
+    void logs.push({ tenantId: s.tenantId, sessionId: s.id }, { stream: "system", source: "platform", at: new Date(), line }));
   let pass: Promise<void> | null = null;
   let again = false;
   async function reconcileAll() {
@@ -141,6 +148,7 @@ async function main() {
           inFlight.set(s.id, p);
         }
         await Promise.all(inFlight.values());
+        await syncNetworkPolicies(sessions); // as read at the start of the pass: a NOTIFY after a PATCH starts another
       } while (again);
     })().finally(() => (pass = null));
     return pass;
@@ -213,6 +221,7 @@ async function main() {
     await mainOutput.close();
     await logs.close();
     await otlp.close();
+    network?.close(); // the resolver; bridge, veths and rules stay for the next start
     await flushPlatformSpans();
     await listener.end().catch(() => {});
     await markRunnerOffline(runnerId, epoch).catch(() => {});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { learnedElementsScript, runnerRuleset, sandboxDetachCommands, sandboxPolicyScript } from "./nft-ruleset";
+import { answerAddresses, buildQuery, errorReply, parseQuestion, RCODE_REFUSED } from "./dns-message";
+import { rangeOf } from "./address-pool";
+
+describe("nftables scripts", () => {
+  const net = { table: "burrow", bridge: "burrow0", cidr: "10.88.0.0/16", gateway: "10.88.0.1", blocked: ["192.168.1.0/24", "fd12::/64"] };
+
+  it("blocks the built-in destinations, the runner's range and its networks before any policy", () => {
+    const text = runnerRuleset(net);
+    for (const cidr of ["169.254.0.0/16", "127.0.0.0/8", "10.88.0.0/16", "192.168.1.0/24"]) expect(text).toMatch(new RegExp(`set blocked4[^}]*${cidr.replace(/[./]/g, "\\$&")}`));
+    for (const cidr of ["fd00:ec2::254/128", "fd12::/64"]) expect(text).toContain(cidr);
+    // Order matters: blocked first, then the per-sandbox verdict, and nothing unknown passes.
+    const chain = text.slice(text.indexOf("chain from_sandbox"));
+    expect(chain.indexOf("@blocked4")).toBeLessThan(chain.indexOf("vmap @sandboxes"));
+    expect(chain).toMatch(/vmap @sandboxes\s+goto deny/);
+    expect(text).toContain('iifname "burrow0" ip daddr 10.88.0.1 meta l4proto { tcp, udp } th dport 53 accept\n    iifname "burrow0" goto deny');
+  });
+
+  it("puts denyOut before allowOut and ends on the egress default", () => {
+    const allow = sandboxPolicyScript("burrow", "k1", { egress: "allow", allowOut: ["1.1.1.1"], denyOut: ["10.0.0.0/8", "x.com"] });
+    const rules = allow.split("\n").filter((l) => l.startsWith("add rule"));
+    expect(rules.map((r) => r.split(" s_k1 ")[1])).toEqual([
+      "ip daddr @dn_k1 goto deny", "ip daddr @dd_k1 goto deny", "ip daddr @an_k1 accept", "ip daddr @ad_k1 accept", "accept",
+    ]);
+    expect(allow).toContain("add element inet burrow dn_k1 { 10.0.0.0/8 }");
+    expect(allow).not.toContain("x.com"); // domains are the resolver's
+    expect(sandboxPolicyScript("burrow", "k1", { egress: "deny", allowOut: [], denyOut: [] }).trim().split("\n").at(-1)).toBe("add rule inet burrow s_k1 goto deny");
+  });
+
+  it("removes each piece on its own", () => {
+    expect(sandboxDetachCommands("burrow", "k1", "10.88.0.2")).toHaveLength(8);
+    expect(learnedElementsScript("burrow", "ad_k1", [{ ip: "1.2.3.4", ttl: 30 }, { ip: "5.6.7.8", ttl: 999_999 }])).toBe("add element inet burrow ad_k1 { 1.2.3.4 timeout 300s, 5.6.7.8 timeout 86400s }\n");
+  });
+
+  it("takes the range's first address as the gateway", () => {
+    expect(rangeOf("10.88.0.0/16")).toMatchObject({ gateway: "10.88.0.1", size: 65_536 });
+    expect(rangeOf("10.89.3.77/24")).toMatchObject({ gateway: "10.89.3.1", size: 256 });
+  });
+});
+
+describe("DNS messages", () => {
+  it("reads a query's question and answers it REFUSED with the same id and question", () => {
+    const q = buildQuery(0xbeef, "Denied.Test");
+    const question = parseQuestion(q)!;
+    expect(question).toMatchObject({ id: 0xbeef, name: "denied.test", type: 1 });
+    const reply = errorReply(q, question, RCODE_REFUSED);
+    expect(reply.readUInt16BE(0)).toBe(0xbeef);
+    expect(reply[3] & 15).toBe(RCODE_REFUSED);
+    expect(reply[2] & 0x80).toBe(0x80);
+    expect(parseQuestion(reply)?.name).toBe("denied.test");
+    expect(parseQuestion(Buffer.from([1, 2, 3]))).toBeNull();
+  });
+
+  it("reads A records through name compression", () => {
+    const q = buildQuery(1, "a.test");
+    const answer = Buffer.concat([q, Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 203, 0, 113, 7])]);
+    answer.writeUInt16BE(1, 6);
+    expect(answerAddresses(answer)).toEqual([{ ip: "203.0.113.7", ttl: 60 }]);
+    expect(answerAddresses(answer.subarray(0, answer.length - 2))).toEqual([]);
+  });
+});

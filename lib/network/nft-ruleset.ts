@@ -1,0 +1,153 @@
+// The nftables rules of a runner's sandbox network, as `nft -f` scripts. Pure: same input, same
+// text. One `inet` table per runner holds the always-blocked sets, the DNS redirect, NAT, and one
+// chain plus four sets per sandbox, reached through a verdict map keyed by the sandbox's address
+// (one lookup per new connection however many sandboxes there are). A `bridge` table keeps
+// sandboxes apart at layer 2 and pins each veth to its one address.
+import { isIP } from "node:net";
+import { splitEntries } from "./policy-match";
+import type { EgressPolicy } from "./schemas";
+
+export type RunnerNet = {
+  table: string;
+  bridge: string;
+  /** The runner's sandbox range, e.g. 10.88.0.0/16. */
+  cidr: string;
+  /** The bridge's address: the sandboxes' gateway and resolver. */
+  gateway: string;
+  /** Always blocked besides the built-in ones: the runner host's connected networks, SANDBOX_NET_BLOCK, Postgres. */
+  blocked: string[];
+};
+
+/** Host-side veth names start with this (15 bytes at most: bv + 10 hex). */
+export const VETH_PREFIX = "bv";
+
+/** Never reachable from a sandbox, whatever its policy: loopback, link-local (and with it 169.254.169.254), EC2's IPv6 metadata. */
+export const BUILTIN_BLOCKED = ["127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8", "224.0.0.0/4", "255.255.255.255/32", "::1/128", "fe80::/10", "fd00:ec2::254/128"];
+
+export type SandboxNetNames = { chain: string; allowNet: string; denyNet: string; allowDns: string; denyDns: string; veth: string; netns: string };
+
+/** Names derived from a short key (sandbox ids are too long for interface names). */
+export function sandboxNetNames(key: string): SandboxNetNames {
+  return {
+    chain: `s_${key}`, allowNet: `an_${key}`, denyNet: `dn_${key}`, allowDns: `ad_${key}`, denyDns: `dd_${key}`,
+    veth: `${VETH_PREFIX}${key}`, netns: `burrow-${key}`,
+  };
+}
+
+const list = (items: string[]) => (items.length ? `elements = { ${items.join(", ")} }` : "");
+
+export function runnerRuleset(net: RunnerNet): string {
+  const blocked = [...BUILTIN_BLOCKED, net.cidr, ...net.blocked];
+  const v4 = blocked.filter((e) => isIP(e.split("/")[0]) === 4);
+  const v6 = blocked.filter((e) => isIP(e.split("/")[0]) === 6);
+  const br = JSON.stringify(net.bridge);
+  // Deleted and made again in one transaction: the base chains are replaced atomically, and the
+  // per-sandbox chains, sets and map are re-added by the caller in the same script.
+  return `
+table inet ${net.table} {
+  set blocked4 { type ipv4_addr; flags interval; auto-merge; ${list(v4)} }
+  set blocked6 { type ipv6_addr; flags interval; auto-merge; ${list(v6)} }
+  map sandboxes { type ipv4_addr : verdict; }
+  chain deny {
+    meta l4proto tcp reject with tcp reset
+    reject with icmpx type admin-prohibited
+  }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iifname ${br} ip daddr ${net.gateway} meta l4proto { tcp, udp } th dport 53 accept
+    iifname ${br} goto deny
+  }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname ${br} goto from_sandbox
+    oifname ${br} ct state established,related accept
+    oifname ${br} goto deny
+  }
+  chain from_sandbox {
+    meta nfproto ipv6 goto deny
+    ip daddr @blocked4 goto deny
+    ct state established,related accept
+    ip saddr vmap @sandboxes
+    goto deny
+  }
+  chain dns_redirect {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname ${br} meta l4proto { tcp, udp } th dport 53 dnat ip to ${net.gateway}
+  }
+  chain snat_out {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr ${net.cidr} ip daddr != ${net.cidr} masquerade
+  }
+}
+table bridge ${net.table} {
+  set ports { type ifname . ipv4_addr; }
+  chain prerouting {
+    type filter hook prerouting priority filter; policy accept;
+    iifname "${VETH_PREFIX}*" ether type ip iifname . ip saddr != @ports drop
+  }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname "${VETH_PREFIX}*" oifname "${VETH_PREFIX}*" drop
+  }
+}
+`;
+}
+
+/**
+ * A sandbox's chain and sets, filled from its policy, in one transaction (a live change replaces
+ * them atomically). Addresses learned by the resolver (ad_/dd_) are kept across changes.
+ */
+export function sandboxPolicyScript(table: string, key: string, policy: EgressPolicy): string {
+  const n = sandboxNetNames(key);
+  const t = `inet ${table}`;
+  const allow = splitEntries(policy.allowOut).v4;
+  const deny = splitEntries(policy.denyOut).v4;
+  const lines = [
+    `add set ${t} ${n.allowNet} { type ipv4_addr; flags interval; auto-merge; }`,
+    `add set ${t} ${n.denyNet} { type ipv4_addr; flags interval; auto-merge; }`,
+    `add set ${t} ${n.allowDns} { type ipv4_addr; flags timeout; }`,
+    `add set ${t} ${n.denyDns} { type ipv4_addr; flags timeout; }`,
+    `add chain ${t} ${n.chain}`,
+    `flush chain ${t} ${n.chain}`,
+    `flush set ${t} ${n.allowNet}`,
+    `flush set ${t} ${n.denyNet}`,
+    ...(allow.length ? [`add element ${t} ${n.allowNet} { ${allow.join(", ")} }`] : []),
+    ...(deny.length ? [`add element ${t} ${n.denyNet} { ${deny.join(", ")} }`] : []),
+    // denyOut wins over allowOut; what neither names follows egress.
+    `add rule ${t} ${n.chain} ip daddr @${n.denyNet} goto deny`,
+    `add rule ${t} ${n.chain} ip daddr @${n.denyDns} goto deny`,
+    `add rule ${t} ${n.chain} ip daddr @${n.allowNet} accept`,
+    `add rule ${t} ${n.chain} ip daddr @${n.allowDns} accept`,
+    policy.egress === "allow" ? `add rule ${t} ${n.chain} accept` : `add rule ${t} ${n.chain} goto deny`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** Routes the sandbox's address to its chain and pins its veth to that address. */
+export function sandboxAttachScript(table: string, key: string, ip: string): string {
+  const n = sandboxNetNames(key);
+  return [
+    `add element inet ${table} sandboxes { ${ip} : goto ${n.chain} }`,
+    `add element bridge ${table} ports { "${n.veth}" . ${ip} }`,
+  ].join("\n") + "\n";
+}
+
+/** Each removal on its own: any of them may already be gone (a half-made or half-removed sandbox). */
+export function sandboxDetachCommands(table: string, key: string, ip: string | null): string[] {
+  const n = sandboxNetNames(key);
+  const t = `inet ${table}`;
+  return [
+    ...(ip ? [`delete element ${t} sandboxes { ${ip} }`, `delete element bridge ${table} ports { "${n.veth}" . ${ip} }`] : []),
+    `flush chain ${t} ${n.chain}`,
+    `delete chain ${t} ${n.chain}`,
+    ...[n.allowNet, n.denyNet, n.allowDns, n.denyDns].map((s) => `delete set ${t} ${s}`),
+  ];
+}
+
+/** Learned addresses of a domain the policy names, kept at least a few minutes past the answer's TTL. */
+export const learnedTimeoutSeconds = (ttl: number) => Math.max(300, Math.min(ttl, 86_400));
+
+export function learnedElementsScript(table: string, set: string, ips: { ip: string; ttl: number }[]): string {
+  const els = ips.map(({ ip, ttl }) => `${ip} timeout ${learnedTimeoutSeconds(ttl)}s`);
+  return `add element inet ${table} ${set} { ${els.join(", ")} }\n`;
+}

@@ -1,0 +1,113 @@
+// The resolver every networked sandbox uses (its /etc/resolv.conf names the bridge address, and
+// port 53 to anywhere else is redirected here). It answers by the asking sandbox's policy, known by
+// its source address: a name denyOut names is REFUSED; with egress "deny", a name no allowOut
+// domain names is REFUSED unless all its addresses are in allowOut ranges. The A records of names a
+// policy names go into that sandbox's nftables sets before the answer leaves (allowed: ad_, denied:
+// dd_), so a connection that follows is decided by them, IP literal or not. Denied plain domains
+// are also looked up when a policy is loaded, so their IPs are refused before anyone asks.
+import dgram from "node:dgram";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { answerAddresses, buildQuery, errorReply, parseQuestion, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_A } from "./dns-message";
+import { run } from "./host-commands";
+import { learnedElementsScript, learnedTimeoutSeconds, sandboxNetNames } from "./nft-ruleset";
+import { ipv4InEntries, nameVerdict, splitEntries } from "./policy-match";
+import type { SandboxNetRecord } from "./sandbox-net-record";
+
+const UPSTREAM_TIMEOUT_MS = 2_000;
+/** Re-add an address this long before its element would time out. */
+const KNOWN_MARGIN_MS = 60_000;
+
+export type ResolverOptions = { listen: string; upstreams: string[]; table: string; recordsDir: string; log: (m: string) => void };
+
+export async function startResolver(opts: ResolverOptions) {
+  const byIp = new Map<string, SandboxNetRecord>();
+  const socket = dgram.createSocket("udp4");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(53, opts.listen, () => resolve());
+  });
+
+  /** set|ip → when its element times out: an address already in the set for long enough costs no nft call. */
+  const known = new Map<string, number>();
+  const learn = async (rec: SandboxNetRecord, which: "allow" | "deny", ips: { ip: string; ttl: number }[]) => {
+    const n = sandboxNetNames(rec.key);
+    const set = which === "allow" ? n.allowDns : n.denyDns;
+    const now = Date.now();
+    const fresh = ips.filter(({ ip }) => (known.get(`${set}|${ip}`) ?? 0) < now + KNOWN_MARGIN_MS);
+    if (!fresh.length) return;
+    const r = await run("nft", ["-f", "-"], learnedElementsScript(opts.table, set, fresh));
+    if (r.exitCode !== 0) return opts.log(`resolver: recording ${which} addresses for ${rec.id}: ${r.stderr.trim()}`);
+    // `add element` keeps an existing element's timeout: count from the first time only when new.
+    for (const { ip, ttl } of fresh) if (!known.has(`${set}|${ip}`)) known.set(`${set}|${ip}`, now + learnedTimeoutSeconds(ttl) * 1000);
+  };
+
+  async function upstream(query: Buffer): Promise<Buffer | null> {
+    for (const server of opts.upstreams) {
+      const answer = await new Promise<Buffer | null>((resolve) => {
+        const s = dgram.createSocket(server.includes(":") ? "udp6" : "udp4");
+        const timer = setTimeout(() => done(null), UPSTREAM_TIMEOUT_MS);
+        function done(v: Buffer | null) {
+          clearTimeout(timer);
+          s.close();
+          resolve(v);
+        }
+        s.on("error", () => done(null));
+        s.on("message", (m) => done(m));
+        s.send(query, 53, server);
+      });
+      if (answer) return answer;
+    }
+    return null;
+  }
+
+  async function answer(query: Buffer, from: string): Promise<Buffer | null> {
+    const q = parseQuestion(query);
+    if (!q) return null;
+    const rec = byIp.get(from);
+    if (!rec) return errorReply(query, q, RCODE_REFUSED);
+    const verdict = nameVerdict(rec.policy, q.name);
+    if (verdict === "deny") {
+      // Refused at once; the addresses are still learned (in the background) for IP literals.
+      void upstream(buildQuery(q.id, q.name)).then((a) => a && learn(rec, "deny", answerAddresses(a)));
+      return errorReply(query, q, RCODE_REFUSED);
+    }
+    const reply = await upstream(query);
+    if (!reply) return errorReply(query, q, RCODE_SERVFAIL);
+    const ips = answerAddresses(reply);
+    if (verdict === "allow") {
+      await learn(rec, "allow", ips);
+      return reply;
+    }
+    if (rec.policy.egress === "allow") return reply;
+    // egress "deny", a name no rule names: only an answer wholly inside allowOut's ranges is useful.
+    const inRanges = q.type === TYPE_A && ips.length > 0 && ips.every(({ ip }) => ipv4InEntries(ip, rec.policy.allowOut));
+    return inRanges ? reply : errorReply(query, q, RCODE_REFUSED);
+  }
+
+  socket.on("message", (msg, rinfo) => {
+    void answer(msg, rinfo.address)
+      .then((reply) => reply && socket.send(reply, rinfo.port, rinfo.address))
+      .catch((e) => opts.log(`resolver: ${(e as Error).message}`));
+  });
+
+  /** Reads every sandbox's record again; denied plain domains of the sandboxes named are looked up now. */
+  async function reload(lookUpFor: string[] | "all" = []): Promise<void> {
+    const names = await fs.readdir(opts.recordsDir).catch(() => [] as string[]);
+    byIp.clear();
+    for (const name of names.filter((n) => n.endsWith(".json"))) {
+      const rec = JSON.parse(await fs.readFile(path.join(opts.recordsDir, name), "utf8").catch(() => "null")) as SandboxNetRecord | null;
+      if (rec?.ip) byIp.set(rec.ip, rec);
+    }
+    // A sandbox gone, or made again (new, empty sets): forget what its old sets held.
+    const keep = new Set([...byIp.values()].filter((r) => lookUpFor !== "all" && !lookUpFor.includes(r.id)).map((r) => r.key));
+    for (const k of known.keys()) if (!keep.has(k.split("|")[0].slice(3))) known.delete(k);
+    await Promise.all([...byIp.values()].filter((r) => lookUpFor === "all" || lookUpFor.includes(r.id)).flatMap((rec) =>
+      splitEntries(rec.policy.denyOut).domains.map(async (domain, i) => {
+        const a = await upstream(buildQuery((Date.now() + i) & 0xffff, domain));
+        if (a) await learn(rec, "deny", answerAddresses(a));
+      })));
+  }
+
+  return { reload, close: () => socket.close() };
+}

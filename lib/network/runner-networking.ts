@@ -1,0 +1,31 @@
+// The runner's sandbox networking from its settings (lib/env.ts), or null when SANDBOX_NETWORK=off.
+import { isIP } from "node:net";
+import { env } from "../env";
+import { createSandboxNetworking, type SandboxNetworking } from "./sandbox-networking";
+
+const listOf = (s: string) => s.split(",").map((e) => e.trim()).filter(Boolean);
+const asCidr = (e: string) => (e.includes("/") ? e : isIP(e) === 6 ? `${e}/128` : `${e}/32`);
+
+/** Postgres's address when DATABASE_URL names it by a (non-loopback) IP: always blocked too. */
+function databaseAddress(): string[] {
+  try {
+    const host = new URL(env.DATABASE_URL ?? "").hostname.replace(/^\[|\]$/g, "");
+    return isIP(host) && !host.startsWith("127.") && host !== "::1" ? [asCidr(host)] : [];
+  } catch {
+    return [];
+  }
+}
+
+export function runnerNetworking(stateDir: string, log: (m: string) => void): SandboxNetworking | null {
+  if (env.SANDBOX_NETWORK === "off") return null;
+  return createSandboxNetworking({
+    stateDir,
+    bridge: env.SANDBOX_NET_BRIDGE,
+    cidr: env.SANDBOX_NET_CIDR,
+    table: env.SANDBOX_NET_TABLE,
+    hostNetns: env.SANDBOX_NET_HOST_NETNS ?? null,
+    upstreamDns: listOf(env.SANDBOX_DNS_UPSTREAM),
+    blocked: [...listOf(env.SANDBOX_NET_BLOCK).map(asCidr), ...databaseAddress()],
+    log,
+  });
+}

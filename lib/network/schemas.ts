@@ -1,0 +1,40 @@
+// The egress policy of a session: what its sandbox may reach beyond the always-blocked set.
+// `network: "none"` (the default) keeps the sandbox on loopback only.
+import { z } from "zod";
+
+/** Entries per list: the nftables sets and the resolver's matching stay small and quick. */
+export const MAX_POLICY_ENTRIES = 256;
+
+const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+/** A host name of two labels or more (`example.com`, `pkgs.test`), or `*.` before one (any name below it). */
+export const DOMAIN_PATTERN = new RegExp(`^(\\*\\.)?(?:${LABEL}\\.)+${LABEL}$`);
+
+const ipEntry = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+
+/** A CIDR, an IP, a domain or a `*.domain` wildcard; domains are compared lower-cased without a final dot. */
+export const policyEntrySchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(253)
+  .transform((s) => s.toLowerCase().replace(/\.$/, ""))
+  .refine((s) => ipEntry.safeParse(s).success || (DOMAIN_PATTERN.test(s) && !/^[\d.]+$/.test(s)), {
+    message: "must be an IP address, a CIDR range (10.0.0.0/8), a domain (example.com) or a wildcard (*.example.com)",
+  });
+
+export const egressPolicySchema = z
+  .object({
+    egress: z.enum(["allow", "deny"]).describe("What happens to a destination no entry names: allow (the default) or deny"),
+    allowOut: z.array(policyEntrySchema).max(MAX_POLICY_ENTRIES).default([]).describe("Reachable even when egress is deny (denyOut wins over it)"),
+    denyOut: z.array(policyEntrySchema).max(MAX_POLICY_ENTRIES).default([]).describe("Never reachable; a denied domain's DNS answer is REFUSED"),
+  })
+  .strict();
+export type EgressPolicy = z.infer<typeof egressPolicySchema>;
+
+export const networkSchema = z
+  .union([z.literal("none"), egressPolicySchema])
+  .describe(
+    "none (the default): loopback only. Else a network of its own behind the runner's NAT, with this egress policy. " +
+      "Precedence: always blocked (other sandboxes, the runner host, metadata, link-local, the runner's networks) > denyOut > allowOut > egress.",
+  );
+export type SessionNetwork = z.infer<typeof networkSchema>;
