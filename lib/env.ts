@@ -79,6 +79,12 @@ const envSchema = z.object({
     (list) => list.split(",").map((e) => e.trim()).filter(Boolean).every((e) => z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).safeParse(e).success),
     "each entry must be an IP address or a CIDR range",
   ),
+  /** NFLOG group the sandbox firewall logs connection attempts to for the flight recorder (one per runner on a network namespace); "off": record DNS lookups only. */
+  SANDBOX_NET_LOG_GROUP: z.union([z.literal("off"), z.coerce.number().int().min(1).max(65_535)]).default(7150),
+  /** How often the runner reads its sandboxes' egress counters into the usage tables. */
+  NETWORK_METER_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(10_000),
+  /** Flight recorder events a session may write per second (burst: 10 s of it); the rest are counted as dropped. */
+  NETWORK_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(50),
   /** Sandbox CPU use (in vCPUs) above which a session counts as active for the idle policy. */
   IDLE_CPU_THRESHOLD: z.coerce.number().min(0).default(0.05),
   /** How often the runner samples CPU, memory and pids of each sandbox into session_metrics. */

@@ -16,7 +16,22 @@ export type RunnerNet = {
   gateway: string;
   /** Always blocked besides the built-in ones: the runner host's connected networks, SANDBOX_NET_BLOCK, Postgres. */
   blocked: string[];
+  /** NFLOG group the flight recorder reads connection attempts from; null: nothing is logged. */
+  logGroup?: number | null;
 };
+
+/** What decided a connection attempt, as the flight recorder names it. */
+export type ConnectionRule = "always_blocked" | "deny_out" | "allow_out" | "egress";
+
+/**
+ * `log` before a verdict: the packet goes to the NFLOG group with a prefix naming the verdict and
+ * the rule ("denied:deny_out"), then the verdict applies as before (a refusal is still a reset at
+ * once). Only packets that reach a verdict rule are logged: new connections and refused packets,
+ * never an established connection's traffic.
+ */
+export function logStatement(logGroup: number | null | undefined, verdict: "allowed" | "denied", rule: ConnectionRule): string {
+  return logGroup == null ? "" : `log prefix "${verdict}:${rule}" group ${logGroup} snaplen 64 `;
+}
 
 /** Host-side veth names start with this (15 bytes at most: bv + 10 hex). */
 export const VETH_PREFIX = "bv";
@@ -41,6 +56,7 @@ export function runnerRuleset(net: RunnerNet): string {
   const v4 = blocked.filter((e) => isIP(e.split("/")[0]) === 4);
   const v6 = blocked.filter((e) => isIP(e.split("/")[0]) === 6);
   const br = JSON.stringify(net.bridge);
+  const blockedLog = logStatement(net.logGroup, "denied", "always_blocked");
   // Deleted and made again in one transaction: the base chains are replaced atomically, and the
   // per-sandbox chains, sets and map are re-added by the caller in the same script.
   return `
@@ -55,7 +71,7 @@ table inet ${net.table} {
   chain input {
     type filter hook input priority filter; policy accept;
     iifname ${br} ip daddr ${net.gateway} meta l4proto { tcp, udp } th dport 53 accept
-    iifname ${br} goto deny
+    iifname ${br} ${blockedLog}goto deny
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
@@ -64,8 +80,8 @@ table inet ${net.table} {
     oifname ${br} goto deny
   }
   chain from_sandbox {
-    meta nfproto ipv6 goto deny
-    ip daddr @blocked4 goto deny
+    meta nfproto ipv6 ${blockedLog}goto deny
+    ip daddr @blocked4 ${blockedLog}goto deny
     ct state established,related accept
     ip saddr vmap @sandboxes
     goto deny
@@ -97,11 +113,12 @@ table bridge ${net.table} {
  * A sandbox's chain and sets, filled from its policy, in one transaction (a live change replaces
  * them atomically). Addresses learned by the resolver (ad_/dd_) are kept across changes.
  */
-export function sandboxPolicyScript(table: string, key: string, policy: EgressPolicy): string {
+export function sandboxPolicyScript(table: string, key: string, policy: EgressPolicy, logGroup: number | null = null): string {
   const n = sandboxNetNames(key);
   const t = `inet ${table}`;
   const allow = splitEntries(policy.allowOut).v4;
   const deny = splitEntries(policy.denyOut).v4;
+  const log = (verdict: "allowed" | "denied", rule: ConnectionRule) => logStatement(logGroup, verdict, rule);
   const lines = [
     `add set ${t} ${n.allowNet} { type ipv4_addr; flags interval; auto-merge; }`,
     `add set ${t} ${n.denyNet} { type ipv4_addr; flags interval; auto-merge; }`,
@@ -114,11 +131,11 @@ export function sandboxPolicyScript(table: string, key: string, policy: EgressPo
     ...(allow.length ? [`add element ${t} ${n.allowNet} { ${allow.join(", ")} }`] : []),
     ...(deny.length ? [`add element ${t} ${n.denyNet} { ${deny.join(", ")} }`] : []),
     // denyOut wins over allowOut; what neither names follows egress.
-    `add rule ${t} ${n.chain} ip daddr @${n.denyNet} goto deny`,
-    `add rule ${t} ${n.chain} ip daddr @${n.denyDns} goto deny`,
-    `add rule ${t} ${n.chain} ip daddr @${n.allowNet} accept`,
-    `add rule ${t} ${n.chain} ip daddr @${n.allowDns} accept`,
-    policy.egress === "allow" ? `add rule ${t} ${n.chain} accept` : `add rule ${t} ${n.chain} goto deny`,
+    `add rule ${t} ${n.chain} ip daddr @${n.denyNet} ${log("denied", "deny_out")}goto deny`,
+    `add rule ${t} ${n.chain} ip daddr @${n.denyDns} ${log("denied", "deny_out")}goto deny`,
+    `add rule ${t} ${n.chain} ip daddr @${n.allowNet} ${log("allowed", "allow_out")}accept`,
+    `add rule ${t} ${n.chain} ip daddr @${n.allowDns} ${log("allowed", "allow_out")}accept`,
+    policy.egress === "allow" ? `add rule ${t} ${n.chain} ${log("allowed", "egress")}accept` : `add rule ${t} ${n.chain} ${log("denied", "egress")}goto deny`,
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -150,4 +167,52 @@ export const learnedTimeoutSeconds = (ttl: number) => Math.max(300, Math.min(ttl
 export function learnedElementsScript(table: string, set: string, ips: { ip: string; ttl: number }[]): string {
   const els = ips.map(({ ip, ttl }) => `${ip} timeout ${learnedTimeoutSeconds(ttl)}s`);
   return `add element inet ${table} ${set} { ${els.join(", ")} }\n`;
+}
+
+// Egress metering: a table of its own (`<table>_meter`), never deleted when the runner remakes its
+// policy table, so the counters keep counting across runner restarts and policy swaps. Its chain
+// sits on the forward hook after the policy's (priority filter + 10): it sees only packets the
+// policy accepted, so refused attempts and DNS to the runner's resolver are not egress. One pair
+// of named counters per sandbox (o_<key> out, i_<key> in), reached through maps keyed by address;
+// each counter's comment is its meter id, new whenever the pair is made (a reading is only ever
+// compared with an earlier reading of the same pair).
+export const meterTable = (table: string) => `${table}_meter`;
+
+/** Idempotent: makes what is missing, keeps counters and map elements, replaces the chain's two rules atomically. */
+export function meterRuleset(table: string, bridge: string): string {
+  const t = `inet ${meterTable(table)}`;
+  const br = JSON.stringify(bridge);
+  return [
+    `add table ${t}`,
+    `add map ${t} out_bytes { type ipv4_addr : counter; }`,
+    `add map ${t} in_bytes { type ipv4_addr : counter; }`,
+    `add chain ${t} count { type filter hook forward priority filter + 10; policy accept; }`,
+    `flush chain ${t} count`,
+    `add rule ${t} count iifname ${br} counter name ip saddr map @out_bytes`,
+    `add rule ${t} count oifname ${br} counter name ip daddr map @in_bytes`,
+  ].join("\n") + "\n";
+}
+
+export const counterNames = (key: string) => ({ out: `o_${key}`, in: `i_${key}` });
+
+/** A sandbox's counter pair (kept as they are when they exist) and its map entries. */
+export function sandboxMeterScript(table: string, key: string, ip: string, meterId: string): string {
+  const t = `inet ${meterTable(table)}`;
+  const c = counterNames(key);
+  return [
+    `add counter ${t} ${c.out} { comment "${meterId}" }`,
+    `add counter ${t} ${c.in} { comment "${meterId}" }`,
+    `add element ${t} out_bytes { ${ip} : "${c.out}" }`,
+    `add element ${t} in_bytes { ${ip} : "${c.in}" }`,
+  ].join("\n") + "\n";
+}
+
+export function sandboxMeterDetachCommands(table: string, key: string, ip: string | null): string[] {
+  const t = `inet ${meterTable(table)}`;
+  const c = counterNames(key);
+  return [
+    ...(ip ? [`delete element ${t} out_bytes { ${ip} }`, `delete element ${t} in_bytes { ${ip} }`] : []),
+    `delete counter ${t} ${c.out}`,
+    `delete counter ${t} ${c.in}`,
+  ];
 }

@@ -51,3 +51,17 @@ export function ipv4InEntries(ip: string, entries: readonly string[]): boolean {
     return addr >= start && addr < start + size;
   });
 }
+
+/** The first entry naming this domain (`a.example.com` or `*.example.com`), or null. */
+export function matchingDomainEntry(name: string, entries: readonly string[]): string | null {
+  const n = name.toLowerCase().replace(/\.$/, "");
+  const { domains, wildcards } = splitEntries(entries);
+  if (domains.includes(n)) return n;
+  const w = wildcards.find((d) => n.endsWith(`.${d}`));
+  return w ? `*.${w}` : null;
+}
+
+/** The first IPv4 address or range entry holding this address, or null. */
+export function matchingIpEntry(ip: string, entries: readonly string[]): string | null {
+  return splitEntries(entries).v4.find((e) => ipv4InEntries(ip, [e])) ?? null;
+}

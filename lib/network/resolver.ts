@@ -5,20 +5,29 @@
 // policy names go into that sandbox's nftables sets before the answer leaves (allowed: ad_, denied:
 // dd_), so a connection that follows is decided by them, IP literal or not. Denied plain domains
 // are also looked up when a policy is loaded, so their IPs are refused before anyone asks.
+import { spawn } from "node:child_process";
 import dgram from "node:dgram";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { answerAddresses, buildQuery, errorReply, parseQuestion, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_A } from "./dns-message";
 import { run } from "./host-commands";
-import { learnedElementsScript, learnedTimeoutSeconds, sandboxNetNames } from "./nft-ruleset";
-import { ipv4InEntries, nameVerdict, splitEntries } from "./policy-match";
+import type { NetworkEventRecord } from "./network-event";
+import { type ConnectionRule, learnedElementsScript, learnedTimeoutSeconds, sandboxNetNames } from "./nft-ruleset";
+import { ipv4InEntries, matchingDomainEntry, matchingIpEntry, nameVerdict, splitEntries } from "./policy-match";
 import type { SandboxNetRecord } from "./sandbox-net-record";
 
 const UPSTREAM_TIMEOUT_MS = 2_000;
 /** Re-add an address this long before its element would time out. */
 const KNOWN_MARGIN_MS = 60_000;
 
-export type ResolverOptions = { listen: string; upstreams: string[]; table: string; recordsDir: string; log: (m: string) => void };
+export type ResolverOptions = {
+  listen: string; upstreams: string[]; table: string; recordsDir: string; log: (m: string) => void;
+  /** The flight recorder: every lookup, and (with logGroup) every connection attempt the firewall logs. */
+  onEvent?: (event: NetworkEventRecord) => void;
+  logGroup?: number | null;
+};
 
 export async function startResolver(opts: ResolverOptions) {
   const byIp = new Map<string, SandboxNetRecord>();
@@ -30,9 +39,13 @@ export async function startResolver(opts: ResolverOptions) {
 
   /** set|ip → when its element times out: an address already in the set for long enough costs no nft call. */
   const known = new Map<string, number>();
-  const learn = async (rec: SandboxNetRecord, which: "allow" | "deny", ips: { ip: string; ttl: number }[]) => {
+  /** set|ip → the domain entry it was learned for: the rule a connection to it is recorded with. */
+  const learnedFor = new Map<string, string>();
+  const LEARNED_FOR_MAX = 100_000;
+  const learn = async (rec: SandboxNetRecord, which: "allow" | "deny", ips: { ip: string; ttl: number }[], entry: string | null) => {
     const n = sandboxNetNames(rec.key);
     const set = which === "allow" ? n.allowDns : n.denyDns;
+    if (entry && learnedFor.size < LEARNED_FOR_MAX) for (const { ip } of ips) learnedFor.set(`${set}|${ip}`, entry);
     const now = Date.now();
     const fresh = ips.filter(({ ip }) => (known.get(`${set}|${ip}`) ?? 0) < now + KNOWN_MARGIN_MS);
     if (!fresh.length) return;
@@ -61,6 +74,9 @@ export async function startResolver(opts: ResolverOptions) {
     return null;
   }
 
+  const lookup = (rec: SandboxNetRecord, name: string, verdict: "allowed" | "denied", rule: ConnectionRule, entry: string | null, ips: { ip: string }[] = []) =>
+    opts.onEvent?.({ sessionId: rec.id, atMs: Date.now(), kind: "dns", verdict, rule, entry, name, answers: ips.map((i) => i.ip) });
+
   async function answer(query: Buffer, from: string): Promise<Buffer | null> {
     const q = parseQuestion(query);
     if (!q) return null;
@@ -68,21 +84,60 @@ export async function startResolver(opts: ResolverOptions) {
     if (!rec) return errorReply(query, q, RCODE_REFUSED);
     const verdict = nameVerdict(rec.policy, q.name);
     if (verdict === "deny") {
+      const entry = matchingDomainEntry(q.name, rec.policy.denyOut);
+      lookup(rec, q.name, "denied", "deny_out", entry);
       // Refused at once; the addresses are still learned (in the background) for IP literals.
-      void upstream(buildQuery(q.id, q.name)).then((a) => a && learn(rec, "deny", answerAddresses(a)));
+      void upstream(buildQuery(q.id, q.name)).then((a) => a && learn(rec, "deny", answerAddresses(a), entry));
       return errorReply(query, q, RCODE_REFUSED);
     }
     const reply = await upstream(query);
     if (!reply) return errorReply(query, q, RCODE_SERVFAIL);
     const ips = answerAddresses(reply);
     if (verdict === "allow") {
-      await learn(rec, "allow", ips);
+      const entry = matchingDomainEntry(q.name, rec.policy.allowOut);
+      await learn(rec, "allow", ips, entry);
+      lookup(rec, q.name, "allowed", "allow_out", entry, ips);
       return reply;
     }
-    if (rec.policy.egress === "allow") return reply;
+    if (rec.policy.egress === "allow") {
+      lookup(rec, q.name, "allowed", "egress", null, ips);
+      return reply;
+    }
     // egress "deny", a name no rule names: only an answer wholly inside allowOut's ranges is useful.
     const inRanges = q.type === TYPE_A && ips.length > 0 && ips.every(({ ip }) => ipv4InEntries(ip, rec.policy.allowOut));
+    if (inRanges) lookup(rec, q.name, "allowed", "allow_out", matchingIpEntry(ips[0].ip, rec.policy.allowOut), ips);
+    else lookup(rec, q.name, "denied", "egress", null);
     return inRanges ? reply : errorReply(query, q, RCODE_REFUSED);
+  }
+
+  /** A packet the firewall logged (nft `log group`): which sandbox, and which entry of its rule. */
+  function connection(p: { prefix: string; src?: string; dst?: string; proto?: string; dport?: number }) {
+    const rec = p.src ? byIp.get(p.src) : undefined;
+    if (!rec || !p.dst) return;
+    const [verdict, rule] = p.prefix.split(":") as ["allowed" | "denied", ConnectionRule];
+    const n = sandboxNetNames(rec.key);
+    const entry = rule === "deny_out" ? matchingIpEntry(p.dst, rec.policy.denyOut) ?? learnedFor.get(`${n.denyDns}|${p.dst}`) ?? null
+      : rule === "allow_out" ? matchingIpEntry(p.dst, rec.policy.allowOut) ?? learnedFor.get(`${n.allowDns}|${p.dst}`) ?? null
+      : null;
+    opts.onEvent?.({ sessionId: rec.id, atMs: Date.now(), kind: "connection", verdict, rule, entry, destination: p.dst, port: p.dport ?? null, protocol: p.proto ?? null });
+  }
+
+  // Connection attempts: the kernel hands logged packets to NFLOG; a small reader (Python: Node has
+  // no netlink sockets) prints them as JSON lines. Without it, lookups are still recorded.
+  let nflog: ReturnType<typeof spawn> | null = null;
+  if (opts.logGroup != null && opts.onEvent) {
+    nflog = spawn("python3", [fileURLToPath(new URL("./nflog-reader.py", import.meta.url)), String(opts.logGroup)], { stdio: ["pipe", "pipe", "pipe"] });
+    nflog.on("error", (e) => opts.log(`connection recorder: ${e.message}`));
+    nflog.stderr?.on("data", (d) => opts.log(`connection recorder: ${String(d).trim()}`));
+    createInterface({ input: nflog.stdout! }).on("line", (line) => {
+      try {
+        const p = JSON.parse(line) as { prefix?: string; overrun?: number };
+        if (p.overrun) opts.log(`connection recorder: the kernel dropped logged packets (${p.overrun} overruns)`);
+        else if (p.prefix) connection(p as { prefix: string });
+      } catch {
+        // "ready", or a line cut short: nothing to record
+      }
+    });
   }
 
   socket.on("message", (msg, rinfo) => {
@@ -105,9 +160,15 @@ export async function startResolver(opts: ResolverOptions) {
     await Promise.all([...byIp.values()].filter((r) => lookUpFor === "all" || lookUpFor.includes(r.id)).flatMap((rec) =>
       splitEntries(rec.policy.denyOut).domains.map(async (domain, i) => {
         const a = await upstream(buildQuery((Date.now() + i) & 0xffff, domain));
-        if (a) await learn(rec, "deny", answerAddresses(a));
+        if (a) await learn(rec, "deny", answerAddresses(a), domain);
       })));
   }
 
-  return { reload, close: () => socket.close() };
+  return {
+    reload,
+    close: () => {
+      socket.close();
+      nflog?.kill("SIGTERM");
+    },
+  };
 }

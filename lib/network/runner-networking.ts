@@ -1,6 +1,7 @@
 // The runner's sandbox networking from its settings (lib/env.ts), or null when SANDBOX_NETWORK=off.
 import { isIP } from "node:net";
 import { env } from "../env";
+import type { CounterReading, NetworkEventRecord } from "./network-event";
 import { createSandboxNetworking, type SandboxNetworking } from "./sandbox-networking";
 
 const listOf = (s: string) => s.split(",").map((e) => e.trim()).filter(Boolean);
@@ -16,7 +17,9 @@ function databaseAddress(): string[] {
   }
 }
 
-export function runnerNetworking(stateDir: string, log: (m: string) => void): SandboxNetworking | null {
+export type NetworkHooks = { onFinalReading: (r: CounterReading) => Promise<void>; onEvent: (e: NetworkEventRecord) => void };
+
+export function runnerNetworking(stateDir: string, log: (m: string) => void, hooks?: NetworkHooks): SandboxNetworking | null {
   if (env.SANDBOX_NETWORK === "off") return null;
   return createSandboxNetworking({
     stateDir,
@@ -26,6 +29,8 @@ export function runnerNetworking(stateDir: string, log: (m: string) => void): Sa
     hostNetns: env.SANDBOX_NET_HOST_NETNS ?? null,
     upstreamDns: listOf(env.SANDBOX_DNS_UPSTREAM),
     blocked: [...listOf(env.SANDBOX_NET_BLOCK).map(asCidr), ...databaseAddress()],
+    logGroup: env.SANDBOX_NET_LOG_GROUP === "off" ? null : env.SANDBOX_NET_LOG_GROUP,
+    ...hooks,
     log,
   });
 }

@@ -5,7 +5,7 @@
 // Everything lives in the kernel (and /run/netns) and in small files under stateDir, so a runner
 // restart keeps it; detach removes all of it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -13,7 +13,11 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { claimAddress, rangeOf, releaseAddress } from "./address-pool";
 import { hostCommands, run } from "./host-commands";
-import { runnerRuleset, sandboxAttachScript, sandboxDetachCommands, sandboxNetNames, sandboxPolicyScript } from "./nft-ruleset";
+import type { CounterReading, NetworkEventRecord } from "./network-event";
+import {
+  counterNames, meterRuleset, meterTable, runnerRuleset, sandboxAttachScript, sandboxDetachCommands, sandboxMeterDetachCommands, sandboxMeterScript,
+  sandboxNetNames, sandboxPolicyScript,
+} from "./nft-ruleset";
 import type { SandboxNetRecord } from "./sandbox-net-record";
 import type { EgressPolicy } from "./schemas";
 
@@ -28,6 +32,12 @@ export type SandboxNetworkingConfig = {
   upstreamDns: string[];
   /** Always blocked besides the built-in ones and the host's connected networks. */
   blocked: string[];
+  /** NFLOG group of the flight recorder's connection attempts (null: connections are not recorded). */
+  logGroup?: number | null;
+  /** The last reading of a sandbox's egress counters, taken just before its network is removed. */
+  onFinalReading?: (reading: CounterReading) => Promise<void>;
+  /** A DNS lookup or connection attempt of a sandbox (the flight recorder). */
+  onEvent?: (event: NetworkEventRecord) => void;
   log: (m: string) => void;
 };
 
@@ -48,6 +58,13 @@ export type SandboxNetworking = {
   detach(id: string): Promise<void>;
   /** After a restart: brings the host side back when sandboxes with a network exist. */
   resume(): Promise<void>;
+  /**
+   * Every sandbox's egress counters now, plus final readings that could not be handed over when
+   * their sandbox was removed (kept on disk until `settled`).
+   */
+  readCounters(): Promise<CounterReading[]>;
+  /** These readings are recorded: spooled final readings among them are forgotten. */
+  settled(readings: CounterReading[]): Promise<void>;
   close(): void;
 };
 
@@ -60,6 +77,8 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
   const recordsDir = path.join(dir, "sandboxes");
   const addressesDir = path.join(dir, "addresses");
   const resolvConf = path.join(dir, "resolv.conf");
+  const spoolDir = path.join(dir, "final-readings");
+  const newMeterId = () => `m${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
   const { gateway, bits } = rangeOf(cfg.cidr);
   const recordPath = (key: string) => path.join(recordsDir, `${key}.json`);
   let ready: Promise<void> | null = null;
@@ -93,10 +112,20 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     const table = cfg.table;
     const script = [
       `table inet ${table} {}`, `delete table inet ${table}`, `table bridge ${table} {}`, `delete table bridge ${table}`,
-      runnerRuleset({ table, bridge: cfg.bridge, cidr: cfg.cidr, gateway, blocked: [...(await connectedNetworks()), ...cfg.blocked] }),
-      ...records.flatMap((r) => [sandboxPolicyScript(table, r.key, r.policy), sandboxAttachScript(table, r.key, r.ip)]),
+      runnerRuleset({ table, bridge: cfg.bridge, cidr: cfg.cidr, gateway, blocked: [...(await connectedNetworks()), ...cfg.blocked], logGroup: cfg.logGroup }),
+      ...records.flatMap((r) => [sandboxPolicyScript(table, r.key, r.policy, cfg.logGroup ?? null), sandboxAttachScript(table, r.key, r.ip)]),
     ].join("\n");
     await host.nft(script);
+    // The meter table is never deleted: counters that exist keep counting. A counter pair that is
+    // gone (the host rebooted) is made again under a new meter id, so its fresh zero is never
+    // compared with the old pair's last reading.
+    const existing = new Set((await listCounters()).map((c) => c.name));
+    for (const r of records) {
+      if (r.meterId && existing.has(counterNames(r.key).out)) continue;
+      r.meterId = newMeterId();
+      await fs.writeFile(recordPath(r.key), JSON.stringify(r satisfies SandboxNetRecord));
+    }
+    await host.nft(meterRuleset(table, cfg.bridge) + records.map((r) => sandboxMeterScript(table, r.key, r.ip, r.meterId!)).join(""));
     await startResolver();
   }
 
@@ -104,6 +133,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     const [cmd, args] = host.argv(process.execPath, [
       "--import", "tsx", fileURLToPath(new URL("./resolver-daemon.ts", import.meta.url)),
       "--listen", gateway, "--upstream", (await upstreams()).join(","), "--table", cfg.table, "--records", recordsDir,
+      ...(cfg.logGroup == null ? [] : ["--log-group", String(cfg.logGroup)]),
     ]);
     const child = spawn(cmd, [...args], { stdio: ["pipe", "pipe", "pipe"] });
     child.stderr?.on("data", (d) => cfg.log(`resolver: ${String(d).trim()}`));
@@ -116,6 +146,13 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
           clearTimeout(timer);
           resolve();
         } else if (line === "ok") waiting.shift()?.();
+        else if (line.startsWith("event ")) {
+          try {
+            cfg.onEvent?.(JSON.parse(line.slice(6)) as NetworkEventRecord);
+          } catch (e) {
+            cfg.log(`resolver event: ${(e as Error).message}`);
+          }
+        }
       });
     });
     await started;
@@ -149,11 +186,42 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     throw e;
   }));
 
+  type KernelCounter = { name: string; comment?: string; bytes: number };
+  async function listCounters(): Promise<KernelCounter[]> {
+    const [cmd, args] = host.argv("nft", ["-j", "list", "counters", "table", "inet", meterTable(cfg.table)]);
+    const r = await run(cmd, [...args]);
+    if (r.exitCode !== 0) return [];
+    const items = (JSON.parse(r.stdout) as { nftables: { counter?: KernelCounter }[] }).nftables;
+    return items.flatMap((i) => (i.counter ? [i.counter] : []));
+  }
+
+  /** A sandbox's reading from the kernel's counters (null when its pair does not exist). */
+  function readingOf(rec: SandboxNetRecord, counters: Map<string, KernelCounter>): CounterReading | null {
+    const c = counterNames(rec.key);
+    const out = counters.get(c.out);
+    const inn = counters.get(c.in);
+    if (!out || !inn || !out.comment) return null;
+    return { sessionId: rec.id, meterId: out.comment, bytesOut: BigInt(out.bytes), bytesIn: BigInt(inn.bytes) };
+  }
+
+  const spoolPath = (r: CounterReading) => path.join(spoolDir, `${r.sessionId}.${r.meterId}.json`);
+  const toJson = (r: CounterReading) => JSON.stringify({ ...r, bytesOut: String(r.bytesOut), bytesIn: String(r.bytesIn) });
+
   async function detach(id: string): Promise<void> {
     const key = netKeyOf(id);
     const n = sandboxNetNames(key);
     const rec = await fs.readFile(recordPath(key), "utf8").then((t) => JSON.parse(t) as SandboxNetRecord).catch(() => null);
     if (!rec && !existsSync(`/run/netns/${n.netns}`)) return; // network "none", or already removed
+    // The counters' last word before they go: handed over, or kept on disk until it can be.
+    const final = rec ? readingOf(rec, new Map((await listCounters()).map((c) => [c.name, c]))) : null;
+    if (final) {
+      await Promise.resolve(cfg.onFinalReading?.(final)).catch(async (e) => {
+        cfg.log(`egress counters of ${id}: ${(e as Error).message}; kept to record later`);
+        await fs.mkdir(spoolDir, { recursive: true });
+        await fs.writeFile(spoolPath(final), toJson(final));
+      });
+    }
+    for (const c of sandboxMeterDetachCommands(cfg.table, key, rec?.ip ?? null)) await host.nftQuiet(c);
     for (const c of sandboxDetachCommands(cfg.table, key, rec?.ip ?? null)) await host.nftQuiet(c);
     await host.ipQuiet("link", "del", n.veth);
     await run("ip", ["netns", "del", n.netns]);
@@ -175,8 +243,9 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
       // A new container has a new namespace: whatever an earlier one of this sandbox left goes first.
       await detach(id);
       const ip = await claimAddress(addressesDir, cfg.cidr, id);
+      const meterId = newMeterId();
       try {
-        await fs.writeFile(recordPath(key), JSON.stringify({ id, key, ip, policy } satisfies SandboxNetRecord));
+        await fs.writeFile(recordPath(key), JSON.stringify({ id, key, ip, policy, meterId } satisfies SandboxNetRecord));
         const made = await run("ip", ["netns", "attach", n.netns, String(pid)]);
         if (made.exitCode !== 0) throw new Error(`ip netns attach: ${made.stderr.trim()}`);
         await host.ip("link", "add", n.veth, "type", "veth", "peer", "name", "eth0", "netns", n.netns);
@@ -196,7 +265,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
         await inNs("link", "set", "eth0", "up");
         await inNs("route", "add", gateway, "dev", "eth0", "scope", "link");
         await inNs("route", "add", "default", "via", gateway, "dev", "eth0");
-        await host.nft(sandboxPolicyScript(cfg.table, key, policy) + sandboxAttachScript(cfg.table, key, ip));
+        await host.nft(sandboxPolicyScript(cfg.table, key, policy, cfg.logGroup ?? null) + sandboxAttachScript(cfg.table, key, ip) + sandboxMeterScript(cfg.table, key, ip, meterId));
         await resolverCommand(`reload ${id}`);
         return { netnsPath, ip };
       } catch (e) {
@@ -207,13 +276,26 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     async applyPolicy(id, policy) {
       const key = netKeyOf(id);
       const rec = JSON.parse(await fs.readFile(recordPath(key), "utf8")) as SandboxNetRecord;
-      await host.nft(sandboxPolicyScript(cfg.table, key, policy));
+      await host.nft(sandboxPolicyScript(cfg.table, key, policy, cfg.logGroup ?? null));
       await fs.writeFile(recordPath(key), JSON.stringify({ ...rec, policy } satisfies SandboxNetRecord));
       await resolverCommand(`reload ${id}`);
     },
     detach,
     async resume() {
       if ((await readRecords()).length) await ensureHost();
+    },
+    async readCounters() {
+      const counters = new Map((await listCounters()).map((c) => [c.name, c]));
+      const live = (await readRecords()).flatMap((r) => readingOf(r, counters) ?? []);
+      const names = await fs.readdir(spoolDir).catch(() => [] as string[]);
+      const spooled = await Promise.all(names.map(async (name) => {
+        const j = JSON.parse(await fs.readFile(path.join(spoolDir, name), "utf8").catch(() => "null")) as (Omit<CounterReading, "bytesOut" | "bytesIn"> & { bytesOut: string; bytesIn: string }) | null;
+        return j ? [{ ...j, bytesOut: BigInt(j.bytesOut), bytesIn: BigInt(j.bytesIn) }] : [];
+      }));
+      return [...live, ...spooled.flat()];
+    },
+    async settled(readings) {
+      await Promise.all(readings.map((r) => fs.rm(spoolPath(r), { force: true })));
     },
     close() {
       resolver?.kill("SIGTERM");

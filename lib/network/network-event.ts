@@ -1,0 +1,25 @@
+// What the egress flight recorder records of a sandbox: a DNS lookup (the resolver's verdict) or an
+// outbound connection attempt (the firewall's, read from NFLOG), with the rule that decided it.
+import type { ConnectionRule } from "./nft-ruleset";
+
+export type NetworkVerdict = "allowed" | "denied";
+
+export type NetworkEventRecord = {
+  sessionId: string;
+  atMs: number;
+  kind: "dns" | "connection";
+  verdict: NetworkVerdict;
+  rule: ConnectionRule;
+  /** The policy entry that matched (deny_out, allow_out): a CIDR, an address, a domain or a wildcard. */
+  entry: string | null;
+  /** dns: the name asked for, and the addresses answered. */
+  name?: string | null;
+  answers?: string[];
+  /** connection: where to. */
+  destination?: string | null;
+  port?: number | null;
+  protocol?: string | null;
+};
+
+/** One reading of a sandbox's egress counters (cumulative bytes since the pair was made). */
+export type CounterReading = { sessionId: string; meterId: string; bytesOut: bigint; bytesIn: bigint };
