@@ -34,7 +34,7 @@ import {
 } from "../billing/stripe/schemas";
 import { consoleSessionListSchema } from "../auth/console-session-schemas";
 import { defineEndpoint } from "./endpoint";
-import { egressPolicySchema } from "../network/schemas";
+import { egressPolicySchema, networkEventPageSchema, networkEventsQuerySchema } from "../network/schemas";
 
 const filePathQuery = z.object({ path: z.string().min(1).max(4096).describe("Absolute path inside the sandbox") }).strict();
 const sessionAction = (action: string, summary: string) =>
@@ -126,6 +126,11 @@ export const endpoints = {
     method: "PATCH", path: "/api/v1/sessions/{id}/network", tag: "Sessions", scopes: ["sessions:write"],
     summary: "Replace the egress policy of a session that has a network; its runner applies it to the running sandbox within about a second, no restart (network none stays none)",
     body: egressPolicySchema, response: sessionSchema,
+  }),
+  listSessionNetworkEvents: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions/{id}/network/events", tag: "Sessions", scopes: ["sessions:read"],
+    summary: "The session's egress flight recorder, newest first: DNS lookups and outbound connection attempts with the verdict and the rule that decided; with its bytes out and in so far",
+    query: networkEventsQuerySchema, response: networkEventPageSchema,
   }),
   resumeSession: sessionAction("resume", "Resume a paused or hibernated session"),
   hibernateSession: sessionAction("hibernate", "Snapshot the files and free the sandbox"),

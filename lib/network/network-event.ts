@@ -23,3 +23,6 @@ export type NetworkEventRecord = {
 
 /** One reading of a sandbox's egress counters (cumulative bytes since the pair was made). */
 export type CounterReading = { sessionId: string; meterId: string; bytesOut: bigint; bytesIn: bigint };
+
+/** A stretch of a session's events the flight recorder's rate limit left out. */
+export type DroppedRow = { sessionId: string; atMs: number; count: number };

@@ -38,3 +38,41 @@ export const networkSchema = z
       "Precedence: always blocked (other sandboxes, the runner host, metadata, link-local, the runner's networks) > denyOut > allowOut > egress.",
   );
 export type SessionNetwork = z.infer<typeof networkSchema>;
+
+// The egress flight recorder's API: GET /api/v1/sessions/{id}/network/events.
+export const NETWORK_EVENT_KINDS = ["dns", "connection", "dropped"] as const;
+export const NETWORK_VERDICTS = ["allowed", "denied"] as const;
+export const NETWORK_RULES = ["always_blocked", "deny_out", "allow_out", "egress"] as const;
+
+export const networkEventsQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().regex(/^\d{1,18}$/, "not a cursor from this API").optional().describe("The nextCursor of the previous page"),
+    verdict: z.enum(NETWORK_VERDICTS).optional().describe("Only allowed, or only denied, lookups and connections"),
+    kind: z.enum(NETWORK_EVENT_KINDS).optional().describe("dns (lookups), connection (attempts), dropped (events the rate limit left out)"),
+  })
+  .strict();
+export type NetworkEventsQuery = z.infer<typeof networkEventsQuerySchema>;
+
+export const networkEventSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  kind: z.enum(NETWORK_EVENT_KINDS),
+  verdict: z.enum(NETWORK_VERDICTS).nullable().describe("null for dropped"),
+  rule: z.enum(NETWORK_RULES).nullable()
+    .describe("What decided: always_blocked (never reachable), deny_out or allow_out (the entry that matched is `entry`), egress (the policy's default); null for dropped"),
+  entry: z.string().nullable(),
+  name: z.string().nullable().describe("dns: the name asked for"),
+  answers: z.array(z.string()).describe("dns: the addresses answered (empty when refused)"),
+  destination: z.string().nullable(),
+  port: z.number().int().nullable(),
+  protocol: z.string().nullable(),
+  count: z.number().int().describe("1; for dropped, how many events were left out from `at` on"),
+});
+
+export const networkEventPageSchema = z.object({
+  data: z.array(networkEventSchema).describe("Newest first"),
+  nextCursor: z.string().nullable(),
+  bytesOut: z.string().describe("Bytes the session's sandbox sent out so far (its egress, metered as network_egress_gib), as of the runner's last counter reading"),
+  bytesIn: z.string().describe("Bytes it received"),
+});

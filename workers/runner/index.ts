@@ -27,6 +27,7 @@ import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
 import { createRuncBackend } from "../../lib/sandbox";
 import { runnerNetworking } from "../../lib/network/runner-networking";
 import { createNetworkPolicySync } from "../../lib/runners/sync-network-policies";
+import { createNetworkMetering } from "../../lib/runners/network-metering";
 import { touchSessionActivity } from "../../lib/sessions/record-transition";
 import { createResourceSampler } from "../../lib/metrics/resource-sampler";
 import { createRunnerTerminals } from "../../lib/terminal/runner-terminals";
@@ -49,7 +50,10 @@ async function main() {
     return;
   }
   const { version, idMap } = readiness;
-  const network = runnerNetworking(stateDir, log);
+  // Egress metering and the flight recorder (README "Network"): counters read before a sandbox's
+  // network goes, events from the resolver and the firewall.
+  const metering = createNetworkMetering({ eventsPerSecond: env.NETWORK_EVENTS_PER_SECOND, log });
+  const network = runnerNetworking(stateDir, log, metering.hooks);
   // Sandboxes with a network from before a restart keep theirs: the bridge, rules and resolver come back now.
   await network?.resume().catch((e) => log(`sandbox network: ${(e as Error).message}`));
   const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap, network });
@@ -209,6 +213,7 @@ async function main() {
       await limitWatch.checkAll(s);
     }).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
     setInterval(() => void sessionsOfRunner(runnerId, epoch).then((s) => checkInitHealth(backend, s, log)).catch((e) => log(`init health: ${e.message}`)), INIT_HEALTH_EVERY_MS),
+    ...(network ? [setInterval(() => void metering.readAll(network).catch((e) => log(`egress counters: ${e.message}`)), env.NETWORK_METER_INTERVAL_MS)] : []),
   ];
 
   const stop = async () => {
@@ -221,7 +226,9 @@ async function main() {
     await mainOutput.close();
     await logs.close();
     await otlp.close();
-    network?.close(); // the resolver; bridge, veths and rules stay for the next start
+    if (network) await metering.readAll(network).catch((e) => log(`egress counters: ${e.message}`));
+    network?.close(); // the resolver; bridge, veths, rules and counters stay for the next start
+    await metering.close();
     await flushPlatformSpans();
     await listener.end().catch(() => {});
     await markRunnerOffline(runnerId, epoch).catch(() => {});
