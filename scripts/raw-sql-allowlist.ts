@@ -25,5 +25,7 @@ export const RAW_SQL_ON_TENANT_TABLES: Record<string, string> = {
   "lib/billing/stripe/push-usage.ts": "claims due Stripe pushes of every tenant with SKIP LOCKED; each push names its tenant",
   "lib/runners/place-session.ts": "placement sums every tenant's sessions per runner for free capacity; reads no tenant data out",
   "lib/runners/check-init-health.ts": "the runner writes init health of the sessions it holds, by session id",
+  "lib/network/record-egress.ts": "the runner records its sandboxes' counter readings; each row takes the tenant of its session (joined by id)",
+  "lib/network/write-network-events.ts": "the runner's flight recorder batch insert; each row takes the tenant of its session (joined by id)",
   "lib/logs/session-log-limits.ts": "the runner's log limits of the sessions it holds, by session id, with each one's own tenant plan",
 };

@@ -82,22 +82,22 @@ describe("purge of expired telemetry", () => {
 
     // Small batches: the purge has to go round several times per table.
     const result = await purgeExpiredTelemetry({ tenantIds: [a.id, b.id], batchSize: 25 });
-    expect(result).toEqual({ sessionLogs: 120, sessionMetrics: 120, spans: 170 });
+    expect(result).toEqual({ sessionLogs: 120, sessionMetrics: 120, spans: 170, networkEvents: 0 });
     expect(await counts(a.id)).toEqual({ logs: 80, metrics: 80, spans: 30 });
     expect(await counts(a.id, daysAgo(7))).toEqual({ logs: 0, metrics: 0, spans: 0 });
     expect(await counts(b.id)).toEqual({ logs: 200, metrics: 200, spans: 200 });
     // Nothing left to do.
-    expect(await purgeExpiredTelemetry({ tenantIds: [a.id, b.id], batchSize: 25 })).toEqual({ sessionLogs: 0, sessionMetrics: 0, spans: 0 });
+    expect(await purgeExpiredTelemetry({ tenantIds: [a.id, b.id], batchSize: 25 })).toEqual({ sessionLogs: 0, sessionMetrics: 0, spans: 0, networkEvents: 0 });
   });
 
   it("stops after a bounded number of batches per run and finishes on the next runs", async () => {
     const { id, tenant } = await sessionRowIn("running");
     await seed(tenant.id, id, daysAgo(8), 500, "old");
     const run = () => purgeExpiredTelemetry({ tenantIds: [tenant.id], batchSize: 100, maxBatchesPerTable: 2 });
-    expect(await run()).toEqual({ sessionLogs: 200, sessionMetrics: 200, spans: 200 });
-    expect(await run()).toEqual({ sessionLogs: 200, sessionMetrics: 200, spans: 200 });
-    expect(await run()).toEqual({ sessionLogs: 100, sessionMetrics: 100, spans: 100 });
-    expect(await run()).toEqual({ sessionLogs: 0, sessionMetrics: 0, spans: 0 });
+    expect(await run()).toEqual({ sessionLogs: 200, sessionMetrics: 200, spans: 200, networkEvents: 0 });
+    expect(await run()).toEqual({ sessionLogs: 200, sessionMetrics: 200, spans: 200, networkEvents: 0 });
+    expect(await run()).toEqual({ sessionLogs: 100, sessionMetrics: 100, spans: 100, networkEvents: 0 });
+    expect(await run()).toEqual({ sessionLogs: 0, sessionMetrics: 0, spans: 0, networkEvents: 0 });
     expect(await counts(tenant.id)).toEqual({ logs: 0, metrics: 0, spans: 0 });
   });
 

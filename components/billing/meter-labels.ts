@@ -5,6 +5,7 @@ const METER_NAMES: Record<Meter, string> = {
   memory_gib_seconds: "Memory",
   gpu_seconds: "GPU time",
   snapshot_gib_hours: "Snapshot storage",
+  network_egress_gib: "Network egress",
 };
 
 /** A meter as people read it; an unknown one (a newer server) as its API name. */
@@ -21,4 +22,5 @@ export const METER_COLORS: Record<Meter, string> = {
   memory_gib_seconds: "#0891b2",
   gpu_seconds: "#c026d3",
   snapshot_gib_hours: "#d97706",
+  network_egress_gib: "#059669",
 };

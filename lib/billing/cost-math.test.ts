@@ -10,6 +10,7 @@ const FREE: MeterPrice[] = [
   { meter: "memory_gib_seconds", unitPriceUsd: "0.0000045", includedQuantity: "72000" },
   { meter: "gpu_seconds", unitPriceUsd: "0.000583", includedQuantity: "0" },
   { meter: "snapshot_gib_hours", unitPriceUsd: "0.00014", includedQuantity: "7200" },
+  { meter: "network_egress_gib", unitPriceUsd: "0.09", includedQuantity: "5" },
 ];
 
 describe("decimal strings", () => {
@@ -64,7 +65,7 @@ describe("rounding to cents", () => {
 describe("priceUsage", () => {
   it("bills only what exceeds the included amount, one rounded line per meter, plus the fee", () => {
     const cost = priceUsage({
-      usage: { vcpu_seconds: "100000", memory_gib_seconds: "72000", gpu_seconds: "10.5", snapshot_gib_hours: "7300.123456" },
+      usage: { vcpu_seconds: "100000", memory_gib_seconds: "72000", gpu_seconds: "10.5", snapshot_gib_hours: "7300.123456", network_egress_gib: "7.5" },
       prices: FREE, feeCents: 2900, withIncluded: true,
     });
     expect(cost.lines).toEqual([
@@ -75,13 +76,15 @@ describe("priceUsage", () => {
       { meter: "gpu_seconds", quantity: "10.5", includedQuantity: "0", billableQuantity: "10.5", unitPriceUsd: "0.000583", amountCents: 1 },
       // 100.123456 × 0.00014 = 0.01401728384 USD → 1.40 cents → 1 cent
       { meter: "snapshot_gib_hours", quantity: "7300.123456", includedQuantity: "7200", billableQuantity: "100.123456", unitPriceUsd: "0.00014", amountCents: 1 },
+      // 2.5 GiB past the 5 included × 0.09 = 0.225 USD → 22.5 cents → 23 cents
+      { meter: "network_egress_gib", quantity: "7.5", includedQuantity: "5", billableQuantity: "2.5", unitPriceUsd: "0.09", amountCents: 23 },
     ]);
-    expect(cost).toMatchObject({ usageCents: 92, feeCents: 2900, totalCents: 2992 });
+    expect(cost).toMatchObject({ usageCents: 115, feeCents: 2900, totalCents: 3015 });
   });
 
   it("costs only the fee with zero usage, and nothing under the included amounts", () => {
     const none = priceUsage({ usage: {}, prices: FREE, feeCents: 0, withIncluded: true });
-    expect(none.lines.map((l) => [l.quantity, l.billableQuantity, l.amountCents])).toEqual(Array(4).fill(["0", "0", 0]));
+    expect(none.lines.map((l) => [l.quantity, l.billableQuantity, l.amountCents])).toEqual(Array(5).fill(["0", "0", 0]));
     expect(none.totalCents).toBe(0);
     const under = priceUsage({ usage: { vcpu_seconds: "35999.999999" }, prices: FREE, feeCents: 2900, withIncluded: true });
     expect(under).toMatchObject({ usageCents: 0, totalCents: 2900 });
@@ -97,7 +100,7 @@ describe("priceUsage", () => {
     // Each line is 0.6 cents: rounded per line, three lines make 3 cents (not round(1.8) = 2).
     const prices: MeterPrice[] = ["vcpu_seconds", "memory_gib_seconds", "gpu_seconds"].map((meter) => ({ meter: meter as MeterPrice["meter"], unitPriceUsd: "0.000006", includedQuantity: "0" }));
     const cost = priceUsage({ usage: { vcpu_seconds: "1000", memory_gib_seconds: "1000", gpu_seconds: "1000" }, prices, feeCents: 0, withIncluded: true });
-    expect(cost.lines.map((l) => l.amountCents)).toEqual([1, 1, 1, 0]);
+    expect(cost.lines.map((l) => l.amountCents)).toEqual([1, 1, 1, 0, 0]);
     expect(cost.usageCents).toBe(3);
   });
 });
@@ -107,7 +110,7 @@ describe("forecast", () => {
   it("extrapolates the rate so far to the end of the period", () => {
     const tenDays = new Date("2026-11-11T00:00:00Z");
     expect(forecastUsage({ vcpu_seconds: "1000", gpu_seconds: "0.000001" }, period, tenDays)).toEqual({
-      vcpu_seconds: "3000", memory_gib_seconds: "0", gpu_seconds: "0.000003", snapshot_gib_hours: "0",
+      vcpu_seconds: "3000", memory_gib_seconds: "0", gpu_seconds: "0.000003", snapshot_gib_hours: "0", network_egress_gib: "0",
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { learnedElementsScript, runnerRuleset, sandboxDetachCommands, sandboxPolicyScript } from "./nft-ruleset";
+import { learnedElementsScript, meterRuleset, runnerRuleset, sandboxDetachCommands, sandboxMeterScript, sandboxPolicyScript } from "./nft-ruleset";
 import { answerAddresses, buildQuery, errorReply, parseQuestion, RCODE_REFUSED } from "./dns-message";
 import { rangeOf } from "./address-pool";
 
@@ -26,6 +26,28 @@ describe("nftables scripts", () => {
     expect(allow).toContain("add element inet burrow dn_k1 { 10.0.0.0/8 }");
     expect(allow).not.toContain("x.com"); // domains are the resolver's
     expect(sandboxPolicyScript("burrow", "k1", { egress: "deny", allowOut: [], denyOut: [] }).trim().split("\n").at(-1)).toBe("add rule inet burrow s_k1 goto deny");
+  });
+
+  it("logs each verdict with its rule for the flight recorder when given a group, and still refuses at once", () => {
+    const rules = sandboxPolicyScript("burrow", "k1", { egress: "deny", allowOut: ["1.1.1.1"], denyOut: [] }, 7150).split("\n").filter((l) => l.startsWith("add rule"));
+    expect(rules.map((r) => r.split(" s_k1 ")[1])).toEqual([
+      'ip daddr @dn_k1 log prefix "denied:deny_out" group 7150 snaplen 64 goto deny',
+      'ip daddr @dd_k1 log prefix "denied:deny_out" group 7150 snaplen 64 goto deny',
+      'ip daddr @an_k1 log prefix "allowed:allow_out" group 7150 snaplen 64 accept',
+      'ip daddr @ad_k1 log prefix "allowed:allow_out" group 7150 snaplen 64 accept',
+      'log prefix "denied:egress" group 7150 snaplen 64 goto deny',
+    ]);
+    const text = runnerRuleset({ ...net, logGroup: 7150 });
+    expect(text).toContain('ip daddr @blocked4 log prefix "denied:always_blocked" group 7150 snaplen 64 goto deny');
+    expect(text).toContain('iifname "burrow0" log prefix "denied:always_blocked" group 7150 snaplen 64 goto deny');
+  });
+
+  it("counts egress in a table of its own, after the policy, with a counter pair per sandbox", () => {
+    const meter = meterRuleset("burrow", "burrow0");
+    expect(meter).toContain("add chain inet burrow_meter count { type filter hook forward priority filter + 10; policy accept; }");
+    expect(meter).toContain('add rule inet burrow_meter count iifname "burrow0" counter name ip saddr map @out_bytes');
+    expect(meter).not.toContain("delete"); // never resets a counter
+    expect(sandboxMeterScript("burrow", "k1", "10.88.0.2", "m1")).toContain('add element inet burrow_meter out_bytes { 10.88.0.2 : "o_k1" }');
   });
 
   it("removes each piece on its own", () => {

@@ -1,4 +1,4 @@
-// The scheduler's retention job: deletes session logs and resource metrics older than each
+// The scheduler's retention job: deletes session logs, resource metrics and network events (the egress flight recorder) older than each
 // tenant's log_retention_days and spans older than its span_retention_days. Writers are never
 // locked out: each DELETE removes at most one batch of rows picked by ctid through the
 // (tenant_id, time) index and commits on its own (ROW EXCLUSIVE, like an INSERT: no table lock,
@@ -18,7 +18,7 @@ export type PurgeOptions = {
   tenantIds?: string[];
 };
 
-export type PurgeResult = { sessionLogs: number; sessionMetrics: number; spans: number };
+export type PurgeResult = { sessionLogs: number; sessionMetrics: number; spans: number; networkEvents: number };
 
 const DAY_MS = 86_400_000;
 
@@ -38,6 +38,13 @@ const TABLES: Table[] = [
         SELECT ctid FROM session_metrics WHERE tenant_id = ${tenantId} AND at < ${cutoff}::timestamptz LIMIT ${limit}))`,
   },
   {
+    // The egress flight recorder is kept like logs.
+    key: "networkEvents", retention: "logRetentionDays",
+    deleteBatch: (tenantId, cutoff, limit) => db().$executeRaw`
+      DELETE FROM session_network_events WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM session_network_events WHERE tenant_id = ${tenantId} AND at < ${cutoff}::timestamptz LIMIT ${limit}))`,
+  },
+  {
     key: "spans", retention: "spanRetentionDays",
     deleteBatch: (tenantId, cutoff, limit) => db().$executeRaw`
       DELETE FROM spans WHERE ctid = ANY(ARRAY(
@@ -50,7 +57,7 @@ export async function purgeExpiredTelemetry(opts: PurgeOptions = {}): Promise<Pu
   const batchSize = opts.batchSize ?? 5_000;
   const maxBatches = opts.maxBatchesPerTable ?? 40;
   const deadline = Date.now() + (opts.budgetMs ?? 20_000);
-  const result: PurgeResult = { sessionLogs: 0, sessionMetrics: 0, spans: 0 };
+  const result: PurgeResult = { sessionLogs: 0, sessionMetrics: 0, spans: 0, networkEvents: 0 };
 
   // The system actor reads every tenant's settings; each DELETE names its tenant.
   const tenants = await db().tenant.findMany({

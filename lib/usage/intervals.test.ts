@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  billedMsPerHour, HOUR_MS, hourQuantities, sessionRates, sessionUsage, snapshotRate, snapshotUsage, splitAtHours, stateSpans,
+  billedMsPerHour, EGRESS_RATE, egressUsage, HOUR_MS, hourQuantities, sessionRates, sessionUsage, snapshotRate, snapshotUsage, splitAtHours, stateSpans,
   type StateSpan, type TimelineEvent, type UsagePiece,
 } from "./intervals";
 import { formatQuantity, isExactMicro, microUnits, parseQuantity, rationalOf, type Rate } from "./quantity";
@@ -214,5 +214,18 @@ describe("a known timeline, to the second", () => {
     // Still stored: counted up to `until`; nothing before creation or without bytes.
     expect(total(snapshotUsage({ storedBytes: 1n << 30n, createdAtMs: at(11, 0, 0), deletedAtMs: null }, at(11, 30, 0)), "snapshot_gib_hours")).toBe(500_000n);
     expect(snapshotUsage({ storedBytes: 0n, createdAtMs: at(11, 0, 0), deletedAtMs: null }, at(12, 0, 0))).toEqual([]);
+  });
+});
+
+describe("egress", () => {
+  it("bytes per hour become GiB, rounded once over the session's total", () => {
+    const GiB = 1n << 30n;
+    // 1.5 GiB, then a third of a GiB twice: each hour is within half a micro-GiB, the total exact-rounded once.
+    const third = GiB / 3n;
+    const pieces = egressUsage([{ hourMs: T0 + HOUR_MS, bytes: third }, { hourMs: T0, bytes: GiB + GiB / 2n }, { hourMs: T0 + 2 * HOUR_MS, bytes: third }], T0 + 3 * HOUR_MS);
+    expect(byHour(pieces, "network_egress_gib")).toEqual({ "09:00": "1.5", "10:00": "0.333333", "11:00": "0.333334" });
+    expect(total(pieces, "network_egress_gib")).toBe(microUnits(EGRESS_RATE, GiB + GiB / 2n + 2n * third));
+    // Hours from `until` on, and empty hours, bill nothing.
+    expect(egressUsage([{ hourMs: T0, bytes: 0n }, { hourMs: T0 + HOUR_MS, bytes: GiB }], T0 + HOUR_MS)).toEqual([]);
   });
 });

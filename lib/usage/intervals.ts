@@ -25,7 +25,7 @@ import { microUnits, rationalOf, type Rate } from "./quantity";
 
 export const HOUR_MS = 3_600_000;
 
-export type SessionMeter = Exclude<Meter, "snapshot_gib_hours">;
+export type SessionMeter = Exclude<Meter, "snapshot_gib_hours" | "network_egress_gib">;
 export type TimelineEvent = { id: string; toState: string; atMs: number };
 export type StateSpan = { state: string; startMs: number; endMs: number };
 export type HourPiece = { hourMs: number; startMs: number; endMs: number };
@@ -130,4 +130,19 @@ export function snapshotUsage(snapshot: StoredSnapshot, untilMs: number): UsageP
   return hourQuantities(billedMsPerHour(spans, ["stored"]), snapshotRate(snapshot.storedBytes))
     .filter((h) => h.micro > 0n)
     .map((h) => ({ meter: "snapshot_gib_hours" as const, hourMs: h.hourMs, micro: h.micro }));
+}
+
+/** 1 GiB = 2^30 bytes: egress in GiB per byte. */
+export const EGRESS_RATE: Rate = { num: 1n, den: 1n << 30n };
+
+/**
+ * A session's egress (bytes its sandbox sent out, per UTC hour as the runner recorded them) in
+ * GiB, the rounding telescoped over its whole history like the time meters; hours from `untilMs`
+ * on are left out.
+ */
+export function egressUsage(hours: readonly { hourMs: number; bytes: bigint }[], untilMs: number): UsagePiece[] {
+  const counted = [...hours].filter((h) => h.hourMs < untilMs && h.bytes > 0n).sort((a, b) => a.hourMs - b.hourMs);
+  return hourQuantities(counted.map((h) => ({ hourMs: h.hourMs, ms: Number(h.bytes) })), EGRESS_RATE)
+    .filter((h) => h.micro > 0n)
+    .map((h) => ({ meter: "network_egress_gib" as const, hourMs: h.hourMs, micro: h.micro }));
 }

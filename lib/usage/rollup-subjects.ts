@@ -25,6 +25,9 @@ export async function findSessionSubjects(w: Window): Promise<string[]> {
     UNION
     SELECT u.subject_id FROM tenants t JOIN usage_hours u ON u.tenant_id = t.id JOIN sessions s ON s.id = u.subject_id
     WHERE u.hour >= ${w.start}::timestamptz AND u.meter <> 'snapshot_gib_hours' AND (${w.tenantId}::text IS NULL OR t.id = ${w.tenantId}::text)
+    UNION
+    SELECT n.session_id FROM tenants t JOIN session_network_hours n ON n.tenant_id = t.id
+    WHERE n.hour >= ${w.start}::timestamptz AND (${w.tenantId}::text IS NULL OR t.id = ${w.tenantId}::text)
     ORDER BY 1`;
   return rows.map((r) => r.id);
 }
@@ -45,18 +48,27 @@ export async function findSnapshotSubjects(w: Window): Promise<string[]> {
 
 /** Who a usage row is attributed to. */
 export type Attribution = { tenantId: string; sessionId: string | null; templateName: string | null; apiKeyId: string | null };
-export type LoadedSession = Attribution & { id: string; vcpu: number; memoryMib: number; gpus: number; events: TimelineEvent[] };
+export type LoadedSession = Attribution & { id: string; vcpu: number; memoryMib: number; gpus: number; events: TimelineEvent[]; egress: { hourMs: number; bytes: bigint }[] };
 export type LoadedSnapshot = Attribution & { id: string; storedBytes: bigint; createdAtMs: number; deletedAtMs: number | null };
 
 /** The sessions with their whole timelines (the rounding of each hour depends on all before it). */
 export async function loadSessions(ids: string[]): Promise<LoadedSession[]> {
-  const [sessions, events] = await Promise.all([
+  const [sessions, events, egress] = await Promise.all([
     db().$queryRaw<{ id: string; tenant_id: string; template_name: string; api_key_id: string | null; vcpu: number; memory_mib: number; gpus: number }[]>`
       SELECT id, tenant_id, template_name, api_key_id, vcpu, memory_mib, gpus FROM sessions WHERE id = ANY(${ids}::text[])`,
     db().$queryRaw<{ session_id: string; id: string; to_state: string; at_ms: bigint }[]>`
       SELECT session_id, id, to_state, (extract(epoch FROM created_at) * 1000)::bigint AS at_ms
       FROM session_events WHERE session_id = ANY(${ids}::text[])`,
+    db().$queryRaw<{ session_id: string; hour_ms: bigint; bytes_out: bigint }[]>`
+      SELECT session_id, (extract(epoch FROM hour) * 1000)::bigint AS hour_ms, bytes_out
+      FROM session_network_hours WHERE session_id = ANY(${ids}::text[])`,
   ]);
+  const egressOf = new Map<string, { hourMs: number; bytes: bigint }[]>();
+  for (const e of egress) {
+    const list = egressOf.get(e.session_id) ?? [];
+    list.push({ hourMs: Number(e.hour_ms), bytes: BigInt(e.bytes_out) });
+    egressOf.set(e.session_id, list);
+  }
   const bySession = new Map<string, TimelineEvent[]>();
   for (const e of events) {
     const list = bySession.get(e.session_id) ?? [];
@@ -65,7 +77,7 @@ export async function loadSessions(ids: string[]): Promise<LoadedSession[]> {
   }
   return sessions.map((s) => ({
     id: s.id, tenantId: s.tenant_id, sessionId: s.id, templateName: s.template_name, apiKeyId: s.api_key_id,
-    vcpu: s.vcpu, memoryMib: s.memory_mib, gpus: s.gpus, events: bySession.get(s.id) ?? [],
+    vcpu: s.vcpu, memoryMib: s.memory_mib, gpus: s.gpus, events: bySession.get(s.id) ?? [], egress: egressOf.get(s.id) ?? [],
   }));
 }
 

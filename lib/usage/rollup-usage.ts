@@ -11,7 +11,7 @@
 // An hour is CLOSED (final, billable to Stripe) once it ended CLOSE_GRACE_MS before a completed
 // run's `now`: the grace absorbs runner clock skew and transactions that commit late.
 import { db } from "../db/client";
-import { sessionUsage, snapshotUsage, HOUR_MS, type UsagePiece } from "./intervals";
+import { egressUsage, sessionUsage, snapshotUsage, HOUR_MS, type UsagePiece } from "./intervals";
 import { formatQuantity } from "./quantity";
 import { advanceClosedThrough, readClosedThrough } from "./rollup-state";
 import { type Attribution, findSessionSubjects, findSnapshotSubjects, loadSessions, loadSnapshots, type Window } from "./rollup-subjects";
@@ -62,7 +62,7 @@ export async function rollupUsage(opts: RollupOptions = {}): Promise<RollupResul
   for (let i = 0; i < sessionIds.length; i += batchSize) {
     const ids = sessionIds.slice(i, i + batchSize);
     const rows = (await loadSessions(ids)).flatMap((s) =>
-      sessionUsage(s, s.events, now.getTime()).map((piece) => ({ ...s, subjectId: s.id, piece })));
+      [...sessionUsage(s, s.events, now.getTime()), ...egressUsage(s.egress, now.getTime())].map((piece) => ({ ...s, subjectId: s.id, piece })));
     await write("sessions", ids, rows);
   }
   const snapshotIds = await findSnapshotSubjects(window);

@@ -23,7 +23,7 @@ export const usageRowSchema = z.object({
   start: z.string().describe("Start of the hour or UTC day"),
   key: z.string(),
   meter: z.enum(METERS),
-  quantity: z.string().regex(/^\d+(\.\d+)?$/).describe("Exact decimal, in the meter's unit (vCPU-seconds, GiB-seconds, GPU-seconds, GiB-hours)"),
+  quantity: z.string().regex(/^\d+(\.\d+)?$/).describe("Exact decimal, in the meter's unit (vCPU-seconds, GiB-seconds, GPU-seconds, GiB-hours, GiB)"),
   amountCents: z.number().int().describe("quantity × the tenant's current plan unit price, in cents rounded half up per row (before included amounts)"),
 });
 
