@@ -39,7 +39,7 @@ describe("nftables scripts", () => {
     ]);
     const text = runnerRuleset({ ...net, logGroup: 7150 });
     expect(text).toContain('ip daddr @blocked4 log prefix "denied:always_blocked" group 7150 snaplen 64 goto deny');
-    expect(text).toContain('iifname "burrow0" log prefix "denied:always_blocked" group 7150 snaplen 64 goto deny');
+    expect(text).toContain('iifname "burrow0" meta pkttype host log prefix "denied:always_blocked" group 7150 snaplen 64 goto deny\n    iifname "burrow0" goto deny');
   });
 
   it("counts egress in a table of its own, after the policy, with a counter pair per sandbox", () => {

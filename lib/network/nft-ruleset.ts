@@ -57,6 +57,8 @@ export function runnerRuleset(net: RunnerNet): string {
   const v6 = blocked.filter((e) => isIP(e.split("/")[0]) === 6);
   const br = JSON.stringify(net.bridge);
   const blockedLog = logStatement(net.logGroup, "denied", "always_blocked");
+  // To the runner host itself, only unicast is an attempt worth recording: a sandbox's interface
+  // coming up sends multicast (IPv6 router and listener messages) that is refused unrecorded.
   // Deleted and made again in one transaction: the base chains are replaced atomically, and the
   // per-sandbox chains, sets and map are re-added by the caller in the same script.
   return `
@@ -71,7 +73,7 @@ table inet ${net.table} {
   chain input {
     type filter hook input priority filter; policy accept;
     iifname ${br} ip daddr ${net.gateway} meta l4proto { tcp, udp } th dport 53 accept
-    iifname ${br} ${blockedLog}goto deny
+    ${blockedLog ? `iifname ${br} meta pkttype host ${blockedLog}goto deny\n    ` : ""}iifname ${br} goto deny
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
