@@ -20,6 +20,7 @@ import { PostMortemCard } from "./post-mortem-card";
 import { SessionDetailsCard } from "./session-details-card";
 import { SessionFiles } from "./session-files";
 import { SessionHeader } from "./session-header";
+import { SessionNetworkCard } from "./session-network-card";
 import { isEnded } from "./session-state";
 import { SESSION_TABS, tabFromParam, type SessionTab } from "./session-tab-names";
 import { panelId, SessionTabs, tabId } from "./session-tabs";
@@ -88,6 +89,7 @@ function Panel({ tab, session: s, canWrite, live }: { tab: SessionTab; session: 
           </div>
           <div className="min-w-0 space-y-6">
             <SessionDetailsCard session={s} />
+            <SessionNetworkCard session={s} />
           </div>
         </div>
       );
