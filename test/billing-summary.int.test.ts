@@ -47,6 +47,7 @@ describe("GET /api/v1/billing/summary", () => {
       { meter: "memory_gib_seconds", quantity: "720001", includedQuantity: "720000", billableQuantity: "1", unitPriceUsd: "0.000004", amountCents: 0 }, // $0.000004
       { meter: "gpu_seconds", quantity: "4834.567891", includedQuantity: "0", billableQuantity: "4834.567891", unitPriceUsd: "0.0005", amountCents: 242 }, // $2.4172839455
       { meter: "snapshot_gib_hours", quantity: "80000", includedQuantity: "72000", billableQuantity: "8000", unitPriceUsd: "0.00012", amountCents: 96 }, // $0.96
+      { meter: "network_egress_gib", quantity: "0", includedQuantity: "100", billableQuantity: "0", unitPriceUsd: "0.08", amountCents: 0 },
     ]);
     expect(summary).toMatchObject({
       mode: "local", charged: false, plan: { id: "pro", name: "Pro", monthlyFeeCents: 2900 },
@@ -130,6 +131,7 @@ describe("GET /api/v1/billing/plans", () => {
         { meter: "memory_gib_seconds", unitPriceUsd: "0.0000045", includedQuantity: "72000" },
         { meter: "gpu_seconds", unitPriceUsd: "0.000583", includedQuantity: "0" },
         { meter: "snapshot_gib_hours", unitPriceUsd: "0.00014", includedQuantity: "7200" },
+        { meter: "network_egress_gib", unitPriceUsd: "0.09", includedQuantity: "5" },
       ],
       quotas: { maxRunningSessions: 20, maxVcpu: 32, maxMemoryMib: 65_536, maxSnapshotBytes: 53_687_091_200, maxLifetimeSeconds: 86_400, logBytesPerSecond: 1_048_576, logMaxBytes: 67_108_864 },
     });

@@ -84,10 +84,10 @@ describe("usage rollup", () => {
   it("sums per meter for billing, tenant-wide and per API key", async () => {
     const day = { from: at(0, 0, 0), to: new Date(at(0, 0, 0).getTime() + 24 * HOUR) };
     expect(await sumUsageByMeter({ tenantId: tenant.id, ...day })).toEqual({
-      vcpu_seconds: "10860", memory_gib_seconds: "9030", gpu_seconds: "5415", snapshot_gib_hours: "6",
+      vcpu_seconds: "10860", memory_gib_seconds: "9030", gpu_seconds: "5415", snapshot_gib_hours: "6", network_egress_gib: "0",
     });
     expect(await sumUsageByMeter({ tenantId: tenant.id, ...day, apiKeyId: tenant.keyId })).toEqual({
-      vcpu_seconds: "10830", memory_gib_seconds: "9022.5", gpu_seconds: "5415", snapshot_gib_hours: "6",
+      vcpu_seconds: "10830", memory_gib_seconds: "9022.5", gpu_seconds: "5415", snapshot_gib_hours: "6", network_egress_gib: "0",
     });
     // Hours count when they start in [from, to).
     expect(await sumUsageByMeter({ tenantId: tenant.id, from: at(10, 0, 0), to: at(11, 0, 0) })).toMatchObject({ vcpu_seconds: "7230", snapshot_gib_hours: "0" });
