@@ -4,7 +4,7 @@
 // interface counters on the host end), across a live policy change, a runner restart, hibernation,
 // wake and termination; the runner's periodic counter reading is off (10 min) so that every byte
 // here is recorded by a runner stop or a final reading before a sandbox's network is removed.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
@@ -82,6 +82,11 @@ function vethSentIpBytes(id: string): number {
   return link.stats64.rx.bytes - 14 * link.stats64.rx.packets;
 }
 
+/** The sandbox's network is removed (its final counter reading is recorded before that). */
+const networkGone = (id: string) => waitFor(async () => !execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).includes(`burrow-${netKeyOf(id)}`), {
+  what: "the sandbox's network namespace removed", timeoutMs: 15_000, intervalMs: 100,
+});
+
 async function upload(id: string, bytes: number) {
   const r = await sh(id, `head -c ${bytes} /dev/urandom > /workspace/blob && curl -sS -m 50 --data-binary @/workspace/blob http://${INTERNET.allowed}:${SINK_PORT}/ && rm /workspace/blob`);
   expect(r.stdout).toBe(String(bytes));
@@ -108,6 +113,7 @@ describe("egress metering", () => {
     // Hibernation removes the sandbox's network: the final reading is taken before.
     expect((await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: tenant.key, params: { id } })).status).toBeLessThan(300);
     await waitForSessionState(runner, id, "hibernated");
+    await networkGone(id);
     const afterHibernate = await events(id, "?limit=1");
     expect(afterHibernate.status).toBe(200);
     const meteredFirst = Number(afterHibernate.body.bytesOut);
@@ -122,6 +128,7 @@ describe("egress metering", () => {
     const sentSinceWake = vethSentIpBytes(id);
     expect((await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${id}`, key: tenant.key, params: { id } })).status).toBeLessThan(300);
     await waitForSessionState(runner, id, "terminated");
+    await networkGone(id);
     const sent = sentBeforeHibernate + sentSinceWake;
     const metered = Number((await events(id, "?limit=1")).body.bytesOut);
     expect(Math.abs(metered - sent) / sent).toBeLessThan(0.01);
@@ -245,10 +252,12 @@ print(n)"`);
     const row = (tenantId: string) => ({ tenantId, sessionId: session.id, at: old, kind: "connection", verdict: "denied", rule: "egress", destination: INTERNET.denied, port: 80, protocol: "tcp" });
     await db().sessionNetworkEvent.createMany({ data: [...Array.from({ length: 7 }, () => row(tenant.id)), ...Array.from({ length: 3 }, () => row(other.id))] });
     const recent = await db().sessionNetworkEvent.count({ where: { tenantId: tenant.id, at: { gte: new Date(Date.now() - 86_400_000) } } });
+    expect(recent).toBeGreaterThan(0);
     const result = await purgeExpiredTelemetry({ tenantIds: [tenant.id] });
     expect(result.networkEvents).toBe(7);
     expect(await db().sessionNetworkEvent.count({ where: { tenantId: tenant.id, at: { lt: new Date(Date.now() - 86_400_000) } } })).toBe(0);
-    expect(await db().sessionNetworkEvent.count({ where: { tenantId: tenant.id } })).toBe(recent);
+    // The recent ones stay (the runner may still be adding to them).
+    expect(await db().sessionNetworkEvent.count({ where: { tenantId: tenant.id } })).toBeGreaterThanOrEqual(recent);
     expect(await db().sessionNetworkEvent.count({ where: { tenantId: other.id } })).toBe(3);
   }, 30_000);
 });
