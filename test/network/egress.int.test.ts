@@ -129,6 +129,8 @@ describe("egress metering", () => {
     expect((await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${id}`, key: tenant.key, params: { id } })).status).toBeLessThan(300);
     await waitForSessionState(runner, id, "terminated");
     await networkGone(id);
+    // Its counters went with it (read first).
+    expect(world.exec(world.host, ["nft", "list", "table", "inet", "burrow_meter"])).not.toContain(`_${netKeyOf(id)}`);
     const sent = sentBeforeHibernate + sentSinceWake;
     const metered = Number((await events(id, "?limit=1")).body.bytesOut);
     expect(Math.abs(metered - sent) / sent).toBeLessThan(0.01);
