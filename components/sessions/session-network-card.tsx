@@ -21,7 +21,7 @@ const RULE_NAMES: Record<string, string> = { always_blocked: "always blocked", d
 
 function what(e: NetworkEvent): string {
   if (e.kind === "dropped") return `${e.count} events left out (rate limit)`;
-  if (e.kind === "dns") return `lookup ${e.name}${e.answers.length ? ` → ${e.answers.join(", ")}` : ""}`;
+  if (e.kind === "dns") return `${e.queryType ?? "lookup"} ${e.name}${e.answers.length ? ` → ${e.answers.join(", ")}` : ""}`;
   return `${e.protocol ?? "ip"} ${e.destination}${e.port ? `:${e.port}` : ""}`;
 }
 

@@ -2,6 +2,10 @@
 // the A records of an answer, and a REFUSED reply. Pure.
 
 export type DnsQuestion = { id: number; name: string; type: number; end: number };
+
+const TYPE_NAMES: Record<number, string> = { 1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 33: "SRV", 64: "SVCB", 65: "HTTPS", 255: "ANY" };
+/** A record type as people write it: 1 → "A", 28 → "AAAA", an unusual one as "TYPE<n>". */
+export const typeName = (type: number) => TYPE_NAMES[type] ?? `TYPE${type}`;
 export const TYPE_A = 1;
 export const RCODE_REFUSED = 5;
 export const RCODE_SERVFAIL = 2;

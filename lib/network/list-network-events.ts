@@ -30,7 +30,7 @@ export async function listNetworkEvents({ ctx, input }: { ctx: TenantContext; in
   return {
     data: page.map((r) => ({
       id: String(r.id), at: r.at.toISOString(), kind: r.kind as Kind, verdict: r.verdict as Verdict | null, rule: r.rule as Rule | null, entry: r.entry,
-      name: r.name, answers: r.answers, destination: r.destination, port: r.port, protocol: r.protocol, count: r.count,
+      name: r.name, queryType: r.queryType, answers: r.answers, destination: r.destination, port: r.port, protocol: r.protocol, count: r.count,
     })),
     nextCursor: rows.length > query.limit ? String(page[page.length - 1].id) : null,
     bytesOut: String(totals._sum.bytesOut ?? 0n),

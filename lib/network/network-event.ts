@@ -12,8 +12,9 @@ export type NetworkEventRecord = {
   rule: ConnectionRule;
   /** The policy entry that matched (deny_out, allow_out): a CIDR, an address, a domain or a wildcard. */
   entry: string | null;
-  /** dns: the name asked for, and the addresses answered. */
+  /** dns: the name asked for, its record type (A, AAAA, …), and the addresses answered. */
   name?: string | null;
+  queryType?: string | null;
   answers?: string[];
   /** connection: where to. */
   destination?: string | null;

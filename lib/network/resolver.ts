@@ -11,7 +11,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { answerAddresses, buildQuery, errorReply, parseQuestion, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_A } from "./dns-message";
+import { answerAddresses, buildQuery, type DnsQuestion, errorReply, parseQuestion, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_A, typeName } from "./dns-message";
 import { run } from "./host-commands";
 import type { NetworkEventRecord } from "./network-event";
 import { type ConnectionRule, learnedElementsScript, learnedTimeoutSeconds, sandboxNetNames } from "./nft-ruleset";
@@ -74,8 +74,8 @@ export async function startResolver(opts: ResolverOptions) {
     return null;
   }
 
-  const lookup = (rec: SandboxNetRecord, name: string, verdict: "allowed" | "denied", rule: ConnectionRule, entry: string | null, ips: { ip: string }[] = []) =>
-    opts.onEvent?.({ sessionId: rec.id, atMs: Date.now(), kind: "dns", verdict, rule, entry, name, answers: ips.map((i) => i.ip) });
+  const lookup = (rec: SandboxNetRecord, q: DnsQuestion, verdict: "allowed" | "denied", rule: ConnectionRule, entry: string | null, ips: { ip: string }[] = []) =>
+    opts.onEvent?.({ sessionId: rec.id, atMs: Date.now(), kind: "dns", verdict, rule, entry, name: q.name, queryType: typeName(q.type), answers: ips.map((i) => i.ip) });
 
   async function answer(query: Buffer, from: string): Promise<Buffer | null> {
     const q = parseQuestion(query);
@@ -85,7 +85,7 @@ export async function startResolver(opts: ResolverOptions) {
     const verdict = nameVerdict(rec.policy, q.name);
     if (verdict === "deny") {
       const entry = matchingDomainEntry(q.name, rec.policy.denyOut);
-      lookup(rec, q.name, "denied", "deny_out", entry);
+      lookup(rec, q, "denied", "deny_out", entry);
       // Refused at once; the addresses are still learned (in the background) for IP literals.
       void upstream(buildQuery(q.id, q.name)).then((a) => a && learn(rec, "deny", answerAddresses(a), entry));
       return errorReply(query, q, RCODE_REFUSED);
@@ -96,17 +96,17 @@ export async function startResolver(opts: ResolverOptions) {
     if (verdict === "allow") {
       const entry = matchingDomainEntry(q.name, rec.policy.allowOut);
       await learn(rec, "allow", ips, entry);
-      lookup(rec, q.name, "allowed", "allow_out", entry, ips);
+      lookup(rec, q, "allowed", "allow_out", entry, ips);
       return reply;
     }
     if (rec.policy.egress === "allow") {
-      lookup(rec, q.name, "allowed", "egress", null, ips);
+      lookup(rec, q, "allowed", "egress", null, ips);
       return reply;
     }
     // egress "deny", a name no rule names: only an answer wholly inside allowOut's ranges is useful.
     const inRanges = q.type === TYPE_A && ips.length > 0 && ips.every(({ ip }) => ipv4InEntries(ip, rec.policy.allowOut));
-    if (inRanges) lookup(rec, q.name, "allowed", "allow_out", matchingIpEntry(ips[0].ip, rec.policy.allowOut), ips);
-    else lookup(rec, q.name, "denied", "egress", null);
+    if (inRanges) lookup(rec, q, "allowed", "allow_out", matchingIpEntry(ips[0].ip, rec.policy.allowOut), ips);
+    else lookup(rec, q, "denied", "egress", null);
     return inRanges ? reply : errorReply(query, q, RCODE_REFUSED);
   }
 

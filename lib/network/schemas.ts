@@ -63,6 +63,7 @@ export const networkEventSchema = z.object({
     .describe("What decided: always_blocked (never reachable), deny_out or allow_out (the entry that matched is `entry`), egress (the policy's default); null for dropped"),
   entry: z.string().nullable(),
   name: z.string().nullable().describe("dns: the name asked for"),
+  queryType: z.string().nullable().describe("dns: the record type asked for (A, AAAA, HTTPS, …)"),
   answers: z.array(z.string()).describe("dns: the addresses answered (empty when refused)"),
   destination: z.string().nullable(),
   port: z.number().int().nullable(),

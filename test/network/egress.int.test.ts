@@ -149,7 +149,7 @@ describe("egress metering", () => {
   }, 240_000);
 });
 
-type Ev = { kind: string; verdict: string | null; rule: string | null; entry: string | null; name: string | null; answers: string[]; destination: string | null; port: number | null; protocol: string | null; count: number };
+type Ev = { kind: string; verdict: string | null; rule: string | null; entry: string | null; name: string | null; queryType: string | null; answers: string[]; destination: string | null; port: number | null; protocol: string | null; count: number };
 
 describe("the egress flight recorder", () => {
   let id: string;
@@ -186,7 +186,7 @@ describe("the egress flight recorder", () => {
     expect(r.stdout).toBe("rc=0\nrc=6\nrc=6\nrc=7\nrc=7\nrc=0\nrc=7\nrc=7\n");
 
     const want: Partial<Ev>[] = [
-      { kind: "dns", name: "allowed.test", verdict: "allowed", rule: "allow_out", entry: "allowed.test", answers: [INTERNET.allowed] },
+      { kind: "dns", name: "allowed.test", queryType: "A", verdict: "allowed", rule: "allow_out", entry: "allowed.test", answers: [INTERNET.allowed] },
       { kind: "connection", destination: INTERNET.allowed, port: 80, protocol: "tcp", verdict: "allowed", rule: "allow_out", entry: "allowed.test" },
       { kind: "dns", name: "b.wild.test", verdict: "denied", rule: "deny_out", entry: "b.wild.test", answers: [] },
       { kind: "dns", name: "other.test", verdict: "denied", rule: "egress", entry: null },

@@ -32,6 +32,7 @@ CREATE TABLE "session_network_events" (
     "rule" TEXT,
     "entry" TEXT,
     "name" TEXT,
+    "query_type" TEXT,
     "answers" TEXT[],
     "destination" TEXT,
     "port" INTEGER,
