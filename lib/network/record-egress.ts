@@ -41,7 +41,9 @@ export async function recordCounterReadings(readings: CounterReading[]): Promise
     }
     const changed = rows.filter((r) => r.dOut > 0n || r.dIn > 0n);
     if (!changed.length) return { readings: rows.length, bytesOut: 0n, bytesIn: 0n };
-    const col = <T>(f: (r: (typeof changed)[number]) => T) => changed.map(f);
+    // One row per pair (its highest value; rows are in reading order, each at least the one before).
+    const pairs = [...new Map(changed.map((r) => [`${r.sessionId}|${r.meterId}`, r])).values()];
+    const col = <T>(f: (r: (typeof changed)[number]) => T) => pairs.map(f);
     await tx.$executeRaw`
       INSERT INTO session_network_counters AS c (session_id, meter_id, tenant_id, bytes_out, bytes_in, updated_at)
       SELECT * , now() AT TIME ZONE 'UTC' FROM unnest(${col((r) => r.sessionId)}::text[], ${col((r) => r.meterId)}::text[], ${col((r) => r.tenantId)}::text[],

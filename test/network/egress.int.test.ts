@@ -15,6 +15,7 @@ import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import * as usageRoute from "@/app/api/v1/usage/route";
 import { db } from "@/lib/db/client";
+import { recordCounterReadings } from "@/lib/network/record-egress";
 import { netKeyOf } from "@/lib/network/sandbox-networking";
 import { purgeExpiredTelemetry } from "@/lib/retention/purge-expired-telemetry";
 import { rollupUsageJob } from "@/lib/usage";
@@ -147,6 +148,24 @@ describe("egress metering", () => {
     expect(Number(gib) / 1e6).toBeCloseTo(metered / 2 ** 30, 5);
     expect(rows.every((r: { amountCents: number }) => r.amountCents >= 0)).toBe(true);
   }, 240_000);
+});
+
+describe("recording counter readings", () => {
+  it("adds each counter pair's increase once: repeated, late and out-of-order readings add nothing; a new pair starts from its own zero", async () => {
+    const res = await create({ network: "none" }); // only its row is needed
+    const sessionId = res.body.id as string;
+    const total = async () => (await db().sessionNetworkHour.aggregate({ where: { tenantId: tenant.id, sessionId }, _sum: { bytesOut: true, bytesIn: true } }))._sum;
+    const read = (meterId: string, out: number, inn: number) => ({ sessionId, meterId, bytesOut: BigInt(out), bytesIn: BigInt(inn) });
+    await recordCounterReadings([read("m1", 1000, 10)]);
+    await recordCounterReadings([read("m1", 1000, 10)]); // the same reading again (a retry, or a final reading equal to the last)
+    await recordCounterReadings([read("m1", 700, 7)]); // an older reading arriving late
+    expect(await total()).toEqual({ bytesOut: 1000n, bytesIn: 10n });
+    // Two readings of one pair in one batch, then a new pair (a new container) below the old value.
+    await recordCounterReadings([read("m1", 1500, 20), read("m1", 2500, 30), read("m2", 400, 4)]);
+    expect(await total()).toEqual({ bytesOut: 2900n, bytesIn: 34n });
+    // A reading of a session that does not exist is left out.
+    expect((await recordCounterReadings([{ ...read("m1", 5, 5), sessionId: "ses_nonexistent" }])).readings).toBe(0);
+  }, 30_000);
 });
 
 type Ev = { kind: string; verdict: string | null; rule: string | null; entry: string | null; name: string | null; queryType: string | null; answers: string[]; destination: string | null; port: number | null; protocol: string | null; count: number };
