@@ -45,7 +45,8 @@ export async function startResolver(opts: ResolverOptions) {
   const learn = async (rec: SandboxNetRecord, which: "allow" | "deny", ips: { ip: string; ttl: number }[], entry: string | null) => {
     const n = sandboxNetNames(rec.key);
     const set = which === "allow" ? n.allowDns : n.denyDns;
-    if (entry && learnedFor.size < LEARNED_FOR_MAX) for (const { ip } of ips) learnedFor.set(`${set}|${ip}`, entry);
+    if (learnedFor.size >= LEARNED_FOR_MAX) learnedFor.clear(); // bounded: old mappings are only labels
+    if (entry) for (const { ip } of ips) learnedFor.set(`${set}|${ip}`, entry);
     const now = Date.now();
     const fresh = ips.filter(({ ip }) => (known.get(`${set}|${ip}`) ?? 0) < now + KNOWN_MARGIN_MS);
     if (!fresh.length) return;
@@ -155,8 +156,10 @@ export async function startResolver(opts: ResolverOptions) {
       if (rec?.ip) byIp.set(rec.ip, rec);
     }
     // A sandbox gone, or made again (new, empty sets): forget what its old sets held.
+    const byKey = new Set([...byIp.values()].map((r) => r.key));
     const keep = new Set([...byIp.values()].filter((r) => lookUpFor !== "all" && !lookUpFor.includes(r.id)).map((r) => r.key));
     for (const k of known.keys()) if (!keep.has(k.split("|")[0].slice(3))) known.delete(k);
+    for (const k of learnedFor.keys()) if (!byKey.has(k.split("|")[0].slice(3))) learnedFor.delete(k);
     await Promise.all([...byIp.values()].filter((r) => lookUpFor === "all" || lookUpFor.includes(r.id)).flatMap((rec) =>
       splitEntries(rec.policy.denyOut).domains.map(async (domain, i) => {
         const a = await upstream(buildQuery((Date.now() + i) & 0xffff, domain));
