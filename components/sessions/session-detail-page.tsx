@@ -12,6 +12,7 @@ import type { Session } from "../api-types";
 import { useConsole } from "../console/console-context";
 import { SessionLogPane } from "../logs/session-log-pane";
 import { SessionMetricsCard } from "../metrics/session-metrics-card";
+import { SessionNetworkPanel } from "../network/session-network-panel";
 import { SessionTelemetryTimeline } from "../traces/session-telemetry-timeline";
 import { Card } from "../ui/card";
 import { EmptyState, ErrorState, LoadingState } from "../ui/states";
@@ -107,5 +108,7 @@ function Panel({ tab, session: s, canWrite, live }: { tab: SessionTab; session: 
       return <SessionMetricsCard session={s} />;
     case "snapshots":
       return <SnapshotLineage session={s} />;
+    case "network":
+      return <SessionNetworkPanel session={s} canWrite={canWrite} />;
   }
 }
