@@ -73,6 +73,7 @@ test("each tab of the session page, live state from a click, and an ended sessio
     await page.keyboard.press("ArrowRight");
     await expect(page).toHaveURL(`${sessionPath}?tab=network`);
     await expect(page.getByRole("tabpanel", { name: "Network" }).getByText("No network", { exact: true })).toBeVisible();
+    await expect(page.getByRole("tab", { name: "Network" })).toBeFocused();
     await page.keyboard.press("ArrowRight"); // wraps around
     await expect(page).toHaveURL(sessionPath);
     await expect(page.getByRole("tab", { name: "Overview" })).toBeFocused();
