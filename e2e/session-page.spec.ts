@@ -70,11 +70,15 @@ test("each tab of the session page, live state from a click, and an ended sessio
     await page.keyboard.press("ArrowRight");
     await expect(page).toHaveURL(`${sessionPath}?tab=snapshots`);
     await expect(page.getByRole("tab", { name: "Snapshots" })).toBeFocused();
+    await page.keyboard.press("ArrowRight");
+    await expect(page).toHaveURL(`${sessionPath}?tab=network`);
+    await expect(page.getByRole("tabpanel", { name: "Network" }).getByText("No network", { exact: true })).toBeVisible();
+    await expect(page.getByRole("tab", { name: "Network" })).toBeFocused();
     await page.keyboard.press("ArrowRight"); // wraps around
     await expect(page).toHaveURL(sessionPath);
     await expect(page.getByRole("tab", { name: "Overview" })).toBeFocused();
     await page.keyboard.press("ArrowLeft");
-    await expect(page).toHaveURL(`${sessionPath}?tab=snapshots`);
+    await expect(page).toHaveURL(`${sessionPath}?tab=network`);
     await page.keyboard.press("Home");
     await expect(page).toHaveURL(sessionPath);
 

@@ -14,6 +14,9 @@ import { Button } from "../ui/button";
 import { SelectField, TextAreaField, TextField } from "../ui/field";
 import { InlineError } from "../ui/states";
 import { RunnerHealthNotice } from "../runners/runner-health-notice";
+import { NetworkPolicyFields } from "../network/network-policy-fields";
+import { describeNetwork, draftOf } from "../network/policy-draft";
+import { usePolicyDraft } from "../network/use-policy-draft";
 import { useTemplates } from "./use-sessions";
 
 const FIELDS = ["template", "vcpu", "memoryMib", "pauseAfterSeconds", "hibernateAfterSeconds", "fromSnapshot", "labels", "env"] as const;
@@ -46,12 +49,14 @@ export function NewSessionForm({ onCreated }: { onCreated: (session: Session) =>
   const [envText, setEnvText] = useState("");
   const [labelText, setLabelText] = useState("");
   const [fromSnapshot, setFromSnapshot] = useState("");
+  /** "": the template's (or the tenant's) default; "none": loopback only; "policy": the fields below. */
+  const [networkChoice, setNetworkChoice] = useState<"" | "none" | "policy">("");
   const env = parseKeyValueLines(envText, "env");
   const labels = parseKeyValueLines(labelText, "label");
   const chosen = templates.data?.data.find((t) => t.name === template);
 
   const create = useMutation({
-    mutationFn: () => {
+    mutationFn: (network: object | "none" | undefined) => {
       const resources = { vcpu: num(vcpu), memoryMib: num(memory) };
       const idle = { pauseAfterSeconds: num(pauseAfter), hibernateAfterSeconds: num(hibernateAfter) };
       return api.post<Session>("/sessions", {
@@ -61,6 +66,7 @@ export function NewSessionForm({ onCreated }: { onCreated: (session: Session) =>
         ...(Object.keys(env.values).length ? { env: env.values } : {}),
         ...(Object.keys(labels.values).length ? { labels: labels.values } : {}),
         ...(fromSnapshot ? { fromSnapshot } : {}),
+        ...(network ? { network } : {}),
       });
     },
     onSuccess: (session) => {
@@ -69,12 +75,14 @@ export function NewSessionForm({ onCreated }: { onCreated: (session: Session) =>
     },
   });
   const errors = useFieldErrors(RULES, create.error);
+  const policy = usePolicyDraft(draftOf(null), create.error);
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
     if (env.error || labels.error) return;
     const valid = errors.check({ vcpu: num(vcpu), memoryMib: num(memory), pauseAfterSeconds: num(pauseAfter), hibernateAfterSeconds: num(hibernateAfter) });
-    if (valid) create.mutate();
+    const network = networkChoice === "policy" ? policy.validate() : networkChoice === "none" ? "none" : undefined;
+    if (valid && network !== null) create.mutate(network);
   }
   /** An onChange that sets the value and clears the field's message. */
   const edit = (field: string, set: (v: string) => void) => (e: { target: { value: string } }) => {
@@ -122,7 +130,17 @@ export function NewSessionForm({ onCreated }: { onCreated: (session: Session) =>
         <TextAreaField id="session-labels" label="Labels (optional)" rows={3} placeholder={"team=search\nagent=crawler"} value={labelText}
           onChange={edit("labels", setLabelText)} error={labels.error ?? errors.error("labels")} hint="One key=value a line; filter the list by them." spellCheck={false} />
       </div>
-      <InlineError error={formLevelError(create.error, FIELDS)} />
+      <div className="space-y-4">
+        <SelectField id="session-network" label="Network" value={networkChoice} className="sm:max-w-sm"
+          onChange={(e) => setNetworkChoice(e.target.value as typeof networkChoice)}
+          hint={networkChoice === "" ? `Template default: ${chosen?.network ? describeNetwork(chosen.network) : "the tenant's"}` : undefined}>
+          <option value="">Template&apos;s default</option>
+          <option value="none">No network (loopback only)</option>
+          <option value="policy">A network with this egress policy…</option>
+        </SelectField>
+        {networkChoice === "policy" && <NetworkPolicyFields idPrefix="session-network" draft={policy.draft} errors={policy.errors} onChange={policy.onChange} />}
+      </div>
+      <InlineError error={policy.serverErrorShown ? null : formLevelError(create.error, FIELDS)} />
       <Button type="submit" pending={create.isPending} disabled={Boolean(env.error || labels.error)}>Start session</Button>
     </form>
   );

@@ -12,6 +12,7 @@ import type { Session } from "../api-types";
 import { useConsole } from "../console/console-context";
 import { SessionLogPane } from "../logs/session-log-pane";
 import { SessionMetricsCard } from "../metrics/session-metrics-card";
+import { SessionNetworkPanel } from "../network/session-network-panel";
 import { SessionTelemetryTimeline } from "../traces/session-telemetry-timeline";
 import { Card } from "../ui/card";
 import { EmptyState, ErrorState, LoadingState } from "../ui/states";
@@ -20,7 +21,6 @@ import { PostMortemCard } from "./post-mortem-card";
 import { SessionDetailsCard } from "./session-details-card";
 import { SessionFiles } from "./session-files";
 import { SessionHeader } from "./session-header";
-import { SessionNetworkCard } from "./session-network-card";
 import { isEnded } from "./session-state";
 import { SESSION_TABS, tabFromParam, type SessionTab } from "./session-tab-names";
 import { panelId, SessionTabs, tabId } from "./session-tabs";
@@ -89,7 +89,6 @@ function Panel({ tab, session: s, canWrite, live }: { tab: SessionTab; session: 
           </div>
           <div className="min-w-0 space-y-6">
             <SessionDetailsCard session={s} />
-            <SessionNetworkCard session={s} />
           </div>
         </div>
       );
@@ -109,5 +108,7 @@ function Panel({ tab, session: s, canWrite, live }: { tab: SessionTab; session: 
       return <SessionMetricsCard session={s} />;
     case "snapshots":
       return <SnapshotLineage session={s} />;
+    case "network":
+      return <SessionNetworkPanel session={s} canWrite={canWrite} />;
   }
 }

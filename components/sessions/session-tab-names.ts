@@ -8,6 +8,7 @@ export const SESSION_TABS = [
   { id: "traces", label: "Traces" },
   { id: "metrics", label: "Metrics" },
   { id: "snapshots", label: "Snapshots" },
+  { id: "network", label: "Network" },
 ] as const;
 
 export type SessionTab = (typeof SESSION_TABS)[number]["id"];

@@ -5,7 +5,7 @@
 // Switching is history.pushState (Next keeps useSearchParams in step with it): no server round
 // trip for a tab, while the links still open in a new tab and Back returns to the previous one.
 import { usePathname } from "next/navigation";
-import { useRef, type KeyboardEvent, type MouseEvent } from "react";
+import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from "react";
 import { SESSION_TABS, tabForKey, type SessionTab } from "./session-tab-names";
 
 export const tabId = (tab: SessionTab) => `session-tab-${tab}`;
@@ -15,6 +15,21 @@ export function SessionTabs({ current }: { current: SessionTab }) {
   const pathname = usePathname();
   const list = useRef<HTMLDivElement>(null);
   const href = (tab: SessionTab) => (tab === "overview" ? pathname : `${pathname}?tab=${tab}`);
+  // The tab an arrow key moved to keeps the focus through the re-render the URL change causes:
+  // the router's own update after pushState was seen to leave the focus on <body> (the first
+  // time a panel mounted), which strands a keyboard user.
+  const focusAfterRender = useRef<SessionTab | null>(null);
+  useEffect(() => {
+    if (focusAfterRender.current !== current) return;
+    focusAfterRender.current = null;
+    const focusTab = () => {
+      const el = document.getElementById(tabId(current));
+      if (el && document.activeElement !== el && (document.activeElement === document.body || document.activeElement === null)) el.focus();
+    };
+    focusTab();
+    const frame = requestAnimationFrame(focusTab); // after the effects of the layouts above this one
+    return () => cancelAnimationFrame(frame);
+  }, [current]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     // From the focused tab: the URL (and `current`) may not have caught up with a quick second key.
@@ -22,6 +37,7 @@ export function SessionTabs({ current }: { current: SessionTab }) {
     const to = tabForKey(from, e.key);
     if (!to) return;
     e.preventDefault();
+    focusAfterRender.current = to;
     window.history.pushState(null, "", href(to));
     list.current?.querySelector<HTMLElement>(`#${tabId(to)}`)?.focus();
   };

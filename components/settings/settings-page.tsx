@@ -15,13 +15,14 @@ import { ErrorState, InlineError, LoadingState } from "../ui/states";
 import { useToast } from "../ui/toast";
 import { ConsoleSessionsCard } from "./console-sessions-card";
 import { RetentionForm } from "./retention-form";
+import { TenantNetworkForm } from "../network/tenant-network-form";
 
 export function SettingsPage() {
   const { api, key } = useTenantApi();
   const tenant = useQuery({ queryKey: key("tenant"), queryFn: () => api.get<TenantSettings>("/tenant") });
   return (
     <>
-      <PageHeader title="Settings" description="This tenant's name, identifiers and data retention; your own console sessions." />
+      <PageHeader title="Settings" description="This tenant's name, identifiers, data retention and default network; your own console sessions." />
       <Card aria-labelledby="general-title">
         <CardHeader id="general-title" title="General" />
         {tenant.isPending ? (
@@ -36,6 +37,12 @@ export function SettingsPage() {
         <Card className="mt-6" aria-labelledby="retention-title">
           <CardHeader id="retention-title" title="Retention" description="How long this tenant's logs, resource metrics and spans are kept." />
           <CardBody><RetentionForm key={`${tenant.data.logRetentionDays}-${tenant.data.spanRetentionDays}`} tenant={tenant.data} /></CardBody>
+        </Card>
+      )}
+      {tenant.data && (
+        <Card className="mt-6" aria-labelledby="network-title">
+          <CardHeader id="network-title" title="Default network" description="The network new sessions get when neither they nor their template name one." />
+          <CardBody><TenantNetworkForm key={JSON.stringify(tenant.data.network)} tenant={tenant.data} /></CardBody>
         </Card>
       )}
       <ConsoleSessionsCard />

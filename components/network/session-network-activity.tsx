@@ -1,6 +1,6 @@
 "use client";
 
-// The session page's network card (sessions with a network): bytes sent (the egress meter) and
+// The Network tab's activity card (sessions with a network): bytes sent (the egress meter) and
 // received, and the egress flight recorder's latest DNS lookups and connection attempts with the
 // rule that decided each, filterable by verdict. Refreshed every 5 s while the session lives.
 import { useQuery } from "@tanstack/react-query";
@@ -12,7 +12,7 @@ import { useTenantApi } from "../console/console-context";
 import { formatBytes, formatDateTime } from "../format";
 import { Card, CardBody, CardHeader } from "../ui/card";
 import { ErrorState, LoadingState } from "../ui/states";
-import { isEnded } from "./session-state";
+import { isEnded } from "../sessions/session-state";
 
 type NetworkEventPage = z.infer<typeof networkEventPageSchema>;
 type NetworkEvent = NetworkEventPage["data"][number];
@@ -25,7 +25,7 @@ function what(e: NetworkEvent): string {
   return `${e.protocol ?? "ip"} ${e.destination}${e.port ? `:${e.port}` : ""}`;
 }
 
-export function SessionNetworkCard({ session: s }: { session: Session }) {
+export function SessionNetworkActivity({ session: s }: { session: Session }) {
   const { api, key } = useTenantApi();
   const [verdict, setVerdict] = useState<"" | "allowed" | "denied">("");
   const q = useQuery({
@@ -46,8 +46,8 @@ export function SessionNetworkCard({ session: s }: { session: Session }) {
     </label>
   );
   return (
-    <Card aria-labelledby="network-title">
-      <CardHeader id="network-title" title="Network" description="Egress metered in the kernel; lookups and connection attempts with the rule that decided" actions={filter} />
+    <Card aria-labelledby="network-activity-title">
+      <CardHeader id="network-activity-title" title="Activity" description="Egress metered in the kernel; lookups and connection attempts with the rule that decided" actions={filter} />
       <CardBody>
         {q.isPending ? <LoadingState label="Loading network activity…" /> : q.isError ? <ErrorState error={q.error} onRetry={() => q.refetch()} /> : (
           <>
@@ -64,7 +64,7 @@ export function SessionNetworkCard({ session: s }: { session: Session }) {
                     </span>
                     <span className="min-w-0 flex-1 truncate font-mono text-zinc-800" title={what(e)}>{what(e)}</span>
                     {e.rule && <span className="shrink-0 text-zinc-500" title={e.entry ?? undefined}>{RULE_NAMES[e.rule] ?? e.rule}{e.entry ? ` ${e.entry}` : ""}</span>}
-                    <time className="shrink-0 text-zinc-400" dateTime={e.at} title={formatDateTime(e.at)}>{new Date(e.at).toLocaleTimeString()}</time>
+                    <time className="shrink-0 text-zinc-500" dateTime={e.at} title={formatDateTime(e.at)}>{new Date(e.at).toLocaleTimeString()}</time>
                   </li>
                 ))}
               </ul>

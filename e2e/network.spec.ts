@@ -1,0 +1,64 @@
+// A session's network from the console: started with an egress policy from the new-session form
+// (a bad entry named by its list and line, nothing created), the policy changed live on the
+// session's Network tab, and the tenant's default network in Settings; each checked through the API.
+import { expect, test } from "@playwright/test";
+import { expectNoSeriousA11yViolations, fillSignUp, openNav, openSessionTab, uniqueId } from "./helpers";
+
+test("start a session with an egress policy, change it live on its Network tab, and set the tenant's default", async ({ page }) => {
+  test.setTimeout(120_000);
+  const id = uniqueId();
+  await page.goto("/signup");
+  const slug = await fillSignUp(page, { email: `network-${id}@example.com`, tenantName: `Network ${id}` });
+  await expect(page).toHaveURL(`/t/${slug}`, { timeout: 60_000 });
+  const headers = { "x-burrow-tenant": slug };
+
+  await openNav(page, "Sessions");
+  await page.getByRole("button", { name: "New session" }).first().click();
+  await page.getByLabel("Network", { exact: true }).selectOption("policy");
+  await page.getByLabel("Everything else").selectOption("deny");
+  await page.getByLabel("Allowed", { exact: true }).fill("pypi.org\n\nnot a domain!");
+  await page.getByRole("button", { name: "Start session" }).click();
+  await expect(page.getByText('Allowed, line 3: "not a domain!" must be an IP address')).toBeVisible();
+  expect((await (await page.request.get("/api/v1/sessions", { headers })).json()).data).toEqual([]);
+
+  // Changing the list clears its message; a good policy starts the session.
+  await page.getByLabel("Allowed", { exact: true }).fill("pypi.org\n*.pythonhosted.org");
+  await expect(page.getByText("not a domain!")).toHaveCount(0);
+  await page.getByRole("button", { name: "Start session" }).click();
+  await expect(page).toHaveURL(new RegExp(`/t/${slug}/sessions/ses_[0-9A-Z]{26}$`));
+  const sessionId = page.url().split("/").pop()!;
+  const stored = async () => (await (await page.request.get(`/api/v1/sessions/${sessionId}`, { headers })).json()).network;
+  expect(await stored()).toEqual({ egress: "deny", allowOut: ["pypi.org", "*.pythonhosted.org"], denyOut: [] });
+
+  await openSessionTab(page, "Network");
+  const panel = page.getByRole("tabpanel", { name: "Network" });
+  await expect(panel.getByTestId("network-summary")).toHaveText("Internet denied, 2 allowed");
+  await expect(panel.getByLabel("Allowed", { exact: true })).toHaveValue("pypi.org\n*.pythonhosted.org");
+  await panel.getByLabel("Denied", { exact: true }).fill("evil.example.com\n203.0.113.0/24");
+  await panel.getByRole("button", { name: "Apply policy" }).click();
+  await expect(panel.getByTestId("network-summary")).toHaveText("Internet denied, 2 allowed, 2 denied");
+  expect(await stored()).toEqual({ egress: "deny", allowOut: ["pypi.org", "*.pythonhosted.org"], denyOut: ["evil.example.com", "203.0.113.0/24"] });
+  await expectNoSeriousA11yViolations(page, "the Network tab");
+  // The change is in the audit log as the person who made it.
+  const audit = await (await page.request.get("/api/v1/audit-log", { headers, params: { action: "session.network_changed" } })).json();
+  const change = audit.data.find((e: { target: { id: string } | null }) => e.target?.id === sessionId);
+  expect(change.actor).toMatchObject({ type: "user", label: `network-${id}@example.com` });
+
+  // The tenant's default: sessions created without a network of their own (or their template's) get it.
+  await openNav(page, "Settings");
+  const form = page.getByRole("form", { name: "Default network" });
+  await expect(form.getByLabel("Sessions get")).toHaveValue("none");
+  await form.getByLabel("Sessions get").selectOption("policy");
+  await form.getByLabel("Denied", { exact: true }).fill("evil.example.com");
+  await form.getByRole("button", { name: "Save default network" }).click();
+  await expect(page.getByText("New sessions get: internet allowed, 1 denied.")).toBeVisible();
+  const tenant = await (await page.request.get("/api/v1/tenant", { headers })).json();
+  expect(tenant.network).toEqual({ egress: "allow", allowOut: [], denyOut: ["evil.example.com"] });
+  const created = await page.request.post("/api/v1/sessions", { headers, data: { template: "base" } });
+  expect(created.status()).toBe(201);
+  const second = (await created.json()) as { id: string; network: unknown };
+  expect(second.network).toEqual({ egress: "allow", allowOut: [], denyOut: ["evil.example.com"] });
+
+  // Leave no sandbox behind.
+  for (const s of [sessionId, second.id]) expect((await page.request.delete(`/api/v1/sessions/${s}`, { headers })).status()).toBe(200);
+});
