@@ -59,6 +59,22 @@ test("start a session with an egress policy, change it live on its Network tab, 
   const second = (await created.json()) as { id: string; network: unknown };
   expect(second.network).toEqual({ egress: "allow", allowOut: [], denyOut: ["evil.example.com"] });
 
-  // Leave no sandbox behind.
-  for (const s of [sessionId, second.id]) expect((await page.request.delete(`/api/v1/sessions/${s}`, { headers })).status()).toBe(200);
+  // A template's default wins over the tenant's.
+  await openNav(page, "Templates");
+  const create = page.getByRole("form", { name: "Create template" });
+  await create.getByLabel("Template name").fill(`offline-${id}`);
+  await create.getByLabel("Network", { exact: true }).selectOption("none");
+  await create.getByRole("button", { name: "Create template" }).click();
+  await expect(page.getByText(`Template “offline-${id}” created.`)).toBeVisible();
+  const fromTemplate = await page.request.post("/api/v1/sessions", { headers, data: { template: `offline-${id}` } });
+  expect(fromTemplate.status()).toBe(201);
+  const third = (await fromTemplate.json()) as { id: string; network: unknown };
+  expect(third.network).toBe("none");
+
+  // Leave no sandbox or network behind: the runner removes a sandbox's namespace, veth and rules
+  // when it terminates it, which a server stopped right after the DELETE would not get to.
+  for (const s of [sessionId, second.id, third.id]) {
+    expect((await page.request.delete(`/api/v1/sessions/${s}`, { headers })).status()).toBe(200);
+    await expect.poll(async () => (await (await page.request.get(`/api/v1/sessions/${s}`, { headers })).json()).state, { timeout: 30_000 }).toBe("terminated");
+  }
 });

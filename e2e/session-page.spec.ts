@@ -81,6 +81,9 @@ test("each tab of the session page, live state from a click, and an ended sessio
     await expect(page).toHaveURL(`${sessionPath}?tab=network`);
     await page.keyboard.press("Home");
     await expect(page).toHaveURL(sessionPath);
+    // The page shows the tab the URL names (not only the URL changed).
+    await expect(page.getByRole("tab", { name: "Overview" })).toHaveAttribute("aria-selected", "true");
+    await expect(page.getByRole("tabpanel", { name: "Overview" })).toBeVisible();
 
     // A click's state change shows without a reload. The stream is live (so the fallback refetch
     // is 30 s away): "paused" on screen within the expect timeout came from the stream.

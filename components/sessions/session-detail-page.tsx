@@ -6,7 +6,7 @@
 // a look at another tab).
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { ApiError } from "../api-client";
 import type { Session } from "../api-types";
 import { useConsole } from "../console/console-context";
@@ -38,9 +38,9 @@ export function SessionDetailPage({ id }: { id: string }) {
   const scopes = useScopes();
   const stream = useSessionStream(id);
   const session = useSession(id, { live: stream === "live" });
-  const tab = tabFromParam(useSearchParams().get("tab"));
-  const [opened, setOpened] = useState<SessionTab[]>([tab]);
-  if (!opened.includes(tab)) setOpened([...opened, tab]);
+  const tab = useSelectedTab();
+  const [opened, setOpened] = useState<SessionTab[]>([tab.current]);
+  if (!opened.includes(tab.current)) setOpened([...opened, tab.current]);
   const backHref = `/t/${tenant.slug}/sessions`;
   const back = <Link href={backHref} className="mb-3 inline-block text-sm font-medium text-indigo-600 hover:underline">← Sessions</Link>;
 
@@ -64,17 +64,39 @@ export function SessionDetailPage({ id }: { id: string }) {
   const s = session.data;
   return (
     <>
-      <SessionHeader session={s} backHref={backHref} canWrite={scopes.sessionsWrite} stream={stream} tabs={<SessionTabs current={tab} />} />
+      <SessionHeader session={s} backHref={backHref} canWrite={scopes.sessionsWrite} stream={stream} tabs={<SessionTabs current={tab.current} onSelect={tab.select} />} />
       {SESSION_TABS.map(({ id: t }) => {
-        const mounted = t === tab || (KEEP_MOUNTED.includes(t) && opened.includes(t));
+        const mounted = t === tab.current || (KEEP_MOUNTED.includes(t) && opened.includes(t));
         return (
-          <div key={t} id={panelId(t)} role="tabpanel" aria-labelledby={tabId(t)} hidden={t !== tab} tabIndex={0} className="focus-visible:outline-none">
+          <div key={t} id={panelId(t)} role="tabpanel" aria-labelledby={tabId(t)} hidden={t !== tab.current} tabIndex={0} className="focus-visible:outline-none">
             {mounted && <Panel tab={t} session={s} canWrite={scopes.sessionsWrite} live={stream === "live"} />}
           </div>
         );
       })}
     </>
   );
+}
+
+/**
+ * The open tab: the URL's `?tab=` when the page loads or the router changes it, Back and Forward
+ * (popstate), and a click or key on the tab strip, which sets it here and pushes the URL. The tab
+ * is not read back from useSearchParams after a push: the router was seen to keep the old search
+ * params after a reload and Back (the URL said one tab, the page showed another).
+ */
+function useSelectedTab() {
+  const fromRouter = tabFromParam(useSearchParams().get("tab"));
+  const [current, setCurrent] = useState<SessionTab>(fromRouter);
+  const [seenFromRouter, setSeenFromRouter] = useState(fromRouter);
+  if (fromRouter !== seenFromRouter) {
+    setSeenFromRouter(fromRouter);
+    setCurrent(fromRouter);
+  }
+  useEffect(() => {
+    const onPopState = () => setCurrent(tabFromParam(new URLSearchParams(window.location.search).get("tab")));
+    window.addEventListener("popstate", onPopState);
+    return () => window.removeEventListener("popstate", onPopState);
+  }, []);
+  return { current, select: setCurrent };
 }
 
 function Panel({ tab, session: s, canWrite, live }: { tab: SessionTab; session: Session; canWrite: boolean; live: boolean }): ReactNode {

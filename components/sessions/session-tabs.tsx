@@ -11,7 +11,7 @@ import { SESSION_TABS, tabForKey, type SessionTab } from "./session-tab-names";
 export const tabId = (tab: SessionTab) => `session-tab-${tab}`;
 export const panelId = (tab: SessionTab) => `session-panel-${tab}`;
 
-export function SessionTabs({ current }: { current: SessionTab }) {
+export function SessionTabs({ current, onSelect }: { current: SessionTab; onSelect: (tab: SessionTab) => void }) {
   const pathname = usePathname();
   const list = useRef<HTMLDivElement>(null);
   const href = (tab: SessionTab) => (tab === "overview" ? pathname : `${pathname}?tab=${tab}`);
@@ -38,6 +38,7 @@ export function SessionTabs({ current }: { current: SessionTab }) {
     if (!to) return;
     e.preventDefault();
     focusAfterRender.current = to;
+    onSelect(to);
     window.history.pushState(null, "", href(to));
     list.current?.querySelector<HTMLElement>(`#${tabId(to)}`)?.focus();
   };
@@ -45,7 +46,9 @@ export function SessionTabs({ current }: { current: SessionTab }) {
   const onClick = (e: MouseEvent, tab: SessionTab) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return; // a new tab or window: the link
     e.preventDefault();
-    if (tab !== current) window.history.pushState(null, "", href(tab));
+    if (tab === current) return;
+    onSelect(tab);
+    window.history.pushState(null, "", href(tab));
   };
 
   return (

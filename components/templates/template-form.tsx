@@ -11,8 +11,11 @@ import type { FieldRule } from "../forms/field-rules";
 import { useFieldErrors } from "../forms/use-field-errors";
 import { parseKeyValueLines, toKeyValueLines } from "../key-value-lines";
 import { Button } from "../ui/button";
-import { TextAreaField, TextField } from "../ui/field";
+import { SelectField, TextAreaField, TextField } from "../ui/field";
 import { InlineError } from "../ui/states";
+import { NetworkPolicyFields } from "../network/network-policy-fields";
+import { draftOf } from "../network/policy-draft";
+import { usePolicyDraft } from "../network/use-policy-draft";
 
 const FIELDS = ["name", "vcpu", "memoryMib", "diskMib", "gpus", "pauseAfterSeconds", "hibernateAfterSeconds", "maxLifetimeSeconds", "retentionDays", "env"] as const;
 
@@ -64,10 +67,16 @@ export function TemplateForm({ template, mode, onDone, onCancel }: { template: T
   const queryClient = useQueryClient();
   const [initial] = useState(() => toValues(template, mode === "edit" ? template.name : ""));
   const [v, setV] = useState<Values>(initial);
+  /** "": the tenant's default (a stored default cannot go back to it: the API takes none or a policy). */
+  const initialNetwork = mode === "create" || template.network === null ? "" : template.network === "none" ? "none" : "policy";
+  const [networkChoice, setNetworkChoice] = useState<"" | "none" | "policy">(initialNetwork);
   const env = parseKeyValueLines(v.env, "env");
   const body = toBody(v, env.values, mode === "edit" ? initial : null);
   const save = useMutation({
-    mutationFn: () => (mode === "create" ? api.post<Template>("/templates", body) : api.patch<Template>(`/templates/${encodeURIComponent(template.id)}`, body)),
+    mutationFn: (network: object | "none" | undefined) => {
+      const sent = network === undefined ? body : { ...body, network };
+      return mode === "create" ? api.post<Template>("/templates", sent) : api.patch<Template>(`/templates/${encodeURIComponent(template.id)}`, sent);
+    },
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: key("templates") });
       if (mode === "create") setV(initial);
@@ -75,6 +84,7 @@ export function TemplateForm({ template, mode, onDone, onCancel }: { template: T
     },
   });
   const errors = useFieldErrors(RULES, save.error);
+  const policy = usePolicyDraft(draftOf(mode === "edit" ? template.network : null), save.error);
   const set = (k: keyof Values) => (e: { target: { value: string } }) => {
     errors.clear(k);
     setV((x) => ({ ...x, [k]: e.target.value }));
@@ -94,10 +104,13 @@ export function TemplateForm({ template, mode, onDone, onCancel }: { template: T
       pauseAfterSeconds: idle("pauseAfterSeconds"), hibernateAfterSeconds: idle("hibernateAfterSeconds"),
       maxLifetimeSeconds: num("maxLifetimeSeconds"), retentionDays: num("retentionDays"),
     });
-    if (valid) save.mutate();
+    const network = networkChoice === "policy" ? policy.validate() : networkChoice === "none" ? "none" : undefined;
+    // On edit the network is sent only when it is not the stored one.
+    const unchanged = mode === "edit" && network !== null && JSON.stringify(network ?? null) === JSON.stringify(template.network);
+    if (valid && network !== null) save.mutate(unchanged ? undefined : network);
   }
 
-  const nothingChanged = mode === "edit" && Object.keys(body).length === 0;
+  const nothingChanged = mode === "edit" && Object.keys(body).length === 0 && networkChoice === initialNetwork && networkChoice !== "policy";
   return (
     <form onSubmit={onSubmit} className="space-y-5" noValidate aria-label={mode === "create" ? "Create template" : `Edit template ${template.name}`}>
       {mode === "create" && (
@@ -118,7 +131,16 @@ export function TemplateForm({ template, mode, onDone, onCancel }: { template: T
       </div>
       <TextAreaField id={`${mode}-template-env`} label="Environment" rows={3} placeholder="LANG=C.UTF-8" value={v.env} onChange={set("env")}
         error={env.error ?? undefined} hint="One KEY=VALUE a line; sessions may add their own." spellCheck={false} className="lg:max-w-2xl" />
-      <InlineError error={formLevelError(save.error, FIELDS)} />
+      <div className="space-y-4">
+        <SelectField id={`${mode}-template-network`} label="Network" value={networkChoice} className="sm:max-w-sm"
+          onChange={(e) => setNetworkChoice(e.target.value as typeof networkChoice)} hint="What sessions from this template get unless they name their own.">
+          {(mode === "create" || template.network === null) && <option value="">The tenant&apos;s default</option>}
+          <option value="none">No network (loopback only)</option>
+          <option value="policy">A network with this egress policy…</option>
+        </SelectField>
+        {networkChoice === "policy" && <NetworkPolicyFields idPrefix={`${mode}-template-network`} draft={policy.draft} errors={policy.errors} onChange={policy.onChange} />}
+      </div>
+      <InlineError error={policy.serverErrorShown ? null : formLevelError(save.error, FIELDS)} />
       <div className="flex items-center gap-2">
         <Button type="submit" pending={save.isPending} disabled={Boolean(env.error) || nothingChanged || (mode === "create" && !v.name.trim())}>
           {mode === "create" ? "Create template" : "Save changes"}
