@@ -38,6 +38,8 @@ test("start a session with an egress policy, change it live on its Network tab, 
   await panel.getByRole("button", { name: "Apply policy" }).click();
   await expect(panel.getByTestId("network-summary")).toHaveText("Internet denied, 2 allowed, 2 denied");
   expect(await stored()).toEqual({ egress: "deny", allowOut: ["pypi.org", "*.pythonhosted.org"], denyOut: ["evil.example.com", "203.0.113.0/24"] });
+  // Its traffic: the egress meter's bytes and the flight recorder's events (refreshed while it runs).
+  await expect(panel.getByTestId("session-network-bytes")).toContainText("Sent (egress)");
   await expectNoSeriousA11yViolations(page, "the Network tab");
   // The change is in the audit log as the person who made it.
   const audit = await (await page.request.get("/api/v1/audit-log", { headers, params: { action: "session.network_changed" } })).json();
