@@ -7,7 +7,7 @@ import { db } from "./client";
 const TENANT_MODELS = new Set([
   "Membership", "Invitation", "ApiKey", "AuditEvent", "IdempotencyRecord",
   "Template", "Session", "SessionEvent", "Snapshot", "TenantQuota",
-  "SessionLogLine", "Span", "SessionMetric",
+  "SessionLogLine", "Span", "SessionMetric", "PreviewToken",
   "TenantBilling", "UsageHour", "UsagePush", "Invoice", "BudgetAlert",
 ]);
 const WHERE_OPERATIONS = new Set([
