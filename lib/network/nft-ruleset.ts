@@ -55,6 +55,8 @@ table inet ${net.table} {
   chain input {
     type filter hook input priority filter; policy accept;
     iifname ${br} ip daddr ${net.gateway} meta l4proto { tcp, udp } th dport 53 accept
+    # Replies on connections the runner host opened to a sandbox (the preview proxy); a sandbox still opens none to it.
+    iifname ${br} ct state established,related accept
     iifname ${br} goto deny
   }
   chain forward {

@@ -46,6 +46,8 @@ export type SandboxNetworking = {
   /** Replaces a sandbox's policy in one nft transaction (the old one stays if it fails). */
   applyPolicy(id: string, policy: EgressPolicy): Promise<void>;
   detach(id: string): Promise<void>;
+  /** The sandbox's address from its record (null: no network here). */
+  addressOf(id: string): Promise<string | null>;
   /** After a restart: brings the host side back when sandboxes with a network exist. */
   resume(): Promise<void>;
   close(): void;
@@ -212,6 +214,10 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
       await resolverCommand(`reload ${id}`);
     },
     detach,
+    async addressOf(id) {
+      const rec = await fs.readFile(recordPath(netKeyOf(id)), "utf8").then((t) => JSON.parse(t) as SandboxNetRecord).catch(() => null);
+      return rec?.ip ?? null;
+    },
     async resume() {
       if ((await readRecords()).length) await ensureHost();
     },
