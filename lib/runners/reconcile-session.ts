@@ -17,6 +17,7 @@ import { restoreSessionFiles, snapshotSessionFiles } from "../snapshots/session-
 import { env } from "../env";
 import { recordPostMortem } from "../sessions/post-mortem";
 import { endingPostMortem } from "./check-sandbox-limits";
+import { runOnStartHook } from "./on-start-hook";
 import { withLifecycleSpan } from "../telemetry/lifecycle-spans";
 import { withSpan } from "../telemetry/platform-span";
 
@@ -134,6 +135,7 @@ async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, 
       await deps.closeTerminals?.(session.id, "the session's processes were lost");
       const info = await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
       await deps.sandboxStarted?.(session.id);
+      await runOnStartHook(backend, session.id, deps.log);
       const set = { lastActivityAt: new Date(), sandboxAddress: info.address ?? null };
       const running = await recordTransition(state, "running", "recovered", { detail: { reason: SANDBOX_LOST_REASON, note: RECOVERED_NOTE }, set });
       return after(session, running, set);
@@ -188,6 +190,7 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
   const info = await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
   await deps.sandboxStarted?.(session.id);
+  await runOnStartHook(backend, session.id, deps.log);
   // The preview proxy reads the address here, so a woken session is followed to its new runner.
   const set = { lastActivityAt: new Date(), sandboxAddress: info.address ?? null };
   const running = await recordTransition(state, "running", forking ? "fork" : session.snapshotId ? "wake" : causeOf(session), {
