@@ -14,7 +14,7 @@ describe("nftables scripts", () => {
     const chain = text.slice(text.indexOf("chain from_sandbox"));
     expect(chain.indexOf("@blocked4")).toBeLessThan(chain.indexOf("vmap @sandboxes"));
     expect(chain).toMatch(/vmap @sandboxes\s+goto deny/);
-    expect(text).toContain('iifname "burrow0" ip daddr 10.88.0.1 meta l4proto { tcp, udp } th dport 53 accept\n    iifname "burrow0" goto deny');
+    expect(text).toContain('iifname "burrow0" ip daddr 10.88.0.1 meta l4proto { tcp, udp } th dport 53 accept\n    iifname "burrow0" ct state established,related accept\n    iifname "burrow0" goto deny');
   });
 
   it("puts denyOut before allowOut and ends on the egress default", () => {

@@ -41,6 +41,8 @@ export function runnerRuleset(net: RunnerNet): string {
   const v4 = blocked.filter((e) => isIP(e.split("/")[0]) === 4);
   const v6 = blocked.filter((e) => isIP(e.split("/")[0]) === 6);
   const br = JSON.stringify(net.bridge);
+  // input: a sandbox reaches the runner host only for DNS; "established" lets through the replies on
+  // connections the host opened to a sandbox (the preview proxy), never a connection a sandbox opens.
   // Deleted and made again in one transaction: the base chains are replaced atomically, and the
   // per-sandbox chains, sets and map are re-added by the caller in the same script.
   return `
@@ -55,7 +57,6 @@ table inet ${net.table} {
   chain input {
     type filter hook input priority filter; policy accept;
     iifname ${br} ip daddr ${net.gateway} meta l4proto { tcp, udp } th dport 53 accept
-    # Replies on connections the runner host opened to a sandbox (the preview proxy); a sandbox still opens none to it.
     iifname ${br} ct state established,related accept
     iifname ${br} goto deny
   }
