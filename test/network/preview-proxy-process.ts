@@ -45,9 +45,9 @@ function postgresRelay(dir: string, databaseUrl: string): { url: string; close: 
   } };
 }
 
-export async function startPreviewProxy(hostNetns: string, opts: { port?: number; wakeTimeoutMs?: number } = {}): Promise<PreviewProxyProcess> {
+export async function startPreviewProxy(hostNetns: string, opts: { port?: number; wakeTimeoutMs?: number; databaseUrl?: string } = {}): Promise<PreviewProxyProcess> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "burrow-preview-"));
-  const relay = postgresRelay(dir, process.env.DATABASE_URL!);
+  const relay = postgresRelay(dir, opts.databaseUrl ?? process.env.DATABASE_URL!);
   const port = opts.port ?? 4001;
   const domain = `localhost:${port}`;
   const socketPath = path.join(dir, "preview.sock");
