@@ -13,6 +13,7 @@ import { runningSessionOnRunner } from "../../lib/runners/runner-sessions";
 import { recordExecEnded, recordExecStarted } from "../../lib/sessions/interrupted-execs";
 import { snapshotSessionFiles } from "../../lib/snapshots/session-files";
 import { activeSpan } from "../../lib/telemetry/platform-span";
+import { SANDBOX_OTLP_PORT } from "../../lib/telemetry/session-token";
 import { traceRunnerRequest } from "../../lib/telemetry/runner-request-span";
 import { handleTerminalRequest, matchTerminalRoute } from "../../lib/terminal/runner-routes";
 import type { TerminalRegistry } from "../../lib/terminal/terminal-registry";
@@ -141,7 +142,9 @@ export function startInternalServer(opts: {
   // Read from /proc, nothing run inside: a paused sandbox answers too, and stays paused.
   const ports: Route = async (_req, res, sessionId) => {
     if (!backend.listeningPorts) return sendError(res, 404, "not_found", "this backend cannot list ports");
-    sendJson(res, 200, { data: await backend.listeningPorts(sessionId) });
+    // The platform's own OTLP relay (127.0.0.1:4318 in every sandbox) is not the session's.
+    const own = (p: { port: number; address: string }) => p.port === SANDBOX_OTLP_PORT && p.address === "127.0.0.1";
+    sendJson(res, 200, { data: (await backend.listeningPorts(sessionId)).filter((p) => !own(p)) });
   };
 
   const server = http.createServer(async (req, res) => {
