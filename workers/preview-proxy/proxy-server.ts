@@ -38,7 +38,9 @@ function forwardedHeaders(req: http.IncomingMessage, keepUpgrade: boolean): stri
     if (name.startsWith("x-forwarded-")) continue;
     out.push(raw[i], raw[i + 1]);
   }
-  out.push("X-Forwarded-For", req.socket.remoteAddress ?? "", "X-Forwarded-Host", req.headers.host ?? "");
+  // Over the unix socket there is no peer address: a front proxy on this host says who the client is.
+  if (req.socket.remoteAddress) out.push("X-Forwarded-For", req.socket.remoteAddress);
+  out.push("X-Forwarded-Host", req.headers.host ?? "");
   return out;
 }
 
