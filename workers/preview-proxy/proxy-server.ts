@@ -23,7 +23,8 @@ function withoutOurCookie(cookie: string): string {
 }
 
 /** The request's headers as the sandbox gets them (rawHeaders keep their case and order). */
-function forwardedHeaders(req: http.IncomingMessage, keepUpgrade: boolean): string[] {
+function forwardedHeaders(req: http.IncomingMessage, keepUpgrade: boolean, scheme: string): string[] {
+  const viaTcp = Boolean(req.socket.remoteAddress);
   const out: string[] = [];
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
@@ -35,12 +36,12 @@ function forwardedHeaders(req: http.IncomingMessage, keepUpgrade: boolean): stri
       if (rest) out.push(raw[i], rest);
       continue;
     }
-    if (name.startsWith("x-forwarded-")) continue;
+    // Over TCP the client's own X-Forwarded-* are not believed; over the unix socket (0660: a front
+    // proxy on this host) they are its word and pass as they are.
+    if (name.startsWith("x-forwarded-") && viaTcp) continue;
     out.push(raw[i], raw[i + 1]);
   }
-  // Over the unix socket there is no peer address: a front proxy on this host says who the client is.
-  if (req.socket.remoteAddress) out.push("X-Forwarded-For", req.socket.remoteAddress);
-  out.push("X-Forwarded-Host", req.headers.host ?? "");
+  if (viaTcp) out.push("X-Forwarded-For", req.socket.remoteAddress!, "X-Forwarded-Host", req.headers.host ?? "", "X-Forwarded-Proto", scheme);
   return out;
 }
 
@@ -56,7 +57,6 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
   const admission = createAdmission(opts);
   const recordActivity = createActivityRecorder(ACTIVITY_EVERY_MS, opts.log);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: 60_000 });
-  const xfProto = opts.scheme;
 
   async function onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
     const admitted = await admission.admit(req);
@@ -74,8 +74,7 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
       });
       return void res.end();
     }
-    const headers = forwardedHeaders(req, false);
-    headers.push("X-Forwarded-Proto", xfProto);
+    const headers = forwardedHeaders(req, false, opts.scheme);
     const upstream = http.request({
       host: admitted.address, port: admitted.port, method: req.method, path: upstreamPath(req), headers, agent, setHost: false,
       timeout: UPSTREAM_CONNECT_TIMEOUT_MS,
@@ -116,8 +115,7 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
     upstream.setTimeout(UPSTREAM_CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error("connect timeout")));
     upstream.once("connect", () => {
       upstream.setTimeout(0);
-      const headers = forwardedHeaders(req, true);
-      headers.push("X-Forwarded-Proto", xfProto);
+      const headers = forwardedHeaders(req, true, opts.scheme);
       let text = `${req.method} ${upstreamPath(req)} HTTP/1.1\r\n`;
       for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
       upstream.write(`${text}\r\n`);
