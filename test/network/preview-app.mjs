@@ -8,7 +8,7 @@ const port = Number(process.argv[2] ?? 8000);
 const host = process.argv[3] ?? "0.0.0.0";
 
 const server = http.createServer((req, res) => {
-  if (req.url === "/headers") {
+  if (req.url?.split("?")[0] === "/headers") {
     res.writeHead(200, { "content-type": "application/json" });
     return res.end(JSON.stringify({ headers: req.headers, url: req.url }));
   }

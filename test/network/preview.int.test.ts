@@ -4,7 +4,9 @@
 // (token header, one-time query → cookie), public ports, WebSocket and SSE passed through, wake
 // on request from hibernated, the ports listing, and 400s naming the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
 import * as pauseRoute from "@/app/api/v1/sessions/[id]/pause/route";
@@ -14,6 +16,8 @@ import * as tokensRoute from "@/app/api/v1/sessions/[id]/preview-tokens/route";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
+import { previewSettings } from "@/lib/env";
+import { previewUrlOf } from "@/lib/preview";
 import { call, createTestTenant, type TestTenant } from "../helpers";
 import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, type TestRunner } from "../runner-process";
 import { waitFor } from "../wait-for";
@@ -21,10 +25,13 @@ import { createNetworkWorld, INTERNET, type NetworkWorld } from "./network-world
 import { proxyRequest, readEventStream, websocketEcho } from "./preview-client";
 import { startPreviewProxy, type PreviewProxyProcess } from "./preview-proxy-process";
 
+const execFileAsync = promisify(execFile);
 let world: NetworkWorld;
 let runner: TestRunner;
 let proxy: PreviewProxyProcess;
 let tenant: TestTenant;
+/** The URL the API shows (the web app's settings: here the default, localhost:PORT+1). */
+const urlOf = (id: string, port: number) => previewUrlOf(previewSettings(), id, port);
 const APP = readFileSync(new URL("./preview-app.mjs", import.meta.url), "utf8");
 
 beforeAll(async () => {
@@ -80,8 +87,8 @@ describe("GET /sessions/{id}/ports", () => {
     expect(res.status).toBe(200);
     expect(res.body.state).toBe("running");
     expect(res.body.data).toEqual([
-      { port: 8000, address: "0.0.0.0", listening: true, reachable: true, public: false, url: `http://${proxy.hostOf(8000, id)}` },
-      { port: 8001, address: "127.0.0.1", listening: true, reachable: false, public: false, url: `http://${proxy.hostOf(8001, id)}` },
+      { port: 8000, address: "0.0.0.0", listening: true, reachable: true, public: false, url: urlOf(id, 8000) },
+      { port: 8001, address: "127.0.0.1", listening: true, reachable: false, public: false, url: urlOf(id, 8001) },
     ]);
     // Paused: read from /proc as it is, and it stays paused.
     await call(pauseRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/pause`, key: tenant.key, params: { id } });
@@ -138,8 +145,9 @@ describe("the preview proxy", () => {
     expect(JSON.parse(withCookie.body).url).toBe("/headers?a=1");
 
     // The same over TCP inside the runner host, as a browser there would send it.
-    const curl = world.exec(world.host, ["curl", "-sS", "-m", "10", "--resolve", `${host}:127.0.0.1`, "-H", `X-Burrow-Preview-Token: ${token}`, `http://${host}/`]);
-    expect(curl).toContain("hello from the sandbox on 8000");
+    // Asynchronously: the proxy's database connection runs through this process (the relay).
+    const curl = await execFileAsync("ip", ["netns", "exec", world.host, "curl", "-sS", "-m", "10", "--resolve", `${host}:127.0.0.1`, "-H", `X-Burrow-Preview-Token: ${token}`, `http://${host}/`]);
+    expect(curl.stdout).toContain("hello from the sandbox on 8000");
 
     // Nothing listens on 8001 at the sandbox's address (bound to its loopback): a clear 502.
     const loopbackOnly = await proxyRequest(proxy.socketPath, proxy.hostOf(8001, id), "/", { "x-burrow-preview-token": token, accept: "application/json" });
@@ -169,7 +177,8 @@ describe("the preview proxy", () => {
     const id = await sessionWithApp();
     const made = await setPublic(id, "8000", { public: true });
     expect(made.status).toBe(200);
-    expect(made.body).toEqual({ port: 8000, public: true, url: `http://${proxy.hostOf(8000, id)}` });
+    expect(made.body).toEqual({ port: 8000, public: true, url: urlOf(id, 8000) });
+    expect(made.body.url).toMatch(new RegExp(`^http://8000-${id.toLowerCase()}\\.localhost:\\d+$`));
     const audit = await db().auditEvent.findFirst({ where: { tenantId: tenant.id, action: "session.port_visibility_changed", targetId: id } });
     expect(audit?.metadata).toEqual({ port: 8000, public: true });
     await waitFor(async () => (await proxyRequest(proxy.socketPath, proxy.hostOf(8000, id))).status === 200, { what: "the public port open", timeoutMs: 5_000, intervalMs: 200 });
