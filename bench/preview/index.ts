@@ -6,7 +6,8 @@
 //   B. throughput: a 256 MB body, direct vs proxied, MB/s;
 //   C. wake: from a request to a hibernated session's preview URL to its first byte (the session's
 //      on-start hook serves the app again), a few runs.
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +20,7 @@ import { startBenchRunner, type BenchRunner } from "../lib/runner";
 import { ratio, round, roundSummary, summarize } from "../lib/stats";
 
 type Log = (msg: string) => void;
+const execFileAsync = promisify(execFile);
 export type PreviewTarget = { serverUrl: string; databaseUrl: string; apiKey: string; runnerSecret: string };
 
 const REQUESTS = 2000;
@@ -29,9 +31,10 @@ const WAKE_RUNS = 3;
 const PROXY_PORT = 4101;
 const APP_PORT = 8000;
 
-function runClient(world: NetworkWorld, args: Record<string, unknown>): unknown {
-  const out = execFileSync("ip", ["netns", "exec", world.host, process.execPath, "--import", "tsx", "bench/preview/client.ts", JSON.stringify(args)], { encoding: "utf8", timeout: 600_000 });
-  return JSON.parse(out.trim().split("\n").pop()!);
+/** Asynchronously: the proxy's database connection runs through this process (its unix-socket relay). */
+async function runClient(world: NetworkWorld, args: Record<string, unknown>): Promise<unknown> {
+  const { stdout } = await execFileAsync("ip", ["netns", "exec", world.host, process.execPath, "--import", "tsx", "bench/preview/client.ts", JSON.stringify(args)], { encoding: "utf8", timeout: 300_000 });
+  return JSON.parse(stdout.trim().split("\n").pop()!);
 }
 
 export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cleanup) {
@@ -93,13 +96,13 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
     const base = { address, port: APP_PORT, proxyPort: PROXY_PORT, host: proxy.hostOf(APP_PORT, s.id), token };
 
     log(`preview: ${REQUESTS} requests each way (after ${WARMUP} warm-up), direct ${address}:${APP_PORT} vs the proxy`);
-    const lat = runClient(world, { ...base, mode: "latency", requests: REQUESTS, warmup: WARMUP }) as { direct: number[]; proxied: number[]; failures: number };
+    const lat = await runClient(world, { ...base, mode: "latency", requests: REQUESTS, warmup: WARMUP }) as { direct: number[]; proxied: number[]; failures: number };
     if (lat.failures) failures.push(`${lat.failures} latency requests did not answer 200`);
     const direct = summarize(lat.direct);
     const proxied = summarize(lat.proxied);
 
     log(`preview: ${THROUGHPUT_RUNS} × ${BODY_BYTES / 2 ** 20} MiB each way`);
-    const tp = runClient(world, { ...base, mode: "throughput", bytes: BODY_BYTES, runs: THROUGHPUT_RUNS }) as { directMBps: number[]; proxiedMBps: number[] };
+    const tp = await runClient(world, { ...base, mode: "throughput", bytes: BODY_BYTES, runs: THROUGHPUT_RUNS }) as { directMBps: number[]; proxiedMBps: number[] };
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
     const wakes: { firstByteMs: number; status: number }[] = [];
@@ -107,7 +110,7 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
       await api.ok("POST", `/api/v1/sessions/${s.id}/hibernate`);
       await waitState("hibernated");
       log(`preview: wake run ${i + 1}: request to the hibernated session's preview URL`);
-      const w = runClient(world, { ...base, mode: "first-byte" }) as { firstByteMs: number; status: number };
+      const w = await runClient(world, { ...base, mode: "first-byte" }) as { firstByteMs: number; status: number };
       if (w.status !== 200) failures.push(`wake run ${i + 1} answered ${w.status}`);
       wakes.push(w);
     }
