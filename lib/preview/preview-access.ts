@@ -20,6 +20,8 @@ export type PreviewSession = {
   address: string | null;
   runnerId: string | null;
   publicPorts: number[];
+  /** When it entered its current state: a new sandbox (after a wake) has a new one, so connections kept to the old one are dropped. */
+  stateSince: number;
 };
 
 export type PreviewGrant = { tokenId: string; tenantId: string; sessionId: string; expiresAt: Date };
@@ -29,12 +31,12 @@ export async function findPreviewSession(sessionId: string): Promise<PreviewSess
   // Across tenants: the host name is the only thing the request names, and it decides the tenant.
   const row = await db().session.findUnique({
     where: { id: sessionId },
-    select: { id: true, tenantId: true, state: true, desiredState: true, network: true, sandboxAddress: true, runnerId: true, publicPorts: true },
+    select: { id: true, tenantId: true, state: true, desiredState: true, network: true, sandboxAddress: true, runnerId: true, publicPorts: true, stateChangedAt: true },
   });
   if (!row) return null;
   return {
     id: row.id, tenantId: row.tenantId, state: row.state, desiredState: row.desiredState, hasNetwork: row.network !== null,
-    address: row.sandboxAddress, runnerId: row.runnerId, publicPorts: row.publicPorts,
+    address: row.sandboxAddress, runnerId: row.runnerId, publicPorts: row.publicPorts, stateSince: row.stateChangedAt.getTime(),
   };
 }
 

@@ -56,7 +56,18 @@ function upstreamPath(req: http.IncomingMessage): string {
 export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
   const admission = createAdmission(opts);
   const recordActivity = createActivityRecorder(ACTIVITY_EVERY_MS, opts.log);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: 60_000 });
+  // Kept-alive connections per sandbox address. A hibernated sandbox's address is given to its next
+  // start (or another sandbox), and a connection to the one that went never hears a reset: when a
+  // session's sandbox changes (a new state since), its address's kept connections are dropped.
+  const agents = new Map<string, { since: number; agent: http.Agent }>();
+  const agentFor = (address: string, since: number) => {
+    const held = agents.get(address);
+    if (held && held.since === since) return held.agent;
+    held?.agent.destroy();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: 60_000 });
+    agents.set(address, { since, agent });
+    return agent;
+  };
 
   async function onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
     const admitted = await admission.admit(req);
@@ -75,34 +86,42 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
       return void res.end();
     }
     const headers = forwardedHeaders(req, false, opts.scheme);
-    const upstream = http.request({
-      host: admitted.address, port: admitted.port, method: req.method, path: upstreamPath(req), headers, agent, setHost: false,
-      timeout: UPSTREAM_CONNECT_TIMEOUT_MS,
-    });
-    upstream.on("socket", (s) => s.setNoDelay(true));
-    upstream.once("timeout", () => upstream.destroy(new Error("upstream timeout")));
-    upstream.on("response", (answer) => {
-      upstream.setTimeout(0); // a long stream (SSE) is not a timeout
-      const out: string[] = [];
-      for (let i = 0; i < answer.rawHeaders.length; i += 2) {
-        if (!HOP_BY_HOP.has(answer.rawHeaders[i].toLowerCase())) out.push(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
-      }
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out);
-      res.flushHeaders(); // an event stream's headers go out before its first event
-      answer.pipe(res);
-      answer.on("error", () => res.destroy());
-    });
-    upstream.on("error", (e) => {
-      if (res.headersSent) return void res.destroy();
-      // Refused or unreachable: the next request reads the session again (it may have moved).
-      admission.forget(admitted.session.id);
-      opts.log(`${admitted.session.id}:${admitted.port}: ${e.message}`);
-      sendRefusal(req, res, refusals.nothingListening(admitted.port));
-    });
-    res.on("close", () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
+    const agent = agentFor(admitted.address, admitted.session.stateSince);
+    // No body to replay: such a request may be sent again when a kept-alive connection turns out closed.
+    const bodyless = (req.method === "GET" || req.method === "HEAD") && !req.headers["content-length"] && !req.headers["transfer-encoding"];
+    const send = (retry: boolean) => {
+      const upstream = http.request({
+        host: admitted.address, port: admitted.port, method: req.method, path: upstreamPath(req), headers, agent, setHost: false,
+        timeout: UPSTREAM_CONNECT_TIMEOUT_MS,
+      });
+      upstream.on("socket", (s) => s.setNoDelay(true));
+      upstream.once("timeout", () => upstream.destroy(new Error("upstream timeout")));
+      upstream.on("response", (answer) => {
+        upstream.setTimeout(0); // a long stream (SSE) is not a timeout
+        const out: string[] = [];
+        for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+          if (!HOP_BY_HOP.has(answer.rawHeaders[i].toLowerCase())) out.push(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out);
+        res.flushHeaders(); // an event stream's headers go out before its first event
+        answer.pipe(res);
+        answer.on("error", () => res.destroy());
+      });
+      upstream.on("error", (e) => {
+        if (res.headersSent) return void res.destroy();
+        if (retry && bodyless && upstream.reusedSocket) return send(false);
+        // Refused or unreachable: the next request reads the session again (it may have moved).
+        admission.forget(admitted.session.id);
+        opts.log(`${admitted.session.id}:${admitted.port}: ${e.message}`);
+        sendRefusal(req, res, refusals.nothingListening(admitted.port));
+      });
+      res.once("close", () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
+      if (bodyless) upstream.end();
+      else req.pipe(upstream);
+    };
+    send(true);
   }
 
   async function onUpgrade(req: http.IncomingMessage, client: Duplex, head: Buffer) {
@@ -147,7 +166,9 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
       refuseUpgrade(req, socket, { status: 503, code: "unavailable", title: "Preview unavailable", message: "Retry shortly.", headers: { "retry-after": "2" } });
     });
   });
-  server.on("close", () => agent.destroy());
+  server.on("close", () => {
+    for (const { agent } of agents.values()) agent.destroy();
+  });
   // A long-lived stream must not be cut by the server's request timeout.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
