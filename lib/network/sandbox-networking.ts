@@ -159,6 +159,9 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     for (const c of sandboxDetachCommands(cfg.table, key, rec?.ip ?? null)) await host.nftQuiet(c);
     await host.ipQuiet("link", "del", n.veth);
     await run("ip", ["netns", "del", n.netns]);
+    // The host's neighbour entry names the gone veth's MAC: the address's next holder would be
+    // unreachable from the host (replies, the preview proxy) until the entry ages out (~30 s).
+    if (rec) await host.ipQuiet("neigh", "del", rec.ip, "dev", cfg.bridge);
     if (rec) await releaseAddress(addressesDir, rec.ip);
     await fs.rm(recordPath(key), { force: true });
     if (rec) await resolverCommand("reload");
@@ -198,6 +201,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
         await inNs("link", "set", "eth0", "up");
         await inNs("route", "add", gateway, "dev", "eth0", "scope", "link");
         await inNs("route", "add", "default", "via", gateway, "dev", "eth0");
+        await host.ipQuiet("neigh", "del", ip, "dev", cfg.bridge); // a stale entry from an earlier holder (see detach)
         await host.nft(sandboxPolicyScript(cfg.table, key, policy) + sandboxAttachScript(cfg.table, key, ip));
         await resolverCommand(`reload ${id}`);
         return { netnsPath, ip };

@@ -4,6 +4,8 @@
 // the wake then goes through the tenant-scoped path that the API's own wakes use.
 import type { TenantContext } from "../auth/context";
 import { db } from "../db/client";
+import { ListenConnection } from "../db/listen-connection";
+import { parseSessionNotice, SESSION_CHANNEL } from "../sessions/session-notice";
 import { tenantDb } from "../db/tenant-scope";
 import { newId } from "../ids";
 import { ensureSessionRunning } from "../sessions/ensure-running";
@@ -77,4 +79,22 @@ export function createActivityRecorder(everyMs: number, log: (m: string) => void
     if (last.size > 100_000) last.clear(); // bounded: forgetting only means one extra write
     void touchSessionActivity(sessionId, new Date(now)).catch((e) => log(`activity of ${sessionId}: ${(e as Error).message}`));
   };
+}
+
+/**
+ * Calls `onChange(sessionId)` after each committed change of any session (the same NOTIFY the
+ * console's live views use), and `onChange(null)` after every (re)connect, since notices sent while
+ * the connection was down are gone: the proxy then drops what it cached. Returns the stop.
+ */
+export function watchSessionChanges(onChange: (sessionId: string | null) => void, log: (m: string) => void): () => Promise<void> {
+  const listen = new ListenConnection({
+    channel: SESSION_CHANNEL, applicationName: "burrow-preview-proxy", log,
+    onNotice: (payload) => {
+      const notice = parseSessionNotice(payload);
+      if (notice) onChange(notice.sessionId);
+    },
+    onConnected: () => onChange(null),
+  });
+  listen.start();
+  return () => listen.stop();
 }

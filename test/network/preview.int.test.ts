@@ -18,6 +18,7 @@ import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { db } from "@/lib/db/client";
 import { previewSettings } from "@/lib/env";
 import { previewUrlOf } from "@/lib/preview";
+import { netKeyOf } from "@/lib/network/sandbox-networking";
 import { call, createTestTenant, type TestTenant } from "../helpers";
 import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, type TestRunner } from "../runner-process";
 import { waitFor } from "../wait-for";
@@ -210,13 +211,21 @@ describe("the preview proxy", () => {
     // Processes do not survive a hibernate: the on-start hook serves the app again after the wake.
     await exec(id, "printf '#!/bin/sh\\nexec node /workspace/app.mjs 8000\\n' > /workspace/.burrow/on-start && chmod +x /workspace/.burrow/on-start");
     const token = await newToken(id);
+    // Served once before it sleeps: the proxy then holds a kept-alive connection to a sandbox that
+    // goes away without a reset, at an address its next start may get again.
+    await exec(id, "nohup /workspace/.burrow/on-start >/dev/null 2>&1 &");
+    await waitFor(async () => (await proxyRequest(proxy.socketPath, proxy.hostOf(8000, id), "/", { "x-burrow-preview-token": token })).status === 200, { what: "the app served before hibernating", timeoutMs: 15_000, intervalMs: 200 });
     await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: tenant.key, params: { id } });
     await waitForSessionState(runner, id, "hibernated");
     expect((await db().session.findUniqueOrThrow({ where: { id } })).sandboxAddress).toBeNull();
+    // The sandbox is deleted right after the state is recorded: wait until it is gone.
+    await waitFor(async () => !(await execFileAsync("ip", ["netns", "list"])).stdout.includes(`burrow-${netKeyOf(id)}`), { what: "the sandbox's namespace removed", timeoutMs: 10_000, intervalMs: 100 });
 
     const started = Date.now();
     const res = await proxyRequest(proxy.socketPath, proxy.hostOf(8000, id), "/", { "x-burrow-preview-token": token });
     console.log(`preview request to a hibernated session answered ${res.status} after ${Date.now() - started} ms`);
+    if (res.status !== 200) console.log(`in the sandbox: ${JSON.stringify(await exec(id, "cat /workspace/.burrow/on-start.log; ls -la /workspace/.burrow; cat /proc/net/tcp; ps -ef 2>/dev/null || ls /proc"))}`);
+    if (res.status !== 200) console.log(`proxy output:\n${proxy.output().slice(-2000)}\nrunner output:\n${runner.output().slice(-3000)}\nsession: ${JSON.stringify(await db().session.findUniqueOrThrow({ where: { id }, select: { state: true, desiredState: true, sandboxAddress: true, runnerId: true, stateChangedAt: true } }))}`);
     expect(res.status).toBe(200);
     expect(res.body).toContain("hello from the sandbox on 8000");
     const row = await db().session.findUniqueOrThrow({ where: { id } });

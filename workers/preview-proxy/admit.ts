@@ -1,7 +1,8 @@
 // Whether a preview request may pass, and where to: the host name names the port and the session
 // (the affinity key), the token or a public port lets it in, a sleeping session is woken and the
-// request held until the port answers. Lookups are cached briefly per process; a wake reads the
-// session again, so a session that woke on another runner is followed to its new address.
+// request held until the port answers. Lookups are cached briefly per process and a session's entry
+// is dropped on each of its changes (NOTIFY); a wake reads the session again, so a session that
+// woke on another runner is followed to its new address.
 import net from "node:net";
 import type http from "node:http";
 import { AppError } from "../../lib/api/errors";
@@ -43,6 +44,7 @@ function cache<T>(ttlMs: number) {
       return value;
     },
     drop: (key: string) => void map.delete(key),
+    clear: () => map.clear(),
   };
 }
 
@@ -122,5 +124,10 @@ export function createAdmission(opts: AdmitOptions) {
     return { session, address: session.address!, port: target.port, ...(auth.exchange ? { exchange: auth.exchange } : {}) };
   }
 
-  return { admit, forget: (sessionId: string) => sessions.drop(sessionId) };
+  return {
+    admit,
+    forget: (sessionId: string) => sessions.drop(sessionId),
+    /** A session changed (a NOTIFY), or null: anything may have (the LISTEN connection came back). */
+    sessionChanged: (sessionId: string | null) => (sessionId ? sessions.drop(sessionId) : sessions.clear()),
+  };
 }

@@ -5,7 +5,7 @@
 import http from "node:http";
 import net from "node:net";
 import type { Duplex } from "node:stream";
-import { createActivityRecorder } from "../../lib/preview";
+import { createActivityRecorder, watchSessionChanges } from "../../lib/preview";
 import { createAdmission, TOKEN_COOKIE, TOKEN_HEADER, TOKEN_QUERY, type Admitted } from "./admit";
 import { refuseUpgrade, refusals, sendRefusal, type ProxyRefusal } from "./pages";
 
@@ -13,6 +13,8 @@ export type PreviewProxyOptions = { domain: string; scheme: "http" | "https"; wa
 
 /** Activity is written at most this often per session and proxy process. */
 const ACTIVITY_EVERY_MS = 5_000;
+/** A sandbox connection idle this long (no byte either way, e.g. an app thinking before it answers) is cut. */
+const UPSTREAM_IDLE_TIMEOUT_MS = 120_000;
 const UPSTREAM_CONNECT_TIMEOUT_MS = 10_000;
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);
 
@@ -55,6 +57,7 @@ function upstreamPath(req: http.IncomingMessage): string {
 
 export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
   const admission = createAdmission(opts);
+  const stopWatching = watchSessionChanges((id) => admission.sessionChanged(id), opts.log);
   const recordActivity = createActivityRecorder(ACTIVITY_EVERY_MS, opts.log);
   // Kept-alive connections per sandbox address. A hibernated sandbox's address is given to its next
   // start (or another sandbox), and a connection to the one that went never hears a reset: when a
@@ -69,7 +72,8 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
     return agent;
   };
 
-  async function onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
+  /** mayRetry: a bodyless request that finds the sandbox gone is admitted once more, from a fresh read (it may be asleep now, or moved). */
+  async function onRequest(req: http.IncomingMessage, res: http.ServerResponse, mayRetry = true): Promise<void> {
     const admitted = await admission.admit(req);
     if (isRefusal(admitted)) return sendRefusal(req, res, admitted);
     recordActivity(admitted.session.id);
@@ -87,12 +91,12 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
     }
     const headers = forwardedHeaders(req, false, opts.scheme);
     const agent = agentFor(admitted.address, admitted.session.stateSince);
-    // No body to replay: such a request may be sent again when a kept-alive connection turns out closed.
+    // No body to replay: such a request may be admitted and sent again when the sandbox is not there.
     const bodyless = (req.method === "GET" || req.method === "HEAD") && !req.headers["content-length"] && !req.headers["transfer-encoding"];
-    const send = (retry: boolean) => {
+    const send = () => {
       const upstream = http.request({
         host: admitted.address, port: admitted.port, method: req.method, path: upstreamPath(req), headers, agent, setHost: false,
-        timeout: UPSTREAM_CONNECT_TIMEOUT_MS,
+        timeout: UPSTREAM_IDLE_TIMEOUT_MS,
       });
       upstream.on("socket", (s) => s.setNoDelay(true));
       upstream.once("timeout", () => upstream.destroy(new Error("upstream timeout")));
@@ -109,9 +113,9 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
       });
       upstream.on("error", (e) => {
         if (res.headersSent) return void res.destroy();
-        if (retry && bodyless && upstream.reusedSocket) return send(false);
-        // Refused or unreachable: the next request reads the session again (it may have moved).
+        // Refused or unreachable: read the session again (it may have been put to sleep, or moved).
         admission.forget(admitted.session.id);
+        if (mayRetry && bodyless) return void onRequest(req, res, false).catch(() => sendRefusal(req, res, refusals.nothingListening(admitted.port)));
         opts.log(`${admitted.session.id}:${admitted.port}: ${e.message}`);
         sendRefusal(req, res, refusals.nothingListening(admitted.port));
       });
@@ -121,7 +125,7 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
       if (bodyless) upstream.end();
       else req.pipe(upstream);
     };
-    send(true);
+    send();
   }
 
   async function onUpgrade(req: http.IncomingMessage, client: Duplex, head: Buffer) {
@@ -167,6 +171,7 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
     });
   });
   server.on("close", () => {
+    void stopWatching();
     for (const { agent } of agents.values()) agent.destroy();
   });
   // A long-lived stream must not be cut by the server's request timeout.
