@@ -156,7 +156,7 @@ export function billingMode(): "stripe" | "local" {
 /** Where the preview proxy listens, and the domain its URLs use (README "Ports and preview URLs"). */
 export function previewSettings() {
   const port = env.PREVIEW_PORT ?? env.PORT + 1;
-  return { port, host: env.PREVIEW_HOST ?? env.HOST, socket: env.PREVIEW_SOCKET ?? null, domain: env.PREVIEW_DOMAIN ?? `localhost:${port}`, scheme: env.PREVIEW_SCHEME, wakeTimeoutMs: env.PREVIEW_WAKE_TIMEOUT_MS };
+  return { port, portIsDefault: env.PREVIEW_PORT === undefined, host: env.PREVIEW_HOST ?? env.HOST, socket: env.PREVIEW_SOCKET ?? null, domain: env.PREVIEW_DOMAIN ?? `localhost:${port}`, scheme: env.PREVIEW_SCHEME, wakeTimeoutMs: env.PREVIEW_WAKE_TIMEOUT_MS };
 }
 
 export function databaseUrlOrThrow(): string {

@@ -26,8 +26,16 @@ async function main() {
   const opts = { domain: settings.domain, scheme: settings.scheme, wakeTimeoutMs: settings.wakeTimeoutMs, log };
   const servers: http.Server[] = [];
   const tcp = createPreviewProxy(opts);
-  await listen(tcp, settings.port, settings.host);
-  servers.push(tcp);
+  try {
+    await listen(tcp, settings.port, settings.host);
+    servers.push(tcp);
+  } catch (e) {
+    // The default (PORT + 1) may be another program's: that must not stop the whole stack (npm start
+    // stops everything when a child exits), so say so and serve no previews. A port that was set
+    // explicitly and cannot be had is a configuration error: exit.
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE" || !settings.portIsDefault) throw e;
+    log(`previews are off: port ${settings.port} (PORT + 1) is in use; set PREVIEW_PORT to a free port`);
+  }
   if (settings.socket) {
     fs.rmSync(settings.socket, { force: true }); // left by a process that was killed
     const unix = createPreviewProxy(opts);
@@ -35,11 +43,13 @@ async function main() {
     fs.chmodSync(settings.socket, 0o660);
     servers.push(unix);
   }
-  const address = tcp.address() as { port: number };
-  log(`ready: ${settings.scheme}://{port}-{sessionId}.${settings.domain} on ${settings.host}:${address.port}${settings.socket ? ` and ${settings.socket}` : ""}`);
+  const address = tcp.listening ? `${settings.host}:${(tcp.address() as { port: number }).port}` : null;
+  log(`ready: ${settings.scheme}://{port}-{sessionId}.${settings.domain} on ${[address, settings.socket].filter(Boolean).join(" and ") || "nothing"}`);
+  const keepAlive = servers.length ? null : setInterval(() => {}, 3_600_000); // stays up, idle, under npm start's supervision
 
   const stop = async () => {
     log("stopping");
+    if (keepAlive) clearInterval(keepAlive);
     for (const s of servers) {
       s.close();
       s.closeAllConnections();
