@@ -5,7 +5,10 @@
 // on request from hibernated, the ports listing, and 400s naming the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
 import { promisify } from "node:util";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
@@ -234,5 +237,32 @@ describe("the preview proxy", () => {
     const audit = await db().auditEvent.findFirst({ where: { tenantId: tenant.id, action: "session.resumed", targetId: id } });
     expect(audit?.metadata).toEqual({ from: "hibernated", wake: true });
     expect(audit?.actorLabel).toContain("preview proxy (preview token pvt_");
+  }, 120_000);
+
+  it("opens a preview in a real browser (Chromium in the runner host's namespace): the token link once, then the cookie", async () => {
+    const id = await sessionWithApp();
+    const token = await newToken(id);
+    // Chromium talks to Playwright over pipes, so it can run in the namespace where the proxy listens.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "burrow-chromium-"));
+    const wrapper = path.join(dir, "chromium");
+    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${world.host} /usr/bin/chromium "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const browser = await chromium.launch({ executablePath: wrapper, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"], timeout: 60_000 });
+    try {
+      const page = await browser.newPage();
+      const url = `http://${proxy.hostOf(8000, id)}`;
+      const first = await page.goto(`${url}/?burrow_preview_token=${token}`);
+      expect(first?.status()).toBe(200);
+      expect(page.url()).toBe(`${url}/`); // the token is gone from the address bar
+      await expect.poll(() => page.textContent("h1")).toBe("hello from the sandbox on 8000");
+      const again = await page.goto(`${url}/headers`);
+      expect(again?.status()).toBe(200);
+      expect(JSON.parse(await page.innerText("body")).headers.cookie).toBeUndefined(); // our cookie stays with us
+      const otherPort = await page.goto(`http://${proxy.hostOf(8001, id)}/`);
+      expect(otherPort?.status()).toBe(401); // the cookie belongs to the 8000 host only
+    } finally {
+      await browser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
