@@ -265,4 +265,21 @@ describe("the preview proxy", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it("answers a clear 503 when the woken session's port does not answer in time", async () => {
+    const short = await startPreviewProxy(world.host, { port: 4002, wakeTimeoutMs: 2_000 });
+    try {
+      const id = await create(); // nothing will listen on 8000 in it
+      const token = await newToken(id);
+      await call(pauseRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/pause`, key: tenant.key, params: { id } });
+      await waitForSessionState(runner, id, "paused");
+      const res = await proxyRequest(short.socketPath, short.hostOf(8000, id), "/", { "x-burrow-preview-token": token });
+      expect(res.status).toBe(503);
+      expect(res.headers["retry-after"]).toBe("5");
+      expect(res.body).toContain("Nothing answered on port 8000 within 2 s of waking the session");
+      expect((await db().session.findUniqueOrThrow({ where: { id } })).state).toBe("running"); // woken all the same
+    } finally {
+      await short.stop();
+    }
+  }, 60_000);
 });
