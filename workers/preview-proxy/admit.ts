@@ -35,6 +35,11 @@ type Cached<T> = { value: T; until: number };
 function cache<T>(ttlMs: number) {
   const map = new Map<string, Cached<T>>();
   return {
+    /** The cached entry, or undefined: checked first so that a hit costs no promise. */
+    peek(key: string): { value: T } | undefined {
+      const hit = map.get(key);
+      return hit && hit.until > Date.now() ? hit : undefined;
+    },
     async get(key: string, load: () => Promise<T>): Promise<T> {
       const hit = map.get(key);
       if (hit && hit.until > Date.now()) return hit.value;
@@ -80,13 +85,13 @@ export function createAdmission(opts: AdmitOptions) {
   const sessions = cache<PreviewSession | null>(SESSION_CACHE_MS);
   const grants = cache<PreviewGrant | null>(GRANT_CACHE_MS);
 
-  async function authorize(req: http.IncomingMessage, session: PreviewSession, port: number, url: URL): Promise<ProxyRefusal | { by: string; exchange?: Admitted["exchange"] }> {
-    const queryToken = url.searchParams.get(TOKEN_QUERY);
+  async function authorize(req: http.IncomingMessage, session: PreviewSession, port: number): Promise<ProxyRefusal | { by: string; exchange?: Admitted["exchange"] }> {
+    const queryToken = req.url?.includes(TOKEN_QUERY) ? new URL(req.url, "http://preview").searchParams.get(TOKEN_QUERY) : null;
     const headerToken = req.headers[TOKEN_HEADER];
     const token = queryToken ?? (typeof headerToken === "string" ? headerToken : null) ?? cookieToken(req.headers.cookie);
     if (!token && session.publicPorts.includes(port)) return { by: `public port ${port}` };
     if (!token) return refusals.noToken();
-    const grant = await grants.get(token, () => findPreviewGrant(token));
+    const grant = (grants.peek(token) ?? { value: await grants.get(token, () => findPreviewGrant(token)) }).value;
     // A token of another tenant says nothing about this session, not even that it exists.
     if (grant && grant.tenantId !== session.tenantId) return refusals.notFound();
     if (!grant || grant.sessionId !== session.id || grant.expiresAt.getTime() <= Date.now()) {
@@ -98,10 +103,9 @@ export function createAdmission(opts: AdmitOptions) {
   async function admit(req: http.IncomingMessage): Promise<Admitted | ProxyRefusal> {
     const target = parsePreviewHost(req.headers.host, opts.domain);
     if (!target) return refusals.notFound();
-    let session = await sessions.get(target.sessionId, () => findPreviewSession(target.sessionId));
+    let session = (sessions.peek(target.sessionId) ?? { value: await sessions.get(target.sessionId, () => findPreviewSession(target.sessionId)) }).value;
     if (!session || isSessionEnded(session)) return refusals.notFound();
-    const url = new URL(req.url ?? "/", "http://preview");
-    const auth = await authorize(req, session, target.port, url);
+    const auth = await authorize(req, session, target.port);
     if ("status" in auth) return auth;
     if (!session.hasNetwork) return refusals.noNetwork();
     if (!isReadyForPreview(session)) {

@@ -49,7 +49,8 @@ function forwardedHeaders(req: http.IncomingMessage, keepUpgrade: boolean, schem
 
 /** The path with our query parameter taken out (it is a credential). */
 function upstreamPath(req: http.IncomingMessage): string {
-  const url = new URL(req.url ?? "/", "http://preview");
+  if (!req.url?.includes(TOKEN_QUERY)) return req.url ?? "/";
+  const url = new URL(req.url, "http://preview");
   if (!url.searchParams.has(TOKEN_QUERY)) return req.url ?? "/";
   url.searchParams.delete(TOKEN_QUERY);
   return url.pathname + url.search;
@@ -107,7 +108,9 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
           if (!HOP_BY_HOP.has(answer.rawHeaders[i].toLowerCase())) out.push(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
         }
         res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out);
-        res.flushHeaders(); // an event stream's headers go out before its first event
+        // A stream's headers go out before its first event; an answer of known length goes out with
+        // its first bytes (one write, not two).
+        if (answer.headers["content-length"] === undefined) res.flushHeaders();
         answer.pipe(res);
         answer.on("error", () => res.destroy());
       });
