@@ -113,6 +113,8 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
         if (answer.headers["content-length"] === undefined) res.flushHeaders();
         answer.pipe(res);
         answer.on("error", () => res.destroy());
+        // A long answer (an event stream, a download) is activity while it flows, not only when it began.
+        if (answer.headers["content-length"] === undefined) answer.on("data", () => recordActivity(admitted.session.id));
       });
       upstream.on("error", (e) => {
         if (res.headersSent) return void res.destroy();
@@ -148,6 +150,10 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
       if (head.length) upstream.write(head);
       upstream.pipe(client);
       client.pipe(upstream);
+      // An open WebSocket is activity while messages pass (the recorder writes at most every few seconds).
+      const active = () => recordActivity(admitted.session.id);
+      upstream.on("data", active);
+      client.on("data", active);
     });
     upstream.on("error", (e) => {
       if (upstream.bytesRead === 0 && client.writable && !upstream.readableEnded) {
