@@ -41,6 +41,8 @@ export function runnerRuleset(net: RunnerNet): string {
   const v4 = blocked.filter((e) => isIP(e.split("/")[0]) === 4);
   const v6 = blocked.filter((e) => isIP(e.split("/")[0]) === 6);
   const br = JSON.stringify(net.bridge);
+  // The bridge rules judge only this runner's veths (the set veths): another runner's table on the
+  // same host must not drop frames of its sandboxes, whose veths have the same prefix.
   // input: a sandbox reaches the runner host only for DNS; "established" lets through the replies on
   // connections the host opened to a sandbox (the preview proxy), never a connection a sandbox opens.
   // Deleted and made again in one transaction: the base chains are replaced atomically, and the
@@ -84,13 +86,14 @@ table inet ${net.table} {
 }
 table bridge ${net.table} {
   set ports { type ifname . ipv4_addr; }
+  set veths { type ifname; }
   chain prerouting {
     type filter hook prerouting priority filter; policy accept;
-    iifname "${VETH_PREFIX}*" ether type ip iifname . ip saddr != @ports drop
+    iifname @veths ether type ip iifname . ip saddr != @ports drop
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
-    iifname "${VETH_PREFIX}*" oifname "${VETH_PREFIX}*" drop
+    iifname @veths oifname "${VETH_PREFIX}*" drop
   }
 }
 `;
@@ -132,6 +135,7 @@ export function sandboxAttachScript(table: string, key: string, ip: string): str
   return [
     `add element inet ${table} sandboxes { ${ip} : goto ${n.chain} }`,
     `add element bridge ${table} ports { "${n.veth}" . ${ip} }`,
+    `add element bridge ${table} veths { "${n.veth}" }`,
   ].join("\n") + "\n";
 }
 
@@ -141,6 +145,7 @@ export function sandboxDetachCommands(table: string, key: string, ip: string | n
   const t = `inet ${table}`;
   return [
     ...(ip ? [`delete element ${t} sandboxes { ${ip} }`, `delete element bridge ${table} ports { "${n.veth}" . ${ip} }`] : []),
+    `delete element bridge ${table} veths { "${n.veth}" }`,
     `flush chain ${t} ${n.chain}`,
     `delete chain ${t} ${n.chain}`,
     ...[n.allowNet, n.denyNet, n.allowDns, n.denyDns].map((s) => `delete set ${t} ${s}`),

@@ -5,7 +5,7 @@
 // on request from hibernated, the ports listing, and 400s naming the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
@@ -282,4 +282,36 @@ describe("the preview proxy", () => {
       await short.stop();
     }
   }, 60_000);
+
+  // Last: the second runner takes every placement from here on.
+  it("follows a session that wakes on another runner (the session id is the affinity key; the address is read again)", async () => {
+    const id = await create();
+    await exec(id, "mkdir -p /workspace/.burrow && cat > /workspace/app.mjs", APP);
+    await exec(id, "printf '#!/bin/sh\\nexec node /workspace/app.mjs 8000\\n' > /workspace/.burrow/on-start && chmod +x /workspace/.burrow/on-start");
+    const token = await newToken(id);
+    await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: tenant.key, params: { id } });
+    await waitForSessionState(runner, id, "hibernated");
+    // A second runner host on the same machine: its own bridge, table and range; more free vCPU, so the wake lands there.
+    // Snapshots are shared as runners on one host share DATA_DIR/snapshots (or a bucket): a link here.
+    const secondDir = mkdtempSync(path.join(os.tmpdir(), "burrow-runner-"));
+    symlinkSync(path.join(runner.dataDir, "snapshots"), path.join(secondDir, "snapshots"));
+    const second = await startRunner({
+      pool: runner.pool, vcpu: 64, dataDir: secondDir,
+      env: { SANDBOX_NET_HOST_NETNS: world.host, SANDBOX_DNS_UPSTREAM: INTERNET.dns, SANDBOX_NET_BRIDGE: "burrow1", SANDBOX_NET_TABLE: "burrow1", SANDBOX_NET_CIDR: "10.89.0.0/16" },
+    });
+    try {
+      const res = await proxyRequest(proxy.socketPath, proxy.hostOf(8000, id), "/", { "x-burrow-preview-token": token });
+      if (res.status !== 200) console.log(`${res.body}\nsecond runner:\n${second.output().slice(-3000)}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toContain("hello from the sandbox on 8000");
+      const row = await db().session.findUniqueOrThrow({ where: { id } });
+      expect(row.runnerId).toBe(second.id);
+      expect(row.sandboxAddress).toMatch(/^10\.89\./);
+    } finally {
+      await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${id}`, key: tenant.key, params: { id } });
+      await waitForSessionState(second, id, "terminated").catch(() => {});
+      await second.stop();
+      removeDataDir(second.dataDir);
+    }
+  }, 120_000);
 });
