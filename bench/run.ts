@@ -10,7 +10,7 @@
 // logsIngestParams() in bench/logs-ingest.ts (BENCH_INGEST_*); for `otlp` see otlpParams() in
 // bench/otlp.ts (BENCH_OTLP_*); for `usage-rollup` see usageRollupParams() in bench/usage-rollup.ts
 // (BENCH_USAGE_*); for `scale` see scaleParams() in bench/scale.ts (BENCH_SCALE_*).
-// `npm run bench -- api-me` (or `-- sessions`, `-- terminal`, `-- console-click`, `-- console-js`) runs only the named benchmarks. `sessions` needs
+// `npm run bench -- api-me` (or `-- sessions`, `-- terminal`, `-- console-click`, `-- console-js`, `-- preview`) runs only the named benchmarks. `sessions` needs
 // root and runc (it starts a runner worker and real sandboxes), and so does `scale`, which alone
 // needs no build and no server.
 import { randomBytes } from "node:crypto";
@@ -24,6 +24,7 @@ import { benchLogsIngest, logsIngestParams } from "./logs-ingest";
 import { benchOtlp, otlpParams } from "./otlp";
 import { benchScale, scaleParams } from "./scale";
 import { benchTerminal } from "./terminal";
+import { benchPreview } from "./preview";
 import { benchUsageRollup, usageRollupParams } from "./usage-rollup";
 import { bootstrapTenant, startBenchDatabase } from "./lib/database";
 import { Cleanup } from "./lib/lifecycle";
@@ -155,6 +156,7 @@ async function main() {
       { name: "console-click", title: "console click (Pause/Resume) → new state on screen vs the API's own answer", run: () => benchConsoleClick(target, log, cleanup) },
       { name: "usage-rollup", title: "hourly usage rollup vs a brute-force recount of every second", run: () => benchUsageRollup(target, usageRollupParams(), log) },
       { name: "console-js", title: "first-load JavaScript of each page, gzipped", run: () => benchConsoleJs(target, log) },
+      { name: "preview", title: "preview proxy vs the same request direct to the sandbox, inside the runner host's namespace", run: () => benchPreview(target, log, cleanup) },
     ];
     for (const bench of benchmarks) {
       if (only.length > 0 && !only.includes(bench.name)) continue;

@@ -85,6 +85,18 @@ const envSchema = z.object({
   NETWORK_METER_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(10_000),
   /** Flight recorder events a session may write per second (burst: 10 s of it); the rest are counted as dropped. */
   NETWORK_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(50),
+  /** The preview proxy's port (workers/preview-proxy); default PORT + 1. */
+  PREVIEW_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The address the preview proxy listens on (default HOST). */
+  PREVIEW_HOST: z.string().optional(),
+  /** Also listen on this unix socket (for a front proxy on the same host, e.g. nginx `proxy_pass http://unix:…`). */
+  PREVIEW_SOCKET: z.string().startsWith("/").optional(),
+  /** Preview URLs are {port}-{sessionId}.PREVIEW_DOMAIN (a port in it is kept in the URLs, ignored when matching); default localhost:PREVIEW_PORT. */
+  PREVIEW_DOMAIN: z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, "a host name, optionally with :port").optional(),
+  /** The scheme of preview URLs: https when a TLS terminator sits in front of the proxy. */
+  PREVIEW_SCHEME: z.enum(["http", "https"]).default("http"),
+  /** How long a request to a sleeping session's preview is held while it wakes and its port starts answering. */
+  PREVIEW_WAKE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
   /** Sandbox CPU use (in vCPUs) above which a session counts as active for the idle policy. */
   IDLE_CPU_THRESHOLD: z.coerce.number().min(0).default(0.05),
   /** How often the runner samples CPU, memory and pids of each sandbox into session_metrics. */
@@ -145,6 +157,12 @@ export function snapshotS3Config() {
 /** "stripe" when STRIPE_SECRET_KEY is set; else "local": the same meters and estimates, nothing charged. */
 export function billingMode(): "stripe" | "local" {
   return env.STRIPE_SECRET_KEY ? "stripe" : "local";
+}
+
+/** Where the preview proxy listens, and the domain its URLs use (README "Ports and preview URLs"). */
+export function previewSettings() {
+  const port = env.PREVIEW_PORT ?? env.PORT + 1;
+  return { port, portIsDefault: env.PREVIEW_PORT === undefined, host: env.PREVIEW_HOST ?? env.HOST, socket: env.PREVIEW_SOCKET ?? null, domain: env.PREVIEW_DOMAIN ?? `localhost:${port}`, scheme: env.PREVIEW_SCHEME, wakeTimeoutMs: env.PREVIEW_WAKE_TIMEOUT_MS };
 }
 
 export function databaseUrlOrThrow(): string {

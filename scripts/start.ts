@@ -76,6 +76,8 @@ async function main() {
   const web = run({ name: "web", command: process.execPath, args: dev ? [nextBin, "dev", ...webArgs] : ["--import", "tsx", "scripts/web-server.ts", ...webArgs] });
   run({ name: "scheduler", command: process.execPath, args: ["--import", "tsx", "workers/scheduler/index.ts"] });
   run({ name: "runner", command: process.execPath, args: ["--import", "tsx", "workers/runner/index.ts"] });
+  // Its own process: route handlers cannot upgrade WebSockets (README "Ports and preview URLs").
+  run({ name: "preview-proxy", command: process.execPath, args: ["--import", "tsx", "workers/preview-proxy/index.ts"] });
   const local = `http://${env.HOST}:${env.PORT}`;
   if (await waitForHealth(local, web, 120_000)) log(`ready: ${url}`);
   else log(`web app did not answer ${url}/api/health yet; see its output above`);

@@ -185,8 +185,9 @@ async function send(op: Operation, r: FuzzRequest): Promise<Answer> {
 
 function shapeProblem(op: Operation, answer: Answer): string | null {
   const { status, text } = answer;
-  // A pool without runners is "unavailable" at once: the one 5xx a request may get here.
-  const noRunner = status === 503 && op.id === "createSession" && text.includes('"unavailable"');
+  // A pool without runners is "unavailable" at once: the one 5xx a request may get here. So is the
+  // ports list of the fuzzed session, whose runner row names an address nothing listens on.
+  const noRunner = status === 503 && (op.id === "createSession" || op.id === "listSessionPorts") && text.includes('"unavailable"');
   if (status >= 500 && !noRunner) return "a 5xx";
   if (status < 400) return null;
   // OTLP exporters sent protobuf and get the google.rpc.Status the OTLP spec prescribes.

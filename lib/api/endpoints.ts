@@ -35,6 +35,7 @@ import {
 import { consoleSessionListSchema } from "../auth/console-session-schemas";
 import { defineEndpoint } from "./endpoint";
 import { egressPolicySchema, networkEventPageSchema, networkEventsQuerySchema } from "../network/schemas";
+import { createdPreviewTokenSchema, createPreviewTokenSchema, portVisibilitySchema, sessionPortListSchema, setPortVisibilitySchema } from "../preview/schemas";
 
 const filePathQuery = z.object({ path: z.string().min(1).max(4096).describe("Absolute path inside the sandbox") }).strict();
 const sessionAction = (action: string, summary: string) =>
@@ -131,6 +132,21 @@ export const endpoints = {
     method: "GET", path: "/api/v1/sessions/{id}/network/events", tag: "Sessions", scopes: ["sessions:read"],
     summary: "The session's egress flight recorder, newest first: DNS lookups and outbound connection attempts with the verdict and the rule that decided; with its bytes out and in so far",
     query: networkEventsQuerySchema, response: networkEventPageSchema,
+  }),
+  listSessionPorts: defineEndpoint({
+    method: "GET", path: "/api/v1/sessions/{id}/ports", tag: "Previews", scopes: ["sessions:read"],
+    summary: "TCP ports listening in the sandbox (read from its network namespace; never wakes it), with their preview URLs and the ports made public",
+    response: sessionPortListSchema,
+  }),
+  setPortVisibility: defineEndpoint({
+    method: "PUT", path: "/api/v1/sessions/{id}/ports/{port}", tag: "Previews", scopes: ["sessions:write"],
+    summary: "Make a port's preview URL public (no token needed; a request to it wakes the session) or private again; audited",
+    body: setPortVisibilitySchema, response: portVisibilitySchema,
+  }),
+  createPreviewToken: defineEndpoint({
+    method: "POST", path: "/api/v1/sessions/{id}/preview-tokens", tag: "Previews", scopes: ["sessions:write"], status: 201,
+    summary: "A token that opens the session's preview URLs until it expires (header X-Burrow-Preview-Token, or once as ?burrow_preview_token= for a cookie); shown once, audited",
+    body: createPreviewTokenSchema, response: createdPreviewTokenSchema,
   }),
   resumeSession: sessionAction("resume", "Resume a paused or hibernated session"),
   hibernateSession: sessionAction("hibernate", "Snapshot the files and free the sandbox"),

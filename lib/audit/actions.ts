@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   "session.file_written",
   "session.terminal_opened",
   "session.terminal_closed",
+  "session.preview_token_created",
+  "session.port_visibility_changed",
   "snapshot.created",
   "snapshot.deleted",
   "template.created",

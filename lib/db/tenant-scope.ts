@@ -7,7 +7,7 @@ import { db } from "./client";
 const TENANT_MODELS = new Set([
   "Membership", "Invitation", "ApiKey", "AuditEvent", "IdempotencyRecord",
   "Template", "Session", "SessionEvent", "Snapshot", "TenantQuota",
-  "SessionLogLine", "Span", "SessionMetric", "SessionNetworkCounter", "SessionNetworkHour", "SessionNetworkEvent",
+  "SessionLogLine", "Span", "SessionMetric", "SessionNetworkCounter", "SessionNetworkHour", "SessionNetworkEvent", "PreviewToken",
   "TenantBilling", "UsageHour", "UsagePush", "Invoice", "BudgetAlert",
 ]);
 const WHERE_OPERATIONS = new Set([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { learnedElementsScript, meterRuleset, runnerRuleset, sandboxDetachCommands, sandboxMeterScript, sandboxPolicyScript } from "./nft-ruleset";
+import { learnedElementsScript, meterRuleset, runnerRuleset, sandboxAttachScript, sandboxDetachCommands, sandboxMeterScript, sandboxPolicyScript } from "./nft-ruleset";
 import { answerAddresses, buildQuery, errorReply, parseQuestion, RCODE_REFUSED } from "./dns-message";
 import { rangeOf } from "./address-pool";
 
@@ -14,7 +14,7 @@ describe("nftables scripts", () => {
     const chain = text.slice(text.indexOf("chain from_sandbox"));
     expect(chain.indexOf("@blocked4")).toBeLessThan(chain.indexOf("vmap @sandboxes"));
     expect(chain).toMatch(/vmap @sandboxes\s+goto deny/);
-    expect(text).toContain('iifname "burrow0" ip daddr 10.88.0.1 meta l4proto { tcp, udp } th dport 53 accept\n    iifname "burrow0" goto deny');
+    expect(text).toContain('iifname "burrow0" ip daddr 10.88.0.1 meta l4proto { tcp, udp } th dport 53 accept\n    iifname "burrow0" ct state established,related accept\n    iifname "burrow0" goto deny');
   });
 
   it("puts denyOut before allowOut and ends on the egress default", () => {
@@ -51,8 +51,16 @@ describe("nftables scripts", () => {
   });
 
   it("removes each piece on its own", () => {
-    expect(sandboxDetachCommands("burrow", "k1", "10.88.0.2")).toHaveLength(8);
+    expect(sandboxDetachCommands("burrow", "k1", "10.88.0.2")).toHaveLength(9);
+    expect(sandboxDetachCommands("burrow", "k1", "10.88.0.2")).toContain('delete element bridge burrow veths { "bvk1" }');
     expect(learnedElementsScript("burrow", "ad_k1", [{ ip: "1.2.3.4", ttl: 30 }, { ip: "5.6.7.8", ttl: 999_999 }])).toBe("add element inet burrow ad_k1 { 1.2.3.4 timeout 300s, 5.6.7.8 timeout 86400s }\n");
+  });
+
+  it("judges only this runner's veths at the bridge (another runner's table on the host leaves them alone)", () => {
+    const text = runnerRuleset({ table: "burrow", bridge: "burrow0", cidr: "10.88.0.0/16", gateway: "10.88.0.1", blocked: [] });
+    expect(text).toContain("iifname @veths ether type ip iifname . ip saddr != @ports drop");
+    expect(text).toContain('iifname @veths oifname "bv*" drop');
+    expect(sandboxAttachScript("burrow", "k1", "10.88.0.2")).toContain('add element bridge burrow veths { "bvk1" }');
   });
 
   it("takes the range's first address as the gateway", () => {

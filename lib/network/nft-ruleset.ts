@@ -59,6 +59,10 @@ export function runnerRuleset(net: RunnerNet): string {
   const blockedLog = logStatement(net.logGroup, "denied", "always_blocked");
   // To the runner host itself, only unicast is an attempt worth recording: a sandbox's interface
   // coming up sends multicast (IPv6 router and listener messages) that is refused unrecorded.
+  // The bridge rules judge only this runner's veths (the set veths): another runner's table on the
+  // same host must not drop frames of its sandboxes, whose veths have the same prefix.
+  // input: a sandbox reaches the runner host only for DNS; "established" lets through the replies on
+  // connections the host opened to a sandbox (the preview proxy), never a connection a sandbox opens.
   // Deleted and made again in one transaction: the base chains are replaced atomically, and the
   // per-sandbox chains, sets and map are re-added by the caller in the same script.
   return `
@@ -73,6 +77,7 @@ table inet ${net.table} {
   chain input {
     type filter hook input priority filter; policy accept;
     iifname ${br} ip daddr ${net.gateway} meta l4proto { tcp, udp } th dport 53 accept
+    iifname ${br} ct state established,related accept
     ${blockedLog ? `iifname ${br} meta pkttype host ${blockedLog}goto deny\n    ` : ""}iifname ${br} goto deny
   }
   chain forward {
@@ -99,13 +104,14 @@ table inet ${net.table} {
 }
 table bridge ${net.table} {
   set ports { type ifname . ipv4_addr; }
+  set veths { type ifname; }
   chain prerouting {
     type filter hook prerouting priority filter; policy accept;
-    iifname "${VETH_PREFIX}*" ether type ip iifname . ip saddr != @ports drop
+    iifname @veths ether type ip iifname . ip saddr != @ports drop
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
-    iifname "${VETH_PREFIX}*" oifname "${VETH_PREFIX}*" drop
+    iifname @veths oifname "${VETH_PREFIX}*" drop
   }
 }
 `;
@@ -148,6 +154,7 @@ export function sandboxAttachScript(table: string, key: string, ip: string): str
   return [
     `add element inet ${table} sandboxes { ${ip} : goto ${n.chain} }`,
     `add element bridge ${table} ports { "${n.veth}" . ${ip} }`,
+    `add element bridge ${table} veths { "${n.veth}" }`,
   ].join("\n") + "\n";
 }
 
@@ -157,6 +164,7 @@ export function sandboxDetachCommands(table: string, key: string, ip: string | n
   const t = `inet ${table}`;
   return [
     ...(ip ? [`delete element ${t} sandboxes { ${ip} }`, `delete element bridge ${table} ports { "${n.veth}" . ${ip} }`] : []),
+    `delete element bridge ${table} veths { "${n.veth}" }`,
     `flush chain ${t} ${n.chain}`,
     `delete chain ${t} ${n.chain}`,
     ...[n.allowNet, n.denyNet, n.allowDns, n.denyDns].map((s) => `delete set ${t} ${s}`),

@@ -56,6 +56,8 @@ export type SandboxNetworking = {
   /** Replaces a sandbox's policy in one nft transaction (the old one stays if it fails). */
   applyPolicy(id: string, policy: EgressPolicy): Promise<void>;
   detach(id: string): Promise<void>;
+  /** The sandbox's address from its record (null: no network here). */
+  addressOf(id: string): Promise<string | null>;
   /** After a restart: brings the host side back when sandboxes with a network exist. */
   resume(): Promise<void>;
   /**
@@ -225,6 +227,9 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     for (const c of sandboxDetachCommands(cfg.table, key, rec?.ip ?? null)) await host.nftQuiet(c);
     await host.ipQuiet("link", "del", n.veth);
     await run("ip", ["netns", "del", n.netns]);
+    // The host's neighbour entry names the gone veth's MAC: the address's next holder would be
+    // unreachable from the host (replies, the preview proxy) until the entry ages out (~30 s).
+    if (rec) await host.ipQuiet("neigh", "del", rec.ip, "dev", cfg.bridge);
     if (rec) await releaseAddress(addressesDir, rec.ip);
     await fs.rm(recordPath(key), { force: true });
     if (rec) await resolverCommand("reload");
@@ -265,6 +270,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
         await inNs("link", "set", "eth0", "up");
         await inNs("route", "add", gateway, "dev", "eth0", "scope", "link");
         await inNs("route", "add", "default", "via", gateway, "dev", "eth0");
+        await host.ipQuiet("neigh", "del", ip, "dev", cfg.bridge); // a stale entry from an earlier holder (see detach)
         await host.nft(sandboxPolicyScript(cfg.table, key, policy, cfg.logGroup ?? null) + sandboxAttachScript(cfg.table, key, ip) + sandboxMeterScript(cfg.table, key, ip, meterId));
         await resolverCommand(`reload ${id}`);
         return { netnsPath, ip };
@@ -281,6 +287,10 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
       await resolverCommand(`reload ${id}`);
     },
     detach,
+    async addressOf(id) {
+      const rec = await fs.readFile(recordPath(netKeyOf(id)), "utf8").then((t) => JSON.parse(t) as SandboxNetRecord).catch(() => null);
+      return rec?.ip ?? null;
+    },
     async resume() {
       if ((await readRecords()).length) await ensureHost();
     },

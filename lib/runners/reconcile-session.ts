@@ -17,6 +17,7 @@ import { restoreSessionFiles, snapshotSessionFiles } from "../snapshots/session-
 import { env } from "../env";
 import { recordPostMortem } from "../sessions/post-mortem";
 import { endingPostMortem } from "./check-sandbox-limits";
+import { runOnStartHook } from "./on-start-hook";
 import { withLifecycleSpan } from "../telemetry/lifecycle-spans";
 import { withSpan } from "../telemetry/platform-span";
 
@@ -132,11 +133,12 @@ async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, 
       // container on them, nothing restored, nothing wiped. What ran in it is gone; say so.
       deps.log?.(`session ${session.id}: ${session.state} but its container is gone; started again on its files`);
       await deps.closeTerminals?.(session.id, "the session's processes were lost");
-      await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
+      const info = await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
       await deps.sandboxStarted?.(session.id);
-      const lastActivityAt = new Date();
-      const running = await recordTransition(state, "running", "recovered", { detail: { reason: SANDBOX_LOST_REASON, note: RECOVERED_NOTE }, set: { lastActivityAt } });
-      return after(session, running, { lastActivityAt });
+      await runOnStartHook(backend, session.id, deps.log);
+      const set = { lastActivityAt: new Date(), sandboxAddress: info.address ?? null };
+      const running = await recordTransition(state, "running", "recovered", { detail: { reason: SANDBOX_LOST_REASON, note: RECOVERED_NOTE }, set });
+      return after(session, running, set);
     }
     case "roll-back": {
       // Container and files gone: the data of its last snapshot, woken here by the next step.
@@ -186,14 +188,16 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   // The writable area (its own disk image, diskMib) exists before the snapshot is restored into it.
   await backend.prepareFiles(session.id, diskOf(session));
   if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
-  await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
+  const info = await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
   await deps.sandboxStarted?.(session.id);
-  const lastActivityAt = new Date();
+  await runOnStartHook(backend, session.id, deps.log);
+  // The preview proxy reads the address here, so a woken session is followed to its new runner.
+  const set = { lastActivityAt: new Date(), sandboxAddress: info.address ?? null };
   const running = await recordTransition(state, "running", forking ? "fork" : session.snapshotId ? "wake" : causeOf(session), {
     detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId },
-    set: { lastActivityAt },
+    set,
   });
-  return after(session, running, { lastActivityAt });
+  return after(session, running, set);
 }
 
 /** running, paused or hibernating → hibernated: a snapshot of the files, recorded before they go. */
@@ -208,7 +212,7 @@ async function hibernate(session: Session, container: ContainerObservation, deps
   const started = Date.now();
   const snapshot = await withSpan("session.snapshot", {}, () => snapshotSessionFiles(session, backend.paths(session.id), "hibernate"));
   // Recorded before the files go: a crash now leaves garbage for the orphan sweep, never data loss.
-  const set = { snapshotId: snapshot.id, runnerId: null };
+  const set = { snapshotId: snapshot.id, runnerId: null, sandboxAddress: null };
   const hibernated = await recordTransition(state, "hibernated", cause, {
     detail: { snapshotId: snapshot.id, hibernateMs: Date.now() - started, storedBytes: Number(snapshot.storedBytes) },
     set,

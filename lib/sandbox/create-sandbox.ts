@@ -39,7 +39,7 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
         await runRuntime(ctx.runtime, ["start", h.containerId], "start");
       }
       const status = existing.status === "created" ? "running" : existing.status;
-      return { id: spec.id, containerId: h.containerId, status, pid: existing.pid, paths: publicPaths(h.layout, ctx.idMap) };
+      return { id: spec.id, containerId: h.containerId, status, pid: existing.pid, paths: publicPaths(h.layout, ctx.idMap), address: await addressOf(ctx, spec) };
     }
     // Its init died (or the host rebooted): clear the remains and start afresh on the same files.
     if (existing) await runRuntime(ctx.runtime, ["delete", "--force", h.containerId], "delete");
@@ -54,7 +54,7 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
       await fs.writeFile(h.layout.configFile, JSON.stringify(config, null, 2));
       const policy = spec.network;
       const pid = await runContainer(ctx, h, policy ? (initPid) => attachNetwork(ctx, spec.id, policy, initPid) : undefined);
-      return { id: spec.id, containerId: h.containerId, status: "running", pid, paths: publicPaths(h.layout, ctx.idMap) };
+      return { id: spec.id, containerId: h.containerId, status: "running", pid, paths: publicPaths(h.layout, ctx.idMap), address: await addressOf(ctx, spec) };
     } catch (err) {
       await runCommand(ctx.runtime, ["delete", "--force", h.containerId]).catch(() => {});
       await ctx.network?.detach(spec.id).catch(() => {});
@@ -62,6 +62,11 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
       throw err;
     }
   });
+}
+
+/** The sandbox's bridge address as its network record says (null: network "none"). */
+async function addressOf(ctx: BackendContext, spec: SandboxSpec): Promise<string | null> {
+  return spec.network && ctx.network ? ctx.network.addressOf(spec.id) : null;
 }
 
 function networkingOrThrow(ctx: BackendContext) {

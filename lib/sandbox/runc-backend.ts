@@ -1,5 +1,6 @@
 // The local OCI backend: one object per runner, wiring the operations of this folder to one state
 // directory and one runtime binary (runc by default; runsc or kata-runtime take the same CLI).
+import fs from "node:fs/promises";
 import path from "node:path";
 import { createBackendContext, execTargetOf, sandboxHandle } from "./backend-context";
 import { createSandbox } from "./create-sandbox";
@@ -19,6 +20,7 @@ import { validateExecRequest, validateTerminalRequest } from "./validate-spec";
 import type { SandboxBackend } from "./types";
 import { SandboxError } from "./sandbox-error";
 import type { SandboxNetworking } from "../network/sandbox-networking";
+import { readListeningPorts } from "../network/listening-ports";
 
 export type RuncBackendOptions = {
   stateDir: string;
@@ -61,6 +63,11 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
     list: () => listSandboxes(ctx),
     stats: (id) => sandboxStats(ctx, id),
     initHealth: (id) => sandboxInitHealth(ctx, id),
+    async listeningPorts(id) {
+      const pid = Number((await fs.readFile(path.join(sandboxHandle(ctx, id).layout.root, "init.pid"), "utf8").catch(() => "")).trim());
+      if (!Number.isInteger(pid) || pid <= 1) throw new SandboxError("not_found", "The sandbox has no init here");
+      return readListeningPorts(pid);
+    },
     paths: (id) => publicPaths(sandboxHandle(ctx, id).layout, ctx.idMap),
     readFile: (id, p, maxBytes) => readSandboxFile(execTargetOf(ctx, sandboxHandle(ctx, id)), p, maxBytes),
     writeFile: (id, p, data, maxBytes) => writeSandboxFile(execTargetOf(ctx, sandboxHandle(ctx, id)), p, data, maxBytes),

@@ -1,4 +1,5 @@
 // The contract between the runner and a compute backend. Pure types: no I/O here.
+import type { ListeningPort } from "../network/listening-ports";
 import type { EgressPolicy } from "../network/schemas";
 import type { IdMap } from "./id-map";
 
@@ -64,6 +65,8 @@ export type SandboxInfo = {
   /** Host pid of the sandbox's init (0 when unknown). */
   pid: number;
   paths: SandboxPaths;
+  /** Its address on the runner's bridge when it has a network (where the preview proxy connects); else null. */
+  address?: string | null;
 };
 
 export type SandboxListEntry = { id: string; status: SandboxStatus };
@@ -173,6 +176,8 @@ export interface SandboxBackend {
   /** Whether the sandbox's init can still reap (lib/sandbox/init-health.ts); null when it has no init here. */
   initHealth(id: string): Promise<"ok" | "stopped" | "dead" | "zombies" | null>;
   paths(id: string): SandboxPaths;
+  /** TCP ports listening in the sandbox's network namespace (read from its init's /proc/<pid>/net). */
+  listeningPorts?(id: string): Promise<ListeningPort[]>;
   /** A regular file's content; too_large beyond maxBytes. Paths resolve inside the sandbox. */
   readFile(id: string, path: string, maxBytes: number): Promise<Buffer>;
   /** Creates or replaces a file, and its parent directories. Paths resolve inside the sandbox. */

@@ -24,7 +24,8 @@ export function sessionAsleepError(state: string, extra = "") {
   return new AppError("conflict", `The session is asleep (${state}); waking it needs the sessions:write scope${extra}`, { details: { state, reason: "session_asleep" } });
 }
 
-export async function ensureSessionRunning(ctx: TenantContext, sessionId: string, opts: { wake: boolean } = { wake: true }) {
+/** timeoutMs: how long to wait for the runner (default 120 s); then 503 unavailable. */
+export async function ensureSessionRunning(ctx: TenantContext, sessionId: string, opts: { wake: boolean; timeoutMs?: number } = { wake: true }) {
   let session = await inTransaction(ctx.db, async (tx) => {
     const row = await getSessionRowOrThrow(tx, sessionId);
     if (row.state === "running" && row.desiredState === "running") {
@@ -37,7 +38,7 @@ export async function ensureSessionRunning(ctx: TenantContext, sessionId: string
     return woken;
   });
   const startedAt = Date.now();
-  const deadline = startedAt + WAKE_TIMEOUT_MS;
+  const deadline = startedAt + (opts.timeoutMs ?? WAKE_TIMEOUT_MS);
   while (session.state !== "running") {
     if (session.state === "failed" || session.state === "terminated" || session.desiredState === "terminated") {
       throw new AppError("conflict", `The session is ${session.state}${session.failureReason ? `: ${session.failureReason}` : ""}`, { details: { state: session.state } });

@@ -14,6 +14,7 @@ export const EXAMPLE_BODIES: Record<string, unknown> = {
   terminalInput: { data: "x" },
   resizeTerminal: { cols: 80, rows: 24 },
   changeSessionNetwork: { egress: "deny", allowOut: ["example.com"], denyOut: [] },
+  setPortVisibility: { public: true },
 };
 
 /** Endpoint id → a valid query. */
@@ -31,6 +32,7 @@ export const RAW_BODY_UNPROBED: Record<string, string> = {
 /** GET endpoints not called for their success answer here (the others must answer as their schema says), with why. */
 export const SUCCESS_UNPROBED: Record<string, string> = {
   readSessionFile: "reads from the sandbox: the suite's sessions sit on a runner nothing listens on",
+  listSessionPorts: "asks the sandbox's runner: the suite's sessions sit on a runner nothing listens on (test/network/preview.int.test.ts reads it)",
   terminalOutput: "a stream of a live terminal, which needs a real sandbox",
   listMyTenants: "a signed-in-user route: the probes' caller is an API key",
   listConsoleSessions: "a signed-in-user route: the probes' caller is an API key (test/console-sessions.int.test.ts reads it with a cookie)",
@@ -60,6 +62,10 @@ export const PARAM_KINDS: Record<string, ParamKind> = {
   "console-sessions/{id}": {
     wellFormed: () => newId("cse"),
     why: "a person's, not a tenant's: no tenant B to probe; test/console-sessions.int.test.ts checks that another user's id is not found",
+  },
+  "ports/{port}": {
+    wellFormed: () => "8080",
+    why: "a TCP port number, not an object: the session id in the same path is what the tenant check refuses",
   },
   "terminals/{terminalId}": {
     wellFormed: () => newId("trm"),

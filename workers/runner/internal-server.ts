@@ -1,5 +1,5 @@
 // The runner's internal HTTP API, called only by the web app with the shared secret: exec (NDJSON
-// stream of output then the exit), files, and snapshot-now for forks.
+// stream of output then the exit), files, snapshot-now for forks, and the sandbox's listening ports.
 import http from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import { DEFAULT_MAX_OUTPUT_BYTES, type SandboxBackend } from "../../lib/sandbox";
@@ -13,6 +13,7 @@ import { runningSessionOnRunner } from "../../lib/runners/runner-sessions";
 import { recordExecEnded, recordExecStarted } from "../../lib/sessions/interrupted-execs";
 import { snapshotSessionFiles } from "../../lib/snapshots/session-files";
 import { activeSpan } from "../../lib/telemetry/platform-span";
+import { SANDBOX_OTLP_PORT } from "../../lib/telemetry/session-token";
 import { traceRunnerRequest } from "../../lib/telemetry/runner-request-span";
 import { handleTerminalRequest, matchTerminalRoute } from "../../lib/terminal/runner-routes";
 import type { TerminalRegistry } from "../../lib/terminal/terminal-registry";
@@ -138,6 +139,14 @@ export function startInternalServer(opts: {
     }
   };
 
+  // Read from /proc, nothing run inside: a paused sandbox answers too, and stays paused.
+  const ports: Route = async (_req, res, sessionId) => {
+    if (!backend.listeningPorts) return sendError(res, 404, "not_found", "this backend cannot list ports");
+    // The platform's own OTLP relay (127.0.0.1:4318 in every sandbox) is not the session's.
+    const own = (p: { port: number; address: string }) => p.port === SANDBOX_OTLP_PORT && p.address === "127.0.0.1";
+    sendJson(res, 200, { data: (await backend.listeningPorts(sessionId)).filter((p) => !own(p)) });
+  };
+
   const server = http.createServer(async (req, res) => {
     try {
       const given = Buffer.from(String(req.headers[RUNNER_SECRET_HEADER] ?? ""));
@@ -145,9 +154,13 @@ export function startInternalServer(opts: {
       const url = new URL(req.url ?? "/", "http://runner");
       const terminalRoute = opts.terminals ? matchTerminalRoute(url.pathname) : null;
       if (terminalRoute) return await handleTerminalRequest(req, res, url, terminalRoute, { terminals: opts.terminals!, runnerId: opts.runnerId() });
-      const match = /^\/internal\/sessions\/([a-z]{3}_[0-9A-Z]{26})\/(exec|files|snapshot)$/.exec(url.pathname);
+      const match = /^\/internal\/sessions\/([a-z]{3}_[0-9A-Z]{26})\/(exec|files|snapshot|ports)$/.exec(url.pathname);
       if (!match) return sendError(res, 404, "not_found", "no such route");
       const [, sessionId, action] = match;
+      if (action === "ports" && req.method === "GET") {
+        await runningSessionOnRunner(sessionId, opts.runnerId(), ["running", "paused"]);
+        return await ports(req, res, sessionId, url);
+      }
       const session = action === "snapshot" ? null : await runningSessionOnRunner(sessionId, opts.runnerId(), ["running"]);
       const traced = (fn: () => Promise<void>) => traceRunnerRequest(req, { action, sessionId, tenantId: session?.tenantId ?? null }, fn);
       if (action === "exec" && req.method === "POST") return await traced(() => exec(req, res, session!));
