@@ -134,6 +134,7 @@ export function tenantApi(tenant: string) {
     get: <T>(path: string, query?: ApiRequest["query"]) => apiFetch<T>(path, { tenant, query }),
     post: <T>(path: string, body: unknown) => apiFetch<T>(path, { tenant, method: "POST", body }),
     patch: <T>(path: string, body: unknown) => apiFetch<T>(path, { tenant, method: "PATCH", body }),
+    put: <T>(path: string, body: unknown) => apiFetch<T>(path, { tenant, method: "PUT", body }),
     del: <T>(path: string) => apiFetch<T>(path, { tenant, method: "DELETE" }),
   };
 }

@@ -38,6 +38,21 @@ test("start a session with an egress policy, change it live on its Network tab, 
   await panel.getByRole("button", { name: "Apply policy" }).click();
   await expect(panel.getByTestId("network-summary")).toHaveText("Internet denied, 2 allowed, 2 denied");
   expect(await stored()).toEqual({ egress: "deny", allowOut: ["pypi.org", "*.pythonhosted.org"], denyOut: ["evil.example.com", "203.0.113.0/24"] });
+  // A server started in the sandbox shows as a port with its preview URL; a preview link carries
+  // a token; making the port public is what the API then says.
+  const started = await page.request.post(`/api/v1/sessions/${sessionId}/exec`, {
+    headers, data: { command: ["sh", "-c", "nohup python3 -m http.server 8080 >/dev/null 2>&1 &"] },
+  });
+  expect(started.status()).toBe(200);
+  const port = panel.locator('[data-testid="port-row"][data-port="8080"]');
+  await expect(port).toContainText(`8080-${sessionId.toLowerCase()}.`, { timeout: 30_000 });
+  await port.getByRole("button", { name: "Preview link" }).click();
+  await expect(port.getByTestId("preview-link")).toHaveAttribute("href", /[?&]burrow_preview_token=bpt_/);
+  await port.getByRole("button", { name: "Make public" }).click();
+  await expect(port).toContainText("Public");
+  const ports = await (await page.request.get(`/api/v1/sessions/${sessionId}/ports`, { headers })).json();
+  expect(ports.data.find((p: { port: number }) => p.port === 8080)).toMatchObject({ public: true, listening: true, reachable: true });
+
   // Its traffic: the egress meter's bytes and the flight recorder's events (refreshed while it runs).
   await expect(panel.getByTestId("session-network-bytes")).toContainText("Sent (egress)");
   await expectNoSeriousA11yViolations(page, "the Network tab");

@@ -2,7 +2,8 @@
 
 // The session page's Network tab: the sandbox's egress policy, changed live by whoever holds
 // sessions:write (PATCH /sessions/{id}/network; the runner swaps the rules without a restart), and
-// its traffic: bytes out and in, and the flight recorder's latest lookups and connection attempts.
+// its ports with their preview links, and its traffic: bytes out and in, and the flight recorder's
+// latest lookups and connection attempts.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { formLevelError } from "../api-client";
@@ -15,6 +16,7 @@ import { EmptyState, InlineError } from "../ui/states";
 import { useToast } from "../ui/toast";
 import { NetworkPolicyFields } from "./network-policy-fields";
 import { SessionNetworkActivity } from "./session-network-activity";
+import { SessionPorts } from "./session-ports";
 import { describeNetwork, draftOf } from "./policy-draft";
 import { usePolicyDraft } from "./use-policy-draft";
 
@@ -41,6 +43,7 @@ export function SessionNetworkPanel({ session: s, canWrite }: { session: Session
           <PolicyForm key={JSON.stringify(s.network)} session={s} editable={editable} />
         </CardBody>
       </Card>
+      <SessionPorts session={s} canWrite={canWrite} />
       <SessionNetworkActivity session={s} />
     </div>
   );
