@@ -43,7 +43,14 @@ test("open a terminal in a session, type commands, resize it, and see it close w
   await page.getByTestId("session-header").getByRole("button", { name: "Pause", exact: true }).click();
   await expect(page.getByTestId("terminal-status")).toHaveText("Terminal closed: session paused", { timeout: 30_000 });
   await expect(terminal).toContainText("terminal closed: session paused");
-  await expect(state).toHaveText("paused", { timeout: 30_000 });
+  await expect(state, "the page shows the pause (the API's view is in the next message if not)").toHaveText("paused", { timeout: 30_000 }).catch(async (e: Error) => {
+    // Which side is behind, the runner or the page: what the API says now and the state timeline.
+    const sessionId = new URL(page.url()).pathname.split("/").pop()!;
+    const headers = { "x-burrow-tenant": slug };
+    const api = await (await page.request.get(`/api/v1/sessions/${sessionId}`, { headers })).json();
+    const events = await (await page.request.get(`/api/v1/sessions/${sessionId}/events`, { headers })).json();
+    throw new Error(`${e.message}\nAPI: state ${api.state}, desired ${api.desiredState}; timeline ${JSON.stringify(events.data.map((x: { toState: string; at: string }) => [x.toState, x.at]))}; now ${new Date().toISOString()}`);
+  });
 
   // A new terminal wakes the session.
   await page.getByRole("button", { name: "Open a new terminal" }).click();
