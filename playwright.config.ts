@@ -79,7 +79,8 @@ export default defineConfig({
     reuseExistingServer: false,
     // SIGINT lets `npm start` stop the web app, the workers and the embedded Postgres cleanly.
     gracefulShutdown: { signal: "SIGINT", timeout: 30_000 },
-    stdout: "ignore",
+    // E2E_SERVER_LOG=1 shows the server's own log (web app, runner, scheduler) to debug a spec.
+    stdout: process.env.E2E_SERVER_LOG ? "pipe" : "ignore",
     stderr: "pipe",
   },
 });

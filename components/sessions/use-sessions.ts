@@ -12,9 +12,13 @@ export const LIVE_FALLBACK_POLL_MS = 30_000;
 /** One session: kept current by the live stream (useSessionStream) when `live`, polled otherwise. */
 export function useSession(id: string, { live = false }: { live?: boolean } = {}) {
   const { api, key } = useTenantApi();
+  const queryClient = useQueryClient();
   return useQuery({
     queryKey: key("session", id),
-    queryFn: () => api.get<Session>(`/sessions/${encodeURIComponent(id)}`),
+    // A refetch answered after the stream brought a newer state (one asked for as a terminal
+    // closed, answered after the pause it preceded) must not step the page back: it would stay
+    // there until the next fallback poll, 30 s away.
+    queryFn: async () => mergeSession(queryClient.getQueryData<Session>(key("session", id)), await api.get<Session>(`/sessions/${encodeURIComponent(id)}`)),
     refetchInterval: (q) => (live ? LIVE_FALLBACK_POLL_MS : q.state.data ? pollInterval([q.state.data]) : false),
   });
 }
