@@ -18,7 +18,11 @@ export function useSession(id: string, { live = false }: { live?: boolean } = {}
     // A refetch answered after the stream brought a newer state (one asked for as a terminal
     // closed, answered after the pause it preceded) must not step the page back: it would stay
     // there until the next fallback poll, 30 s away.
-    queryFn: async () => mergeSession(queryClient.getQueryData<Session>(key("session", id)), await api.get<Session>(`/sessions/${encodeURIComponent(id)}`)),
+    queryFn: async () => {
+      const fetched = await api.get<Session>(`/sessions/${encodeURIComponent(id)}`);
+      // The cache as it is when the answer is in, not when the request left.
+      return mergeSession(queryClient.getQueryData<Session>(key("session", id)), fetched);
+    },
     refetchInterval: (q) => (live ? LIVE_FALLBACK_POLL_MS : q.state.data ? pollInterval([q.state.data]) : false),
   });
 }
