@@ -66,7 +66,13 @@ def parse_packet(body):
 def main():
     group = int(sys.argv[1])
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    # A burst of refused attempts must wait in the kernel while this reader is busy (a loaded host):
+    # 8 MiB holds tens of thousands of messages. SO_RCVBUF is capped by net.core.rmem_max (often
+    # 208 KiB, about a thousand); as root, SO_RCVBUFFORCE (33) is not.
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 8 << 20)
+    except OSError:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     sock.bind((0, 0))
     config(sock, group, attr(NFULA_CFG_CMD, struct.pack("=B", NFULNL_CFG_CMD_BIND)))
     config(sock, group, attr(NFULA_CFG_MODE, struct.pack("!IBB", 64, NFULNL_COPY_PACKET, 0)))

@@ -6,13 +6,11 @@
 // here is recorded by a runner stop or a final reading before a sandbox's network is removed.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
 import * as networkEventsRoute from "@/app/api/v1/sessions/[id]/network/events/route";
 import * as networkRoute from "@/app/api/v1/sessions/[id]/network/route";
 import * as resumeRoute from "@/app/api/v1/sessions/[id]/resume/route";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
-import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import * as usageRoute from "@/app/api/v1/usage/route";
 import { db } from "@/lib/db/client";
 import { recordCounterReadings } from "@/lib/network/record-egress";
@@ -24,6 +22,7 @@ import { call, createTestTenant, type TestTenant } from "../helpers";
 import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, type TestRunner } from "../runner-process";
 import { waitFor } from "../wait-for";
 import { createNetworkWorld, INTERNET, type NetworkWorld } from "./network-world";
+import { networkSessionCalls } from "./network-session-calls";
 
 let world: NetworkWorld;
 let runner: TestRunner;
@@ -67,13 +66,7 @@ afterAll(async () => {
   world?.remove();
 }, 60_000);
 
-const create = (body: Record<string, unknown>) =>
-  call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: tenant.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null }, ...body } });
-const sh = async (id: string, script: string) => {
-  const res = await call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: tenant.key, params: { id }, body: { command: ["sh", "-c", script], timeoutMs: 60_000 } });
-  expect(res.status).toBe(200);
-  return res.body as { exitCode: number; stdout: string; stderr: string; durationMs: number };
-};
+const { create, sh } = networkSessionCalls(() => ({ key: tenant.key, pool: runner.pool }), 60_000);
 const events = (id: string, query = "", key = tenant.key) =>
   call(networkEventsRoute.GET, { path: `/api/v1/sessions/${id}/network/events${query}`, key, params: { id } });
 

@@ -4,7 +4,6 @@
 // with the session.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
 import * as resumeRoute from "@/app/api/v1/sessions/[id]/resume/route";
 import * as networkRoute from "@/app/api/v1/sessions/[id]/network/route";
@@ -18,6 +17,7 @@ import { call, createTestTenant, type TestTenant } from "../helpers";
 import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, type TestRunner } from "../runner-process";
 import { waitFor } from "../wait-for";
 import { createNetworkWorld, INTERNET, type NetworkWorld } from "./network-world";
+import { networkSessionCalls } from "./network-session-calls";
 
 let world: NetworkWorld;
 let runner: TestRunner;
@@ -37,13 +37,7 @@ afterAll(async () => {
   world?.remove();
 }, 60_000);
 
-const create = (body: Record<string, unknown>) =>
-  call(sessionsRoute.POST, { method: "POST", path: "/api/v1/sessions", key: tenant.key, body: { pool: runner.pool, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null }, ...body } });
-const sh = async (id: string, script: string) => {
-  const res = await call(execRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/exec`, key: tenant.key, params: { id }, body: { command: ["sh", "-c", script], timeoutMs: 20_000 } });
-  expect(res.status).toBe(200);
-  return res.body as { exitCode: number; stdout: string; stderr: string; durationMs: number };
-};
+const { create, sh } = networkSessionCalls(() => ({ key: tenant.key, pool: runner.pool }), 20_000);
 
 const patchNetwork = (id: string, body: unknown, key = tenant.key) =>
   call(networkRoute.PATCH, { method: "PATCH", path: `/api/v1/sessions/${id}/network`, key, params: { id }, body });
