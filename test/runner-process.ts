@@ -1,7 +1,7 @@
 // A real runner worker (workers/runner) in a child process, serving its own pool, with its own
 // DATA_DIR for sandboxes and snapshots. Tests place sessions on it with `pool`.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { db } from "@/lib/db/client";
@@ -58,6 +58,15 @@ export async function startRunner(opts: { name?: string; pool?: string; dataDir?
 }
 
 export function removeDataDir(dir: string) {
+  // A sandbox the runner left behind (a session failed as lost keeps its container and mounts for
+  // the orphan sweep) still holds mounts under dir, and rmdir would fail with EBUSY: its container
+  // goes first, then every mount under dir, deepest first.
+  const under = (p: unknown) => typeof p === "string" && p.startsWith(`${dir}/`);
+  const listed = spawnSync("runc", ["list", "--format", "json"], { encoding: "utf8" });
+  const containers = (JSON.parse(listed.stdout?.trim() || "null") ?? []) as { id: string; bundle: string }[];
+  for (const c of containers) if (under(c.bundle)) spawnSync("runc", ["delete", "--force", c.id]);
+  const mounts = readFileSync("/proc/mounts", "utf8").split("\n").map((line) => line.split(" ")[1]).filter(under);
+  for (const m of mounts.sort().reverse()) spawnSync("umount", ["-l", m]);
   rmSync(dir, { recursive: true, force: true });
 }
 
