@@ -4,7 +4,7 @@
 // interface counters on the host end), across a live policy change, a runner restart, hibernation,
 // wake and termination; the runner's periodic counter reading is off (10 min) so that every byte
 // here is recorded by a runner stop or a final reading before a sandbox's network is removed.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
 import * as networkEventsRoute from "@/app/api/v1/sessions/[id]/network/events/route";
@@ -23,6 +23,7 @@ import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, 
 import { waitFor } from "../wait-for";
 import { createNetworkWorld, INTERNET, type NetworkWorld } from "./network-world";
 import { networkSessionCalls } from "./network-session-calls";
+import { networkGone, vethSentIpBytes } from "./sandbox-veth";
 
 let world: NetworkWorld;
 let runner: TestRunner;
@@ -70,17 +71,6 @@ const { create, sh } = networkSessionCalls(() => ({ key: tenant.key, pool: runne
 const events = (id: string, query = "", key = tenant.key) =>
   call(networkEventsRoute.GET, { path: `/api/v1/sessions/${id}/network/events${query}`, key, params: { id } });
 
-/** IP bytes the sandbox has sent through its veth (the host end receives them): bytes minus the Ethernet headers. */
-function vethSentIpBytes(id: string): number {
-  const [link] = JSON.parse(world.exec(world.host, ["ip", "-s", "-j", "link", "show", `bv${netKeyOf(id)}`])) as { stats64: { rx: { bytes: number; packets: number } } }[];
-  return link.stats64.rx.bytes - 14 * link.stats64.rx.packets;
-}
-
-/** The sandbox's network is removed (its final counter reading is recorded before that). */
-const networkGone = (id: string) => waitFor(async () => !execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).includes(`burrow-${netKeyOf(id)}`), {
-  what: "the sandbox's network namespace removed", timeoutMs: 15_000, intervalMs: 100,
-});
-
 async function upload(id: string, bytes: number) {
   const r = await sh(id, `head -c ${bytes} /dev/urandom > /workspace/blob && curl -sS -m 50 --data-binary @/workspace/blob http://${INTERNET.allowed}:${SINK_PORT}/ && rm /workspace/blob`);
   expect(r.stdout).toBe(String(bytes));
@@ -101,7 +91,7 @@ describe("egress metering", () => {
     await runner.stop();
     runner = await startRunner({ name: runner.name, pool: runner.pool, dataDir: runner.dataDir, env: runnerEnv() });
     await upload(id, 6 * MB);
-    const sentBeforeHibernate = vethSentIpBytes(id);
+    const sentBeforeHibernate = vethSentIpBytes(world, id);
     expect(sentBeforeHibernate).toBeGreaterThan(18 * MB);
 
     // Hibernation removes the sandbox's network: the final reading is taken before.
@@ -119,7 +109,7 @@ describe("egress metering", () => {
     await call(resumeRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/resume`, key: tenant.key, params: { id } });
     await waitForSessionState(runner, id, "running");
     await upload(id, 4 * MB);
-    const sentSinceWake = vethSentIpBytes(id);
+    const sentSinceWake = vethSentIpBytes(world, id);
     expect((await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${id}`, key: tenant.key, params: { id } })).status).toBeLessThan(300);
     await waitForSessionState(runner, id, "terminated");
     await networkGone(id);

@@ -1,7 +1,9 @@
 // The calls the network tests make on a test tenant's sessions: create one on the test's runner
-// (no idle policy, so nothing sleeps under the test) and run a shell script in it.
+// (no idle policy unless the body gives one, so nothing sleeps under the test), run a shell script
+// in it, and make a preview token for it.
 import { expect } from "vitest";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
+import * as tokensRoute from "@/app/api/v1/sessions/[id]/preview-tokens/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
 import { call } from "../helpers";
 
@@ -17,5 +19,10 @@ export function networkSessionCalls(target: () => { key: string; pool: string },
     expect(res.status).toBe(200);
     return res.body as { exitCode: number; stdout: string; stderr: string; durationMs: number };
   };
-  return { create, sh };
+  const previewToken = async (id: string, body: Record<string, unknown> = {}) => {
+    const res = await call(tokensRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/preview-tokens`, key: target().key, params: { id }, body });
+    expect(res.status).toBe(201);
+    return res.body.token as string;
+  };
+  return { create, sh, previewToken };
 }

@@ -21,6 +21,7 @@ export const INTERNET = {
   wildA: "203.0.113.13", // a.wild.test
   wildB: "203.0.113.14", // b.wild.test
   other: "203.0.113.15", // other.test
+  pkgs: "203.0.113.16", // pkgs.test: a package server (files put in the world's `files` directory)
   metadata: "169.254.169.254",
 };
 export const ROUTER_UPLINK = "10.201.0.1";
@@ -35,7 +36,8 @@ const quiet = (args: string[]) => {
   }
 };
 
-export type NetworkWorld = { host: string; router: string; internet: string; remove: () => void; exec: (ns: string, cmd: string[]) => string };
+/** `files`: the directory the internet's HTTP servers serve (on every address, port 80). */
+export type NetworkWorld = { host: string; router: string; internet: string; files: string; remove: () => void; exec: (ns: string, cmd: string[]) => string };
 
 export function createNetworkWorld(): NetworkWorld {
   const tag = randomBytes(3).toString("hex");
@@ -64,7 +66,7 @@ export function createNetworkWorld(): NetworkWorld {
     sh(["ip", "-n", host, "addr", "add", `${HOST_UPLINK}/30`, "dev", "up0"]);
     sh(["ip", "-n", router, "addr", "add", `${ROUTER_UPLINK}/30`, "dev", "down0"]);
     sh(["ip", "-n", router, "addr", "add", "203.0.113.1/24", "dev", "out0"]);
-    for (const a of ["203.0.113.10/24", `${INTERNET.dns}/24`, `${INTERNET.allowed}/24`, `${INTERNET.denied}/24`, `${INTERNET.wildA}/24`, `${INTERNET.wildB}/24`, `${INTERNET.other}/24`, `${INTERNET.metadata}/32`]) {
+    for (const a of ["203.0.113.10/24", `${INTERNET.dns}/24`, `${INTERNET.allowed}/24`, `${INTERNET.denied}/24`, `${INTERNET.wildA}/24`, `${INTERNET.wildB}/24`, `${INTERNET.other}/24`, `${INTERNET.pkgs}/24`, `${INTERNET.metadata}/32`]) {
       sh(["ip", "-n", internet, "addr", "add", a, "dev", "eth0"]);
     }
     for (const [ns, dev] of [[host, "up0"], [router, "down0"], [router, "out0"], [internet, "eth0"]]) sh(["ip", "-n", ns, "link", "set", dev, "up"]);
@@ -76,7 +78,7 @@ export function createNetworkWorld(): NetworkWorld {
     writeFileSync(path.join(dir, "index.html"), "hello from the internet\n");
     bg(internet, ["python3", "-m", "http.server", "80", "--bind", "0.0.0.0"]);
     bg(internet, ["python3", path.join(import.meta.dirname, "dns-responder.py"), INTERNET.dns,
-      `allowed.test=${INTERNET.allowed}`, `denied.test=${INTERNET.denied}`, `a.wild.test=${INTERNET.wildA}`, `b.wild.test=${INTERNET.wildB}`, `other.test=${INTERNET.other}`]);
+      `allowed.test=${INTERNET.allowed}`, `denied.test=${INTERNET.denied}`, `a.wild.test=${INTERNET.wildA}`, `b.wild.test=${INTERNET.wildB}`, `other.test=${INTERNET.other}`, `pkgs.test=${INTERNET.pkgs}`]);
     // What must stay out of reach: the runner host's ports (web app, Postgres, runner), its
     // loopback, and a server on the runner's own uplink network.
     bg(host, ["python3", "-m", "http.server", "3000", "--bind", "0.0.0.0"]);
@@ -87,5 +89,5 @@ export function createNetworkWorld(): NetworkWorld {
     remove();
     throw e;
   }
-  return { host, router, internet, remove, exec };
+  return { host, router, internet, files: dir, remove, exec };
 }

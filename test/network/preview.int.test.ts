@@ -5,10 +5,9 @@
 // on request from hibernated, the ports listing, and 400s naming the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
 import { promisify } from "node:util";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
 import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
@@ -25,6 +24,8 @@ import { netKeyOf } from "@/lib/network/sandbox-networking";
 import { call, createTestTenant, type TestTenant } from "../helpers";
 import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, type TestRunner } from "../runner-process";
 import { waitFor } from "../wait-for";
+import { launchChromiumIn } from "./chromium-in-namespace";
+import { networkSessionCalls } from "./network-session-calls";
 import { createNetworkWorld, INTERNET, type NetworkWorld } from "./network-world";
 import { proxyRequest, readEventStream, websocketEcho } from "./preview-client";
 import { startPreviewProxy, type PreviewProxyProcess } from "./preview-proxy-process";
@@ -67,11 +68,7 @@ const exec = async (id: string, script: string, stdin?: string) => {
   return res.body as { exitCode: number; stdout: string; stderr: string };
 };
 const listPorts = (id: string, key = tenant.key) => call(portsRoute.GET, { method: "GET", path: `/api/v1/sessions/${id}/ports`, key, params: { id } });
-const newToken = async (id: string, body: Record<string, unknown> = {}) => {
-  const res = await call(tokensRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/preview-tokens`, key: tenant.key, params: { id }, body });
-  expect(res.status).toBe(201);
-  return res.body.token as string;
-};
+const { previewToken: newToken } = networkSessionCalls(() => ({ key: tenant.key, pool: runner.pool }), 20_000);
 const setPublic = (id: string, port: string, body: unknown, key = tenant.key) =>
   call(portRoute.PUT, { method: "PUT", path: `/api/v1/sessions/${id}/ports/${port}`, key, params: { id, port }, body });
 
@@ -242,12 +239,7 @@ describe("the preview proxy", () => {
   it("opens a preview in a real browser (Chromium in the runner host's namespace): the token link once, then the cookie", async () => {
     const id = await sessionWithApp();
     const token = await newToken(id);
-    // Chromium talks to Playwright over pipes, so it can run in the namespace where the proxy listens.
-    const dir = mkdtempSync(path.join(os.tmpdir(), "burrow-chromium-"));
-    const wrapper = path.join(dir, "chromium");
-    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${world.host} /usr/bin/chromium "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    const browser = await chromium.launch({ executablePath: wrapper, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"], timeout: 60_000 });
+    const { browser, close } = await launchChromiumIn(world.host);
     try {
       const page = await browser.newPage();
       const url = `http://${proxy.hostOf(8000, id)}`;
@@ -261,8 +253,7 @@ describe("the preview proxy", () => {
       const otherPort = await page.goto(`http://${proxy.hostOf(8001, id)}/`);
       expect(otherPort?.status()).toBe(401); // the cookie belongs to the 8000 host only
     } finally {
-      await browser.close();
-      rmSync(dir, { recursive: true, force: true });
+      await close();
     }
   }, 120_000);
 
