@@ -5,7 +5,9 @@
 #   p <id> <src> <sport> <dst> <dport> <seq> <payload hex>
 # and each line on stdin is a verdict: "a <id> <mark>" accepts the packet with that packet mark
 # (the firewall turns it into the connection's decision), "d <id>" drops it. A packet without TCP
-# payload (the handshake's last ACK) is accepted at once, unmarked. Standard library only (Node has
+# payload (the handshake's last ACK) is accepted at once, unmarked, and reported as
+#   s <src> <sport> <dst> <dport> <seq>
+# (where the client's bytes start). Standard library only (Node has
 # no netlink sockets). Exits when stdin closes; the queue then drops what it holds (no bypass:
 # without this reader no inspected packet passes).
 import os, socket, struct, sys, threading
@@ -114,9 +116,9 @@ def main():
                 pid, pkt = parse_packet(data[off + 16 : off + length])
                 if pid is not None:
                     line = packet_line(pid, pkt)
-                    if line is None:
+                    if line is None or line.startswith("s "):
                         verdict(pid, True)  # no payload: nothing to read a name from
-                    else:
+                    if line is not None:
                         lines.append(line)
             off += (length + 3) & ~3
         if lines:
@@ -133,10 +135,11 @@ def packet_line(pid, pkt):
     sport, dport, seq = struct.unpack_from("!HHI", pkt, ihl)
     doff = (pkt[ihl + 12] >> 4) * 4
     payload = pkt[ihl + doff :]
-    if not payload:
-        return None
     src = socket.inet_ntop(socket.AF_INET, pkt[12:16])
     dst = socket.inet_ntop(socket.AF_INET, pkt[16:20])
+    if not payload:
+        # Where the client's bytes start (the handshake's last ACK): reported, already accepted.
+        return "s %s %d %s %d %d" % (src, sport, dst, dport, seq)
     return "p %d %s %d %s %d %d %s" % (pid, src, sport, dst, dport, seq, payload.hex())
 
 
