@@ -68,6 +68,16 @@ describe("createFlowInspector", () => {
     expect(events[0]).toMatchObject({ verdict: "denied", rule: "egress", name: null, via: "host" });
   });
 
+  it("refuses a ClientHello padded past the packet bound, also with egress allow", () => {
+    const { inspector, events } = make(denyList);
+    const hello = clientHello("denied.test");
+    let verdicts: { id: number; verdict: string }[] = [];
+    for (let i = 0; i < HOLD_LIMITS.packets && !verdicts.length; i++) verdicts = inspector.packet(pkt(hello.subarray(i, i + 1), 5000 + i, 4), i);
+    expect(verdicts).toHaveLength(HOLD_LIMITS.packets);
+    expect(new Set(verdicts.map((v) => v.verdict))).toEqual(new Set(["denied"]));
+    expect(events[0]).toMatchObject({ verdict: "denied", rule: "deny_out", entry: null, name: null, via: "sni" });
+  });
+
   it("does not hold packets of a sandbox without domain rules, or of an unknown address", () => {
     expect(make({ egress: "allow", allowOut: ["allowed.test"], denyOut: ["203.0.113.12"] }).inspector.packet(pkt(clientHello("x.test")), 0)).toEqual([{ id, verdict: "allowed" }]);
     expect(make(null).inspector.packet(pkt(clientHello("denied.test")), 0)).toEqual([{ id, verdict: "allowed" }]);

@@ -26,8 +26,15 @@ export function decideByName(policy: EgressPolicy, name: string | null, destinat
   return byAddress ? { verdict: "allowed", rule: "allow_out", entry: byAddress } : { verdict: "denied", rule: "egress", entry: null };
 }
 
+/** A TLS or HTTP start whose name was not read within HOLD_LIMITS: refused, but to an explicit allowOut address or range. */
+export function undecidedName(policy: EgressPolicy, destination: string): NameDecision {
+  const byAddress = matchingIpEntry(destination, policy.allowOut);
+  if (byAddress) return { verdict: "allowed", rule: "allow_out", entry: byAddress };
+  return { verdict: "denied", rule: policy.egress === "deny" ? "egress" : "deny_out", entry: null };
+}
+
 /** Bounds on holding a connection's first bytes: past any of them it is decided with what was read. */
-export const HOLD_LIMITS = { bytes: 16_384, packets: 8, ms: 2_000 };
+export const HOLD_LIMITS = { bytes: 16_384, packets: 16, ms: 2_000 };
 const MAX_FLOWS = 4_096;
 const DECIDED_KEEP_MS = 30_000;
 
@@ -79,8 +86,9 @@ export function createFlowInspector(opts: { policyOf: (src: string) => EgressPol
     if (read.kind === "none") return settle(key, f, "allowed", nowMs); // no name on this connection: the address rules decided
     const limit = force || bytes.length >= HOLD_LIMITS.bytes || f.ids.length >= HOLD_LIMITS.packets || nowMs - f.firstMs >= HOLD_LIMITS.ms;
     if (!limit) return [];
-    // TLS or HTTP whose name did not come within the bounds: decided as a name no entry names.
-    if (read.protocol !== "unknown") return record(decideByName(policy, null, p.dst), null, read.protocol === "tls" ? "sni" : "host");
+    // TLS or HTTP whose name did not come within the bounds (padding it out would otherwise slip a
+    // denied name past): refused, unless to an address allowOut names explicitly.
+    if (read.protocol !== "unknown") return record(undecidedName(policy, p.dst), null, read.protocol === "tls" ? "sni" : "host");
     return settle(key, f, "allowed", nowMs);
   }
 
