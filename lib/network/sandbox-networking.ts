@@ -77,6 +77,7 @@ export type SandboxNetworking = {
 
 export const netKeyOf = (id: string) => createHash("sha256").update(id).digest("hex").slice(0, 10);
 const RESOLVER_START_MS = 15_000;
+const RESOLVER_RESTART_MS = 1_000;
 
 export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNetworking {
   const host = hostCommands(cfg.hostNetns);
@@ -181,10 +182,13 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     });
     await started;
     resolver = child;
-    child.once("exit", () => {
+    child.once("exit", (code, signal) => {
       if (resolver === child) {
         resolver = null;
-        ready = null; // the next attach starts it again
+        ready = null; // the next attach starts it again, and so does this, soon: DNS and the name
+        // inspection (whose queued packets wait or are dropped meanwhile: it fails closed) are down
+        cfg.log(`the sandbox resolver exited (${code ?? signal}); starting it again`);
+        setTimeout(() => void ensureHost().catch((e) => cfg.log(`restarting the sandbox resolver: ${(e as Error).message}`)), RESOLVER_RESTART_MS).unref();
       }
     });
   }
