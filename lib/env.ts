@@ -81,6 +81,11 @@ const envSchema = z.object({
   ),
   /** NFLOG group the sandbox firewall logs connection attempts to for the flight recorder (one per runner on a network namespace); "off": record DNS lookups only. */
   SANDBOX_NET_LOG_GROUP: z.union([z.literal("off"), z.coerce.number().int().min(1).max(65_535)]).default(7150),
+  /**
+   * NFQUEUE queue of the name inspection (TLS SNI and HTTP Host of sandboxes with domain rules; one
+   * per runner on a network namespace); "off": domain rules follow DNS only.
+   */
+  SANDBOX_NET_QUEUE: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65_535)]).default(7151),
   /** How often the runner reads its sandboxes' egress counters into the usage tables. */
   NETWORK_METER_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(10_000),
   /** Flight recorder events a session may write per second (burst: 10 s of it); the rest are counted as dropped. */

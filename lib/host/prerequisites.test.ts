@@ -25,9 +25,9 @@ describe("hostTools", () => {
 });
 
 describe("network tools", () => {
-  it("adds nft and ip with SANDBOX_NETWORK on, and their lack stops no sandbox (only networked ones fail)", () => {
+  it("adds nft, ip and iptables with SANDBOX_NETWORK on, and their lack stops no sandbox (only networked ones fail)", () => {
     const withNet = hostTools({ runtime: "runc", diskLimits: false, network: true });
-    expect(withNet.filter((t) => t.purpose === "network").map((t) => [t.command, t.debianPackage])).toEqual([["nft", "nftables"], ["ip", "iproute2"]]);
+    expect(withNet.filter((t) => t.purpose === "network").map((t) => [t.command, t.debianPackage])).toEqual([["nft", "nftables"], ["ip", "iproute2"], ["iptables", "iptables"]]);
     expect(sandboxToolsProblem(withNet.filter((t) => t.purpose === "network"))).toBeNull();
     expect(hostTools({ runtime: "runc", diskLimits: false }).some((t) => t.purpose === "network")).toBe(false);
   });

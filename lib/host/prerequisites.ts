@@ -39,6 +39,7 @@ const IMAGE_TOOLS: HostTool[] = [
 const NETWORK_TOOLS: HostTool[] = [
   { command: "nft", debianPackage: "nftables", purpose: "network", usedFor: "the egress policy of sessions with a network (SANDBOX_NETWORK=on)" },
   { command: "ip", debianPackage: "iproute2", purpose: "network", usedFor: "each networked sandbox's veth, address and namespace" },
+  { command: "iptables", debianPackage: "iptables", purpose: "network", usedFor: "the queue rule of the name inspection (TLS SNI, HTTP Host; SANDBOX_NET_QUEUE)" },
 ];
 
 /** Debian packages of the OCI runtimes Burrow knows; another runtime is installed by hand. */

@@ -12,7 +12,10 @@ export type NetworkEventRecord = {
   rule: ConnectionRule;
   /** The policy entry that matched (deny_out, allow_out): a CIDR, an address, a domain or a wildcard. */
   entry: string | null;
-  /** dns: the name asked for, its record type (A, AAAA, …), and the addresses answered. */
+  /**
+   * dns: the name asked for, its record type (A, AAAA, …), and the addresses answered. A connection
+   * decided on the name in its first bytes: that name, and how it was read ("SNI" or "Host").
+   */
   name?: string | null;
   queryType?: string | null;
   answers?: string[];

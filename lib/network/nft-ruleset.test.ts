@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { learnedElementsScript, meterRuleset, runnerRuleset, sandboxAttachScript, sandboxDetachCommands, sandboxMeterScript, sandboxPolicyScript } from "./nft-ruleset";
+import { inspectQueueRule, learnedElementsScript, meterRuleset, runnerRuleset, sandboxAttachScript, sandboxDetachCommands, sandboxMeterScript, sandboxPolicyScript } from "./nft-ruleset";
 import { answerAddresses, buildQuery, errorReply, parseQuestion, RCODE_REFUSED } from "./dns-message";
 import { rangeOf } from "./address-pool";
 
@@ -40,6 +40,22 @@ describe("nftables scripts", () => {
     const text = runnerRuleset({ ...net, logGroup: 7150 });
     expect(text).toContain('ip daddr @blocked4 log prefix "denied:always_blocked" group 7150 snaplen 64 goto deny');
     expect(text).toContain('iifname "burrow0" meta pkttype host log prefix "denied:always_blocked" group 7150 snaplen 64 goto deny\n    iifname "burrow0" goto deny');
+  });
+
+  it("marks web connections of a sandbox with domain rules for name inspection, and refuses its QUIC", () => {
+    const policy = { egress: "allow" as const, allowOut: [], denyOut: ["x.com"] };
+    const rules = sandboxPolicyScript("burrow", "k1", policy, null, true).split("\n").filter((l) => l.startsWith("add rule")).map((r) => r.split(" s_k1 ")[1]);
+    expect(rules[0]).toBe("tcp dport { 80, 443 } ct mark set ct mark | 0x100");
+    expect(rules).toContain("udp dport 443 ip daddr != @an_k1 goto deny");
+    // Without domain rules (or with inspection off) nothing is marked: no packet is queued.
+    expect(sandboxPolicyScript("burrow", "k1", { ...policy, denyOut: ["1.2.3.4"] }, null, true)).not.toContain("ct mark");
+    expect(sandboxPolicyScript("burrow", "k1", policy, null, false)).not.toContain("ct mark");
+    // The forward chain turns the reader's packet mark into the connection's decision; a denied one is reset.
+    const text = runnerRuleset(net);
+    expect(text).toContain('iifname "burrow0" ct mark & 0x100 == 0x100 jump inspected\n    iifname "burrow0" goto from_sandbox');
+    expect(text).toContain("meta mark & 0x400 == 0x400 ct mark set ct mark | 0x600 goto deny");
+    expect(inspectQueueRule("burrow0", 7151).join(" ")).toBe(
+      "FORWARD -i burrow0 -p tcp -m multiport --dports 80,443 -m connmark --mark 0x100/0x300 -m conntrack --ctstate ESTABLISHED --ctdir ORIGINAL -m comment --comment burrow name inspection -j NFQUEUE --queue-num 7151");
   });
 
   it("counts egress in a table of its own, after the policy, with a counter pair per sandbox", () => {

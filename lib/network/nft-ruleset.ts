@@ -4,7 +4,7 @@
 // (one lookup per new connection however many sandboxes there are). A `bridge` table keeps
 // sandboxes apart at layer 2 and pins each veth to its one address.
 import { isIP } from "node:net";
-import { splitEntries } from "./policy-match";
+import { needsNameInspection, splitEntries } from "./policy-match";
 import type { EgressPolicy } from "./schemas";
 
 export type RunnerNet = {
@@ -31,6 +31,33 @@ export type ConnectionRule = "always_blocked" | "deny_out" | "allow_out" | "egre
  */
 export function logStatement(logGroup: number | null | undefined, verdict: "allowed" | "denied", rule: ConnectionRule): string {
   return logGroup == null ? "" : `log prefix "${verdict}:${rule}" group ${logGroup} snaplen 64 `;
+}
+
+// Names in the first bytes (lib/network/name-inspection.ts): a sandbox whose policy needs it has its
+// new TCP connections to ports 80 and 443 marked INSPECT (a conntrack mark bit) by its own chain.
+// One iptables rule (inspectQueueRule: nft's own \`queue\` needs nft_queue, which kernels like
+// Debian's may lack, while xt_NFQUEUE through nft_compat is there) hands the original-direction
+// packets of an established connection marked INSPECT and not yet DECIDED to an NFQUEUE queue,
+// from the mangle hook (before this table's forward chain). The resolver's reader accepts each
+// packet with a packet mark saying what it decided; the forward chain turns that into the
+// connection's mark: DECIDED (nothing more is queued), or DECIDED|DENIED (a reset now and for every
+// later packet). After the first bytes the kernel alone handles the connection.
+export const CT_INSPECT = 0x100;
+export const CT_DECIDED = 0x200;
+export const CT_DENIED = 0x400;
+/** Packet marks of the reader's verdicts. */
+export const MARK_ALLOWED = 0x200;
+export const MARK_DENIED = 0x400;
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+/** The iptables arguments (after -C/-A/-D) of the one queue rule of a runner's bridge. */
+export function inspectQueueRule(bridge: string, queue: number): string[] {
+  return [
+    "FORWARD", "-i", bridge, "-p", "tcp", "-m", "multiport", "--dports", "80,443",
+    "-m", "connmark", "--mark", `${hex(CT_INSPECT)}/${hex(CT_INSPECT | CT_DECIDED)}`,
+    "-m", "conntrack", "--ctstate", "ESTABLISHED", "--ctdir", "ORIGINAL",
+    "-m", "comment", "--comment", "burrow name inspection", "-j", "NFQUEUE", "--queue-num", String(queue),
+  ];
 }
 
 /** Host-side veth names start with this (15 bytes at most: bv + 10 hex). */
@@ -82,9 +109,16 @@ table inet ${net.table} {
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
+    iifname ${br} ct mark & ${hex(CT_INSPECT)} == ${hex(CT_INSPECT)} jump inspected
     iifname ${br} goto from_sandbox
+    oifname ${br} ct mark & ${hex(CT_DENIED)} == ${hex(CT_DENIED)} drop
     oifname ${br} ct state established,related accept
     oifname ${br} goto deny
+  }
+  chain inspected {
+    meta mark & ${hex(MARK_DENIED)} == ${hex(MARK_DENIED)} ct mark set ct mark | ${hex(CT_DECIDED | CT_DENIED)} goto deny
+    meta mark & ${hex(MARK_ALLOWED)} == ${hex(MARK_ALLOWED)} ct mark set ct mark | ${hex(CT_DECIDED)} return
+    ct mark & ${hex(CT_DENIED)} == ${hex(CT_DENIED)} goto deny
   }
   chain from_sandbox {
     meta nfproto ipv6 ${blockedLog}goto deny
@@ -121,7 +155,7 @@ table bridge ${net.table} {
  * A sandbox's chain and sets, filled from its policy, in one transaction (a live change replaces
  * them atomically). Addresses learned by the resolver (ad_/dd_) are kept across changes.
  */
-export function sandboxPolicyScript(table: string, key: string, policy: EgressPolicy, logGroup: number | null = null): string {
+export function sandboxPolicyScript(table: string, key: string, policy: EgressPolicy, logGroup: number | null = null, inspect = false): string {
   const n = sandboxNetNames(key);
   const t = `inet ${table}`;
   const allow = splitEntries(policy.allowOut).v4;
@@ -138,9 +172,14 @@ export function sandboxPolicyScript(table: string, key: string, policy: EgressPo
     `flush set ${t} ${n.denyNet}`,
     ...(allow.length ? [`add element ${t} ${n.allowNet} { ${allow.join(", ")} }`] : []),
     ...(deny.length ? [`add element ${t} ${n.denyNet} { ${deny.join(", ")} }`] : []),
+    // Names in the first bytes of web connections (see CT_INSPECT); the verdicts below still apply.
+    ...(inspect && needsNameInspection(policy) ? [`add rule ${t} ${n.chain} tcp dport { 80, 443 } ct mark set ct mark | ${hex(CT_INSPECT)}`] : []),
     // denyOut wins over allowOut; what neither names follows egress.
     `add rule ${t} ${n.chain} ip daddr @${n.denyNet} ${log("denied", "deny_out")}goto deny`,
     `add rule ${t} ${n.chain} ip daddr @${n.denyDns} ${log("denied", "deny_out")}goto deny`,
+    // QUIC (HTTP/3) carries its name where this firewall does not read it: refused, but to an
+    // address allowOut names explicitly (clients fall back to TCP, whose name is read).
+    ...(inspect && needsNameInspection(policy) ? [`add rule ${t} ${n.chain} udp dport 443 ip daddr != @${n.allowNet} ${log("denied", "egress")}goto deny`] : []),
     `add rule ${t} ${n.chain} ip daddr @${n.allowNet} ${log("allowed", "allow_out")}accept`,
     `add rule ${t} ${n.chain} ip daddr @${n.allowDns} ${log("allowed", "allow_out")}accept`,
     policy.egress === "allow" ? `add rule ${t} ${n.chain} ${log("allowed", "egress")}accept` : `add rule ${t} ${n.chain} ${log("denied", "egress")}goto deny`,

@@ -65,3 +65,14 @@ export function matchingDomainEntry(name: string, entries: readonly string[]): s
 export function matchingIpEntry(ip: string, entries: readonly string[]): string | null {
   return splitEntries(entries).v4.find((e) => ipv4InEntries(ip, [e])) ?? null;
 }
+
+/**
+ * Whether names in a connection's first bytes (TLS SNI, HTTP Host) can change what the policy
+ * decides: a denied domain, or, with egress "deny", an allowed one (whose learned addresses must
+ * not carry other names). Otherwise the address rules decide alone and nothing is inspected.
+ */
+export function needsNameInspection(policy: EgressPolicy): boolean {
+  const deny = splitEntries(policy.denyOut);
+  const allow = splitEntries(policy.allowOut);
+  return deny.domains.length + deny.wildcards.length > 0 || (policy.egress === "deny" && allow.domains.length + allow.wildcards.length > 0);
+}

@@ -6,13 +6,14 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { startResolver } from "./resolver";
 
-const { values } = parseArgs({ options: { listen: { type: "string" }, upstream: { type: "string" }, table: { type: "string" }, records: { type: "string" }, "log-group": { type: "string" } } });
+const { values } = parseArgs({ options: { listen: { type: "string" }, upstream: { type: "string" }, table: { type: "string" }, records: { type: "string" }, "log-group": { type: "string" }, queue: { type: "string" } } });
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
 async function main() {
   const resolver = await startResolver({
     listen: values.listen!, upstreams: (values.upstream ?? "").split(",").filter(Boolean), table: values.table!, recordsDir: values.records!, log,
     logGroup: values["log-group"] ? Number(values["log-group"]) : null,
+    queue: values.queue ? Number(values.queue) : null,
     // The flight recorder's events go to the runner on stdout, one a line, beside the "ok"s.
     onEvent: (e) => process.stdout.write(`event ${JSON.stringify(e)}\n`),
   });

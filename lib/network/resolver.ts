@@ -13,6 +13,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { answerAddresses, buildQuery, type DnsQuestion, errorReply, parseQuestion, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_A, typeName } from "./dns-message";
 import { run } from "./host-commands";
+import { startNameInspector } from "./name-inspector";
 import type { NetworkEventRecord } from "./network-event";
 import { type ConnectionRule, learnedElementsScript, learnedTimeoutSeconds, sandboxNetNames } from "./nft-ruleset";
 import { ipv4InEntries, matchingDomainEntry, matchingIpEntry, nameVerdict, splitEntries } from "./policy-match";
@@ -27,6 +28,8 @@ export type ResolverOptions = {
   /** The flight recorder: every lookup, and (with logGroup) every connection attempt the firewall logs. */
   onEvent?: (event: NetworkEventRecord) => void;
   logGroup?: number | null;
+  /** NFQUEUE queue of the name inspection (TLS SNI, HTTP Host); null: names in connections are not read. */
+  queue?: number | null;
 };
 
 export async function startResolver(opts: ResolverOptions) {
@@ -141,6 +144,22 @@ export async function startResolver(opts: ResolverOptions) {
     });
   }
 
+  // Names in the first bytes of web connections: decided by the asking sandbox's policy, each
+  // decision recorded like a connection attempt, with the name and how it was read (SNI or Host).
+  const names = opts.queue == null ? null : startNameInspector({
+    queue: opts.queue, log: opts.log,
+    policyOf: (src) => byIp.get(src)?.policy ?? null,
+    onDecision: (d) => {
+      const rec = byIp.get(d.src);
+      if (rec) {
+        opts.onEvent?.({
+          sessionId: rec.id, atMs: Date.now(), kind: "connection", verdict: d.verdict, rule: d.rule, entry: d.entry,
+          name: d.name, queryType: d.via === "sni" ? "SNI" : "Host", destination: d.dst, port: d.dport, protocol: "tcp",
+        });
+      }
+    },
+  });
+
   socket.on("message", (msg, rinfo) => {
     void answer(msg, rinfo.address)
       .then((reply) => reply && socket.send(reply, rinfo.port, rinfo.address))
@@ -172,6 +191,7 @@ export async function startResolver(opts: ResolverOptions) {
     close: () => {
       socket.close();
       nflog?.kill("SIGTERM");
+      names?.close();
     },
   };
 }

@@ -30,6 +30,7 @@ export function runnerNetworking(stateDir: string, log: (m: string) => void, hoo
     upstreamDns: listOf(env.SANDBOX_DNS_UPSTREAM),
     blocked: [...listOf(env.SANDBOX_NET_BLOCK).map(asCidr), ...databaseAddress()],
     logGroup: env.SANDBOX_NET_LOG_GROUP === "off" ? null : env.SANDBOX_NET_LOG_GROUP,
+    inspectQueue: env.SANDBOX_NET_QUEUE === "off" ? null : env.SANDBOX_NET_QUEUE,
     ...hooks,
     log,
   });

@@ -15,7 +15,7 @@ import { claimAddress, rangeOf, releaseAddress } from "./address-pool";
 import { hostCommands, run } from "./host-commands";
 import type { CounterReading, NetworkEventRecord } from "./network-event";
 import {
-  counterNames, meterRuleset, meterTable, runnerRuleset, sandboxAttachScript, sandboxDetachCommands, sandboxMeterDetachCommands, sandboxMeterScript,
+  counterNames, inspectQueueRule, meterRuleset, meterTable, runnerRuleset, sandboxAttachScript, sandboxDetachCommands, sandboxMeterDetachCommands, sandboxMeterScript,
   sandboxNetNames, sandboxPolicyScript,
 } from "./nft-ruleset";
 import type { SandboxNetRecord } from "./sandbox-net-record";
@@ -34,6 +34,11 @@ export type SandboxNetworkingConfig = {
   blocked: string[];
   /** NFLOG group of the flight recorder's connection attempts (null: connections are not recorded). */
   logGroup?: number | null;
+  /**
+   * NFQUEUE queue of the name inspection (TLS SNI and HTTP Host of sandboxes with domain rules);
+   * null: domain rules follow DNS only. Needs `iptables` for its one queue rule.
+   */
+  inspectQueue?: number | null;
   /** The last reading of a sandbox's egress counters, taken just before its network is removed. */
   onFinalReading?: (reading: CounterReading) => Promise<void>;
   /** A DNS lookup or connection attempt of a sandbox (the flight recorder). */
@@ -72,6 +77,7 @@ export type SandboxNetworking = {
 
 export const netKeyOf = (id: string) => createHash("sha256").update(id).digest("hex").slice(0, 10);
 const RESOLVER_START_MS = 15_000;
+const RESOLVER_RESTART_MS = 1_000;
 
 export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNetworking {
   const host = hostCommands(cfg.hostNetns);
@@ -86,6 +92,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
   let ready: Promise<void> | null = null;
   let resolver: ChildProcess | null = null;
   const waiting: (() => void)[] = [];
+  const inspect = cfg.inspectQueue != null;
 
   async function connectedNetworks(): Promise<string[]> {
     const out = await host.ip("-j", "route", "show", "table", "main").catch(() => "[]");
@@ -115,7 +122,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     const script = [
       `table inet ${table} {}`, `delete table inet ${table}`, `table bridge ${table} {}`, `delete table bridge ${table}`,
       runnerRuleset({ table, bridge: cfg.bridge, cidr: cfg.cidr, gateway, blocked: [...(await connectedNetworks()), ...cfg.blocked], logGroup: cfg.logGroup }),
-      ...records.flatMap((r) => [sandboxPolicyScript(table, r.key, r.policy, cfg.logGroup ?? null), sandboxAttachScript(table, r.key, r.ip)]),
+      ...records.flatMap((r) => [sandboxPolicyScript(table, r.key, r.policy, cfg.logGroup ?? null, inspect), sandboxAttachScript(table, r.key, r.ip)]),
     ].join("\n");
     await host.nft(script);
     // The meter table is never deleted: counters that exist keep counting. A counter pair that is
@@ -128,7 +135,22 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
       await fs.writeFile(recordPath(r.key), JSON.stringify(r satisfies SandboxNetRecord));
     }
     await host.nft(meterRuleset(table, cfg.bridge) + records.map((r) => sandboxMeterScript(table, r.key, r.ip, r.meterId!)).join(""));
+    if (cfg.inspectQueue != null) await ensureQueueRule(cfg.inspectQueue);
     await startResolver();
+  }
+
+  /**
+   * The one iptables rule that queues the first bytes of inspected connections (nft's own `queue`
+   * needs nft_queue, which kernels like Debian's may lack). It is per bridge, kept across runner
+   * restarts (added only when \`-C\` does not find it) and never per sandbox.
+   */
+  async function ensureQueueRule(queue: number): Promise<void> {
+    const rule = inspectQueueRule(cfg.bridge, queue);
+    const [cmd, check] = host.argv("iptables", ["-w", "5", "-t", "mangle", "-C", ...rule]);
+    if ((await run(cmd, [...check])).exitCode === 0) return;
+    const [, add] = host.argv("iptables", ["-w", "5", "-t", "mangle", "-A", ...rule]);
+    const r = await run(cmd, [...add]);
+    if (r.exitCode !== 0) throw new Error(`iptables (the name inspection's queue rule): ${r.stderr.trim() || `exit ${r.exitCode}`}`);
   }
 
   async function startResolver(): Promise<void> {
@@ -136,6 +158,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
       "--import", "tsx", fileURLToPath(new URL("./resolver-daemon.ts", import.meta.url)),
       "--listen", gateway, "--upstream", (await upstreams()).join(","), "--table", cfg.table, "--records", recordsDir,
       ...(cfg.logGroup == null ? [] : ["--log-group", String(cfg.logGroup)]),
+      ...(cfg.inspectQueue == null ? [] : ["--queue", String(cfg.inspectQueue)]),
     ]);
     const child = spawn(cmd, [...args], { stdio: ["pipe", "pipe", "pipe"] });
     child.stderr?.on("data", (d) => cfg.log(`resolver: ${String(d).trim()}`));
@@ -159,10 +182,13 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     });
     await started;
     resolver = child;
-    child.once("exit", () => {
+    child.once("exit", (code, signal) => {
       if (resolver === child) {
         resolver = null;
-        ready = null; // the next attach starts it again
+        ready = null; // the next attach starts it again, and so does this, soon: DNS and the name
+        // inspection (whose queued packets wait or are dropped meanwhile: it fails closed) are down
+        cfg.log(`the sandbox resolver exited (${code ?? signal}); starting it again`);
+        setTimeout(() => void ensureHost().catch((e) => cfg.log(`restarting the sandbox resolver: ${(e as Error).message}`)), RESOLVER_RESTART_MS).unref();
       }
     });
   }
@@ -271,7 +297,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
         await inNs("route", "add", gateway, "dev", "eth0", "scope", "link");
         await inNs("route", "add", "default", "via", gateway, "dev", "eth0");
         await host.ipQuiet("neigh", "del", ip, "dev", cfg.bridge); // a stale entry from an earlier holder (see detach)
-        await host.nft(sandboxPolicyScript(cfg.table, key, policy, cfg.logGroup ?? null) + sandboxAttachScript(cfg.table, key, ip) + sandboxMeterScript(cfg.table, key, ip, meterId));
+        await host.nft(sandboxPolicyScript(cfg.table, key, policy, cfg.logGroup ?? null, inspect) + sandboxAttachScript(cfg.table, key, ip) + sandboxMeterScript(cfg.table, key, ip, meterId));
         await resolverCommand(`reload ${id}`);
         return { netnsPath, ip };
       } catch (e) {
@@ -282,7 +308,7 @@ export function createSandboxNetworking(cfg: SandboxNetworkingConfig): SandboxNe
     async applyPolicy(id, policy) {
       const key = netKeyOf(id);
       const rec = JSON.parse(await fs.readFile(recordPath(key), "utf8")) as SandboxNetRecord;
-      await host.nft(sandboxPolicyScript(cfg.table, key, policy, cfg.logGroup ?? null));
+      await host.nft(sandboxPolicyScript(cfg.table, key, policy, cfg.logGroup ?? null, inspect));
       await fs.writeFile(recordPath(key), JSON.stringify({ ...rec, policy } satisfies SandboxNetRecord));
       await resolverCommand(`reload ${id}`);
     },

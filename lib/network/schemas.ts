@@ -62,8 +62,8 @@ export const networkEventSchema = z.object({
   rule: z.enum(NETWORK_RULES).nullable()
     .describe("What decided: always_blocked (never reachable), deny_out or allow_out (the entry that matched is `entry`), egress (the policy's default); null for dropped"),
   entry: z.string().nullable(),
-  name: z.string().nullable().describe("dns: the name asked for"),
-  queryType: z.string().nullable().describe("dns: the record type asked for (A, AAAA, HTTPS, …)"),
+  name: z.string().nullable().describe("dns: the name asked for; connection: the name read from its first bytes (TLS SNI or HTTP Host) when it was decided on it"),
+  queryType: z.string().nullable().describe("dns: the record type asked for (A, AAAA, HTTPS, …); connection decided on a name: how it was read, SNI or Host"),
   answers: z.array(z.string()).describe("dns: the addresses answered (empty when refused)"),
   destination: z.string().nullable(),
   port: z.number().int().nullable(),

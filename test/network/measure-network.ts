@@ -2,7 +2,8 @@
 //   npx tsx test/network/measure-network.ts [rounds=10]
 // create with a network vs none; a DNS answer through the policy resolver vs straight from the
 // runner host; an HTTP request from a sandbox (NAT, firewall) vs from the runner host; a policy
-// change until a connection is refused. Removes everything it made, also on failure.
+// change until a connection is refused; a new HTTP connection with a Host from a sandbox whose
+// policy names a domain (its first bytes inspected: NFQUEUE) vs the same policy by address only. Removes everything it made, also on failure.
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +15,7 @@ const rounds = Math.min(Math.max(Number(process.argv[2] ?? 10) || 10, 1), 50);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const world = createNetworkWorld();
 const stateDir = mkdtempSync(path.join(os.tmpdir(), "burrow-net-measure-"));
-const network = createSandboxNetworking({ stateDir, bridge: "burrow0", cidr: "10.88.0.0/16", table: "burrow", hostNetns: world.host, upstreamDns: [INTERNET.dns], blocked: [], log: () => {} });
+const network = createSandboxNetworking({ stateDir, bridge: "burrow0", cidr: "10.88.0.0/16", table: "burrow", hostNetns: world.host, upstreamDns: [INTERNET.dns], blocked: [], inspectQueue: 7151, log: () => {} });
 const backend = createRuncBackend({ stateDir, network });
 const made: string[] = [];
 const policy = { egress: "deny" as const, allowOut: ["allowed.test", "203.0.113.10/32"], denyOut: [] };
@@ -30,6 +31,7 @@ for i in range(n):
 ts.sort(); print(round(ts[len(ts)//2], 3))`;
 const DNS = `s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3); s.sendto(struct.pack(">HHHHHH", i, 256, 1, 0, 0, 0) + b"\\x07allowed\\x04test\\x00\\x00\\x01\\x00\\x01", (sys.argv[1], 53)); s.recv(512); s.close()`;
 const HTTP = `c = socket.create_connection(("203.0.113.10", 80), 3); c.sendall(b"GET / HTTP/1.0\\r\\n\\r\\n"); c.recv(4096); c.close()`;
+const HTTP_HOST = `c = socket.create_connection(("${INTERNET.other}", 80), 3); c.sendall(b"GET / HTTP/1.0\\r\\nHost: other.test\\r\\n\\r\\n"); c.recv(4096); c.close()`;
 
 async function main() {
   const times: Record<string, number[]> = { none: [], network: [] };
@@ -55,6 +57,18 @@ async function main() {
     changes.push(performance.now() - t);
   }
   console.log(`policy change applied (ms, median of ${rounds}, nft transaction + resolver reload): ${median(changes).toFixed(1)}`);
+  // Name inspection: the same sandbox, its policy switched between a denied domain (inspected) and
+  // a denied address (not inspected), alternately, each a median of rounds*5 new connections.
+  const inspected = { egress: "allow" as const, allowOut: [], denyOut: ["denied.test"] };
+  const byAddress = { egress: "allow" as const, allowOut: [], denyOut: [`${INTERNET.denied}/32`] };
+  const http: Record<"inspected" | "byAddress", number[]> = { inspected: [], byAddress: [] };
+  for (let i = 0; i < Math.min(rounds, 5); i++) {
+    for (const kind of ["byAddress", "inspected"] as const) {
+      await network.applyPolicy(id, kind === "inspected" ? inspected : byAddress);
+      http[kind].push(Number(await inSandbox(LOOP(HTTP_HOST), "")));
+    }
+  }
+  console.log(`new HTTP connection with a Host + request (ms, median of medians): name inspected ${median(http.inspected)}, not inspected ${median(http.byAddress)}`);
 }
 
 main()
