@@ -9,10 +9,11 @@
 // reported per round and as the median of the rounds; then
 //   C. wake: from a request to a hibernated session's preview URL to its first byte (the session's
 //      on-start hook serves the app again), a few runs.
-// BENCH_PREVIEW_CPU_PROF=1 starts our proxy with `node --cpu-prof` (profile in bench/results/preview-profile/).
+// BENCH_PREVIEW_CPU_PROF=1 starts our proxy and the bare one with `node --cpu-prof` (profiles in
+// bench/results/preview-profile/{ours,bare}/; open them in Chrome DevTools or speedscope).
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createNetworkWorld, INTERNET, type NetworkWorld } from "../../test/network/network-world";
@@ -45,8 +46,8 @@ const r3 = (x: number, digits = 3) => round(x, digits) ?? NaN;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The bare proxy (bare-proxy.mjs) in the runner-host namespace, forwarding to address:port. */
-async function startBareProxy(world: NetworkWorld, address: string, port: number): Promise<{ stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn("ip", ["netns", "exec", world.host, process.execPath, "bench/preview/bare-proxy.mjs", String(BARE_PROXY_PORT), address, String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+async function startBareProxy(world: NetworkWorld, address: string, port: number, nodeArgs: string[]): Promise<{ stop: () => Promise<void>; output: () => string }> {
+  const child: ChildProcess = spawn("ip", ["netns", "exec", world.host, process.execPath, ...nodeArgs, "bench/preview/bare-proxy.mjs", String(BARE_PROXY_PORT), address, String(port)], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
@@ -56,10 +57,13 @@ async function startBareProxy(world: NetworkWorld, address: string, port: number
     child.kill("SIGKILL");
     throw new Error(`bare proxy did not start:\n${output}`);
   }
-  return { stop: async () => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-    await exited;
-  } };
+  return {
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 /** Asynchronously: the proxy's database connection runs through this process (its unix-socket relay). */
@@ -76,7 +80,7 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
   let world: NetworkWorld | null = null;
   let runner: BenchRunner | null = null;
   let proxy: PreviewProxyProcess | null = null;
-  let bare: { stop: () => Promise<void> } | null = null;
+  let bare: { stop: () => Promise<void>; output: () => string } | null = null;
   let sessionId: string | null = null;
   const stopAll = async () => {
     if (sessionId) await api.request("DELETE", `/api/v1/sessions/${sessionId}`).catch(() => {});
@@ -87,6 +91,10 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
     }
     await proxy?.stop();
     await bare?.stop();
+    if (process.env.BENCH_PREVIEW_NODE_ARGS) {
+      if (proxy) writeFileSync("bench/results/preview-ours.log", proxy.output());
+      if (bare) writeFileSync("bench/results/preview-bare.log", bare.output());
+    }
     await runner?.stop();
     world?.remove();
     rmSync(runnerDir, { recursive: true, force: true });
@@ -105,7 +113,10 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
     const profileDir = path.resolve("bench/results/preview-profile");
     const profile = process.env.BENCH_PREVIEW_CPU_PROF === "1";
     if (profile) rmSync(profileDir, { recursive: true, force: true });
-    proxy = await startPreviewProxy(world.host, { port: PROXY_PORT, databaseUrl: target.databaseUrl, nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [] });
+    // BENCH_PREVIEW_NODE_ARGS: more node flags for both proxies (e.g. --trace-gc; their output goes to bench/results/preview-{ours,bare}.log).
+    const extraArgs = (process.env.BENCH_PREVIEW_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const profileArgs = (name: string) => [...extraArgs, ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${path.join(profileDir, name)}`] : [])];
+    proxy = await startPreviewProxy(world.host, { port: PROXY_PORT, databaseUrl: target.databaseUrl, nodeArgs: profileArgs("ours") });
     const s = await api.ok<{ id: string }>("POST", "/api/v1/sessions", { pool, network: { egress: "deny" }, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } });
     sessionId = s.id;
     const waitState = async (state: string) => {
@@ -130,7 +141,7 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
     }
     if (!listening) throw new Error(`the app in the sandbox does not listen on ${APP_PORT}`);
     const address = sandboxAddressOf(path.join(runnerDir, "sandboxes"), s.id);
-    bare = await startBareProxy(world, address, APP_PORT);
+    bare = await startBareProxy(world, address, APP_PORT, profileArgs("bare"));
     const base = { address, port: APP_PORT, proxyPort: PROXY_PORT, bareProxyPort: BARE_PROXY_PORT, host: proxy.hostOf(APP_PORT, s.id), token };
 
     const rounds: { latencyMs: Record<Column, { p50: number; p99: number }>; throughputMBps: Record<Column, number> }[] = [];
@@ -188,7 +199,7 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
       failures,
       valid: failures.length === 0,
       loadAverageBefore, loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100),
-      profile: profile ? "bench/results/preview-profile/ (node --cpu-prof of our proxy for the whole run)" : null,
+      profile: profile ? "bench/results/preview-profile/{ours,bare}/ (node --cpu-prof of each proxy for the whole run)" : null,
     };
     if (!(result.ratios.p50 <= 1.3)) result.warnings.push(`proxied p50 is ${result.ratios.p50}× direct (goal ≤ 1.3×); the bare proxy alone is ${result.ratios.bareP50}×`);
     const file = writeResult("preview", result);
