@@ -9,7 +9,6 @@ import { parseSessionNotice, SESSION_CHANNEL } from "../sessions/session-notice"
 import { tenantDb } from "../db/tenant-scope";
 import { newId } from "../ids";
 import { ensureSessionRunning } from "../sessions/ensure-running";
-import { touchSessionActivity } from "../sessions/record-transition";
 import { hashPreviewToken } from "./preview-tokens";
 
 export type PreviewSession = {
@@ -80,6 +79,11 @@ export async function wakeSessionForPreview(session: PreviewSession, by: string,
   await ensureSessionRunning(ctx, session.id, { wake: true, timeoutMs });
 }
 
+/** touchSessionActivity in plain SQL (sqlPool(): no query plan to compile every 5 s per session); the column holds UTC without a zone. */
+async function touchPreviewActivity(sessionId: string, nowMs: number): Promise<void> {
+  await sqlPool().query("UPDATE sessions SET last_activity_at = to_timestamp($2::float8 / 1000) AT TIME ZONE 'UTC' WHERE id = $1", [sessionId, nowMs]);
+}
+
 /**
  * Every proxied request is activity for the idle policy, written at most once per `everyMs` per
  * session by this process (one indexed UPDATE), so a busy preview costs the database next to nothing.
@@ -91,7 +95,7 @@ export function createActivityRecorder(everyMs: number, log: (m: string) => void
     if (now - (last.get(sessionId) ?? 0) < everyMs) return;
     last.set(sessionId, now);
     if (last.size > 100_000) last.clear(); // bounded: forgetting only means one extra write
-    void touchSessionActivity(sessionId, new Date(now)).catch((e) => log(`activity of ${sessionId}: ${(e as Error).message}`));
+    void touchPreviewActivity(sessionId, now).catch((e) => log(`activity of ${sessionId}: ${(e as Error).message}`));
   };
 }
 
