@@ -2,7 +2,8 @@
 // runner-host namespace, a web app runs in a real sandbox, and the real preview proxy runs in that
 // same namespace (ip netns exec), reaching the sandbox at its bridge address. Private by default
 // (token header, one-time query → cookie), public ports, WebSocket and SSE passed through, wake
-// on request from hibernated, the ports listing, and 400s naming the field.
+// on request from hibernated, the ports listing, 400s naming the field, and the proxy's caches
+// honouring a port made private, a token removed and a session terminated within their stated times.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
