@@ -16,6 +16,7 @@ export const RAW_SQL_ON_TENANT_TABLES: Record<string, string> = {
   "lib/telemetry/insert-spans.ts": "bulk insert by unnest; every row's tenant_id is set by the caller from ctx (OTLP key) or the session's own tenant",
   "lib/telemetry/lifecycle-spans.ts": "the latest lifecycle span of one session; tenant_id = the session's tenant",
   "lib/keys/authenticate-api-key.ts": "the lookup that decides the tenant: a key by its secret hash, joined to its tenant",
+  "lib/preview/preview-access.ts": "the preview proxy's lookups that decide the tenant (as the key lookup does): a session by the id in the host name, a token by its secret hash; each row carries its tenant, which the proxy compares; plain SQL because through Prisma each read compiled its plan (~15 ms of CPU) on the proxy's hot path",
   // System jobs: they act for every tenant by design (the scheduler or a runner as the system actor).
   "lib/retention/purge-expired-telemetry.ts": "retention deletes in batches, each WHERE tenant_id = one tenant with its own retention",
   "lib/sessions/apply-idle-policy.ts": "idle and lifetime rules over every tenant's sessions (scheduler); sets desired state only",

@@ -1,22 +1,29 @@
-// The preview bench's client, run inside the runner-host namespace (ip netns exec) so that the
-// direct baseline and the proxied request start from the same place: `direct` is the sandbox's
-// bridge address, `proxied` the preview proxy on 127.0.0.1 with the preview Host and token.
-// Prints one JSON line. Modes: latency (sequential keep-alive requests, interleaved direct and
-// proxied), throughput (one large body each way, several runs), first-byte (one proxied request).
+// The preview bench's client, run inside the runner-host namespace (ip netns exec) so that every
+// column starts from the same place: `direct` is the sandbox's bridge address, `bare` a bare
+// node:http proxy with no logic (bare-proxy.mjs on 127.0.0.1), `proxied` the preview proxy on
+// 127.0.0.1 with the preview Host and token. Prints one JSON line. Modes: latency (sequential
+// keep-alive requests, the three interleaved in a rotating order), throughput (one large body each,
+// several runs, rotating), first-byte (one proxied request).
 import http from "node:http";
 import { performance } from "node:perf_hooks";
 
-type Args = { mode: "latency" | "throughput" | "first-byte"; address: string; port: number; proxyPort: number; host: string; token: string; requests?: number; warmup?: number; bytes?: number; runs?: number };
+type Args = {
+  mode: "latency" | "throughput" | "first-byte"; address: string; port: number; proxyPort: number; bareProxyPort: number; host: string; token: string;
+  requests?: number; warmup?: number; bytes?: number; runs?: number;
+};
+type Column = "direct" | "bare" | "proxied";
 const args = JSON.parse(process.argv[2]) as Args;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const COLUMNS: Column[] = ["direct", "bare", "proxied"];
+// One kept-alive socket per column, so that no column reuses another's connection.
+const agents = { direct: new http.Agent({ keepAlive: true, maxSockets: 1 }), bare: new http.Agent({ keepAlive: true, maxSockets: 1 }), proxied: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
 
-function get(proxied: boolean, path: string): Promise<{ ms: number; firstByteMs: number; bytes: number; status: number }> {
+function get(column: Column, path: string): Promise<{ ms: number; firstByteMs: number; bytes: number; status: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = http.request({
-      agent, host: proxied ? "127.0.0.1" : args.address, port: proxied ? args.proxyPort : args.port, path,
-      headers: proxied ? { host: args.host, "x-burrow-preview-token": args.token } : {}, timeout: 120_000,
-    }, (res) => {
+    const target = column === "direct" ? { host: args.address, port: args.port, headers: {} }
+      : column === "bare" ? { host: "127.0.0.1", port: args.bareProxyPort, headers: {} }
+      : { host: "127.0.0.1", port: args.proxyPort, headers: { host: args.host, "x-burrow-preview-token": args.token } };
+    const req = http.request({ agent: agents[column], ...target, path, timeout: 120_000 }, (res) => {
       const firstByteMs = performance.now() - started;
       let bytes = 0;
       res.on("data", (d: Buffer) => (bytes += d.length));
@@ -28,37 +35,38 @@ function get(proxied: boolean, path: string): Promise<{ ms: number; firstByteMs:
   });
 }
 
+/** Round i's order: a rotation, so that no column always follows the same one. */
+const orderOf = (i: number): Column[] => [0, 1, 2].map((k) => COLUMNS[(i + k) % 3]);
+
 async function main() {
   if (args.mode === "first-byte") {
-    const r = await get(true, "/");
+    const r = await get("proxied", "/");
     console.log(JSON.stringify({ status: r.status, firstByteMs: r.firstByteMs, totalMs: r.ms }));
   } else if (args.mode === "latency") {
-    const direct: number[] = [];
-    const proxied: number[] = [];
+    const ms: Record<Column, number[]> = { direct: [], bare: [], proxied: [] };
     let failures = 0;
-    for (let i = 0; i < (args.warmup ?? 200) + (args.requests ?? 2000); i++) {
-      const measured = i >= (args.warmup ?? 200);
-      // Interleaved, so that both see the same moments of machine load.
-      for (const viaProxy of i % 2 ? [true, false] : [false, true]) {
-        const r = await get(viaProxy, "/");
+    const warmup = args.warmup ?? 200;
+    for (let i = 0; i < warmup + (args.requests ?? 2000); i++) {
+      // Interleaved, so that all three see the same moments of machine load.
+      for (const column of orderOf(i)) {
+        const r = await get(column, "/");
         if (r.status !== 200) failures++;
-        if (measured) (viaProxy ? proxied : direct).push(r.ms);
+        if (i >= warmup) ms[column].push(r.ms);
       }
     }
-    console.log(JSON.stringify({ direct, proxied, failures }));
+    console.log(JSON.stringify({ ...ms, failures }));
   } else {
-    const direct: number[] = [];
-    const proxied: number[] = [];
+    const mbps: Record<Column, number[]> = { direct: [], bare: [], proxied: [] };
     for (let i = 0; i < (args.runs ?? 3); i++) {
-      for (const viaProxy of [false, true]) {
-        const r = await get(viaProxy, `/bytes/${args.bytes}`);
-        if (r.bytes !== args.bytes) throw new Error(`got ${r.bytes} of ${args.bytes} bytes (${viaProxy ? "proxied" : "direct"})`);
-        (viaProxy ? proxied : direct).push(r.bytes / 1e6 / (r.ms / 1000));
+      for (const column of orderOf(i)) {
+        const r = await get(column, `/bytes/${args.bytes}`);
+        if (r.bytes !== args.bytes) throw new Error(`got ${r.bytes} of ${args.bytes} bytes (${column})`);
+        mbps[column].push(r.bytes / 1e6 / (r.ms / 1000));
       }
     }
-    console.log(JSON.stringify({ directMBps: direct, proxiedMBps: proxied }));
+    console.log(JSON.stringify(mbps));
   }
-  agent.destroy();
+  for (const a of Object.values(agents)) a.destroy();
 }
 
 main().catch((e) => {

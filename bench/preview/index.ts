@@ -1,23 +1,29 @@
 // `npm run bench -- preview` (root, runc, iproute2 and nftables needed): the preview proxy against
 // the same request made directly, both from inside a runner-host network namespace this bench
-// makes (test/network/network-world.ts) and removes:
+// makes (test/network/network-world.ts) and removes, with a third column: a bare node:http proxy
+// with no logic (bare-proxy.mjs), so that "direct → bare" is the cost of any user-space HTTP hop
+// and "bare → ours" is our own per-request work. BENCH_PREVIEW_ROUNDS (3) rounds of:
 //   A. latency: GET / of a small page in a sandbox, sequential keep-alive requests, direct to the
-//      sandbox's bridge address vs through the proxy (token header), interleaved; p50/p99 ratio;
-//   B. throughput: a 256 MB body, direct vs proxied, MB/s;
+//      sandbox's bridge address vs the bare proxy vs ours (token header), interleaved; p50/p99;
+//   B. throughput: a 256 MiB body, direct vs bare vs ours, MB/s;
+// reported per round and as the median of the rounds; then
 //   C. wake: from a request to a hibernated session's preview URL to its first byte (the session's
 //      on-start hook serves the app again), a few runs.
-import { execFile } from "node:child_process";
+// BENCH_PREVIEW_CPU_PROF=1 starts our proxy and the bare one with `node --cpu-prof` (profiles in
+// bench/results/preview-profile/{ours,bare}/; open them in Chrome DevTools or speedscope).
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createNetworkWorld, INTERNET, type NetworkWorld } from "../../test/network/network-world";
 import { startPreviewProxy, type PreviewProxyProcess } from "../../test/network/preview-proxy-process";
 import { createJsonClient } from "../lib/json-client";
+import { knob } from "../lib/knob";
 import type { Cleanup } from "../lib/lifecycle";
 import { runInfo, writeResult } from "../lib/results";
 import { startBenchRunner, type BenchRunner } from "../lib/runner";
-import { ratio, round, roundSummary, summarize } from "../lib/stats";
+import { ratio, round, summarize } from "../lib/stats";
 
 type Log = (msg: string) => void;
 const execFileAsync = promisify(execFile);
@@ -28,8 +34,37 @@ const WARMUP = 200;
 const BODY_BYTES = 256 * 1024 * 1024;
 const THROUGHPUT_RUNS = 3;
 const WAKE_RUNS = 3;
+const ROUNDS = knob("BENCH_PREVIEW_ROUNDS", 3, 1, 10, { integer: true });
 const PROXY_PORT = 4101;
+const BARE_PROXY_PORT = 4102;
 const APP_PORT = 8000;
+
+type Column = "direct" | "bare" | "proxied";
+const COLUMNS: Column[] = ["direct", "bare", "proxied"];
+/** A rounded figure, NaN (not null) when it cannot be had, so that the arithmetic below stays numeric. */
+const r3 = (x: number, digits = 3) => round(x, digits) ?? NaN;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The bare proxy (bare-proxy.mjs) in the runner-host namespace, forwarding to address:port. */
+async function startBareProxy(world: NetworkWorld, address: string, port: number, nodeArgs: string[]): Promise<{ stop: () => Promise<void>; output: () => string }> {
+  const child: ChildProcess = spawn("ip", ["netns", "exec", world.host, process.execPath, ...nodeArgs, "bench/preview/bare-proxy.mjs", String(BARE_PROXY_PORT), address, String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  for (let i = 0; i < 100 && !output.includes("ready") && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  if (!output.includes("ready")) {
+    child.kill("SIGKILL");
+    throw new Error(`bare proxy did not start:\n${output}`);
+  }
+  return {
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
 
 /** Asynchronously: the proxy's database connection runs through this process (its unix-socket relay). */
 async function runClient(world: NetworkWorld, args: Record<string, unknown>): Promise<unknown> {
@@ -45,6 +80,7 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
   let world: NetworkWorld | null = null;
   let runner: BenchRunner | null = null;
   let proxy: PreviewProxyProcess | null = null;
+  let bare: { stop: () => Promise<void>; output: () => string } | null = null;
   let sessionId: string | null = null;
   const stopAll = async () => {
     if (sessionId) await api.request("DELETE", `/api/v1/sessions/${sessionId}`).catch(() => {});
@@ -54,6 +90,11 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
       await new Promise((r) => setTimeout(r, 100));
     }
     await proxy?.stop();
+    await bare?.stop();
+    if (process.env.BENCH_PREVIEW_NODE_ARGS) {
+      if (proxy) writeFileSync("bench/results/preview-ours.log", proxy.output());
+      if (bare) writeFileSync("bench/results/preview-bare.log", bare.output());
+    }
     await runner?.stop();
     world?.remove();
     rmSync(runnerDir, { recursive: true, force: true });
@@ -61,6 +102,7 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
   };
   cleanup.add("preview bench", stopAll);
   const failures: string[] = [];
+  const loadAverageBefore = os.loadavg().map((x) => Math.round(x * 100) / 100);
   try {
     world = createNetworkWorld();
     const pool = `bench-preview-${runId}`;
@@ -68,7 +110,13 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
       name: `bench-preview-${runId}`, pool, api,
       env: { DATABASE_URL: target.databaseUrl, DATA_DIR: runnerDir, RUNNER_SECRET: target.runnerSecret, SANDBOX_NET_HOST_NETNS: world.host, SANDBOX_DNS_UPSTREAM: INTERNET.dns },
     });
-    proxy = await startPreviewProxy(world.host, { port: PROXY_PORT, databaseUrl: target.databaseUrl });
+    const profileDir = path.resolve("bench/results/preview-profile");
+    const profile = process.env.BENCH_PREVIEW_CPU_PROF === "1";
+    if (profile) rmSync(profileDir, { recursive: true, force: true });
+    // BENCH_PREVIEW_NODE_ARGS: more node flags for both proxies (e.g. --trace-gc; their output goes to bench/results/preview-{ours,bare}.log).
+    const extraArgs = (process.env.BENCH_PREVIEW_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const profileArgs = (name: string) => [...extraArgs, ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${path.join(profileDir, name)}`] : [])];
+    proxy = await startPreviewProxy(world.host, { port: PROXY_PORT, databaseUrl: target.databaseUrl, nodeArgs: profileArgs("ours") });
     const s = await api.ok<{ id: string }>("POST", "/api/v1/sessions", { pool, network: { egress: "deny" }, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } });
     sessionId = s.id;
     const waitState = async (state: string) => {
@@ -93,17 +141,36 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
     }
     if (!listening) throw new Error(`the app in the sandbox does not listen on ${APP_PORT}`);
     const address = sandboxAddressOf(path.join(runnerDir, "sandboxes"), s.id);
-    const base = { address, port: APP_PORT, proxyPort: PROXY_PORT, host: proxy.hostOf(APP_PORT, s.id), token };
+    bare = await startBareProxy(world, address, APP_PORT, profileArgs("bare"));
+    const base = { address, port: APP_PORT, proxyPort: PROXY_PORT, bareProxyPort: BARE_PROXY_PORT, host: proxy.hostOf(APP_PORT, s.id), token };
 
-    log(`preview: ${REQUESTS} requests each way (after ${WARMUP} warm-up), direct ${address}:${APP_PORT} vs the proxy`);
-    const lat = await runClient(world, { ...base, mode: "latency", requests: REQUESTS, warmup: WARMUP }) as { direct: number[]; proxied: number[]; failures: number };
-    if (lat.failures) failures.push(`${lat.failures} latency requests did not answer 200`);
-    const direct = summarize(lat.direct);
-    const proxied = summarize(lat.proxied);
-
-    log(`preview: ${THROUGHPUT_RUNS} × ${BODY_BYTES / 2 ** 20} MiB each way`);
-    const tp = await runClient(world, { ...base, mode: "throughput", bytes: BODY_BYTES, runs: THROUGHPUT_RUNS }) as { directMBps: number[]; proxiedMBps: number[] };
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const rounds: { latencyMs: Record<Column, { p50: number; p99: number }>; throughputMBps: Record<Column, number> }[] = [];
+    for (let round_ = 0; round_ < ROUNDS; round_++) {
+      log(`preview round ${round_ + 1}/${ROUNDS}: ${REQUESTS} requests to each of direct ${address}:${APP_PORT}, the bare proxy and ours (after ${WARMUP} warm-up), interleaved`);
+      const lat = await runClient(world, { ...base, mode: "latency", requests: REQUESTS, warmup: WARMUP }) as Record<Column, number[]> & { failures: number };
+      if (lat.failures) failures.push(`round ${round_ + 1}: ${lat.failures} latency requests did not answer 200`);
+      log(`preview round ${round_ + 1}/${ROUNDS}: ${THROUGHPUT_RUNS} × ${BODY_BYTES / 2 ** 20} MiB from each`);
+      const tp = await runClient(world, { ...base, mode: "throughput", bytes: BODY_BYTES, runs: THROUGHPUT_RUNS }) as Record<Column, number[]>;
+      const latencyMs = {} as Record<Column, { p50: number; p99: number }>;
+      const throughputMBps = {} as Record<Column, number>;
+      for (const c of COLUMNS) {
+        const sum = summarize(lat[c]);
+        latencyMs[c] = { p50: r3(sum.p50), p99: r3(sum.p99) };
+        throughputMBps[c] = r3(median(tp[c]), 1);
+      }
+      rounds.push({ latencyMs, throughputMBps });
+    }
+    /** The median over the rounds of one figure. */
+    const mid = (f: (r: (typeof rounds)[number]) => number, digits = 3) => r3(median(rounds.map(f)), digits);
+    const latencyMs = Object.fromEntries(COLUMNS.map((c) => [c, { p50: mid((r) => r.latencyMs[c].p50), p99: mid((r) => r.latencyMs[c].p99) }])) as Record<Column, { p50: number; p99: number }>;
+    const throughputMBps = Object.fromEntries(COLUMNS.map((c) => [c, mid((r) => r.throughputMBps[c], 1)])) as Record<Column, number>;
+    const per = (a: Column, b: Column, p: "p50" | "p99") => mid((r) => ratio(r.latencyMs[a][p], r.latencyMs[b][p]) ?? NaN, 2);
+    const ratios = {
+      p50: per("proxied", "direct", "p50"), p99: per("proxied", "direct", "p99"),
+      bareP50: per("bare", "direct", "p50"), bareP99: per("bare", "direct", "p99"),
+      proxiedVsBareP50: per("proxied", "bare", "p50"), proxiedVsBareP99: per("proxied", "bare", "p99"),
+      throughput: mid((r) => r.throughputMBps.proxied / r.throughputMBps.direct, 2), bareThroughput: mid((r) => r.throughputMBps.bare / r.throughputMBps.direct, 2),
+    };
 
     const wakes: { firstByteMs: number; status: number }[] = [];
     for (let i = 0; i < WAKE_RUNS; i++) {
@@ -119,25 +186,27 @@ export async function benchPreview(target: PreviewTarget, log: Log, cleanup: Cle
     const result = {
       name: "preview", ...info,
       parameters: {
-        requests: REQUESTS, warmup: WARMUP, bodyBytes: BODY_BYTES, throughputRuns: THROUGHPUT_RUNS, wakeRuns: WAKE_RUNS,
-        client: "node:http, one keep-alive socket per side, sequential, interleaved direct/proxied, inside the runner-host namespace",
+        requests: REQUESTS, warmup: WARMUP, bodyBytes: BODY_BYTES, throughputRuns: THROUGHPUT_RUNS, rounds: ROUNDS, wakeRuns: WAKE_RUNS,
+        client: "node:http, one keep-alive socket per column, sequential, interleaved direct/bare/proxied in a rotating order, inside the runner-host namespace",
         app: "node:http server in a runc sandbox with a network (test/network/preview-app.mjs)",
+        bare: "bench/preview/bare-proxy.mjs: node:http forward-only proxy, kept-alive agent, no logic",
+        figures: "median over the rounds of each round's p50/p99 (2,000 requests) and median MB/s; ratios are medians of the per-round ratios",
       },
-      latencyMs: { direct: roundSummary(direct), proxied: roundSummary(proxied) },
-      ratios: { p50: round(ratio(proxied.p50, direct.p50) ?? NaN), p99: round(ratio(proxied.p99, direct.p99) ?? NaN) },
-      throughputMBps: { direct: round(median(tp.directMBps), 1), proxied: round(median(tp.proxiedMBps), 1), runsDirect: tp.directMBps.map((x) => round(x, 1)), runsProxied: tp.proxiedMBps.map((x) => round(x, 1)) },
-      wakeFirstByteMs: { ...roundSummary(wakeSummary, 0), runs: wakes.map((w) => Math.round(w.firstByteMs)) },
+      latencyMs, throughputMBps, ratios, rounds,
+      wakeFirstByteMs: { p50: r3(wakeSummary.p50, 0), max: r3(wakeSummary.max, 0), runs: wakes.map((w) => Math.round(w.firstByteMs)) },
       goal: "proxied p50 and p99 ≤ 1.3× direct",
       warnings: [] as string[],
       failures,
       valid: failures.length === 0,
-      loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      loadAverageBefore, loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      profile: profile ? "bench/results/preview-profile/{ours,bare}/ (node --cpu-prof of each proxy for the whole run)" : null,
     };
-    if ((result.ratios.p50 ?? 99) > 1.3) result.warnings.push(`proxied p50 is ${result.ratios.p50}× direct (goal ≤ 1.3×)`);
+    if (!(result.ratios.p50 <= 1.3)) result.warnings.push(`proxied p50 is ${result.ratios.p50}× direct (goal ≤ 1.3×); the bare proxy alone is ${result.ratios.bareP50}×`);
     const file = writeResult("preview", result);
     const lines = [
-      `  latency p50: direct ${round(direct.p50)} ms, proxied ${round(proxied.p50)} ms (${result.ratios.p50}×); p99: ${round(direct.p99)} vs ${round(proxied.p99)} ms (${result.ratios.p99}×)`,
-      `  throughput: direct ${result.throughputMBps.direct} MB/s, proxied ${result.throughputMBps.proxied} MB/s (${round(ratio(result.throughputMBps.proxied ?? NaN, result.throughputMBps.direct ?? NaN) ?? NaN, 2)}×)`,
+      `  latency p50 (median of ${ROUNDS} rounds): direct ${latencyMs.direct.p50} ms, bare proxy ${latencyMs.bare.p50} ms (${ratios.bareP50}×), ours ${latencyMs.proxied.p50} ms (${ratios.p50}×)`,
+      `  latency p99: direct ${latencyMs.direct.p99} ms, bare proxy ${latencyMs.bare.p99} ms (${ratios.bareP99}×), ours ${latencyMs.proxied.p99} ms (${ratios.p99}×)`,
+      `  throughput: direct ${throughputMBps.direct} MB/s, bare proxy ${throughputMBps.bare} MB/s (${ratios.bareThroughput}×), ours ${throughputMBps.proxied} MB/s (${ratios.throughput}×)`,
       `  hibernated → first byte through the preview URL: median ${result.wakeFirstByteMs.p50} ms (runs ${result.wakeFirstByteMs.runs.join(", ")} ms)`,
     ];
     return { result, file, lines };

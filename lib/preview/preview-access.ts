@@ -1,15 +1,14 @@
 // What the preview proxy (workers/preview-proxy) asks of the database: the session a host name
 // names, the preview token a request carries, a wake, and the idle clock. The proxy acts for no
-// tenant until one of these decides it, so the two lookups read across tenants (db()) and say so;
+// tenant until one of these decides it, so the two lookups read across tenants (plain SQL, sqlPool()) and say so;
 // the wake then goes through the tenant-scoped path that the API's own wakes use.
 import type { TenantContext } from "../auth/context";
-import { db } from "../db/client";
+import { sqlPool } from "../db/sql-pool";
 import { ListenConnection } from "../db/listen-connection";
 import { parseSessionNotice, SESSION_CHANNEL } from "../sessions/session-notice";
 import { tenantDb } from "../db/tenant-scope";
 import { newId } from "../ids";
 import { ensureSessionRunning } from "../sessions/ensure-running";
-import { touchSessionActivity } from "../sessions/record-transition";
 import { hashPreviewToken } from "./preview-tokens";
 
 export type PreviewSession = {
@@ -28,17 +27,27 @@ export type PreviewSession = {
 
 export type PreviewGrant = { tokenId: string; tenantId: string; sessionId: string; expiresAt: Date };
 
+type PreviewSessionRow = {
+  id: string; tenant_id: string; state: string; desired_state: string; has_network: boolean; sandbox_address: string | null;
+  runner_id: string | null; public_ports: number[]; state_since_ms: number;
+};
+
 /** Null for an unknown id; an ended session is returned (the caller answers both 404 alike). */
 export async function findPreviewSession(sessionId: string): Promise<PreviewSession | null> {
   // Across tenants: the host name is the only thing the request names, and it decides the tenant.
-  const row = await db().session.findUnique({
-    where: { id: sessionId },
-    select: { id: true, tenantId: true, state: true, desiredState: true, network: true, sandboxAddress: true, runnerId: true, publicPorts: true, stateChangedAt: true },
-  });
+  // Plain SQL on sqlPool(): see there why not through Prisma. Times are read as epoch ms (the
+  // columns hold UTC without a zone; pg would read them in the process's zone).
+  const { rows } = await sqlPool().query<PreviewSessionRow>(
+    `SELECT id, tenant_id, state::text AS state, desired_state, (network IS NOT NULL AND network <> 'null'::jsonb) AS has_network,
+            sandbox_address, runner_id, public_ports, (extract(epoch FROM state_changed_at) * 1000)::float8 AS state_since_ms
+     FROM sessions WHERE id = $1`,
+    [sessionId],
+  );
+  const row = rows[0];
   if (!row) return null;
   return {
-    id: row.id, tenantId: row.tenantId, state: row.state, desiredState: row.desiredState, hasNetwork: row.network !== null,
-    address: row.sandboxAddress, runnerId: row.runnerId, publicPorts: row.publicPorts, stateSince: row.stateChangedAt.getTime(),
+    id: row.id, tenantId: row.tenant_id, state: row.state, desiredState: row.desired_state, hasNetwork: row.has_network,
+    address: row.sandbox_address, runnerId: row.runner_id, publicPorts: row.public_ports, stateSince: row.state_since_ms,
   };
 }
 
@@ -49,8 +58,12 @@ export const isReadyForPreview = (s: PreviewSession) => s.state === "running" &&
 
 export async function findPreviewGrant(token: string): Promise<PreviewGrant | null> {
   // Across tenants, by the secret's hash (unique): the token decides which session it opens.
-  const row = await db().previewToken.findUnique({ where: { tokenHash: hashPreviewToken(token) } });
-  return row ? { tokenId: row.id, tenantId: row.tenantId, sessionId: row.sessionId, expiresAt: row.expiresAt } : null;
+  const { rows } = await sqlPool().query<{ id: string; tenant_id: string; session_id: string; expires_ms: number }>(
+    "SELECT id, tenant_id, session_id, (extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms FROM preview_tokens WHERE token_hash = $1",
+    [hashPreviewToken(token)],
+  );
+  const row = rows[0];
+  return row ? { tokenId: row.id, tenantId: row.tenant_id, sessionId: row.session_id, expiresAt: new Date(row.expires_ms) } : null;
 }
 
 /**
@@ -66,6 +79,11 @@ export async function wakeSessionForPreview(session: PreviewSession, by: string,
   await ensureSessionRunning(ctx, session.id, { wake: true, timeoutMs });
 }
 
+/** touchSessionActivity in plain SQL (sqlPool(): no query plan to compile every 5 s per session); the column holds UTC without a zone. */
+async function touchPreviewActivity(sessionId: string, nowMs: number): Promise<void> {
+  await sqlPool().query("UPDATE sessions SET last_activity_at = to_timestamp($2::float8 / 1000) AT TIME ZONE 'UTC' WHERE id = $1", [sessionId, nowMs]);
+}
+
 /**
  * Every proxied request is activity for the idle policy, written at most once per `everyMs` per
  * session by this process (one indexed UPDATE), so a busy preview costs the database next to nothing.
@@ -77,7 +95,7 @@ export function createActivityRecorder(everyMs: number, log: (m: string) => void
     if (now - (last.get(sessionId) ?? 0) < everyMs) return;
     last.set(sessionId, now);
     if (last.size > 100_000) last.clear(); // bounded: forgetting only means one extra write
-    void touchSessionActivity(sessionId, new Date(now)).catch((e) => log(`activity of ${sessionId}: ${(e as Error).message}`));
+    void touchPreviewActivity(sessionId, now).catch((e) => log(`activity of ${sessionId}: ${(e as Error).message}`));
   };
 }
 

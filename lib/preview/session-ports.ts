@@ -9,6 +9,7 @@ import type { ListeningPort } from "../network/listening-ports";
 import { callRunner } from "../runners/runner-client";
 import { getRunner } from "../runners/runner-registry";
 import { getSessionRowOrThrow } from "../sessions/read-sessions";
+import { notifySessionChanged } from "../sessions/session-notice";
 import { previewUrlOf } from "./preview-host";
 import { portParamSchema } from "./schemas";
 
@@ -58,6 +59,8 @@ export async function setPortVisibility({ ctx, input }: { ctx: TenantContext; in
     if (was !== input.public) {
       const publicPorts = input.public ? [...session.publicPorts, input.port].sort((a, b) => a - b) : session.publicPorts.filter((p) => p !== input.port);
       await tx.session.update({ where: { id: session.id }, data: { publicPorts } });
+      // Preview proxies drop their cached copy of the session on commit: a port made private is refused at once.
+      await notifySessionChanged(tx, ctx.tenantId, session.id);
       await recordAuditEvent({ ...ctx, db: tx }, {
         action: "session.port_visibility_changed", targetType: "session", targetId: session.id, metadata: { port: input.port, public: input.public },
       });

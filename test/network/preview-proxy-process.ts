@@ -45,14 +45,14 @@ function postgresRelay(dir: string, databaseUrl: string): { url: string; close: 
   } };
 }
 
-export async function startPreviewProxy(hostNetns: string, opts: { port?: number; wakeTimeoutMs?: number; databaseUrl?: string } = {}): Promise<PreviewProxyProcess> {
+export async function startPreviewProxy(hostNetns: string, opts: { port?: number; wakeTimeoutMs?: number; databaseUrl?: string; nodeArgs?: string[] } = {}): Promise<PreviewProxyProcess> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "burrow-preview-"));
   const relay = postgresRelay(dir, opts.databaseUrl ?? process.env.DATABASE_URL!);
   const port = opts.port ?? 4001;
   const domain = `localhost:${port}`;
   const socketPath = path.join(dir, "preview.sock");
   let output = "";
-  const child: ChildProcess = spawn("ip", ["netns", "exec", hostNetns, process.execPath, "--import", "tsx", "workers/preview-proxy/index.ts"], {
+  const child: ChildProcess = spawn("ip", ["netns", "exec", hostNetns, process.execPath, ...(opts.nodeArgs ?? []), "--import", "tsx", "workers/preview-proxy/index.ts"], {
     env: {
       ...process.env, DATABASE_URL: relay.url, PREVIEW_PORT: String(port), PREVIEW_HOST: "127.0.0.1", PREVIEW_DOMAIN: domain, PREVIEW_SOCKET: socketPath,
       PREVIEW_WAKE_TIMEOUT_MS: String(opts.wakeTimeoutMs ?? 30_000), DATABASE_POOL_SIZE: "5",

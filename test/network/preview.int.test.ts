@@ -2,7 +2,8 @@
 // runner-host namespace, a web app runs in a real sandbox, and the real preview proxy runs in that
 // same namespace (ip netns exec), reaching the sandbox at its bridge address. Private by default
 // (token header, one-time query → cookie), public ports, WebSocket and SSE passed through, wake
-// on request from hibernated, the ports listing, and 400s naming the field.
+// on request from hibernated, the ports listing, 400s naming the field, and the proxy's caches
+// honouring a port made private, a token removed and a session terminated within their stated times.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, symlinkSync } from "node:fs";
@@ -29,6 +30,7 @@ import { networkSessionCalls } from "./network-session-calls";
 import { createNetworkWorld, INTERNET, type NetworkWorld } from "./network-world";
 import { proxyRequest, readEventStream, websocketEcho } from "./preview-client";
 import { startPreviewProxy, type PreviewProxyProcess } from "./preview-proxy-process";
+import { GRANT_CACHE_MS, SESSION_CACHE_MS } from "@/workers/preview-proxy/admit";
 
 const execFileAsync = promisify(execFile);
 let world: NetworkWorld;
@@ -187,6 +189,42 @@ describe("the preview proxy", () => {
     expect((await listPorts(id)).body.data[0].public).toBe(true);
     expect((await setPublic(id, "8000", { public: false })).status).toBe(200);
     await waitFor(async () => (await proxyRequest(proxy.socketPath, proxy.hostOf(8000, id))).status === 401, { what: "private again", timeoutMs: 5_000, intervalMs: 200 });
+  }, 90_000);
+
+  it("honours changes despite its caches: a port made private, a token revoked, a session terminated", async () => {
+    const id = await sessionWithApp();
+    const host = proxy.hostOf(8000, id);
+    const token = await newToken(id);
+    const withToken = { "x-burrow-preview-token": token };
+    /** How long after `since` the proxy first answers `status` (polled every 25 ms, bounded). */
+    const refusedAfter = async (status: number, headers: Record<string, string>, since: number, timeoutMs: number) => {
+      await waitFor(async () => (await proxyRequest(proxy.socketPath, host, "/", headers)).status === status, { what: `${status} from the proxy`, timeoutMs, intervalMs: 25 });
+      return Date.now() - since;
+    };
+    expect((await setPublic(id, "8000", { public: true })).status).toBe(200);
+    await waitFor(async () => (await proxyRequest(proxy.socketPath, host)).status === 200, { what: "the public port open", timeoutMs: 5_000, intervalMs: 50 });
+    // Served from the cache now (several requests within its lifetime), then made private:
+    // refused once the change's NOTIFY arrives, and within SESSION_CACHE_MS even without it.
+    for (let i = 0; i < 5; i++) expect((await proxyRequest(proxy.socketPath, host)).status).toBe(200);
+    const madePrivate = Date.now();
+    expect((await setPublic(id, "8000", { public: false })).status).toBe(200);
+    const privateMs = await refusedAfter(401, {}, madePrivate, SESSION_CACHE_MS + 500);
+    console.log(`port made private: refused ${privateMs} ms after the change`);
+
+    // A token that is gone (revoked: its row deleted) is refused within GRANT_CACHE_MS.
+    for (let i = 0; i < 5; i++) expect((await proxyRequest(proxy.socketPath, host, "/", withToken)).status).toBe(200);
+    const revoked = Date.now();
+    await db().previewToken.deleteMany({ where: { sessionId: id } });
+    const revokedMs = await refusedAfter(403, withToken, revoked, GRANT_CACHE_MS + 1_000);
+    console.log(`token revoked: refused ${revokedMs} ms after the change`);
+
+    // A terminated session answers 404 as soon as the terminate is recorded (its NOTIFY).
+    const other = await newToken(id);
+    expect((await proxyRequest(proxy.socketPath, host, "/", { "x-burrow-preview-token": other })).status).toBe(200);
+    const terminated = Date.now();
+    expect((await call(sessionRoute.DELETE, { method: "DELETE", path: `/api/v1/sessions/${id}`, key: tenant.key, params: { id } })).status).toBeLessThan(300);
+    const goneMs = await refusedAfter(404, { "x-burrow-preview-token": other }, terminated, SESSION_CACHE_MS + 500);
+    console.log(`session terminated: 404 ${goneMs} ms after the request`);
   }, 90_000);
 
   it("passes a WebSocket echo and a server-sent event stream through as they come", async () => {

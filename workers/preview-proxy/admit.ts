@@ -10,13 +10,16 @@ import {
   findPreviewGrant, findPreviewSession, isReadyForPreview, isSessionEnded, parsePreviewHost, wakeSessionForPreview, type PreviewGrant, type PreviewSession,
 } from "../../lib/preview";
 import { refusals, type ProxyRefusal } from "./pages";
+import { createTtlCache } from "./ttl-cache";
 
 export const TOKEN_HEADER = "x-burrow-preview-token";
 export const TOKEN_QUERY = "burrow_preview_token";
 export const TOKEN_COOKIE = "burrow_preview";
 
-const SESSION_CACHE_MS = 1_000;
-const GRANT_CACHE_MS = 5_000;
+/** How long a session's lookup is served from memory at most; a change notice (NOTIFY) drops it sooner. */
+export const SESSION_CACHE_MS = 1_000;
+/** How long a token's lookup is served from memory at most (its expiry is checked on every request). */
+export const GRANT_CACHE_MS = 5_000;
 const CACHE_MAX_ENTRIES = 50_000;
 const PORT_PROBE_EVERY_MS = 100;
 
@@ -29,29 +32,6 @@ export type Admitted = {
 };
 
 export type AdmitOptions = { domain: string; wakeTimeoutMs: number; log: (m: string) => void };
-
-type Cached<T> = { value: T; until: number };
-
-function cache<T>(ttlMs: number) {
-  const map = new Map<string, Cached<T>>();
-  return {
-    /** The cached entry, or undefined: checked first so that a hit costs no promise. */
-    peek(key: string): { value: T } | undefined {
-      const hit = map.get(key);
-      return hit && hit.until > Date.now() ? hit : undefined;
-    },
-    async get(key: string, load: () => Promise<T>): Promise<T> {
-      const hit = map.get(key);
-      if (hit && hit.until > Date.now()) return hit.value;
-      const value = await load();
-      if (map.size > CACHE_MAX_ENTRIES) map.clear();
-      map.set(key, { value, until: Date.now() + ttlMs });
-      return value;
-    },
-    drop: (key: string) => void map.delete(key),
-    clear: () => map.clear(),
-  };
-}
 
 export function cookieToken(header: string | undefined): string | null {
   for (const part of (header ?? "").split(";")) {
@@ -82,8 +62,8 @@ async function waitForPort(address: string, port: number, deadline: number): Pro
 }
 
 export function createAdmission(opts: AdmitOptions) {
-  const sessions = cache<PreviewSession | null>(SESSION_CACHE_MS);
-  const grants = cache<PreviewGrant | null>(GRANT_CACHE_MS);
+  const sessions = createTtlCache<PreviewSession | null>(SESSION_CACHE_MS, CACHE_MAX_ENTRIES);
+  const grants = createTtlCache<PreviewGrant | null>(GRANT_CACHE_MS, CACHE_MAX_ENTRIES);
 
   async function authorize(req: http.IncomingMessage, session: PreviewSession, port: number): Promise<ProxyRefusal | { by: string; exchange?: Admitted["exchange"] }> {
     const queryToken = req.url?.includes(TOKEN_QUERY) ? new URL(req.url, "http://preview").searchParams.get(TOKEN_QUERY) : null;

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import type http from "node:http";
 import { disconnectDb } from "../../lib/db/client";
+import { closeSqlPool } from "../../lib/db/sql-pool";
 import { previewSettings } from "../../lib/env";
 import { stopWhenParentGone } from "../watch-parent";
 import { createPreviewProxy } from "./proxy-server";
@@ -55,6 +56,7 @@ async function main() {
       s.closeAllConnections();
     }
     await disconnectDb().catch(() => {});
+    await closeSqlPool().catch(() => {});
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop());

@@ -68,7 +68,7 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
     const held = agents.get(address);
     if (held && held.since === since) return held.agent;
     held?.agent.destroy();
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: 60_000 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: 60_000, noDelay: true });
     agents.set(address, { since, agent });
     return agent;
   };
@@ -99,22 +99,30 @@ export function createPreviewProxy(opts: PreviewProxyOptions): http.Server {
         host: admitted.address, port: admitted.port, method: req.method, path: upstreamPath(req), headers, agent, setHost: false,
         timeout: UPSTREAM_IDLE_TIMEOUT_MS,
       });
-      upstream.on("socket", (s) => s.setNoDelay(true));
       upstream.once("timeout", () => upstream.destroy(new Error("upstream timeout")));
       upstream.on("response", (answer) => {
         upstream.setTimeout(0); // a long stream (SSE) is not a timeout
         const out: string[] = [];
-        for (let i = 0; i < answer.rawHeaders.length; i += 2) {
-          if (!HOP_BY_HOP.has(answer.rawHeaders[i].toLowerCase())) out.push(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
+        let knownLength = false;
+        const raw = answer.rawHeaders;
+        for (let i = 0; i < raw.length; i += 2) {
+          const name = raw[i].toLowerCase();
+          if (name === "content-length") knownLength = true;
+          if (!HOP_BY_HOP.has(name)) out.push(raw[i], raw[i + 1]);
         }
         res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out);
-        // A stream's headers go out before its first event; an answer of known length goes out with
-        // its first bytes (one write, not two).
-        if (answer.headers["content-length"] === undefined) res.flushHeaders();
         answer.pipe(res);
         answer.on("error", () => res.destroy());
-        // A long answer (an event stream, a download) is activity while it flows, not only when it began.
-        if (answer.headers["content-length"] === undefined) answer.on("data", () => recordActivity(admitted.session.id));
+        if (!knownLength) {
+          // The headers go out with the first bytes of the body (one write, not two) when those came
+          // in the same read; a stream that has no first event yet (SSE) gets its headers at once
+          // all the same: after this turn of the event loop, when the bytes read so far have passed.
+          setImmediate(() => {
+            if (!res.headersSent && !res.destroyed) res.flushHeaders();
+          });
+          // A long answer (an event stream, a download) is activity while it flows, not only when it began.
+          answer.on("data", () => recordActivity(admitted.session.id));
+        }
       });
       upstream.on("error", (e) => {
         if (res.headersSent) return void res.destroy();
