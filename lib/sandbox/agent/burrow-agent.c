@@ -1,0 +1,505 @@
+/*
+ * burrow-agent: PID 1 of a sandbox, and the sandbox's exec service.
+ *
+ * Why: each exec used to start `runc exec` (a Go binary that re-reads the container's state, joins
+ * its namespaces, sets up its cgroup, capabilities and seccomp filter): ~28 ms before the command
+ * ran. This program is already inside with all of that applied, so starting a command is a fork
+ * and an execve. Built static (`gcc -static -Os`, lib/sandbox/agent-binary.ts) so it needs nothing
+ * from the sandbox's image; bound read-only at /dev/.burrow/agent (the sandbox's own /dev tmpfs:
+ * never in a snapshot).
+ *
+ * As init it keeps the duties of the shell loop it replaces (build-oci-config.ts): it reaps every
+ * orphan, ignores TERM, INT and HUP (the kernel already keeps other signals sent from inside away
+ * from PID 1) and never exits on its own. Without its socket directory (fd 3) it is only an init.
+ *
+ * The exec'd commands are its descendants, so they inherit what runc gave PID 1 from config.json's
+ * `process`: uid 0, capabilities (ambient too), rlimits, no_new_privs, seccomp filter, oom_score_adj,
+ * cgroup and namespaces. That is what `runc exec` applies to its processes from the same `process`
+ * (we pass it no other option than --cwd and --env), so commands run with the same rights.
+ *
+ * THE CHANNEL. runc hands PID 1 an open directory as fd 3 (`runc run --preserve-fds 1`): the host's
+ * <sandbox>/agent/, which is not mounted anywhere in the sandbox. The agent binds agent.sock in it
+ * (fchdir + bind) and closes it, so only the host can reach the socket; a connecting peer must also
+ * be outside the sandbox's pid namespace (SO_PEERCRED pid 0) or it is dropped.
+ *
+ * PROTOCOL. One exec uses 3 or 4 connections, matched by a token the runner picks:
+ *   every connection starts with a 22-byte hello: "BRW1", a role byte, a flag byte, a 16-byte token.
+ *     role 'c' control (flag '1': a stdin connection comes too), 'i' stdin, 'o' stdout, 'e' stderr.
+ *   control, runner -> agent: u32 little-endian length, then that many bytes of NUL-terminated
+ *     strings: cwd, "KEY=VALUE" env entries (added to PID 1's env, replacing the same KEY), an empty
+ *     string, then argv (at least one). Later a byte 'k' means: kill the command's process tree.
+ *     Closing the connection before the exit line means the same.
+ *   control, agent -> runner: "pid <n>\n" (in the sandbox's pid namespace) when the command started,
+ *     then "exit <status>\n": the exit code, or 128+N when killed by signal N (as a shell says).
+ *   stdin: the runner writes the bytes and closes; stdout/stderr: the agent writes the command's
+ *     output and closes when every holder of the pipe has closed it (or the runner closed first).
+ * The command runs as `/bin/sh -c '"$@"' sh argv...`, so "not found" (127), "permission denied"
+ * (126) and exit codes read as they did through runc exec's shell wrapper. Its stdio are pipes (not
+ * the sockets: `echo >/dev/stderr` cannot reopen a socket), relayed by a per-exec keeper process.
+ *
+ * THE KEEPER. For each exec PID 1 forks a keeper that is a child subreaper
+ * (PR_SET_CHILD_SUBREAPER): whatever the command starts, even a double-forked, setsid()ed daemon,
+ * stays below the keeper while the command runs, so a kill finds the whole tree (stop every process
+ * found by walking /proc/<pid>/task/<tid>/children until no new one appears, then SIGKILL them all,
+ * as kill-process-tree.ts does from the host). The command itself is a session leader (setsid), and
+ * its process group is killed too. After the command exited and its output connections closed, the
+ * keeper exits and what the command left running (a server started with `&`) is PID 1's to reap.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DIR_FD 3
+#define SOCKET_NAME "agent.sock"
+#define HELLO_LEN 22
+#define TOKEN_LEN 16
+#define MAX_PENDING 256          /* connections waiting for their exec's other connections */
+#define PENDING_TIMEOUT_S 10     /* an exec's connections all arrive within microseconds */
+#define MAX_REQUEST (4 << 20)    /* argv + env + cwd */
+#define RELAY_BUF 65536
+#define MAX_TREE 8192
+#define KILL_ROUNDS 5
+
+extern char **environ;
+
+/* ---------- small helpers ---------- */
+
+static void nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+static int write_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK) n = write(fd, buf, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    buf += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* Reads exactly len bytes (blocking, with a deadline so a silent peer cannot hold the keeper). */
+static int read_full(int fd, char *buf, size_t len, int timeout_ms) {
+  while (len > 0) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) <= 0) return -1;
+    ssize_t n = read(fd, buf, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    buf += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* ---------- killing a process tree (in the keeper) ---------- */
+
+static pid_t tree[MAX_TREE];
+static int tree_len;
+
+static int in_tree(pid_t p) {
+  for (int i = 0; i < tree_len; i++)
+    if (tree[i] == p) return 1;
+  return 0;
+}
+
+/* Adds the children of pid (every thread's) to tree[]; returns how many were new. */
+static int add_children(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/task", pid);
+  DIR *d = opendir(path);
+  if (!d) return 0;
+  int added = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char cpath[320], buf[4096];
+    snprintf(cpath, sizeof cpath, "/proc/%d/task/%s/children", pid, e->d_name);
+    int fd = open(cpath, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) continue;
+    buf[n] = 0;
+    for (char *s = buf; *s;) {
+      char *end;
+      long c = strtol(s, &end, 10);
+      if (end == s) break;
+      s = end;
+      if (c > 1 && !in_tree((pid_t)c) && tree_len < MAX_TREE) {
+        tree[tree_len++] = (pid_t)c;
+        kill((pid_t)c, SIGSTOP); /* a stopped process cannot fork: the set closes */
+        added++;
+      }
+    }
+  }
+  closedir(d);
+  return added;
+}
+
+/* Everything below the keeper (the command, its descendants, orphans reparented to the keeper). */
+static void kill_tree(pid_t command) {
+  kill(-command, SIGSTOP);
+  tree_len = 0;
+  for (int round = 0; round < KILL_ROUNDS; round++) {
+    int added = add_children(getpid());
+    for (int i = 0; i < tree_len; i++) added += add_children(tree[i]); /* also those found just now */
+    if (added == 0) break;
+  }
+  kill(-command, SIGKILL);
+  for (int i = 0; i < tree_len; i++) kill(tree[i], SIGKILL);
+}
+
+/* ---------- the command (child of the keeper) ---------- */
+
+static const char *env_key_end(const char *kv) {
+  const char *eq = strchr(kv, '=');
+  return eq ? eq : kv + strlen(kv);
+}
+
+/* PID 1's environment (config.json's process.env) with the request's entries added or replacing. */
+static char **merged_env(char **extra, int n_extra) {
+  int n_base = 0;
+  while (environ[n_base]) n_base++;
+  char **out = calloc((size_t)(n_base + n_extra + 1), sizeof *out);
+  if (!out) return extra;
+  int n = 0;
+  for (int i = 0; i < n_base; i++) {
+    size_t klen = (size_t)(env_key_end(environ[i]) - environ[i]);
+    int replaced = 0;
+    for (int j = 0; j < n_extra && !replaced; j++)
+      replaced = (size_t)(env_key_end(extra[j]) - extra[j]) == klen && strncmp(extra[j], environ[i], klen) == 0;
+    if (!replaced) out[n++] = environ[i];
+  }
+  for (int j = 0; j < n_extra; j++) out[n++] = extra[j];
+  out[n] = NULL;
+  return out;
+}
+
+static void say(int fd, const char *msg) { write_all(fd, msg, strlen(msg)); }
+
+static void __attribute__((noreturn))
+run_command(int in, int out, int err, const char *cwd, char **env, int n_env, char **argv, int argc) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL); /* PID 1 ignores TERM, INT, HUP and PIPE */
+  setsid();
+  dup2(in, 0);
+  dup2(out, 1);
+  dup2(err, 2);
+  close_range(3, ~0U, 0);
+  if (chdir(cwd) != 0) {
+    /* runc exec's words, so callers see what they saw before. */
+    char msg[4200];
+    snprintf(msg, sizeof msg, "unable to start container process: chdir to cwd (\"%s\") set in config.json failed: %s\n", cwd, strerror(errno));
+    say(2, msg);
+    _exit(126);
+  }
+  char **args = calloc((size_t)argc + 5, sizeof *args);
+  args[0] = "/bin/sh";
+  args[1] = "-c";
+  args[2] = "\"$@\"";
+  args[3] = "sh";
+  for (int i = 0; i < argc; i++) args[4 + i] = argv[i];
+  execve("/bin/sh", args, merged_env(env, n_env));
+  int e = errno;
+  char msg[256];
+  snprintf(msg, sizeof msg, "unable to start container process: exec: \"/bin/sh\": %s\n", strerror(e));
+  say(2, msg);
+  _exit(e == ENOENT ? 127 : 126);
+}
+
+/* ---------- the keeper: one exec ---------- */
+
+struct relay {
+  int from, to;       /* -1 once closed */
+  int peer_is_runner; /* 'o'/'e': `to` is the runner's connection, watched for its close */
+  char *buf;
+  size_t len, off;
+};
+
+static void relay_close(struct relay *r) {
+  if (r->from >= 0) close(r->from);
+  if (r->to >= 0) close(r->to);
+  r->from = r->to = -1;
+}
+
+static void __attribute__((noreturn)) keeper(int ctl, int in_conn, int out_conn, int err_conn, int sigfd) {
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  prctl(PR_SET_NAME, "burrow-exec");
+  uint32_t len;
+  if (read_full(ctl, (char *)&len, 4, 10000) != 0 || len == 0 || len > MAX_REQUEST) _exit(1);
+  char *req = malloc(len + 1);
+  if (!req || read_full(ctl, req, len, 10000) != 0) _exit(1);
+  req[len] = 0;
+  /* Split the NUL-terminated strings: cwd, env..., "", argv... */
+  char **fields = calloc(len + 1, sizeof *fields);
+  int nf = 0;
+  for (size_t i = 0; i < len; i += strlen(req + i) + 1) fields[nf++] = req + i;
+  int sep = 1;
+  while (sep < nf && fields[sep][0]) sep++;
+  if (nf < 1 || sep >= nf - 1) _exit(1); /* no argv */
+  const char *cwd = fields[0];
+  char **env = fields + 1;
+  int n_env = sep - 1;
+  char **argv = fields + sep + 1;
+  int argc = nf - sep - 1;
+
+  int in_pipe[2] = {-1, -1}, out_pipe[2], err_pipe[2];
+  if (in_conn >= 0 ? pipe2(in_pipe, O_CLOEXEC) : ((in_pipe[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ? -1 : 0)) _exit(1);
+  if (pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) _exit(1);
+
+  pid_t child = fork();
+  if (child < 0) {
+    say(err_conn, "burrow-agent: fork failed\n");
+    say(ctl, "exit 126\n");
+    _exit(1);
+  }
+  if (child == 0) run_command(in_pipe[0], out_pipe[1], err_pipe[1], cwd, env, n_env, argv, argc);
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  char line[64];
+  snprintf(line, sizeof line, "pid %d\n", child);
+  say(ctl, line);
+
+  struct relay relays[3] = {
+      {in_conn, in_pipe[1], 0, NULL, 0, 0},
+      {out_pipe[0], out_conn, 1, NULL, 0, 0},
+      {err_pipe[0], err_conn, 1, NULL, 0, 0},
+  };
+  for (int i = 0; i < 3; i++) {
+    relays[i].buf = malloc(RELAY_BUF);
+    if (relays[i].from >= 0) nonblock(relays[i].from);
+    if (relays[i].to >= 0) nonblock(relays[i].to);
+    if (relays[i].from < 0 || relays[i].to < 0) relay_close(&relays[i]);
+  }
+  nonblock(ctl);
+  int exited = 0, ctl_open = 1;
+
+  for (;;) {
+    if (exited && relays[1].from < 0 && relays[2].from < 0) _exit(0);
+    struct pollfd p[9];
+    int who[9], n = 0; /* who: -1 ctl, -2 signals, 10+i relay i source, 20+i relay i destination */
+    if (ctl_open) { p[n] = (struct pollfd){ctl, POLLIN, 0}; who[n++] = -1; }
+    p[n] = (struct pollfd){sigfd, POLLIN, 0}; who[n++] = -2;
+    for (int i = 0; i < 3; i++) {
+      struct relay *r = &relays[i];
+      if (r->from < 0) continue;
+      if (r->len == 0) { p[n] = (struct pollfd){r->from, POLLIN, 0}; who[n++] = 10 + i; }
+      /* Waiting for room, or (for the runner's end) watching for it to go away. */
+      if (r->len > 0 || r->peer_is_runner) { p[n] = (struct pollfd){r->to, (short)(r->len > 0 ? POLLOUT : POLLIN), 0}; who[n++] = 20 + i; }
+    }
+    if (poll(p, (nfds_t)n, -1) < 0) continue;
+    for (int k = 0; k < n; k++) {
+      if (!p[k].revents) continue;
+      if (who[k] == -1) {
+        char c;
+        ssize_t got = read(ctl, &c, 1);
+        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (got == 1 && c != 'k') continue;
+        /* 'k', or the runner went away: before the exit, that is a kill. */
+        if (got == 0 || got < 0) ctl_open = 0;
+        if (!exited) kill_tree(child);
+      } else if (who[k] == -2) {
+        struct signalfd_siginfo si;
+        while (read(sigfd, &si, sizeof si) > 0) {}
+        int status;
+        pid_t w;
+        while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+          if (w != child) continue;
+          exited = 1;
+          int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+          snprintf(line, sizeof line, "exit %d\n", code);
+          if (ctl_open) say(ctl, line);
+          if (in_conn >= 0) relay_close(&relays[0]); /* nobody reads stdin any more */
+        }
+      } else {
+        int i = who[k] % 10, dst = who[k] >= 20;
+        struct relay *r = &relays[i];
+        if (r->from < 0) continue;
+        if (!dst) {
+          ssize_t got = read(r->from, r->buf, RELAY_BUF);
+          if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+          if (got <= 0) { relay_close(r); continue; } /* end of input: pass the end on */
+          r->len = (size_t)got;
+          r->off = 0;
+        } else if (r->len == 0) {
+          /* The runner's output connection is readable: it closed (it never sends). */
+          char c;
+          ssize_t got = read(r->to, &c, 1);
+          if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+          relay_close(r);
+          continue;
+        }
+        if (r->len > 0) {
+          ssize_t put = write(r->to, r->buf + r->off, r->len);
+          if (put < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+          if (put < 0) { relay_close(r); continue; } /* EPIPE: the reader is gone */
+          r->off += (size_t)put;
+          r->len -= (size_t)put;
+        }
+      }
+    }
+  }
+}
+
+/* ---------- PID 1 ---------- */
+
+struct conn {
+  int fd;
+  time_t since;
+  int have; /* hello bytes read */
+  char hello[HELLO_LEN];
+};
+
+static struct conn pending[MAX_PENDING];
+static int n_pending;
+
+static void drop(int i) {
+  close(pending[i].fd);
+  pending[i] = pending[--n_pending];
+}
+
+static int find(const char *token, char role) {
+  for (int i = 0; i < n_pending; i++)
+    if (pending[i].have == HELLO_LEN && pending[i].hello[4] == role && memcmp(pending[i].hello + 6, token, TOKEN_LEN) == 0) return i;
+  return -1;
+}
+
+/* When every connection of the exec whose hello just completed is here: fork its keeper. */
+static void try_start(const char *token, int sigfd, int listen_fd) {
+  int c = find(token, 'c'), o = find(token, 'o'), e = find(token, 'e');
+  if (c < 0 || o < 0 || e < 0) return;
+  int wants_in = pending[c].hello[5] == '1';
+  int in = wants_in ? find(token, 'i') : -1;
+  if (wants_in && in < 0) return;
+  int fds[4] = {pending[c].fd, in >= 0 ? pending[in].fd : -1, pending[o].fd, pending[e].fd};
+  pid_t k = fork();
+  if (k == 0) {
+    close(listen_fd);
+    for (int i = 0; i < n_pending; i++)
+      if (pending[i].fd != fds[0] && pending[i].fd != fds[1] && pending[i].fd != fds[2] && pending[i].fd != fds[3]) close(pending[i].fd);
+    keeper(fds[0], fds[1], fds[2], fds[3], sigfd);
+  }
+  /* The keeper has them now (or the fork failed: the runner sees its connections close). */
+  for (int j = 0; j < 4; j++) {
+    int fd = fds[j];
+    if (fd < 0) continue;
+    for (int i = 0; i < n_pending; i++)
+      if (pending[i].fd == fd) { drop(i); break; }
+  }
+}
+
+static int open_listener(void) {
+  struct stat st;
+  if (fstat(DIR_FD, &st) != 0 || !S_ISDIR(st.st_mode)) return -1;
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  strcpy(addr.sun_path, SOCKET_NAME);
+  /* Relative to the host directory: bind() takes no dirfd, so fchdir there and back. */
+  int ok = fd >= 0 && fchdir(DIR_FD) == 0;
+  if (ok) {
+    unlink(SOCKET_NAME);
+    ok = bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 && listen(fd, 128) == 0;
+  }
+  if (chdir("/") != 0) ok = 0;
+  close(DIR_FD);
+  if (!ok && fd >= 0) { close(fd); fd = -1; }
+  return fd;
+}
+
+/* One round of PID 1's loop after poll(): reap, read hellos, start complete execs, accept. */
+static void serve(struct pollfd *p, int n, int first_conn, int sigfd, int listen_fd) {
+  /* Reap: keepers, and every orphan reparented to PID 1. */
+  if (p[0].revents) {
+    struct signalfd_siginfo si;
+    while (read(sigfd, &si, sizeof si) > 0) {}
+  }
+  while (waitpid(-1, NULL, WNOHANG) > 0) {}
+
+  /* Hellos (before accepting, while the indexes still match the poll set). */
+  int done[MAX_PENDING], n_done = 0;
+  for (int i = 0; i < n_pending && first_conn + i < n; i++) {
+    if (!p[first_conn + i].revents) continue;
+    struct conn *c = &pending[i];
+    ssize_t got = read(c->fd, c->hello + c->have, (size_t)(HELLO_LEN - c->have));
+    if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (got <= 0) { c->have = -1; continue; }
+    c->have += (int)got;
+    if (c->have == HELLO_LEN) {
+      if (memcmp(c->hello, "BRW1", 4) != 0 || !strchr("cioe", c->hello[4])) c->have = -1;
+      else done[n_done++] = c->fd;
+    }
+  }
+  for (int i = n_pending - 1; i >= 0; i--)
+    if (pending[i].have < 0) drop(i);
+  for (int d = 0; d < n_done; d++) {
+    for (int i = 0; i < n_pending; i++) {
+      if (pending[i].fd != done[d]) continue;
+      char token[TOKEN_LEN];
+      memcpy(token, pending[i].hello + 6, TOKEN_LEN);
+      try_start(token, sigfd, listen_fd);
+      break;
+    }
+  }
+
+  if (listen_fd >= 0 && n > 1 && p[1].fd == listen_fd && p[1].revents) {
+    while (n_pending < MAX_PENDING) {
+      int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (fd < 0) break;
+      struct ucred cred;
+      socklen_t cl = sizeof cred;
+      /* Only the host: a peer in this pid namespace (pid > 0) has no business here. */
+      if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.pid != 0) { close(fd); continue; }
+      pending[n_pending++] = (struct conn){fd, time(NULL), 0, {0}};
+    }
+  }
+}
+
+int main(void) {
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  /* Not dumpable: no process inside may attach to PID 1 or take its descriptors. */
+  prctl(PR_SET_DUMPABLE, 0);
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  int listen_fd = open_listener();
+  if (listen_fd >= 0) nonblock(listen_fd);
+
+  for (;;) {
+    struct pollfd p[MAX_PENDING + 2];
+    int n = 0;
+    p[n++] = (struct pollfd){sigfd, POLLIN, 0};
+    if (listen_fd >= 0 && n_pending < MAX_PENDING) p[n++] = (struct pollfd){listen_fd, POLLIN, 0};
+    int first_conn = n;
+    for (int i = 0; i < n_pending; i++) p[n++] = (struct pollfd){pending[i].fd, POLLIN, 0};
+    int ready = poll(p, (nfds_t)n, n_pending ? 1000 : -1);
+    if (ready > 0) serve(p, n, first_conn, sigfd, listen_fd);
+    time_t now = time(NULL);
+    for (int i = n_pending - 1; i >= 0; i--)
+      if (now - pending[i].since > PENDING_TIMEOUT_S) drop(i);
+  }
+}
+
