@@ -60,6 +60,7 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
       } finally {
         await agentDir?.close();
       }
+      if (agentDir) await waitForAgent(h.layout.agentSocket);
       return { id: spec.id, containerId: h.containerId, status: "running", pid, paths: publicPaths(h.layout, ctx.idMap), address: await addressOf(ctx, spec) };
     } catch (err) {
       await runCommand(ctx.runtime, ["delete", "--force", h.containerId]).catch(() => {});
@@ -138,6 +139,21 @@ async function rootfsDirOrThrow(dir: string): Promise<string> {
   const st = await fs.stat(dir).catch(() => null);
   if (!st?.isDirectory()) throw new SandboxError("invalid_argument", `rootfs.path ${dir} is not a directory`);
   return dir;
+}
+
+/** The agent binds its socket within milliseconds of starting; execs before that would go through runc. */
+const AGENT_START_MS = 2_000;
+const AGENT_POLL_MS = 2;
+
+async function waitForAgent(socket: string): Promise<void> {
+  const until = performance.now() + AGENT_START_MS;
+  for (let i = 0; i < AGENT_START_MS / AGENT_POLL_MS; i++) {
+    if (await fs.stat(socket).then((st) => st.isSocket(), () => false)) return;
+    if (performance.now() > until) break;
+    await new Promise((r) => setTimeout(r, AGENT_POLL_MS));
+  }
+  // Not fatal: every exec then takes the `runc exec` path.
+  console.warn(`[sandbox] the exec agent did not open ${socket} within ${AGENT_START_MS} ms; execs use runc exec`);
 }
 
 /**

@@ -44,6 +44,7 @@
 // a reboot (so create() must never reset upper/ or workspace/, only per-container scratch).
 export { createRuncBackend, type RuncBackendOptions } from "./runc-backend";
 export { checkRuntime, type RuntimeCheck } from "./check-runtime";
+export { ensureAgentBinary, AGENT_CACHE_DIR } from "./agent-binary";
 export { chooseUserNamespaces, probeUserNamespaces, type UserNamespaceChoice, type UserNamespaceProbe } from "./probe-user-namespaces";
 export { DEFAULT_ID_RANGE_SIZE, hostIdOf, insideIdOf, type IdMap } from "./id-map";
 export { checkDiskLimits } from "./session-disk";

@@ -69,6 +69,7 @@
 #define HELLO_LEN 22
 #define TOKEN_LEN 16
 #define MAX_PENDING 256          /* connections waiting for their exec's other connections */
+#define MAX_RUNNING 1024         /* execs whose connections PID 1 holds until their keeper is reaped */
 #define PENDING_TIMEOUT_S 10     /* an exec's connections all arrive within microseconds */
 #define MAX_REQUEST (4 << 20)    /* argv + env + cwd */
 #define RELAY_BUF 65536
@@ -193,6 +194,14 @@ static char **merged_env(char **extra, int n_extra) {
 
 static void say(int fd, const char *msg) { write_all(fd, msg, strlen(msg)); }
 
+/* strerror as Go (and so runc) words it: "no such file or directory". */
+static const char *go_strerror(int e) {
+  static char buf[128];
+  snprintf(buf, sizeof buf, "%s", strerror(e));
+  if (buf[0] >= 'A' && buf[0] <= 'Z') buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
 static void __attribute__((noreturn))
 run_command(int in, int out, int err, const char *cwd, char **env, int n_env, char **argv, int argc) {
   sigset_t none;
@@ -207,7 +216,7 @@ run_command(int in, int out, int err, const char *cwd, char **env, int n_env, ch
   if (chdir(cwd) != 0) {
     /* runc exec's words, so callers see what they saw before. */
     char msg[4200];
-    snprintf(msg, sizeof msg, "unable to start container process: chdir to cwd (\"%s\") set in config.json failed: %s\n", cwd, strerror(errno));
+    snprintf(msg, sizeof msg, "unable to start container process: chdir to cwd (\"%s\") set in config.json failed: %s\n", cwd, go_strerror(errno));
     say(2, msg);
     _exit(126);
   }
@@ -220,7 +229,7 @@ run_command(int in, int out, int err, const char *cwd, char **env, int n_env, ch
   execve("/bin/sh", args, merged_env(env, n_env));
   int e = errno;
   char msg[256];
-  snprintf(msg, sizeof msg, "unable to start container process: exec: \"/bin/sh\": %s\n", strerror(e));
+  snprintf(msg, sizeof msg, "unable to start container process: exec: \"/bin/sh\": %s\n", go_strerror(e));
   say(2, msg);
   _exit(e == ENOENT ? 127 : 126);
 }
@@ -240,13 +249,21 @@ static void relay_close(struct relay *r) {
   r->from = r->to = -1;
 }
 
+/* The agent's stderr is the sandbox's init.log (the session's log): say why an exec never started. */
+static void __attribute__((noreturn)) fail(const char *why) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "burrow-agent: exec not started: %s (%s)\n", why, go_strerror(errno));
+  write_all(2, msg, strlen(msg));
+  _exit(1);
+}
+
 static void __attribute__((noreturn)) keeper(int ctl, int in_conn, int out_conn, int err_conn, int sigfd) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   prctl(PR_SET_NAME, "burrow-exec");
   uint32_t len;
-  if (read_full(ctl, (char *)&len, 4, 10000) != 0 || len == 0 || len > MAX_REQUEST) _exit(1);
+  if (read_full(ctl, (char *)&len, 4, 10000) != 0 || len == 0 || len > MAX_REQUEST) fail("no request");
   char *req = malloc(len + 1);
-  if (!req || read_full(ctl, req, len, 10000) != 0) _exit(1);
+  if (!req || read_full(ctl, req, len, 10000) != 0) fail("short request");
   req[len] = 0;
   /* Split the NUL-terminated strings: cwd, env..., "", argv... */
   char **fields = calloc(len + 1, sizeof *fields);
@@ -254,7 +271,7 @@ static void __attribute__((noreturn)) keeper(int ctl, int in_conn, int out_conn,
   for (size_t i = 0; i < len; i += strlen(req + i) + 1) fields[nf++] = req + i;
   int sep = 1;
   while (sep < nf && fields[sep][0]) sep++;
-  if (nf < 1 || sep >= nf - 1) _exit(1); /* no argv */
+  if (nf < 1 || sep >= nf - 1) fail("no argv");
   const char *cwd = fields[0];
   char **env = fields + 1;
   int n_env = sep - 1;
@@ -262,8 +279,8 @@ static void __attribute__((noreturn)) keeper(int ctl, int in_conn, int out_conn,
   int argc = nf - sep - 1;
 
   int in_pipe[2] = {-1, -1}, out_pipe[2], err_pipe[2];
-  if (in_conn >= 0 ? pipe2(in_pipe, O_CLOEXEC) : ((in_pipe[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ? -1 : 0)) _exit(1);
-  if (pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) _exit(1);
+  if (in_conn >= 0 ? pipe2(in_pipe, O_CLOEXEC) : ((in_pipe[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ? -1 : 0)) fail("stdin");
+  if (pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) fail("pipes");
 
   pid_t child = fork();
   if (child < 0) {
@@ -372,6 +389,27 @@ struct conn {
 static struct conn pending[MAX_PENDING];
 static int n_pending;
 
+/*
+ * PID 1 keeps its copies of each running keeper's control and output connections and closes them
+ * when it reaps the keeper: the runner sees the ends only once the keeper is gone, so an exec's
+ * result never counts its keeper in the sandbox's processes (pids.current, the pids limit).
+ */
+struct running {
+  pid_t keeper;
+  int fds[3];
+};
+static struct running running[MAX_RUNNING];
+static int n_running;
+
+static void reaped(pid_t pid) {
+  for (int i = 0; i < n_running; i++) {
+    if (running[i].keeper != pid) continue;
+    for (int j = 0; j < 3; j++) close(running[i].fds[j]);
+    running[i] = running[--n_running];
+    return;
+  }
+}
+
 static void drop(int i) {
   close(pending[i].fd);
   pending[i] = pending[--n_pending];
@@ -396,14 +434,22 @@ static void try_start(const char *token, int sigfd, int listen_fd) {
     close(listen_fd);
     for (int i = 0; i < n_pending; i++)
       if (pending[i].fd != fds[0] && pending[i].fd != fds[1] && pending[i].fd != fds[2] && pending[i].fd != fds[3]) close(pending[i].fd);
+    for (int i = 0; i < n_running; i++)
+      for (int j = 0; j < 3; j++) close(running[i].fds[j]);
     keeper(fds[0], fds[1], fds[2], fds[3], sigfd);
   }
   /* The keeper has them now (or the fork failed: the runner sees its connections close). */
+  int keep = k > 0 && n_running < MAX_RUNNING;
+  if (keep) running[n_running++] = (struct running){k, {fds[0], fds[2], fds[3]}};
   for (int j = 0; j < 4; j++) {
     int fd = fds[j];
     if (fd < 0) continue;
-    for (int i = 0; i < n_pending; i++)
-      if (pending[i].fd == fd) { drop(i); break; }
+    for (int i = 0; i < n_pending; i++) {
+      if (pending[i].fd != fd) continue;
+      if (keep && j != 1) pending[i] = pending[--n_pending]; /* held in running[] */
+      else drop(i);
+      break;
+    }
   }
 }
 
@@ -426,19 +472,20 @@ static int open_listener(void) {
 }
 
 /* One round of PID 1's loop after poll(): reap, read hellos, start complete execs, accept. */
-static void serve(struct pollfd *p, int n, int first_conn, int sigfd, int listen_fd) {
+static void serve(struct pollfd *p, const int *conn_of, int n, int first_conn, int sigfd, int listen_fd) {
   /* Reap: keepers, and every orphan reparented to PID 1. */
   if (p[0].revents) {
     struct signalfd_siginfo si;
     while (read(sigfd, &si, sizeof si) > 0) {}
   }
-  while (waitpid(-1, NULL, WNOHANG) > 0) {}
+  pid_t w;
+  while ((w = waitpid(-1, NULL, WNOHANG)) > 0) reaped(w);
 
-  /* Hellos (before accepting, while the indexes still match the poll set). */
+  /* Hellos (before anything changes pending[], so conn_of still matches the poll set). */
   int done[MAX_PENDING], n_done = 0;
-  for (int i = 0; i < n_pending && first_conn + i < n; i++) {
-    if (!p[first_conn + i].revents) continue;
-    struct conn *c = &pending[i];
+  for (int k = first_conn; k < n; k++) {
+    if (!p[k].revents) continue;
+    struct conn *c = &pending[conn_of[k]];
     ssize_t got = read(c->fd, c->hello + c->have, (size_t)(HELLO_LEN - c->have));
     if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (got <= 0) { c->have = -1; continue; }
@@ -493,10 +540,15 @@ int main(void) {
     int n = 0;
     p[n++] = (struct pollfd){sigfd, POLLIN, 0};
     if (listen_fd >= 0 && n_pending < MAX_PENDING) p[n++] = (struct pollfd){listen_fd, POLLIN, 0};
-    int first_conn = n;
-    for (int i = 0; i < n_pending; i++) p[n++] = (struct pollfd){pending[i].fd, POLLIN, 0};
+    int first_conn = n, conn_of[MAX_PENDING + 2];
+    /* Only connections still sending their hello: after it come request or stdin bytes, the keeper's. */
+    for (int i = 0; i < n_pending; i++) {
+      if (pending[i].have == HELLO_LEN) continue;
+      conn_of[n] = i;
+      p[n++] = (struct pollfd){pending[i].fd, POLLIN, 0};
+    }
     int ready = poll(p, (nfds_t)n, n_pending ? 1000 : -1);
-    if (ready > 0) serve(p, n, first_conn, sigfd, listen_fd);
+    if (ready > 0) serve(p, conn_of, n, first_conn, sigfd, listen_fd);
     time_t now = time(NULL);
     for (int i = n_pending - 1; i >= 0; i--)
       if (now - pending[i].since > PENDING_TIMEOUT_S) drop(i);
