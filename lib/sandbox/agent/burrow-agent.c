@@ -35,16 +35,23 @@
  *     output and closes when every holder of the pipe has closed it (or the runner closed first).
  * The command runs as `/bin/sh -c '"$@"' sh argv...`, so "not found" (127), "permission denied"
  * (126) and exit codes read as they did through runc exec's shell wrapper. Its stdio are pipes (not
- * the sockets: `echo >/dev/stderr` cannot reopen a socket), relayed by a per-exec keeper process.
+ * the sockets: `echo >/dev/stderr` cannot reopen a socket) that PID 1 relays to the connections.
+ * PID 1 does the relaying, not the keeper below, because PID 1 is the one process `kill -9 -1`
+ * inside cannot kill: output written after it still arrives, as it did through runc (outside).
  *
  * THE KEEPER. For each exec PID 1 forks a keeper that is a child subreaper
- * (PR_SET_CHILD_SUBREAPER): whatever the command starts, even a double-forked, setsid()ed daemon,
- * stays below the keeper while the command runs, so a kill finds the whole tree (stop every process
- * found by walking /proc/<pid>/task/<tid>/children until no new one appears, then SIGKILL them all,
- * as kill-process-tree.ts does from the host). The command itself is a session leader (setsid), and
- * its process group is killed too. After the command exited and its output connections closed, the
- * keeper exits and what the command left running (a server started with `&`) is PID 1's to reap.
+ * (PR_SET_CHILD_SUBREAPER) and forks the command: whatever the command starts, even a double-forked,
+ * setsid()ed daemon, stays below the keeper while the command runs, so a kill finds the whole tree
+ * (stop every process found by walking /proc/<pid>/task/<tid>/children until no new one appears,
+ * then SIGKILL them all, as kill-process-tree.ts does from the host). The command itself is a
+ * session leader (setsid), and its process group is killed too. When the command exits the keeper
+ * says so and exits; what the command left running (a server started with `&`) is PID 1's to reap.
+ * PID 1 closes an exec's control and output connections only once it has reaped the keeper, so the
+ * result never counts the keeper among the sandbox's processes (pids.current, the pids limit).
+ * Killed from inside (`kill -9 -1`), the keeper's end closes the control connection without an
+ * exit line (the runner reports 137, as runc exec did when its wrapper was killed).
  */
+
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -69,10 +76,10 @@
 #define HELLO_LEN 22
 #define TOKEN_LEN 16
 #define MAX_PENDING 256          /* connections waiting for their exec's other connections */
-#define MAX_RUNNING 1024         /* execs whose connections PID 1 holds until their keeper is reaped */
+#define MAX_EXECS 256            /* execs at once; past it the connections close (runner: runc exec) */
 #define PENDING_TIMEOUT_S 10     /* an exec's connections all arrive within microseconds */
 #define MAX_REQUEST (4 << 20)    /* argv + env + cwd */
-#define RELAY_BUF 65536
+#define RELAY_BUF 32768
 #define MAX_TREE 8192
 #define KILL_ROUNDS 5
 
@@ -86,7 +93,11 @@ static int write_all(int fd, const char *buf, size_t len) {
   while (len > 0) {
     ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
     if (n < 0 && errno == ENOTSOCK) n = write(fd, buf, len);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+      struct pollfd p = {fd, POLLOUT, 0};
+      poll(&p, 1, 1000);
+      continue;
+    }
     if (n <= 0) return -1;
     buf += n;
     len -= (size_t)n;
@@ -94,18 +105,42 @@ static int write_all(int fd, const char *buf, size_t len) {
   return 0;
 }
 
-/* Reads exactly len bytes (blocking, with a deadline so a silent peer cannot hold the keeper). */
+static void say(int fd, const char *msg) { write_all(fd, msg, strlen(msg)); }
+
+/* strerror as Go (and so runc) words it: "no such file or directory". */
+static const char *go_strerror(int e) {
+  static char buf[128];
+  snprintf(buf, sizeof buf, "%s", strerror(e));
+  if (buf[0] >= 'A' && buf[0] <= 'Z') buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
+/* Reads exactly len bytes, with a deadline so a silent peer cannot hold the keeper. */
 static int read_full(int fd, char *buf, size_t len, int timeout_ms) {
   while (len > 0) {
     struct pollfd p = {fd, POLLIN, 0};
     if (poll(&p, 1, timeout_ms) <= 0) return -1;
     ssize_t n = read(fd, buf, len);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) return -1;
     buf += n;
     len -= (size_t)n;
   }
   return 0;
+}
+
+static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+/* Closes every descriptor from 3 up but those in keep[] (a forked child must hold no one else's). */
+static void close_others(int *keep, int n) {
+  qsort(keep, (size_t)n, sizeof *keep, cmp_int);
+  unsigned lo = 3;
+  for (int i = 0; i < n; i++) {
+    if (keep[i] < (int)lo) continue;
+    if ((unsigned)keep[i] > lo) close_range(lo, (unsigned)keep[i] - 1, 0);
+    lo = (unsigned)keep[i] + 1;
+  }
+  close_range(lo, ~0U, 0);
 }
 
 /* ---------- killing a process tree (in the keeper) ---------- */
@@ -119,7 +154,7 @@ static int in_tree(pid_t p) {
   return 0;
 }
 
-/* Adds the children of pid (every thread's) to tree[]; returns how many were new. */
+/* Adds the children of pid (every thread's) to tree[], stopping each; returns how many were new. */
 static int add_children(pid_t pid) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/task", pid);
@@ -192,16 +227,6 @@ static char **merged_env(char **extra, int n_extra) {
   return out;
 }
 
-static void say(int fd, const char *msg) { write_all(fd, msg, strlen(msg)); }
-
-/* strerror as Go (and so runc) words it: "no such file or directory". */
-static const char *go_strerror(int e) {
-  static char buf[128];
-  snprintf(buf, sizeof buf, "%s", strerror(e));
-  if (buf[0] >= 'A' && buf[0] <= 'Z') buf[0] = (char)(buf[0] - 'A' + 'a');
-  return buf;
-}
-
 static void __attribute__((noreturn))
 run_command(int in, int out, int err, const char *cwd, char **env, int n_env, char **argv, int argc) {
   sigset_t none;
@@ -234,20 +259,7 @@ run_command(int in, int out, int err, const char *cwd, char **env, int n_env, ch
   _exit(e == ENOENT ? 127 : 126);
 }
 
-/* ---------- the keeper: one exec ---------- */
-
-struct relay {
-  int from, to;       /* -1 once closed */
-  int peer_is_runner; /* 'o'/'e': `to` is the runner's connection, watched for its close */
-  char *buf;
-  size_t len, off;
-};
-
-static void relay_close(struct relay *r) {
-  if (r->from >= 0) close(r->from);
-  if (r->to >= 0) close(r->to);
-  r->from = r->to = -1;
-}
+/* ---------- the keeper: one exec's command, its tree and its status ---------- */
 
 /* The agent's stderr is the sandbox's init.log (the session's log): say why an exec never started. */
 static void __attribute__((noreturn)) fail(const char *why) {
@@ -257,9 +269,13 @@ static void __attribute__((noreturn)) fail(const char *why) {
   _exit(1);
 }
 
-static void __attribute__((noreturn)) keeper(int ctl, int in_conn, int out_conn, int err_conn, int sigfd) {
+static void __attribute__((noreturn)) keeper(int ctl, int in, int out, int err) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   prctl(PR_SET_NAME, "burrow-exec");
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK); /* SIGCHLD stays blocked, as in PID 1 */
   uint32_t len;
   if (read_full(ctl, (char *)&len, 4, 10000) != 0 || len == 0 || len > MAX_REQUEST) fail("no request");
   char *req = malloc(len + 1);
@@ -272,107 +288,39 @@ static void __attribute__((noreturn)) keeper(int ctl, int in_conn, int out_conn,
   int sep = 1;
   while (sep < nf && fields[sep][0]) sep++;
   if (nf < 1 || sep >= nf - 1) fail("no argv");
-  const char *cwd = fields[0];
-  char **env = fields + 1;
-  int n_env = sep - 1;
-  char **argv = fields + sep + 1;
-  int argc = nf - sep - 1;
-
-  int in_pipe[2] = {-1, -1}, out_pipe[2], err_pipe[2];
-  if (in_conn >= 0 ? pipe2(in_pipe, O_CLOEXEC) : ((in_pipe[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ? -1 : 0)) fail("stdin");
-  if (pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) fail("pipes");
 
   pid_t child = fork();
-  if (child < 0) {
-    say(err_conn, "burrow-agent: fork failed\n");
-    say(ctl, "exit 126\n");
-    _exit(1);
-  }
-  if (child == 0) run_command(in_pipe[0], out_pipe[1], err_pipe[1], cwd, env, n_env, argv, argc);
-  close(in_pipe[0]);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
+  if (child < 0) fail("fork");
+  if (child == 0) run_command(in, out, err, fields[0], fields + 1, sep - 1, fields + sep + 1, nf - sep - 1);
+  close(in);
+  close(out);
+  close(err);
   char line[64];
   snprintf(line, sizeof line, "pid %d\n", child);
   say(ctl, line);
 
-  struct relay relays[3] = {
-      {in_conn, in_pipe[1], 0, NULL, 0, 0},
-      {out_pipe[0], out_conn, 1, NULL, 0, 0},
-      {err_pipe[0], err_conn, 1, NULL, 0, 0},
-  };
-  for (int i = 0; i < 3; i++) {
-    relays[i].buf = malloc(RELAY_BUF);
-    if (relays[i].from >= 0) nonblock(relays[i].from);
-    if (relays[i].to >= 0) nonblock(relays[i].to);
-    if (relays[i].from < 0 || relays[i].to < 0) relay_close(&relays[i]);
-  }
-  nonblock(ctl);
-  int exited = 0, ctl_open = 1;
-
+  int ctl_open = 1;
   for (;;) {
-    if (exited && relays[1].from < 0 && relays[2].from < 0) _exit(0);
-    struct pollfd p[9];
-    int who[9], n = 0; /* who: -1 ctl, -2 signals, 10+i relay i source, 20+i relay i destination */
-    if (ctl_open) { p[n] = (struct pollfd){ctl, POLLIN, 0}; who[n++] = -1; }
-    p[n] = (struct pollfd){sigfd, POLLIN, 0}; who[n++] = -2;
-    for (int i = 0; i < 3; i++) {
-      struct relay *r = &relays[i];
-      if (r->from < 0) continue;
-      if (r->len == 0) { p[n] = (struct pollfd){r->from, POLLIN, 0}; who[n++] = 10 + i; }
-      /* Waiting for room, or (for the runner's end) watching for it to go away. */
-      if (r->len > 0 || r->peer_is_runner) { p[n] = (struct pollfd){r->to, (short)(r->len > 0 ? POLLOUT : POLLIN), 0}; who[n++] = 20 + i; }
+    struct pollfd p[2] = {{sigfd, POLLIN, 0}, {ctl_open ? ctl : -1, POLLIN, 0}};
+    if (poll(p, 2, -1) < 0) continue;
+    if (p[1].revents) {
+      char c;
+      ssize_t got = read(ctl, &c, 1);
+      if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) ctl_open = 0;
+      /* 'k', or the runner went away before the exit: kill the tree. */
+      if (got == 0 || (got == 1 && c == 'k') || !ctl_open) kill_tree(child);
     }
-    if (poll(p, (nfds_t)n, -1) < 0) continue;
-    for (int k = 0; k < n; k++) {
-      if (!p[k].revents) continue;
-      if (who[k] == -1) {
-        char c;
-        ssize_t got = read(ctl, &c, 1);
-        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-        if (got == 1 && c != 'k') continue;
-        /* 'k', or the runner went away: before the exit, that is a kill. */
-        if (got == 0 || got < 0) ctl_open = 0;
-        if (!exited) kill_tree(child);
-      } else if (who[k] == -2) {
-        struct signalfd_siginfo si;
-        while (read(sigfd, &si, sizeof si) > 0) {}
-        int status;
-        pid_t w;
-        while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
-          if (w != child) continue;
-          exited = 1;
-          int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-          snprintf(line, sizeof line, "exit %d\n", code);
-          if (ctl_open) say(ctl, line);
-          if (in_conn >= 0) relay_close(&relays[0]); /* nobody reads stdin any more */
-        }
-      } else {
-        int i = who[k] % 10, dst = who[k] >= 20;
-        struct relay *r = &relays[i];
-        if (r->from < 0) continue;
-        if (!dst) {
-          ssize_t got = read(r->from, r->buf, RELAY_BUF);
-          if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-          if (got <= 0) { relay_close(r); continue; } /* end of input: pass the end on */
-          r->len = (size_t)got;
-          r->off = 0;
-        } else if (r->len == 0) {
-          /* The runner's output connection is readable: it closed (it never sends). */
-          char c;
-          ssize_t got = read(r->to, &c, 1);
-          if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-          relay_close(r);
-          continue;
-        }
-        if (r->len > 0) {
-          ssize_t put = write(r->to, r->buf + r->off, r->len);
-          if (put < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-          if (put < 0) { relay_close(r); continue; } /* EPIPE: the reader is gone */
-          r->off += (size_t)put;
-          r->len -= (size_t)put;
-        }
-      }
+    if (p[0].revents) {
+      struct signalfd_siginfo si;
+      while (read(sigfd, &si, sizeof si) > 0) {}
+    }
+    int status;
+    pid_t w;
+    while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (w != child) continue;
+      snprintf(line, sizeof line, "exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+      if (ctl_open) say(ctl, line);
+      _exit(0); /* what is left below it goes to PID 1 */
     }
   }
 }
@@ -382,33 +330,29 @@ static void __attribute__((noreturn)) keeper(int ctl, int in_conn, int out_conn,
 struct conn {
   int fd;
   time_t since;
-  int have; /* hello bytes read */
+  int have; /* hello bytes read; -1: drop */
   char hello[HELLO_LEN];
 };
 
 static struct conn pending[MAX_PENDING];
 static int n_pending;
 
-/*
- * PID 1 keeps its copies of each running keeper's control and output connections and closes them
- * when it reaps the keeper: the runner sees the ends only once the keeper is gone, so an exec's
- * result never counts its keeper in the sandbox's processes (pids.current, the pids limit).
- */
-struct running {
-  pid_t keeper;
-  int fds[3];
+/* One byte stream: the runner's stdin connection into the command's stdin pipe, or the command's
+ * stdout/stderr pipe out to the runner's connection. */
+struct relay {
+  int from, to;  /* -1 once closed */
+  int to_runner; /* output: `to` is the runner's connection, also watched for the runner's close */
+  size_t len, off;
+  char *buf;
 };
-static struct running running[MAX_RUNNING];
-static int n_running;
 
-static void reaped(pid_t pid) {
-  for (int i = 0; i < n_running; i++) {
-    if (running[i].keeper != pid) continue;
-    for (int j = 0; j < 3; j++) close(running[i].fds[j]);
-    running[i] = running[--n_running];
-    return;
-  }
-}
+struct exec {
+  pid_t keeper; /* 0: slot free */
+  int ctl;      /* PID 1's copy, closed when the keeper is reaped */
+  struct relay r[3];
+};
+
+static struct exec execs[MAX_EXECS];
 
 static void drop(int i) {
   close(pending[i].fd);
@@ -421,36 +365,122 @@ static int find(const char *token, char role) {
   return -1;
 }
 
-/* When every connection of the exec whose hello just completed is here: fork its keeper. */
-static void try_start(const char *token, int sigfd, int listen_fd) {
+static void close_fd(int *fd) {
+  if (*fd >= 0) close(*fd);
+  *fd = -1;
+}
+
+/* The input side of a relay is done (end of data, or nobody to write to). An output connection
+ * stays open until the keeper is reaped (see the header); stdin's pipe closes now (the command's EOF). */
+static void relay_done(struct exec *x, struct relay *r) {
+  close_fd(&r->from);
+  r->len = 0;
+  if (!r->to_runner || x->keeper < 0) close_fd(&r->to);
+}
+
+static void release_if_done(struct exec *x) {
+  if (x->keeper >= 0) return;
+  for (int i = 0; i < 3; i++)
+    if (x->r[i].from >= 0 || x->r[i].to >= 0) return;
+  for (int i = 0; i < 3; i++) free(x->r[i].buf);
+  memset(x, 0, sizeof *x);
+}
+
+static void keeper_reaped(pid_t pid) {
+  for (int i = 0; i < MAX_EXECS; i++) {
+    struct exec *x = &execs[i];
+    if (x->keeper != pid || pid <= 0) continue;
+    x->keeper = -1; /* gone */
+    close_fd(&x->ctl);
+    relay_done(x, &x->r[0]); /* the command is gone: no one reads stdin any more */
+    for (int j = 1; j < 3; j++)
+      if (x->r[j].from < 0) close_fd(&x->r[j].to);
+    release_if_done(x);
+    return;
+  }
+}
+
+/* When every connection of the exec whose hello just completed is here: pipes, keeper, relays. */
+static void try_start(const char *token) {
   int c = find(token, 'c'), o = find(token, 'o'), e = find(token, 'e');
   if (c < 0 || o < 0 || e < 0) return;
   int wants_in = pending[c].hello[5] == '1';
   int in = wants_in ? find(token, 'i') : -1;
   if (wants_in && in < 0) return;
   int fds[4] = {pending[c].fd, in >= 0 ? pending[in].fd : -1, pending[o].fd, pending[e].fd};
-  pid_t k = fork();
-  if (k == 0) {
-    close(listen_fd);
+  /* They are this exec's now: out of pending[] (closed below if it cannot start). */
+  for (int j = 0; j < 4; j++)
     for (int i = 0; i < n_pending; i++)
-      if (pending[i].fd != fds[0] && pending[i].fd != fds[1] && pending[i].fd != fds[2] && pending[i].fd != fds[3]) close(pending[i].fd);
-    for (int i = 0; i < n_running; i++)
-      for (int j = 0; j < 3; j++) close(running[i].fds[j]);
-    keeper(fds[0], fds[1], fds[2], fds[3], sigfd);
+      if (fds[j] >= 0 && pending[i].fd == fds[j]) { pending[i] = pending[--n_pending]; break; }
+
+  struct exec *x = NULL;
+  for (int i = 0; i < MAX_EXECS && !x; i++)
+    if (execs[i].keeper == 0) x = &execs[i];
+  int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+  int ok = x != NULL;
+  if (ok && fds[1] >= 0) ok = pipe2(in_pipe, O_CLOEXEC) == 0;
+  else if (ok) ok = (in_pipe[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;
+  ok = ok && pipe2(out_pipe, O_CLOEXEC) == 0 && pipe2(err_pipe, O_CLOEXEC) == 0;
+  pid_t k = ok ? fork() : -1;
+  if (k == 0) {
+    int keep[4] = {fds[0], in_pipe[0], out_pipe[1], err_pipe[1]};
+    close_others(keep, 4);
+    keeper(fds[0], in_pipe[0], out_pipe[1], err_pipe[1]);
   }
-  /* The keeper has them now (or the fork failed: the runner sees its connections close). */
-  int keep = k > 0 && n_running < MAX_RUNNING;
-  if (keep) running[n_running++] = (struct running){k, {fds[0], fds[2], fds[3]}};
-  for (int j = 0; j < 4; j++) {
-    int fd = fds[j];
-    if (fd < 0) continue;
-    for (int i = 0; i < n_pending; i++) {
-      if (pending[i].fd != fd) continue;
-      if (keep && j != 1) pending[i] = pending[--n_pending]; /* held in running[] */
-      else drop(i);
-      break;
+  close_fd(&in_pipe[0]);
+  close_fd(&out_pipe[1]);
+  close_fd(&err_pipe[1]);
+  if (k < 0) { /* the runner sees its connections close before a pid line, and uses runc exec */
+    for (int j = 0; j < 4; j++) close_fd(&fds[j]);
+    close_fd(&in_pipe[1]);
+    close_fd(&out_pipe[0]);
+    close_fd(&err_pipe[0]);
+    return;
+  }
+  x->keeper = k;
+  x->ctl = fds[0];
+  x->r[0] = (struct relay){fds[1], in_pipe[1], 0, 0, 0, NULL};
+  x->r[1] = (struct relay){out_pipe[0], fds[2], 1, 0, 0, NULL};
+  x->r[2] = (struct relay){err_pipe[0], fds[3], 1, 0, 0, NULL};
+  for (int i = 0; i < 3; i++) {
+    struct relay *r = &x->r[i];
+    if (r->from < 0 || r->to < 0) { close_fd(&r->from); close_fd(&r->to); continue; }
+    nonblock(r->from);
+    nonblock(r->to);
+    r->buf = malloc(RELAY_BUF);
+    if (!r->buf) { close_fd(&r->from); close_fd(&r->to); }
+  }
+}
+
+/* One step of a relay: its source is readable (read, then write), or its destination is ready. */
+static void relay_step(struct exec *x, struct relay *r, int dst) {
+  if (dst) {
+    if (r->to < 0) return;
+    if (r->len == 0) {
+      /* The runner's output connection is readable: it closed (it never sends). Writers of the
+       * pipe get EPIPE from now on, as they did when runc's copy found its reader gone. */
+      close_fd(&r->to);
+      close_fd(&r->from);
+      return;
     }
+  } else {
+    if (r->from < 0 || r->len > 0) return;
+    ssize_t got = read(r->from, r->buf, RELAY_BUF);
+    if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (got <= 0) return relay_done(x, r); /* end of input: pass the end on */
+    r->len = (size_t)got;
+    r->off = 0;
   }
+  ssize_t put = write(r->to, r->buf + r->off, r->len);
+  if (put < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (put < 0) { /* EPIPE: the reader is gone */
+    close_fd(&r->to);
+    close_fd(&r->from);
+    r->len = 0;
+    return;
+  }
+  r->off += (size_t)put;
+  r->len -= (size_t)put;
 }
 
 static int open_listener(void) {
@@ -471,54 +501,10 @@ static int open_listener(void) {
   return fd;
 }
 
-/* One round of PID 1's loop after poll(): reap, read hellos, start complete execs, accept. */
-static void serve(struct pollfd *p, const int *conn_of, int n, int first_conn, int sigfd, int listen_fd) {
-  /* Reap: keepers, and every orphan reparented to PID 1. */
-  if (p[0].revents) {
-    struct signalfd_siginfo si;
-    while (read(sigfd, &si, sizeof si) > 0) {}
-  }
-  pid_t w;
-  while ((w = waitpid(-1, NULL, WNOHANG)) > 0) reaped(w);
-
-  /* Hellos (before anything changes pending[], so conn_of still matches the poll set). */
-  int done[MAX_PENDING], n_done = 0;
-  for (int k = first_conn; k < n; k++) {
-    if (!p[k].revents) continue;
-    struct conn *c = &pending[conn_of[k]];
-    ssize_t got = read(c->fd, c->hello + c->have, (size_t)(HELLO_LEN - c->have));
-    if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (got <= 0) { c->have = -1; continue; }
-    c->have += (int)got;
-    if (c->have == HELLO_LEN) {
-      if (memcmp(c->hello, "BRW1", 4) != 0 || !strchr("cioe", c->hello[4])) c->have = -1;
-      else done[n_done++] = c->fd;
-    }
-  }
-  for (int i = n_pending - 1; i >= 0; i--)
-    if (pending[i].have < 0) drop(i);
-  for (int d = 0; d < n_done; d++) {
-    for (int i = 0; i < n_pending; i++) {
-      if (pending[i].fd != done[d]) continue;
-      char token[TOKEN_LEN];
-      memcpy(token, pending[i].hello + 6, TOKEN_LEN);
-      try_start(token, sigfd, listen_fd);
-      break;
-    }
-  }
-
-  if (listen_fd >= 0 && n > 1 && p[1].fd == listen_fd && p[1].revents) {
-    while (n_pending < MAX_PENDING) {
-      int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-      if (fd < 0) break;
-      struct ucred cred;
-      socklen_t cl = sizeof cred;
-      /* Only the host: a peer in this pid namespace (pid > 0) has no business here. */
-      if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.pid != 0) { close(fd); continue; }
-      pending[n_pending++] = (struct conn){fd, time(NULL), 0, {0}};
-    }
-  }
-}
+/* What a poll entry is: a pending hello, or side (0 source, 1 destination) of relay r of exec x. */
+struct slot { int kind, idx, r, dst; };
+enum { SIGNALS, LISTENER, HELLO, RELAY };
+#define MAX_POLL (2 + MAX_PENDING + MAX_EXECS * 6)
 
 int main(void) {
   signal(SIGTERM, SIG_IGN);
@@ -534,24 +520,70 @@ int main(void) {
   int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
   int listen_fd = open_listener();
   if (listen_fd >= 0) nonblock(listen_fd);
+  static struct pollfd p[MAX_POLL];
+  static struct slot what[MAX_POLL];
 
   for (;;) {
-    struct pollfd p[MAX_PENDING + 2];
     int n = 0;
-    p[n++] = (struct pollfd){sigfd, POLLIN, 0};
-    if (listen_fd >= 0 && n_pending < MAX_PENDING) p[n++] = (struct pollfd){listen_fd, POLLIN, 0};
-    int first_conn = n, conn_of[MAX_PENDING + 2];
+    p[n] = (struct pollfd){sigfd, POLLIN, 0}; what[n++] = (struct slot){SIGNALS, 0, 0, 0};
+    if (listen_fd >= 0 && n_pending < MAX_PENDING) { p[n] = (struct pollfd){listen_fd, POLLIN, 0}; what[n++] = (struct slot){LISTENER, 0, 0, 0}; }
     /* Only connections still sending their hello: after it come request or stdin bytes, the keeper's. */
-    for (int i = 0; i < n_pending; i++) {
-      if (pending[i].have == HELLO_LEN) continue;
-      conn_of[n] = i;
-      p[n++] = (struct pollfd){pending[i].fd, POLLIN, 0};
+    for (int i = 0; i < n_pending; i++)
+      if (pending[i].have < HELLO_LEN) { p[n] = (struct pollfd){pending[i].fd, POLLIN, 0}; what[n++] = (struct slot){HELLO, i, 0, 0}; }
+    for (int i = 0; i < MAX_EXECS; i++) {
+      if (execs[i].keeper == 0) continue;
+      for (int j = 0; j < 3; j++) {
+        struct relay *r = &execs[i].r[j];
+        if (r->from >= 0 && r->len == 0) { p[n] = (struct pollfd){r->from, POLLIN, 0}; what[n++] = (struct slot){RELAY, i, j, 0}; }
+        /* Waiting for room; or, for the runner's end, watching for it to go away. */
+        if (r->to >= 0 && (r->len > 0 || r->to_runner)) { p[n] = (struct pollfd){r->to, (short)(r->len > 0 ? POLLOUT : POLLIN), 0}; what[n++] = (struct slot){RELAY, i, j, 1}; }
+      }
     }
     int ready = poll(p, (nfds_t)n, n_pending ? 1000 : -1);
-    if (ready > 0) serve(p, conn_of, n, first_conn, sigfd, listen_fd);
+    int accept_now = 0, n_done = 0;
+    char done[MAX_PENDING][TOKEN_LEN];
+    for (int k = 0; ready > 0 && k < n; k++) {
+      if (!p[k].revents) continue;
+      struct slot s = what[k];
+      if (s.kind == SIGNALS) {
+        struct signalfd_siginfo si;
+        while (read(sigfd, &si, sizeof si) > 0) {}
+      } else if (s.kind == LISTENER) {
+        accept_now = 1;
+      } else if (s.kind == HELLO) {
+        struct conn *c = &pending[s.idx];
+        ssize_t got = read(c->fd, c->hello + c->have, (size_t)(HELLO_LEN - c->have));
+        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (got <= 0) { c->have = -1; continue; }
+        c->have += (int)got;
+        if (c->have < HELLO_LEN) continue;
+        if (memcmp(c->hello, "BRW1", 4) != 0 || !strchr("cioe", c->hello[4])) c->have = -1;
+        else memcpy(done[n_done++], c->hello + 6, TOKEN_LEN);
+      } else {
+        struct exec *x = &execs[s.idx];
+        if (x->keeper == 0) continue; /* released earlier in this round */
+        relay_step(x, &x->r[s.r], s.dst);
+        release_if_done(x);
+      }
+    }
+    /* Reap: keepers, and every orphan reparented to PID 1. */
+    pid_t w;
+    while ((w = waitpid(-1, NULL, WNOHANG)) > 0) keeper_reaped(w);
+    /* pending[] changes only from here on (the poll entries above refer to its indexes). */
+    for (int i = n_pending - 1; i >= 0; i--)
+      if (pending[i].have < 0) drop(i);
+    for (int d = 0; d < n_done; d++) try_start(done[d]);
+    while (accept_now && n_pending < MAX_PENDING) {
+      int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (fd < 0) break;
+      struct ucred cred;
+      socklen_t cl = sizeof cred;
+      /* Only the host: a peer in this pid namespace (pid > 0) has no business here. */
+      if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.pid != 0) { close(fd); continue; }
+      pending[n_pending++] = (struct conn){fd, time(NULL), 0, {0}};
+    }
     time_t now = time(NULL);
     for (int i = n_pending - 1; i >= 0; i--)
       if (now - pending[i].since > PENDING_TIMEOUT_S) drop(i);
   }
 }
-
