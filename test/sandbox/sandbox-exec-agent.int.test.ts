@@ -175,6 +175,16 @@ describe("the exec agent", () => {
     }
   });
 
+  it("keeps PID 1's descriptors (the listening socket) out of reach from inside: pidfd_getfd is refused", async () => {
+    const { backend } = sandboxes;
+    const { id } = await sandboxes.start();
+    const py = "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nfd = os.pidfd_open(1)\nr = libc.syscall(438, fd, 3, 0)\nprint(r, os.strerror(ctypes.get_errno()))";
+    const r = await backend.exec(id, { command: ["python3", "-c", py] });
+    expect(r).toMatchObject({ exitCode: 0, stdout: "-1 Operation not permitted\n" });
+    // The main output stays writable the usual way.
+    expect(await backend.exec(id, { command: ["sh", "-c", "echo to-main >> /proc/1/fd/1 && echo ok"] })).toMatchObject({ exitCode: 0, stdout: "ok\n" });
+  });
+
   it("is refused on a paused sandbox (not queued) and serves again after resume", async () => {
     const { backend } = sandboxes;
     const { id } = await sandboxes.start();

@@ -511,8 +511,9 @@ int main(void) {
   signal(SIGINT, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
-  /* Not dumpable: no process inside may attach to PID 1 or take its descriptors. */
-  prctl(PR_SET_DUMPABLE, 0);
+  /* Left dumpable: `echo … >> /proc/1/fd/1` (the main output) must keep working. Nothing inside
+   * can take PID 1's descriptors: the seccomp profile refuses ptrace and pidfd_getfd, and a socket
+   * cannot be opened through /proc/1/fd. */
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
