@@ -15,22 +15,18 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { DEFAULT_CWD } from "./build-oci-config";
 import { execViaAgent } from "./exec-via-agent";
-import { ExecOutput } from "./exec-output";
+import { EXIT_AFTER_KILL_MS, ExecOutput, KILLED_EXIT_CODE, type RawExecResult } from "./exec-output";
 import { killProcessTree } from "./kill-process-tree";
 import { exitCodeOf, missingBinaryMessage, runtimeFailure, runtimeMessage } from "./run-runtime";
 import { SandboxError } from "./sandbox-error";
 import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_BYTES, EXEC_TIMEOUT_EXIT_CODE, type ExecRequest, type OutputListener } from "./types";
 
-export type RawExecResult = { exitCode: number; stdout: Buffer; stderr: Buffer; durationMs: number; timedOut: boolean; truncated: boolean; cancelled: boolean };
+export type { RawExecResult } from "./exec-output";
 /** agentSocket: the sandbox's exec agent (exec-via-agent.ts), used when it answers; null: `runc exec` only. */
 export type ExecTarget = { runtime: string; containerId: string; execDir: string; agentSocket?: string | null };
 
 /** `$?` of the command goes to fd 3; `3>&-` keeps the command and its children off that pipe. */
 const WRAPPER = '"$@" 3>&-; echo $? >&3';
-/** Reported when the wrapper itself was killed (e.g. by the OOM killer) before it could say. */
-export const KILLED_EXIT_CODE = 137;
-/** After a timeout kill, the status gets this long to arrive (longer only if the sandbox is frozen). */
-export const EXIT_AFTER_KILL_MS = 2_000;
 const RUNC_ERROR_LINE = /^time="[^"]*" level=(error|fatal) msg="/;
 
 export async function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: OutputListener): Promise<RawExecResult> {

@@ -4,6 +4,13 @@
 import type { Readable } from "node:stream";
 import type { OutputListener } from "./types";
 
+export type RawExecResult = { exitCode: number; stdout: Buffer; stderr: Buffer; durationMs: number; timedOut: boolean; truncated: boolean; cancelled: boolean };
+
+/** Reported when the command's shell (or the agent's keeper) was killed before it could say (e.g. by the OOM killer). */
+export const KILLED_EXIT_CODE = 137;
+/** After a timeout kill, the status gets this long to arrive (longer only if the sandbox is frozen). */
+export const EXIT_AFTER_KILL_MS = 2_000;
+
 /** After the command exits, output still in flight (or written by what it left behind) is collected this long. */
 const DRAIN_AFTER_EXIT_MS = 100;
 const MAX_DRAIN_AFTER_EXIT_MS = 5_000;

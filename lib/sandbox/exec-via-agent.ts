@@ -11,17 +11,12 @@
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { DEFAULT_CWD } from "./build-oci-config";
-import { ExecOutput } from "./exec-output";
-import type { RawExecResult } from "./exec-in-sandbox";
+import { EXIT_AFTER_KILL_MS, ExecOutput, KILLED_EXIT_CODE, type RawExecResult } from "./exec-output";
 import { sandboxFrozen } from "./sandbox-frozen";
 import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_BYTES, EXEC_TIMEOUT_EXIT_CODE, type ExecRequest, type OutputListener } from "./types";
 
 export type AgentTarget = { socket: string; containerId: string };
 
-/** As in exec-in-sandbox.ts: the status when the command could not say (killed with its keeper). */
-const KILLED_EXIT_CODE = 137;
-/** After a kill, the exit line gets this long to arrive (only a frozen sandbox takes longer). */
-const EXIT_AFTER_KILL_MS = 2_000;
 const EXIT_LINE = /^(pid|exit) (\d+)$/;
 
 const hello = (role: "c" | "i" | "o" | "e", token: string, flag = "0") => Buffer.from(`BRW1${role}${flag}${token}`, "latin1");
