@@ -33,6 +33,9 @@
  *     then "exit <status>\n": the exit code, or 128+N when killed by signal N (as a shell says).
  *   stdin: the runner writes the bytes and closes; stdout/stderr: the agent writes the command's
  *     output and closes when every holder of the pipe has closed it (or the runner closed first).
+ * Connections rather than descriptors passed with SCM_RIGHTS: the runner is Node, which cannot send
+ * descriptors over a unix socket without a native addon. At most MAX_EXECS run at once; past that
+ * (or if a fork fails) the connections close before a pid line and the runner uses `runc exec`.
  * The command runs as `/bin/sh -c '"$@"' sh argv...`, so "not found" (127), "permission denied"
  * (126) and exit codes read as they did through runc exec's shell wrapper. Its stdio are pipes (not
  * the sockets: `echo >/dev/stderr` cannot reopen a socket) that PID 1 relays to the connections.
