@@ -3,7 +3,8 @@
 // needed. Cached as node_modules/.cache/burrow/burrow-agent-<hash of the source>: a changed source
 // gets a new binary, and sandboxes already running keep the file they were started with. Built
 // into a temp name and renamed, so concurrent builders (test files, a runner and a script) never
-// see half a binary.
+// see half a binary. Binaries of older sources are removed after a build: a running sandbox keeps
+// the one it has (its bind mount holds the file), and new ones get the new binary.
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
@@ -36,6 +37,9 @@ async function buildAgent(): Promise<string> {
     await promisify(execFile)("gcc", ["-static", "-Os", "-Wall", "-o", tmp, SOURCE], { timeout: BUILD_TIMEOUT_MS });
     await fs.chmod(tmp, 0o755);
     await fs.rename(tmp, binary);
+    for (const name of await fs.readdir(AGENT_CACHE_DIR)) {
+      if (/^burrow-agent-[0-9a-f]{16}$/.test(name) && path.join(AGENT_CACHE_DIR, name) !== binary) await fs.rm(path.join(AGENT_CACHE_DIR, name), { force: true });
+    }
   } catch (e) {
     await fs.rm(tmp, { force: true });
     const err = e as NodeJS.ErrnoException & { stderr?: string };
