@@ -12,6 +12,8 @@ export type EnsureOptions = {
   diskLimits: boolean;
   /** SANDBOX_NETWORK=on: nft and ip too (without them only sessions with a network fail). */
   network?: boolean;
+  /** SANDBOX_EXEC_AGENT=on: gcc and libc6-dev to build the exec agent (without them execs use runc exec). */
+  execAgent?: boolean;
   installAllowed: boolean;
   searchPath: string;
   isRoot: boolean;
@@ -21,7 +23,7 @@ export type EnsureOptions = {
 /** What is still missing afterwards. */
 export function ensureHostPrerequisites(opts: EnsureOptions): HostTool[] {
   if (!opts.isRoot) opts.log(`not running as root: the console and the API work, but sandboxes need root (the runner registers as unable to run them)`);
-  const tools = hostTools({ runtime: opts.runtime, diskLimits: opts.diskLimits, network: opts.network });
+  const tools = hostTools({ runtime: opts.runtime, diskLimits: opts.diskLimits, network: opts.network, execAgent: opts.execAgent });
   const missing = missingTools(tools, opts.searchPath);
   const plan = planPrerequisites({ missing, isRoot: opts.isRoot, hasApt: isOnPath("apt-get", opts.searchPath), installAllowed: opts.installAllowed });
   if (plan.action === "none") return [];
@@ -52,6 +54,7 @@ function report(missing: HostTool[], log: (msg: string) => void): HostTool[] {
   if (missing.length === 0) return missing;
   const blocking = missing.filter(isBlockingTool);
   if (blocking.length) log(`starting anyway: the runner will register as unable to run sandboxes (still missing: ${blocking.map((t) => t.command).join(", ")}), and "Start session" says why`);
+  else if (missing.every((t) => t.purpose === "exec agent")) log(`starting; execs use runc exec (slower) until ${missing.map((t) => t.command).join(", ")} ${missing.length === 1 ? "is" : "are"} installed`);
   else log(`starting; ${missing.some((t) => t.purpose === "network") ? "sessions with a network and " : ""}image imports will fail until ${missing.map((t) => t.command).join(", ")} ${missing.length === 1 ? "is" : "are"} installed`);
   return missing;
 }

@@ -46,7 +46,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
 
 async function main() {
   ensureHostPrerequisites({
-    runtime: env.SANDBOX_RUNTIME, diskLimits: env.SANDBOX_DISK_LIMITS === "on", network: env.SANDBOX_NETWORK === "on", installAllowed: env.BURROW_INSTALL_PREREQUISITES,
+    runtime: env.SANDBOX_RUNTIME, diskLimits: env.SANDBOX_DISK_LIMITS === "on", network: env.SANDBOX_NETWORK === "on", execAgent: env.SANDBOX_EXEC_AGENT === "on", installAllowed: env.BURROW_INSTALL_PREREQUISITES,
     searchPath: env.PATH, isRoot: process.getuid?.() === 0, log,
   });
   const dataDir = path.resolve(env.DATA_DIR);

@@ -95,8 +95,8 @@ async function expectRunsTheImage(template: string) {
   expect((await exec(id, ["sh", "-c", "echo $FOO"])).body.stdout).toBe("bar\n");
   // The image is the whole root: none of the host's /usr, /etc or programs.
   expect((await exec(id, ["sh", "-c", "for p in /usr /etc/passwd /bin/ls; do [ -e $p ] && echo $p; done; echo end"])).body.stdout).toBe("end\n");
-  // PID 1 is the host's static busybox (the image has no `sleep`), and it stays up.
-  expect((await exec(id, ["cat", "/proc/1/cmdline"])).body.stdout.split("\0")[0]).toBe("/dev/.burrow/busybox");
+  // PID 1 is the host's static exec agent (the image has no `sleep`, and needs no init), and it stays up.
+  expect((await exec(id, ["cat", "/proc/1/cmdline"])).body.stdout.split("\0")[0]).toBe("/dev/.burrow/agent");
   expect((await exec(id, ["sh", "-c", "echo written > /workspace/f; cat /workspace/f"])).body.stdout).toBe("written\n");
   const row = await db().session.findUniqueOrThrow({ where: { id } });
   expect(row.state).toBe("running");

@@ -33,6 +33,17 @@ describe("network tools", () => {
   });
 });
 
+describe("exec agent tools", () => {
+  it("adds gcc with libc6-dev (static libc) with SANDBOX_EXEC_AGENT on, and their lack stops no sandbox", () => {
+    const withAgent = hostTools({ runtime: "runc", diskLimits: false, execAgent: true });
+    const agent = withAgent.filter((t) => t.purpose === "exec agent");
+    expect(agent.map((t) => t.command)).toEqual(["gcc"]);
+    expect(packagesFor(agent)).toEqual(["gcc", "libc6-dev"]);
+    expect(sandboxToolsProblem(agent)).toBeNull();
+    expect(hostTools({ runtime: "runc", diskLimits: false }).some((t) => t.purpose === "exec agent")).toBe(false);
+  });
+});
+
 describe("planPrerequisites", () => {
   it("does nothing when nothing is missing (no apt-get at all)", () => {
     expect(planPrerequisites({ ...facts, missing: [] })).toEqual({ action: "none" });

@@ -4,7 +4,7 @@
 // are in find-commands.ts and ensure-prerequisites.ts.
 
 /** What a host tool is for: without a "sandboxes" one no session starts; the others limit one feature. */
-export type ToolPurpose = "sandboxes" | "disk limits" | "image templates" | "network";
+export type ToolPurpose = "sandboxes" | "disk limits" | "image templates" | "network" | "exec agent";
 
 /** Whether lacking it stops every sandbox (image and network tools limit only imports and networked sessions). */
 export const isBlockingTool = (t: HostTool) => t.purpose === "sandboxes" || t.purpose === "disk limits";
@@ -13,6 +13,8 @@ export type HostTool = {
   command: string;
   /** The Debian/Ubuntu package that installs it; null when Debian has none (e.g. gVisor's runsc). */
   debianPackage: string | null;
+  /** Packages it needs beside its own that hold no command to look for (gcc's static C library). */
+  alsoPackages?: string[];
   purpose: ToolPurpose;
   /** Why Burrow runs it, for the operator. */
   usedFor: string;
@@ -42,10 +44,15 @@ const NETWORK_TOOLS: HostTool[] = [
   { command: "iptables", debianPackage: "iptables", purpose: "network", usedFor: "the queue rule of the name inspection (TLS SNI, HTTP Host; SANDBOX_NET_QUEUE)" },
 ];
 
+/** Builds the sandbox exec agent (lib/sandbox/agent-binary.ts); without it execs use `runc exec`. */
+const EXEC_AGENT_TOOLS: HostTool[] = [
+  { command: "gcc", debianPackage: "gcc", alsoPackages: ["libc6-dev"], purpose: "exec agent", usedFor: "builds the sandbox exec agent (SANDBOX_EXEC_AGENT=on)" },
+];
+
 /** Debian packages of the OCI runtimes Burrow knows; another runtime is installed by hand. */
 const RUNTIME_PACKAGES: Record<string, string> = { runc: "runc" };
 
-export function hostTools(opts: { runtime: string; diskLimits: boolean; network?: boolean }): HostTool[] {
+export function hostTools(opts: { runtime: string; diskLimits: boolean; network?: boolean; execAgent?: boolean }): HostTool[] {
   const runtime = opts.runtime.split("/").pop() ?? opts.runtime;
   return [
     { command: opts.runtime, debianPackage: RUNTIME_PACKAGES[runtime] ?? null, purpose: "sandboxes", usedFor: "the OCI runtime (SANDBOX_RUNTIME)" },
@@ -53,12 +60,13 @@ export function hostTools(opts: { runtime: string; diskLimits: boolean; network?
     ...(opts.diskLimits ? DISK_LIMIT_TOOLS : []),
     ...IMAGE_TOOLS,
     ...(opts.network ? NETWORK_TOOLS : []),
+    ...(opts.execAgent ? EXEC_AGENT_TOOLS : []),
   ];
 }
 
 /** The packages that install `missing`, each once, in the order first needed. */
 export function packagesFor(missing: HostTool[]): string[] {
-  return [...new Set(missing.flatMap((t) => (t.debianPackage ? [t.debianPackage] : [])))];
+  return [...new Set(missing.flatMap((t) => (t.debianPackage ? [t.debianPackage, ...(t.alsoPackages ?? [])] : [])))];
 }
 
 export const aptInstallCommand = (packages: string[]) => `apt-get install -y --no-install-recommends ${packages.join(" ")}`;

@@ -6,6 +6,7 @@ import { KeyedLock } from "./keyed-lock";
 import { containerIdOf, sandboxLayout, templatesDirOf, type SandboxLayout } from "./sandbox-layout";
 import type { ExecTarget } from "./exec-in-sandbox";
 import type { SandboxNetworking } from "../network/sandbox-networking";
+import { ensureAgentBinary } from "./agent-binary";
 
 export type BackendContext = {
   stateDir: string;
@@ -18,11 +19,27 @@ export type BackendContext = {
   idMap: IdMap;
   /** The runner's sandbox network (lib/network), or null: a sandbox asking for one fails to start. */
   network: SandboxNetworking | null;
+  /** SANDBOX_EXEC_AGENT: on, new sandboxes run the exec agent as PID 1 and execs go through it. */
+  execAgent: boolean;
+  /** The agent's binary for new sandboxes, or null (off, or it could not be built: the old init). */
+  agentBinary: () => Promise<string | null>;
 };
 
-export function createBackendContext(stateDir: string, runtime: string, idMap: IdMap = null, network: SandboxNetworking | null = null): BackendContext {
+export function createBackendContext(stateDir: string, runtime: string, idMap: IdMap = null, network: SandboxNetworking | null = null, execAgent = true): BackendContext {
   const hostTemplate = createHostTemplateSource(templatesDirOf(stateDir), { rootUid: hostIdOf(idMap, 0), rootGid: hostIdOf(idMap, 0) });
-  return { stateDir, runtime, hostTemplate, locks: new KeyedLock(), cgroupPaths: new Map(), idMap, network };
+  let warned = false;
+  const agentBinary = async () => {
+    if (!execAgent) return null;
+    try {
+      return await ensureAgentBinary();
+    } catch (e) {
+      // Sandboxes still start, with the shell-loop init and `runc exec` (slower execs).
+      if (!warned) console.warn(`[sandbox] exec agent unavailable, new sandboxes use runc exec: ${(e as Error).message}`);
+      warned = true;
+      return null;
+    }
+  };
+  return { stateDir, runtime, hostTemplate, locks: new KeyedLock(), cgroupPaths: new Map(), idMap, network, execAgent, agentBinary };
 }
 
 export type SandboxHandle = { id: string; containerId: string; layout: SandboxLayout };
@@ -35,4 +52,5 @@ export const execTargetOf = (ctx: BackendContext, h: SandboxHandle): ExecTarget 
   runtime: ctx.runtime,
   containerId: h.containerId,
   execDir: h.layout.execDir,
+  agentSocket: ctx.execAgent ? h.layout.agentSocket : null,
 });

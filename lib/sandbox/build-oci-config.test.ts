@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildOciConfig, DIR_INIT_ARGS, INIT_ARGS, type OciConfigInput, STATIC_INIT_PATH } from "./build-oci-config";
+import { AGENT_PATH, buildOciConfig, DIR_INIT_ARGS, INIT_ARGS, type OciConfigInput, STATIC_INIT_PATH } from "./build-oci-config";
 import type { HostTemplate } from "./host-template";
 import type { SandboxSpec } from "./types";
 
@@ -64,6 +64,16 @@ describe("buildOciConfig", () => {
     expect(p.capabilities.bounding).toEqual(["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]);
     expect(p.user).toEqual({ uid: 0, gid: 0 });
     expect(p.cwd).toBe("/workspace");
+  });
+
+  it("runs the exec agent as PID 1 when given one, bound read-only into /dev (host and dir rootfs alike, no busybox)", () => {
+    for (const c of [build({ agentBinary: "/cache/burrow-agent-x" }), build({ host: null, agentBinary: "/cache/burrow-agent-x" })]) {
+      expect(c.process.args).toEqual([AGENT_PATH]);
+      expect(c.mounts.filter((m) => m.destination.startsWith("/dev/.burrow"))).toEqual([
+        { destination: AGENT_PATH, type: "bind", source: "/cache/burrow-agent-x", options: ["bind", "ro", "nosuid", "nodev"] },
+      ]);
+      expect(c.mounts.findIndex((m) => m.destination === "/dev")).toBeLessThan(c.mounts.findIndex((m) => m.destination === AGENT_PATH));
+    }
   });
 
   it("merges the environment over defaults, one entry per name", () => {

@@ -23,6 +23,8 @@ export type OciConfigInput = {
   idMap?: IdMap;
   /** With a network (lib/network wires the new namespace before the container starts): the resolv.conf naming the runner's resolver. */
   network?: { resolvConf: string };
+  /** The exec agent's host binary (agent-binary.ts): PID 1 is the agent instead of a shell loop. */
+  agentBinary?: string | null;
 };
 
 export const CPU_PERIOD_US = 100_000;
@@ -58,6 +60,18 @@ export const STATIC_INIT_SOURCE = "/bin/busybox";
 export const STATIC_INIT_PATH = "/dev/.burrow/busybox";
 export const DIR_INIT_ARGS = [STATIC_INIT_PATH, "sh", "-c", `trap "" TERM INT HUP; while :; do ${STATIC_INIT_PATH} sleep 2147483647 & wait; done`];
 
+/**
+ * With the exec agent (SANDBOX_EXEC_AGENT=on, the default) PID 1 is agent/burrow-agent.c: the same
+ * init duties, plus starting execs on request over a unix socket only the host reaches. Bound
+ * read-only into the /dev tmpfs like the static busybox, so it is in no image path and no snapshot.
+ */
+export const AGENT_PATH = "/dev/.burrow/agent";
+export const AGENT_ARGS = [AGENT_PATH];
+
+export function agentMount(binary: string): OciMount {
+  return { destination: AGENT_PATH, type: "bind", source: binary, options: ["bind", "ro", "nosuid", "nodev"] };
+}
+
 export function sandboxEnvList(env: Record<string, string>): string[] {
   // Defaults first; the caller's values replace them (one entry per name).
   const merged: Record<string, string> = { PATH: DEFAULT_PATH, HOME: "/root", LANG: "C.UTF-8", ...env };
@@ -73,7 +87,7 @@ export function buildOciConfig(input: OciConfigInput) {
     process: {
       terminal: false,
       user: { uid: 0, gid: 0 },
-      args: host ? INIT_ARGS : DIR_INIT_ARGS,
+      args: input.agentBinary ? AGENT_ARGS : host ? INIT_ARGS : DIR_INIT_ARGS,
       env: sandboxEnvList(spec.env),
       cwd: DEFAULT_CWD,
       capabilities: {
@@ -90,7 +104,7 @@ export function buildOciConfig(input: OciConfigInput) {
     root: { path: "rootfs", readonly: false },
     hostname: spec.hostname ?? "sandbox",
     mounts: [
-      ...BASE_MOUNTS, ...(host ? templateMounts(host, layout) : [staticInitMount()]), workspaceMount(layout.workspace),
+      ...BASE_MOUNTS, ...(host ? templateMounts(host, layout) : []), ...initMounts(host, input.agentBinary), workspaceMount(layout.workspace),
       // Bound over /etc/resolv.conf rather than written into the upper layer: never in a snapshot.
       ...(input.network ? [{ destination: "/etc/resolv.conf", type: "bind", source: input.network.resolvConf, options: ["bind", "ro", "nosuid", "nodev", "noexec"] }] : []),
     ],
@@ -115,6 +129,12 @@ export function buildOciConfig(input: OciConfigInput) {
 
 export function workspaceMount(workspace: string): OciMount {
   return { destination: "/workspace", type: "bind", source: workspace, options: ["bind", "rw", "nosuid", "nodev"] };
+}
+
+/** PID 1's binary from the host, if it comes from there: the agent, or busybox for a "dir" rootfs. */
+function initMounts(host: HostTemplate | null, agentBinary: string | null | undefined): OciMount[] {
+  if (agentBinary) return [agentMount(agentBinary)];
+  return host ? [] : [staticInitMount()];
 }
 
 /** The host's static busybox for a "dir" rootfs's init (after BASE_MOUNTS: it lands in the /dev tmpfs). */

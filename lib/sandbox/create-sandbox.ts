@@ -6,9 +6,10 @@
 // already runs (or is paused) it is returned as it is.
 import { spawn } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
-import fs from "node:fs/promises";
+import fs, { type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { buildOciConfig } from "./build-oci-config";
+import { cgroupsPathOf } from "./cgroup-path";
 import { containerState } from "./container-state";
 import { hostIdOf } from "./id-map";
 import { imageLowerFor } from "./image-lower";
@@ -16,13 +17,11 @@ import { sandboxHandle, type BackendContext, type SandboxHandle } from "./backen
 import { isMountPoint, mountOverlay, unmountAllUnder } from "./overlay-mount";
 import { missingBinaryMessage, runCommand, runRuntime, runtimeMessage } from "./run-runtime";
 import { SandboxError } from "./sandbox-error";
-import { publicPaths, type SandboxLayout } from "./sandbox-layout";
+import { MAX_SOCKET_PATH_BYTES, publicPaths, type SandboxLayout } from "./sandbox-layout";
 import { ensureSessionDisk } from "./session-disk";
 import { validateSandboxSpec } from "./validate-spec";
 import type { SandboxInfo, SandboxSpec } from "./types";
 
-/** runc creates it (and removes it on delete); absolute, so it means the same on cgroup v1 and v2. */
-export const cgroupsPathOf = (containerId: string) => `/burrow/${containerId}`;
 const RUN_TIMEOUT_MS = 60_000;
 /** Emptied at each start; appended to, so every writer (and `>>` from inside) adds at the end. */
 const OUTPUT_FILE_FLAGS = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_APPEND;
@@ -50,10 +49,18 @@ export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Pro
     await mountOverlay(h.layout.rootfs, { lowers, upper: h.layout.upperRootfs, work: h.layout.workRootfs });
     try {
       const network = spec.network ? { resolvConf: await networkingOrThrow(ctx).resolvConf() } : undefined;
-      const config = buildOciConfig({ spec, layout: h.layout, host, cgroupsPath: cgroupsPathOf(h.containerId), arch: process.arch, idMap: ctx.idMap, network });
+      const agentBinary = Buffer.byteLength(h.layout.agentSocket) <= MAX_SOCKET_PATH_BYTES ? await ctx.agentBinary() : null;
+      const config = buildOciConfig({ spec, layout: h.layout, host, cgroupsPath: cgroupsPathOf(h.containerId), arch: process.arch, idMap: ctx.idMap, network, agentBinary });
       await fs.writeFile(h.layout.configFile, JSON.stringify(config, null, 2));
       const policy = spec.network;
-      const pid = await runContainer(ctx, h, policy ? (initPid) => attachNetwork(ctx, spec.id, policy, initPid) : undefined);
+      const agentDir = agentBinary ? await prepareAgentDir(ctx, h.layout) : null;
+      let pid: number;
+      try {
+        pid = await runContainer(ctx, h, agentDir, policy ? (initPid) => attachNetwork(ctx, spec.id, policy, initPid) : undefined);
+      } finally {
+        await agentDir?.close();
+      }
+      if (agentDir) await waitForAgent(h.layout.agentSocket);
       return { id: spec.id, containerId: h.containerId, status: "running", pid, paths: publicPaths(h.layout, ctx.idMap), address: await addressOf(ctx, spec) };
     } catch (err) {
       await runCommand(ctx.runtime, ["delete", "--force", h.containerId]).catch(() => {});
@@ -134,13 +141,39 @@ async function rootfsDirOrThrow(dir: string): Promise<string> {
   return dir;
 }
 
+/** The agent binds its socket within milliseconds of starting; execs before that would go through runc. */
+const AGENT_START_MS = 2_000;
+const AGENT_POLL_MS = 2;
+
+async function waitForAgent(socket: string): Promise<void> {
+  const until = performance.now() + AGENT_START_MS;
+  for (let i = 0; i < AGENT_START_MS / AGENT_POLL_MS; i++) {
+    if (await fs.stat(socket).then((st) => st.isSocket(), () => false)) return;
+    if (performance.now() > until) break;
+    await new Promise((r) => setTimeout(r, AGENT_POLL_MS));
+  }
+  // Not fatal: every exec then takes the `runc exec` path.
+  console.warn(`[sandbox] the exec agent did not open ${socket} within ${AGENT_START_MS} ms; execs use runc exec`);
+}
+
+/**
+ * A fresh agent/ for the new init (a socket left by the previous one is gone with it), writable only
+ * by the sandbox's root; opened as a directory to pass to the init. Nothing inside mounts it.
+ */
+async function prepareAgentDir(ctx: BackendContext, l: SandboxLayout): Promise<FileHandle> {
+  await fs.rm(l.agentDir, { recursive: true, force: true });
+  await fs.mkdir(l.agentDir, { mode: 0o700 });
+  if (ctx.idMap) await fs.lchown(l.agentDir, hostIdOf(ctx.idMap, 0), hostIdOf(ctx.idMap, 0));
+  return fs.open(l.agentDir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+}
+
 /**
  * `runc run -d`: creates and starts the container and returns. Its stdio is files rather than
  * pipes: the init inherits them and keeps them open for its whole life, which a pipe would never
  * survive. stdout goes to init.out, stderr (with runc's own messages) to init.log; the runner
  * tails both into the session's log.
  */
-async function runContainer(ctx: BackendContext, h: SandboxHandle, beforeStart?: (pid: number) => Promise<void>): Promise<number> {
+async function runContainer(ctx: BackendContext, h: SandboxHandle, agentDir: FileHandle | null, beforeStart?: (pid: number) => Promise<void>): Promise<number> {
   const pidFile = path.join(h.layout.root, "init.pid");
   await fs.rm(pidFile, { force: true });
   const log = await fs.open(h.layout.initLog, OUTPUT_FILE_FLAGS);
@@ -159,8 +192,10 @@ async function runContainer(ctx: BackendContext, h: SandboxHandle, beforeStart?:
     exitCode = await new Promise<number>((resolve, reject) => {
       // With work to do between the namespaces' creation and the first instruction of the init
       // (a network), `create` then `start`; else both at once.
-      const child = spawn(ctx.runtime, [beforeStart ? "create" : "run", ...(beforeStart ? [] : ["-d"]), "--pid-file", pidFile, "--bundle", h.layout.bundle, h.containerId], {
-        stdio: ["ignore", out.fd, log.fd],
+      // The agent's directory is the init's fd 3 (--preserve-fds): it binds its socket there.
+      const agentArgs = agentDir ? ["--preserve-fds", "1"] : [];
+      const child = spawn(ctx.runtime, [beforeStart ? "create" : "run", ...(beforeStart ? [] : ["-d"]), ...agentArgs, "--pid-file", pidFile, "--bundle", h.layout.bundle, h.containerId], {
+        stdio: ["ignore", out.fd, log.fd, ...(agentDir ? [agentDir.fd] : [])],
       });
       const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
       child.on("error", (e: NodeJS.ErrnoException) => {

@@ -1,5 +1,6 @@
 // One process inside a running sandbox: output streamed and capped, stdin fed, the whole process
-// tree killed at the timeout or when the caller aborts (ExecRequest.signal). One `runc exec`, no polling.
+// tree killed at the timeout or when the caller aborts (ExecRequest.signal). Through the sandbox's
+// agent when it has one (exec-via-agent.ts: no new runtime process), else one `runc exec`, no polling.
 //
 // Why a status pipe: `runc exec` copies the output through its own pipes and exits only when every
 // holder has closed them, so `sh -c "server &"` would hang until the timeout. A two-line shell
@@ -13,27 +14,33 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { DEFAULT_CWD } from "./build-oci-config";
+import { execViaAgent } from "./exec-via-agent";
+import { EXIT_AFTER_KILL_MS, ExecOutput, KILLED_EXIT_CODE, type RawExecResult } from "./exec-output";
 import { killProcessTree } from "./kill-process-tree";
 import { exitCodeOf, missingBinaryMessage, runtimeFailure, runtimeMessage } from "./run-runtime";
 import { SandboxError } from "./sandbox-error";
 import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_BYTES, EXEC_TIMEOUT_EXIT_CODE, type ExecRequest, type OutputListener } from "./types";
 
-export type RawExecResult = { exitCode: number; stdout: Buffer; stderr: Buffer; durationMs: number; timedOut: boolean; truncated: boolean; cancelled: boolean };
-export type ExecTarget = { runtime: string; containerId: string; execDir: string };
+export type { RawExecResult } from "./exec-output";
+/** agentSocket: the sandbox's exec agent (exec-via-agent.ts), used when it answers; null: `runc exec` only. */
+export type ExecTarget = { runtime: string; containerId: string; execDir: string; agentSocket?: string | null };
 
 /** `$?` of the command goes to fd 3; `3>&-` keeps the command and its children off that pipe. */
 const WRAPPER = '"$@" 3>&-; echo $? >&3';
-/** Reported when the wrapper itself was killed (e.g. by the OOM killer) before it could say. */
-const KILLED_EXIT_CODE = 137;
-/** After the command exits, output still in flight (or written by what it left behind) is collected this long. */
-const DRAIN_AFTER_EXIT_MS = 100;
-const MAX_DRAIN_AFTER_EXIT_MS = 5_000;
-/** After a timeout kill, the status gets this long to arrive (longer only if the sandbox is frozen). */
-const EXIT_AFTER_KILL_MS = 2_000;
 const RUNC_ERROR_LINE = /^time="[^"]*" level=(error|fatal) msg="/;
 
-export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: OutputListener): Promise<RawExecResult> {
+export async function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: OutputListener): Promise<RawExecResult> {
   const started = performance.now();
+  if (target.agentSocket) {
+    // A sandbox started before the agent (or with SANDBOX_EXEC_AGENT=off), a paused or a stopped
+    // one has no agent answering: `runc exec` then runs the command or gives the error it always gave.
+    const viaAgent = await execViaAgent({ socket: target.agentSocket, containerId: target.containerId }, req, onOutput, started);
+    if (viaAgent) return viaAgent;
+  }
+  return execViaRunc(target, req, onOutput, started);
+}
+
+function execViaRunc(target: ExecTarget, req: ExecRequest, onOutput: OutputListener | undefined, started: number): Promise<RawExecResult> {
   const pidFile = path.join(target.execDir, `${Date.now()}-${randomBytes(4).toString("hex")}.pid`);
   const args = ["exec", "--preserve-fds", "1", "--pid-file", pidFile, "--cwd", req.cwd ?? DEFAULT_CWD];
   for (const [k, v] of Object.entries(req.env ?? {})) args.push("--env", `${k}=${v}`);
@@ -47,51 +54,18 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
     const stdoutStream = child.stdout!;
     const stderrStream = child.stderr!;
     const statusStream = child.stdio[3] as Readable;
-    const streams = { stdout: { chunks: [] as Buffer[], size: 0 }, stderr: { chunks: [] as Buffer[], size: 0 } };
-    let truncated = false;
+    const output = new ExecOutput(maxBytes, onOutput, () => maybeFinish());
+    output.attach("stdout", stdoutStream);
+    output.attach("stderr", stderrStream);
     let timedOut = false;
     let cancelled = false;
     let killing = false;
     let status = "";
     let statusClosed = false; // the wrapper reported, or can no longer
     let runtimeExit: number | null = null;
-    let outputOpen = 2;
     let settled = false;
-    let draining = false;
     const timers: NodeJS.Timeout[] = [];
 
-    let heldBack = 0; // output streams paused by the listener
-    let lastOutputAt = 0;
-    // The result keeps maxBytes per stream (reading goes on, so the process never blocks on a full
-    // pipe); the listener sees every byte, and may hold a stream back by returning a promise.
-    const capture = (name: "stdout" | "stderr", stream: Readable) => (chunk: Buffer) => {
-      lastOutputAt = performance.now();
-      const s = streams[name];
-      const room = maxBytes - s.size;
-      if (chunk.length > room) truncated = true;
-      if (room > 0) {
-        const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-        s.chunks.push(kept);
-        s.size += kept.length;
-      }
-      if (!onOutput) return;
-      let hold: unknown;
-      try {
-        hold = onOutput(name, chunk);
-      } catch {
-        /* a listener's failure is not the process's */
-      }
-      if (!(hold instanceof Promise)) return;
-      stream.pause();
-      heldBack++;
-      void hold.catch(() => {}).then(() => {
-        heldBack--;
-        if (!settled) stream.resume();
-      });
-    };
-    stdoutStream.on("data", capture("stdout", stdoutStream));
-    stderrStream.on("data", capture("stderr", stderrStream));
-    for (const s of [stdoutStream, stderrStream]) s.on("close", () => { outputOpen--; maybeFinish(); });
     // The status line is the signal, not the pipe's end: runc holds its own copy of fd 3 open
     // for as long as it copies output from a background child.
     statusStream.on("data", (chunk: Buffer) => {
@@ -107,6 +81,7 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
+      output.stop();
       for (const t of timers) clearTimeout(t);
       req.signal?.removeEventListener("abort", onAbort);
       for (const s of [stdoutStream, stderrStream, statusStream]) s.destroy();
@@ -117,8 +92,9 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
 
     const finish = () =>
       settle(() => {
-        const stdout = Buffer.concat(streams.stdout.chunks);
-        const stderr = Buffer.concat(streams.stderr.chunks);
+        const stdout = output.stdout();
+        const stderr = output.stderr();
+        const truncated = output.truncated;
         const durationMs = Math.round(performance.now() - started);
         const reported = /^\d+\s*$/.test(status) ? Number(status) : null;
         if (reported === null && !timedOut && runtimeExit !== null && runtimeExit !== 0) {
@@ -140,21 +116,7 @@ export function execInSandbox(target: ExecTarget, req: ExecRequest, onOutput?: O
     function maybeFinish() {
       if (settled || !statusClosed) return;
       if (status === "" && runtimeExit === null) return;
-      if (outputOpen === 0) return finish();
-      if (!draining) {
-        draining = true;
-        // Output held back by the listener, or still flowing, is in the pipe: read it. A stream
-        // that stays open (a background child holds it) ends the exec once it has been quiet for
-        // the grace, or after MAX_DRAIN_AFTER_EXIT_MS of chatter, whichever comes first.
-        const exitedAt = performance.now();
-        const drained = () => {
-          const now = performance.now();
-          const flowing = now - lastOutputAt < DRAIN_AFTER_EXIT_MS && now - exitedAt < MAX_DRAIN_AFTER_EXIT_MS;
-          if (heldBack > 0 || flowing) timers.push(setTimeout(drained, DRAIN_AFTER_EXIT_MS));
-          else finish();
-        };
-        timers.push(setTimeout(drained, DRAIN_AFTER_EXIT_MS));
-      }
+      output.drainThen(timers, finish);
     }
 
     child.on("error", (e: NodeJS.ErrnoException) =>

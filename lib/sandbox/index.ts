@@ -27,7 +27,9 @@
 //                                       from `runc run` in init.log), tailed into the session's log;
 //                                       *.offset: how far the runner has read them (lib/logs)
 //       init.pid                        the init's host pid
-//       exec/<n>.pid                    host pids of running execs (for killing at the timeout)
+//       exec/<n>.pid                    host pids of running `runc exec`s (for killing at the timeout)
+//       agent/agent.sock                the exec agent's socket (agent/burrow-agent.c): PID 1 gets
+//                                       agent/ as an open fd and binds it; not mounted inside
 //
 // Inside a "host" sandbox: / is the overlay; /usr is the host's, read-only; /etc is an overlay of
 // the host's /etc (secrets whited out) with upper/etc on top; /workspace is the workspace dir;
@@ -42,6 +44,7 @@
 // a reboot (so create() must never reset upper/ or workspace/, only per-container scratch).
 export { createRuncBackend, type RuncBackendOptions } from "./runc-backend";
 export { checkRuntime, type RuntimeCheck } from "./check-runtime";
+export { ensureAgentBinary, AGENT_CACHE_DIR } from "./agent-binary";
 export { chooseUserNamespaces, probeUserNamespaces, type UserNamespaceChoice, type UserNamespaceProbe } from "./probe-user-namespaces";
 export { DEFAULT_ID_RANGE_SIZE, hostIdOf, insideIdOf, type IdMap } from "./id-map";
 export { checkDiskLimits } from "./session-disk";

@@ -2,7 +2,9 @@
 // an exec outlives its timeout: `runc exec` does not forward SIGKILL (nothing can catch it), so the
 // process inside must be killed directly. runc makes every exec'd process a session leader, so its
 // group holds everything that did not setsid() away; the /proc walk catches most of the rest.
-// A daemon that double-forked to the sandbox's init is out of reach here; destroy() ends it.
+// A daemon that double-forked to the sandbox's init is out of reach here; destroy() ends it. This is
+// the `runc exec` path only: through the exec agent (exec-via-agent.ts) the exec's keeper is a
+// subreaper inside, so such a daemon stays in the tree it kills.
 import fs from "node:fs/promises";
 
 const MAX_ROUNDS = 5;

@@ -29,6 +29,11 @@ export type RuncBackendOptions = {
   idMap?: IdMap;
   /** Sandbox networking (lib/network); without it only network "none" sandboxes start. */
   network?: SandboxNetworking | null;
+  /**
+   * SANDBOX_EXEC_AGENT (default on): new sandboxes run the exec agent as PID 1 (agent-binary.ts
+   * builds it with gcc) and execs go through it; off: the shell-loop init and `runc exec` for all.
+   */
+  execAgent?: boolean;
 };
 
 export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
@@ -36,7 +41,7 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
   assertMountablePath(stateDir, "stateDir");
   const runtime = opts.runtimeBinary ?? "runc";
   assertIdMap(opts.idMap ?? null);
-  const ctx = createBackendContext(stateDir, runtime, opts.idMap ?? null, opts.network ?? null);
+  const ctx = createBackendContext(stateDir, runtime, opts.idMap ?? null, opts.network ?? null, opts.execAgent ?? true);
   return {
     name: path.basename(runtime),
     create: (spec) => createSandbox(ctx, spec),

@@ -52,6 +52,9 @@ export type SandboxLayout = Omit<SandboxPaths, "idMap"> & {
   initLog: string;
   /** Pid files of running execs (so a timeout can kill the process tree). */
   execDir: string;
+  /** The exec agent's directory (handed to PID 1 as fd 3, mounted nowhere inside) and its socket in it. */
+  agentDir: string;
+  agentSocket: string;
   /**
    * The writable area: upper/, work/ and workspace/ (overlay wants upper and work on one mount).
    * The mount point of the sandbox's disk image when it has a size (session-disk.ts).
@@ -60,6 +63,11 @@ export type SandboxLayout = Omit<SandboxPaths, "idMap"> & {
   /** The sparse ext4 image mounted at `disk`; beside it, so the runner's own files stay off it. */
   diskImage: string;
 };
+
+/** Bound by the agent in agentDir (agent/burrow-agent.c: SOCKET_NAME). */
+export const AGENT_SOCKET_NAME = "agent.sock";
+/** sun_path holds 108 bytes with the NUL: a sandbox whose socket path is longer runs without the agent. */
+export const MAX_SOCKET_PATH_BYTES = 107;
 
 /** Shared template layers; the dot keeps it apart from sandbox ids, which never start with one. */
 export function templatesDirOf(stateDir: string) {
@@ -93,6 +101,8 @@ export function sandboxLayout(stateDir: string, id: string): SandboxLayout {
     initLog: path.join(root, "init.log"),
     mainOutput: { stdout: path.join(root, "init.out"), stderr: path.join(root, "init.log") },
     execDir: path.join(root, "exec"),
+    agentDir: path.join(root, "agent"),
+    agentSocket: path.join(root, "agent", AGENT_SOCKET_NAME),
     disk,
     diskImage: path.join(root, DISK_IMAGE_NAME),
   };

@@ -6,6 +6,8 @@
 // ptrace and process_vm_readv/writev are refused too: inside its PID namespace a process may trace
 // the sandbox's own init, and a tracer that leaves init stopped stops all reaping (zombies fill
 // the pids limit while the session looks running). Debuggers and strace do not work in a sandbox.
+// pidfd_getfd too: it would let a process take PID 1's descriptors (the exec agent's listening
+// socket, agent/burrow-agent.c) under the same ptrace rule.
 const EPERM = 1;
 const ENOSYS = 38;
 const CLONE_NEWUSER = 0x10000000;
@@ -15,7 +17,7 @@ const DENIED = [
   "fsconfig", "fsmount", "fsopen", "fspick", "get_kernel_syms", "init_module", "io_uring_enter", "io_uring_register",
   "io_uring_setup", "ioperm", "iopl", "kcmp", "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie",
   "mount", "mount_setattr", "move_mount", "nfsservctl", "open_by_handle_at", "open_tree",
-  "perf_event_open", "pivot_root", "process_vm_readv", "process_vm_writev", "ptrace", "quotactl", "reboot", "request_key", "setns", "settimeofday", "swapoff",
+  "perf_event_open", "pidfd_getfd", "pivot_root", "process_vm_readv", "process_vm_writev", "ptrace", "quotactl", "reboot", "request_key", "setns", "settimeofday", "swapoff",
   "swapon", "syslog", "umount", "umount2", "unshare", "uselib", "userfaultfd", "vhangup",
 ];
 

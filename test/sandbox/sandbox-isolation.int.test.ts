@@ -110,7 +110,7 @@ describe("process and network walls", () => {
     const hostChild = spawn("sleep", ["30"], { stdio: "ignore" });
     try {
       const ps = await sh(backend, id, "for p in /proc/[0-9]*; do echo \"${p#/proc/} $(tr '\\0' ' ' < $p/cmdline)\"; done");
-      expect(ps.stdout).toMatch(/^1 \/bin\/sh -c trap/m); // its own init is PID 1
+      expect(ps.stdout).toMatch(/^1 \/dev\/\.burrow\/agent $/m); // its own init (the exec agent) is PID 1
       expect(ps.stdout).not.toMatch(/vitest|sleep 30/);
       expect(ps.stdout.trim().split("\n").length).toBeLessThan(8);
       const r = await sh(backend, id, "kill -9 -1; echo sent");

@@ -93,7 +93,7 @@ describe("exec", () => {
     expect(r).toMatchObject({ timedOut: true, exitCode: EXEC_TIMEOUT_EXIT_CODE, stdout: "" });
     expect(r.durationMs).toBeGreaterThanOrEqual(450); // not before its time (how soon after: the timings script)
     const ps = await sh(backend, id, "cat /proc/[0-9]*/cmdline | tr '\\0' ' '");
-    expect(ps.stdout).toContain("sleep 2147483647"); // the init's, untouched
+    expect(ps.stdout).toContain("/dev/.burrow/agent"); // the init, untouched
     expect(ps.stdout).not.toMatch(/sleep 100[012]/);
   });
 

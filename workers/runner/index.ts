@@ -24,7 +24,7 @@ import { createSandboxLimitWatch } from "../../lib/runners/check-sandbox-limits"
 import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
-import { createRuncBackend } from "../../lib/sandbox";
+import { createRuncBackend, ensureAgentBinary } from "../../lib/sandbox";
 import { runnerNetworking } from "../../lib/network/runner-networking";
 import { createNetworkPolicySync } from "../../lib/runners/sync-network-policies";
 import { createNetworkMetering } from "../../lib/runners/network-metering";
@@ -56,7 +56,13 @@ async function main() {
   const network = runnerNetworking(stateDir, log, metering.hooks);
   // Sandboxes with a network from before a restart keep theirs: the bridge, rules and resolver come back now.
   await network?.resume().catch((e) => log(`sandbox network: ${(e as Error).message}`));
-  const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap, network });
+  // The exec agent is compiled once per source (node_modules/.cache/burrow); without gcc new
+  // sandboxes keep the shell-loop init and `runc exec`.
+  const execAgent = env.SANDBOX_EXEC_AGENT === "on" && (await ensureAgentBinary().then(
+    (binary) => (log(`exec agent: ${binary}`), true),
+    (e: Error) => (log(`exec agent off: ${e.message}`), false),
+  ));
+  const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap, network, execAgent });
   if (env.SANDBOX_DISK_LIMITS === "off") log("disk limits are off (SANDBOX_DISK_LIMITS=off): sandboxes write to the data dir's filesystem, unlimited");
 
   const name = env.RUNNER_NAME ?? os.hostname();
