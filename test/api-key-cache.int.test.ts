@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import * as keyRoute from "@/app/api/v1/api-keys/[id]/route";
 import * as meRoute from "@/app/api/v1/me/route";
+import * as tenantRoute from "@/app/api/v1/tenant/route";
 import { db } from "@/lib/db/client";
 import { ApiKeyCache } from "@/lib/keys/api-key-cache";
 import { apiKeyCache, authenticateApiKey, loadApiKey } from "@/lib/keys/authenticate-api-key";
@@ -55,6 +56,22 @@ describe("API key cache", () => {
     const after = await me(key.secret);
     expect(after.status).toBe(401);
     expect(after.body.error.message).toMatch(/revoked/);
+  });
+
+  it("answers GET /me from the cached tenant and shows a rename made here on the very next request", async () => {
+    const t = await createTestTenant();
+    await listening(apiKeyCache());
+    expect((await me(t.key)).body.tenant).toMatchObject({ id: t.id, slug: t.slug, name: `Tenant ${t.slug}` });
+    const renamed = await call(tenantRoute.PATCH, { method: "PATCH", path: "/api/v1/tenant", key: t.key, body: { name: "Renamed" } });
+    expect(renamed.status).toBe(200);
+    expect((await me(t.key)).body.tenant.name).toBe("Renamed");
+    // Renamed elsewhere (SQL): the tenants trigger's notice drops the cached lookups of its keys.
+    const cache = listeningCache();
+    await listening(cache);
+    const hash = hashKeySecret(t.key);
+    expect((await cache.get(hash))?.tenantName).toBe("Renamed");
+    await db().tenant.update({ where: { id: t.id }, data: { name: "Renamed again" } });
+    await waitFor(async () => (await cache.get(hash))?.tenantName === "Renamed again", { what: "the rename to arrive", timeoutMs: 3000 });
   });
 
   it("refuses a cached key the moment it expires", async () => {

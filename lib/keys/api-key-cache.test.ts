@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiKeyCache, type KeyRow } from "./api-key-cache";
 
 const row = (over: Partial<KeyRow> = {}): KeyRow => ({
-  id: "key_1", tenantId: "ten_1", tenantSlug: "t", start: "bur_abcdef", scopes: ["admin"],
+  id: "key_1", tenantId: "ten_1", tenantSlug: "t", tenantName: "T", tenantCreatedAt: new Date(0), start: "bur_abcdef", scopes: ["admin"],
   expiresAt: null, revokedAt: null, lastUsedAt: null, ...over,
 });
 

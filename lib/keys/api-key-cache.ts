@@ -1,8 +1,8 @@
 // The API key lookup of each request, cached in the web process by the secret's hash so that a
 // request needs no key query. A change to a key is honoured at once, not after the TTL:
 //   - a trigger on api_keys (migration 20261206220000_api_key_notices) NOTIFYs API_KEY_CHANNEL on
-//     any change but lastUsedAt, and on delete; a tenant's slug change names the tenant. Every web
-//     process LISTENs and drops the entries named;
+//     any change but lastUsedAt, and on delete; a change of the tenant's slug or name (which the
+//     entry carries for GET /me) names the tenant. Every web process LISTENs and drops the entries named;
 //   - this process's own revocations drop the entry before they answer (forgetApiKeys), so the
 //     very next request here is refused even before the notice arrives;
 //   - expiry is checked on every request against the cached expiresAt.
@@ -15,7 +15,7 @@ import { ListenConnection } from "../db/listen-connection";
 export const API_KEY_CHANNEL = "burrow_api_keys";
 
 export type KeyRow = {
-  id: string; tenantId: string; tenantSlug: string; start: string; scopes: string[];
+  id: string; tenantId: string; tenantSlug: string; tenantName: string; tenantCreatedAt: Date; start: string; scopes: string[];
   expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null;
 };
 

@@ -4,6 +4,7 @@
 import { db } from "../db/client";
 import { env } from "../env";
 import { AppError } from "../api/errors";
+import type { TenantSummary } from "../auth/context";
 import { ApiKeyCache, type KeyRow } from "./api-key-cache";
 import { hashKeySecret, looksLikeKeySecret } from "./secret";
 
@@ -14,6 +15,7 @@ export type AuthenticatedKey = {
   id: string;
   tenantId: string;
   tenantSlug: string;
+  tenant: TenantSummary;
   start: string;
   scopes: string[];
 };
@@ -22,7 +24,8 @@ export async function loadApiKey(secretHash: string): Promise<KeyRow | null> {
   // One round trip: Prisma would fetch the tenant separately.
   const rows = await db().$queryRaw<KeyRow[]>`
     SELECT k.id, k.tenant_id AS "tenantId", k.start, k.scopes, k.expires_at AS "expiresAt",
-           k.revoked_at AS "revokedAt", k.last_used_at AS "lastUsedAt", t.slug AS "tenantSlug"
+           k.revoked_at AS "revokedAt", k.last_used_at AS "lastUsedAt", t.slug AS "tenantSlug",
+           t.name AS "tenantName", t.created_at AS "tenantCreatedAt"
     FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
     WHERE k.secret_hash = ${secretHash}`;
   return rows[0] ?? null;
@@ -41,6 +44,11 @@ export function forgetApiKeys(keyIds: readonly string[]): void {
   if (keyIds.length > 0) holder.burrowApiKeyCache?.forget({ keyIds });
 }
 
+/** The same for a change of the tenant the cached lookups carry (its name or slug). */
+export function forgetTenantKeys(tenantId: string): void {
+  holder.burrowApiKeyCache?.forget({ tenantIds: [tenantId] });
+}
+
 export async function authenticateApiKey(secret: string, now = new Date()): Promise<AuthenticatedKey> {
   const invalid = new AppError("unauthorized", "Invalid API key");
   if (!looksLikeKeySecret(secret)) throw invalid;
@@ -49,7 +57,8 @@ export async function authenticateApiKey(secret: string, now = new Date()): Prom
   if (key.revokedAt) throw new AppError("unauthorized", "This API key has been revoked");
   if (key.expiresAt && key.expiresAt <= now) throw new AppError("unauthorized", "This API key has expired");
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) recordLastUse(key, now);
-  return { id: key.id, tenantId: key.tenantId, tenantSlug: key.tenantSlug, start: key.start, scopes: key.scopes };
+  const tenant = { id: key.tenantId, slug: key.tenantSlug, name: key.tenantName, createdAt: key.tenantCreatedAt };
+  return { id: key.id, tenantId: key.tenantId, tenantSlug: key.tenantSlug, tenant, start: key.start, scopes: key.scopes };
 }
 
 /** Off the request path; the cached row remembers the write so that it goes out once per interval. */

@@ -18,15 +18,15 @@ CREATE TRIGGER api_keys_notify_delete
   AFTER DELETE ON api_keys FOR EACH ROW
   EXECUTE FUNCTION burrow_notify_api_key_change();
 
--- The cached lookup carries the tenant's slug.
-CREATE FUNCTION burrow_notify_tenant_slug_change() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The cached lookup carries the tenant's slug and name (GET /me answers them).
+CREATE FUNCTION burrow_notify_tenant_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('burrow_api_keys', 'tenant:' || OLD.id);
   RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER tenants_notify_slug_change
-  AFTER UPDATE OF slug ON tenants FOR EACH ROW
-  WHEN (OLD.slug IS DISTINCT FROM NEW.slug)
-  EXECUTE FUNCTION burrow_notify_tenant_slug_change();
+CREATE TRIGGER tenants_notify_change
+  AFTER UPDATE OF slug, name ON tenants FOR EACH ROW
+  WHEN (OLD.slug IS DISTINCT FROM NEW.slug OR OLD.name IS DISTINCT FROM NEW.name)
+  EXECUTE FUNCTION burrow_notify_tenant_change();
