@@ -8,6 +8,7 @@
 //   3. the same two for the raw-`pg` baseline: pg.Pool of the same size, its open loop at the
 //      *app's* half rate, so all latencies are taken at the same offered load.
 // Figures are reported as app / baseline and app / bare-Next ratios.
+import { readFileSync } from "node:fs";
 import { runClosedLoop, type ClosedLoopResult } from "./lib/closed-loop";
 import { createHttpClient } from "./lib/http-client";
 import { createKeyLookup, KEY_LOOKUP_SQL } from "./lib/key-lookup";
@@ -24,7 +25,34 @@ export type ApiMeParams = {
   requestTimeoutMs: number;
 };
 
-export type ApiMeTarget = { serverUrl: string; databaseUrl: string; apiKey: string; tenant: string };
+export type ApiMeTarget = { serverUrl: string; serverPid?: number; databaseUrl: string; apiKey: string; tenant: string };
+
+/** CPU time (user + system) of a process so far, in ms, from /proc (Linux); null elsewhere. */
+function cpuMsOf(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** The server's CPU time per request over a closed loop (warm-up included: every request it served). */
+async function withServerCpu(pid: number | undefined, op: () => Promise<void>, run: (op: () => Promise<void>) => Promise<ClosedLoopResult>) {
+  let requests = 0;
+  const counted = async () => {
+    requests += 1;
+    await op();
+  };
+  const before = cpuMsOf(pid);
+  const result = await run(counted);
+  const after = cpuMsOf(pid);
+  const cpuMsPerRequest = before === null || after === null || requests === 0 ? null : round((after - before) / requests, 3);
+  return { result, cpuMsPerRequest };
+}
 
 const PATH = "/api/v1/me";
 /** No auth, no database: what any route costs on this server (app/api/health/live/route.ts). */
@@ -69,15 +97,19 @@ export async function benchApiMe(target: ApiMeTarget, params: ApiMeParams, log: 
     };
 
     log(`app: closed loop, ${params.concurrency} connections, ${params.warmupMs} ms warm-up + ${params.durationMs} ms`);
-    const appClosed = await runClosedLoop({ concurrency: params.concurrency, warmupMs: params.warmupMs, durationMs: params.durationMs, op: appOp, signal });
-    log(`app: ${appClosed.throughput.toFixed(0)} req/s, ${appClosed.errors} errors`);
+    const appRun = await withServerCpu(target.serverPid, appOp, (op) => runClosedLoop({ concurrency: params.concurrency, warmupMs: params.warmupMs, durationMs: params.durationMs, op, signal }));
+    const appClosed = appRun.result;
+    log(`app: ${appClosed.throughput.toFixed(0)} req/s, ${appClosed.errors} errors, server CPU ${appRun.cpuMsPerRequest} ms/request`);
     checkAborted(signal);
     let bareClosed: ClosedLoopResult | null = null;
+    let bareCpuMsPerRequest: number | null = null;
     if (hasBare) {
       await settle();
       log(`bare Next (${BARE_PATH}): closed loop, ${params.concurrency} connections`);
-      bareClosed = await runClosedLoop({ concurrency: params.concurrency, warmupMs: params.warmupMs, durationMs: params.durationMs, op: bareOp, signal });
-      log(`bare Next: ${bareClosed.throughput.toFixed(0)} req/s, ${bareClosed.errors} errors`);
+      const bareRun = await withServerCpu(target.serverPid, bareOp, (op) => runClosedLoop({ concurrency: params.concurrency, warmupMs: params.warmupMs, durationMs: params.durationMs, op, signal }));
+      bareClosed = bareRun.result;
+      bareCpuMsPerRequest = bareRun.cpuMsPerRequest;
+      log(`bare Next: ${bareClosed.throughput.toFixed(0)} req/s, ${bareClosed.errors} errors, server CPU ${bareCpuMsPerRequest} ms/request`);
       checkAborted(signal);
     }
     const openRate = Math.max(1, Math.round(appClosed.throughput * params.openLoopLoadFraction));
@@ -147,6 +179,11 @@ export async function benchApiMe(target: ApiMeTarget, params: ApiMeParams, log: 
       baseline: { closedLoop: closedReport(baseClosed), openLoop: openReport(baseOpen) },
       ratios,
       ratiosToBareNext,
+      serverCpuMsPerRequest: {
+        app: appRun.cpuMsPerRequest,
+        bareNext: bareCpuMsPerRequest,
+        note: "CPU time (user + system, all threads) of the server process over each closed loop ÷ requests it served; less sensitive to other load on the machine than req/s",
+      },
       ratiosNote: "app / baseline (raw pg) and app / bare Next; throughput from the closed loops, latencies from the open loops at the same offered load",
       valid: failures.length === 0,
       failures,
@@ -208,5 +245,6 @@ export function summaryLines(result: Awaited<ReturnType<typeof benchApiMe>>): st
     row("service time p50", a.openLoop.serviceTimeMs.p50, n.openLoop.serviceTimeMs.p50, b.openLoop.serviceTimeMs.p50),
     row("service time p99", a.openLoop.serviceTimeMs.p99, n.openLoop.serviceTimeMs.p99, b.openLoop.serviceTimeMs.p99),
     row("scheduler lag p99", a.openLoop.schedulerLagMs.p99, n.openLoop.schedulerLagMs.p99, b.openLoop.schedulerLagMs.p99),
+    row("server CPU ms/request", result.serverCpuMsPerRequest.app, result.serverCpuMsPerRequest.bareNext, null, 3),
   ];
 }
