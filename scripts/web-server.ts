@@ -16,6 +16,39 @@ const arg = (flag: string) => {
 const port = Number(arg("-p") ?? 3000);
 const hostname = arg("-H") ?? "127.0.0.1";
 
+/**
+ * Requests served by their app/api handler directly (lib/api/serve-node-request.ts), not through
+ * Next's router: following a session's log, which holds its request open for hours and would keep
+ * Next's suspended request pipeline alive all that time. The handler is the same module Next serves
+ * (and serves alone under `next dev`); only the plumbing differs. A log page or download still goes
+ * through Next (its gzip).
+ */
+async function directRoutes() {
+  const { serveNodeRequest } = await import("../lib/api/serve-node-request");
+  const logs = await import("../app/api/v1/sessions/[id]/logs/route");
+  const FALSE = new Set(["false", "0", "no", "off", "n", "disabled"]);
+  const follows = (req: http.IncomingMessage) => {
+    const follow = new URLSearchParams((req.url ?? "").split("?")[1] ?? "").get("follow");
+    return follow !== null ? !FALSE.has(follow.toLowerCase()) : String(req.headers.accept ?? "").includes("text/event-stream");
+  };
+  const table = [{ method: "GET", pattern: /^\/api\/v1\/sessions\/([^/]+)\/logs$/, when: follows, handler: logs.GET, names: ["id"] }];
+  return {
+    serve: serveNodeRequest,
+    match(req: http.IncomingMessage, pathname: string) {
+      for (const r of table) {
+        const m = req.method === r.method ? r.pattern.exec(pathname) : null;
+        if (!m || !r.when(req)) continue;
+        try {
+          return { handler: r.handler, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1])])) };
+        } catch {
+          return null;
+        }
+      }
+      return null;
+    },
+  };
+}
+
 async function main() {
   // As `next start` does: a production server unless told otherwise (set before Next loads).
   (process.env as Record<string, string | undefined>).NODE_ENV ||= "production";
@@ -23,11 +56,23 @@ async function main() {
   const app = next({ dev: false, dir: process.cwd(), hostname, port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  // Imported after NODE_ENV is set: lib/env.ts reads it once.
+  const direct = await directRoutes();
   const server = http.createServer((req, res) => {
     // The audit log's client address (lib/api/client-ip.ts); instrumentation.ts does the same under next dev.
     stampPeerAddress(req);
     const requestId = String(req.headers["x-request-id"] ?? "").slice(0, 64) || newId("req");
-    const refusal = screenApiRequest(req.method ?? "GET", (req.url ?? "/").split("?")[0], requestId);
+    const pathname = (req.url ?? "/").split("?")[0];
+    const refusal = screenApiRequest(req.method ?? "GET", pathname, requestId);
+    const route = refusal ? null : direct.match(req, pathname);
+    if (route) {
+      direct.serve(req, res, route.handler, route.params).catch((err: unknown) => {
+        console.error(`web: failed to handle ${req.method} ${req.url}`, err);
+        if (!res.headersSent) res.statusCode = 500;
+        res.end("Internal Server Error");
+      });
+      return;
+    }
     if (!refusal) {
       // As `next start` does: a throw out of Next is a 500, never an unhandled rejection.
       handle(req, res).catch((err: unknown) => {

@@ -1,5 +1,7 @@
-// The production Next.js server, started the way scripts/start.ts starts it (`next start` on
-// 127.0.0.1), but on a free port, with the bench's own environment and its output kept in memory.
+// The production web server, started the way scripts/start.ts starts it (`npm start`: Next behind
+// scripts/web-server.ts, which also serves log followers outside Next's router) on 127.0.0.1, but on
+// a free port, with the bench's own environment and its output kept in memory. BENCH_SERVER=next-start
+// runs plain `next start` instead (how figures before 2026-12-06 were taken).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -52,6 +54,7 @@ export async function startNextServer(opts: {
   /** Extra node flags for the server process, e.g. ["--cpu-prof"]. */
   nodeArgs?: string[];
 }): Promise<RunningServer> {
+  const mode = benchServerMode();
   const cwd = opts.cwd ?? process.cwd();
   const port = opts.port ?? (await freePort());
   const nextBin = path.join(cwd, "node_modules", "next", "dist", "bin", "next");
@@ -60,7 +63,8 @@ export async function startNextServer(opts: {
     for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);
     if (lines.length > 200) lines.splice(0, lines.length - 200);
   };
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const entry = mode === "next-start" ? [nextBin, "start"] : ["--import", "tsx", path.join(cwd, "scripts", "web-server.ts")];
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, "-p", String(port), "-H", "127.0.0.1"], {
     cwd,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -92,6 +96,11 @@ export async function startNextServer(opts: {
     throw new Error(`the server did not answer ${opts.healthPath ?? "/api/health"} with 200; its output:\n${server.output()}`);
   }
   return server;
+}
+
+/** Which server the benchmarks start: the production wrapper (default) or plain `next start`. */
+export function benchServerMode(): "web-server" | "next-start" {
+  return process.env.BENCH_SERVER === "next-start" ? "next-start" : "web-server";
 }
 
 export async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {

@@ -6,6 +6,7 @@ export type PublicRoute = { method: string; path: string; reason: string };
 
 export const PUBLIC_ROUTES: PublicRoute[] = [
   { method: "GET", path: "/api/health", reason: "Liveness and readiness probe for load balancers; says nothing about any tenant" },
+  { method: "GET", path: "/api/health/live", reason: "Liveness only (no database): says the process answers, nothing about any tenant" },
   { method: "GET", path: "/api/v1/openapi.json", reason: "The API description, public so clients can generate code from it" },
   { method: "GET", path: "/api/auth/{...nextauth}", reason: "Auth.js: sign-in pages, CSRF token and session; it is how a cookie is obtained" },
   { method: "POST", path: "/api/auth/{...nextauth}", reason: "Auth.js: sign-in and sign-out; checks the password and its CSRF token itself" },

@@ -38,7 +38,10 @@ type Reply<R> = R extends z.ZodType ? Wire<z.input<R>> | Response : unknown;
 type Handler<B, Q, C, R = unknown> = (args: Args<B, Q> & { ctx: C }) => Promise<Reply<R>>;
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
-const limiter = new RateLimiter(env.API_RATE_LIMIT_PER_MINUTE);
+// On globalThis: the production server runs some routes outside Next's bundle (scripts/web-server.ts),
+// and a caller's budget is one per process, whichever copy of this module serves the request.
+const limiterHolder = globalThis as unknown as { burrowApiRateLimiter?: RateLimiter };
+const limiter = (limiterHolder.burrowApiRateLimiter ??= new RateLimiter(env.API_RATE_LIMIT_PER_MINUTE));
 
 type ContextFor<A extends AuthMode> = A extends "user" ? UserContext : A extends "none" ? RequestMeta : TenantContext;
 

@@ -3,6 +3,8 @@
 import type { TenantDb, TenantTx } from "../db/tenant-scope";
 import type { Role } from "./scopes";
 
+export type TenantSummary = { id: string; slug: string; name: string; createdAt: Date };
+
 export type Actor =
   | { type: "user"; id: string; label: string }
   | { type: "key"; id: string; label: string }
@@ -11,6 +13,9 @@ export type Actor =
 export type TenantContext = {
   tenantId: string;
   tenantSlug: string;
+  /** The tenant as the caller's API key lookup found it (cached with the key, dropped on any change
+   *  of it: lib/keys/api-key-cache.ts); absent for console users, who read it when needed. */
+  tenant?: TenantSummary;
   actor: Actor;
   /** The user's role in the tenant; null for API keys and system actors. */
   role: Role | null;

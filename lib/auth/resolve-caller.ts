@@ -4,14 +4,14 @@ import { db } from "../db/client";
 import { tenantDb } from "../db/tenant-scope";
 import { AppError } from "../api/errors";
 import { authenticateApiKey } from "../keys/authenticate-api-key";
-import type { TenantContext, UserContext } from "./context";
+import type { TenantContext, TenantSummary, UserContext } from "./context";
 import { ROLE_SCOPES, type Role } from "./scopes";
 import { readSessionUser } from "./session-cookie";
 
 export const TENANT_HEADER = "x-burrow-tenant";
 
 export type Credentials =
-  | { kind: "key"; keyId: string; tenantId: string; tenantSlug: string; start: string; scopes: string[] }
+  | { kind: "key"; keyId: string; tenantId: string; tenantSlug: string; tenant: TenantSummary; start: string; scopes: string[] }
   | { kind: "user"; userId: string; email: string; consoleSessionId: string };
 
 export type RequestMeta = { ip: string | null; requestId: string };
@@ -22,7 +22,7 @@ export async function authenticateRequest(req: Request): Promise<Credentials> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match) throw new AppError("unauthorized", "Authorization must be 'Bearer <api key>'");
     const key = await authenticateApiKey(match[1]);
-    return { kind: "key", keyId: key.id, tenantId: key.tenantId, tenantSlug: key.tenantSlug, start: key.start, scopes: key.scopes };
+    return { kind: "key", keyId: key.id, tenantId: key.tenantId, tenantSlug: key.tenantSlug, tenant: key.tenant, start: key.start, scopes: key.scopes };
   }
   const user = await readSessionUser(req);
   if (!user) throw new AppError("unauthorized", "Sign in or send an API key as 'Authorization: Bearer bur_…'");
@@ -34,6 +34,7 @@ export async function tenantContextFor(creds: Credentials, req: Request, meta: R
     return {
       tenantId: creds.tenantId,
       tenantSlug: creds.tenantSlug,
+      tenant: creds.tenant,
       actor: { type: "key", id: creds.keyId, label: creds.start },
       role: null,
       scopes: creds.scopes,

@@ -49,8 +49,25 @@ export type TenantDb = ReturnType<typeof makeTenantDb>;
 /** The client handed to a transaction callback of a TenantDb. */
 export type TenantTx = Parameters<Parameters<TenantDb["$transaction"]>[0]>[0];
 
+// Building the extension costs more than a cached key lookup, and each request used to build one:
+// the extended clients are kept, one per tenant, in a bounded LRU (Map order is insertion order).
+// Reset by disconnectDb() through the base client: an entry made from an older db() is rebuilt.
+const MAX_CACHED_TENANTS = 1000;
+const cache = new Map<string, { base: ReturnType<typeof db>; client: TenantDb }>();
+
 export function tenantDb(tenantId: string): TenantDb {
-  return makeTenantDb(tenantId);
+  const base = db();
+  const hit = cache.get(tenantId);
+  if (hit && hit.base === base) {
+    cache.delete(tenantId);
+    cache.set(tenantId, hit);
+    return hit.client;
+  }
+  const client = makeTenantDb(tenantId);
+  cache.delete(tenantId);
+  if (cache.size >= MAX_CACHED_TENANTS) cache.delete(cache.keys().next().value!);
+  cache.set(tenantId, { base, client });
+  return client;
 }
 
 /** Runs `fn` in a transaction, or inside the caller's transaction when already in one. */

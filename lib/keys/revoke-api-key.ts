@@ -2,12 +2,13 @@ import type { TenantContext } from "../auth/context";
 import { inTransaction } from "../db/tenant-scope";
 import { notFound } from "../api/errors";
 import { recordAuditEvent } from "../audit";
+import { forgetApiKeys } from "./authenticate-api-key";
 import { manageableKeysWhere } from "./key-access";
 import { toApiKey } from "./schemas";
 
 /** Revoking is final and takes effect on the next request. Revoking twice answers the same key. */
 export async function revokeApiKey({ ctx, input }: { ctx: TenantContext; input: { id: string } }) {
-  return inTransaction(ctx.db, async (tx) => {
+  const key = await inTransaction(ctx.db, async (tx) => {
     // Someone else's key, for a caller who may manage only their own, is simply not found.
     const key = await tx.apiKey.findFirst({ where: { id: input.id, ...manageableKeysWhere(ctx) } });
     if (!key) throw notFound("API key");
@@ -21,4 +22,7 @@ export async function revokeApiKey({ ctx, input }: { ctx: TenantContext; input: 
     });
     return toApiKey(revoked);
   });
+  // Committed: this process's next request with the key is refused (other processes: the NOTIFY).
+  forgetApiKeys([key.id]);
+  return key;
 }

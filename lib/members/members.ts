@@ -6,6 +6,7 @@ import { pageArgs, toPage } from "../api/pagination";
 import type { TenantContext } from "../auth/context";
 import { ROLE_SCOPES, type Role } from "../auth/scopes";
 import { recordAuditEvent } from "../audit";
+import { forgetApiKeys } from "../keys/authenticate-api-key";
 import { revokeKeysBeyondScopes } from "../keys/revoke-keys-beyond-role";
 import { inTransaction, type TenantTx } from "../db/tenant-scope";
 import type { listMembersQuerySchema } from "./schemas";
@@ -42,7 +43,8 @@ async function assertNotLastOwner(tx: TenantTx, member: { role: string }) {
 }
 
 export async function changeMemberRole({ ctx, input }: { ctx: TenantContext; input: { id: string; role: Role } }) {
-  return inTransaction(ctx.db, async (tx) => {
+  let revokedKeys: string[] = [];
+  const member = await inTransaction(ctx.db, async (tx) => {
     const member = await getMemberOrThrow(tx, input.id);
     assertMayManage(ctx, member.role as Role, input.role);
     if (member.role === input.role) return toMember(member);
@@ -52,13 +54,16 @@ export async function changeMemberRole({ ctx, input }: { ctx: TenantContext; inp
       action: "member.role_changed", targetType: "member", targetId: member.id,
       metadata: { email: member.user.email, from: member.role, to: input.role },
     });
-    await revokeKeysBeyondScopes(ctx, tx, member.userId, ROLE_SCOPES[input.role], `creator's role changed to ${input.role}`);
+    revokedKeys = await revokeKeysBeyondScopes(ctx, tx, member.userId, ROLE_SCOPES[input.role], `creator's role changed to ${input.role}`);
     return toMember(updated);
   });
+  forgetApiKeys(revokedKeys);
+  return member;
 }
 
 export async function removeMember({ ctx, input }: { ctx: TenantContext; input: { id: string } }) {
-  return inTransaction(ctx.db, async (tx) => {
+  let revokedKeys: string[] = [];
+  const removed = await inTransaction(ctx.db, async (tx) => {
     const member = await getMemberOrThrow(tx, input.id);
     assertMayManage(ctx, member.role as Role);
     await assertNotLastOwner(tx, member);
@@ -66,7 +71,9 @@ export async function removeMember({ ctx, input }: { ctx: TenantContext; input: 
     await recordAuditEvent({ ...ctx, db: tx }, {
       action: "member.removed", targetType: "member", targetId: member.id, metadata: { email: member.user.email, role: member.role },
     });
-    await revokeKeysBeyondScopes(ctx, tx, member.userId, [], "creator left the tenant");
+    revokedKeys = await revokeKeysBeyondScopes(ctx, tx, member.userId, [], "creator left the tenant");
     return toMember(member);
   });
+  forgetApiKeys(revokedKeys);
+  return removed;
 }

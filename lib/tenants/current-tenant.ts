@@ -3,6 +3,7 @@ import type { TenantContext } from "../auth/context";
 import { recordAuditEvent } from "../audit";
 import { Prisma } from "../db/generated/client";
 import { db } from "../db/client";
+import { forgetTenantKeys } from "../keys";
 import type { TenantTx } from "../db/tenant-scope";
 import { toTenant, toTenantSettings, type UpdateTenantInput } from "./schemas";
 
@@ -11,8 +12,9 @@ export async function getCurrentTenant({ ctx }: { ctx: TenantContext }) {
   return toTenantSettings(await db().tenant.findUniqueOrThrow({ where: { id: ctx.tenantId } }));
 }
 
+/** An API key's request answers from the tenant its (cached) lookup found, without a query. */
 export async function getMe({ ctx }: { ctx: TenantContext }) {
-  const tenant = toTenant(await db().tenant.findUniqueOrThrow({ where: { id: ctx.tenantId } }));
+  const tenant = toTenant(ctx.tenant ?? await db().tenant.findUniqueOrThrow({ where: { id: ctx.tenantId } }));
   return { tenant, actor: ctx.actor, role: ctx.role, scopes: [...ctx.scopes] };
 }
 
@@ -20,7 +22,7 @@ const SETTINGS = ["name", "logRetentionDays", "spanRetentionDays"] as const;
 
 /** Renames the tenant and/or changes its retention; the audit row names each changed setting. */
 export async function updateTenant({ ctx, input }: { ctx: TenantContext; input: UpdateTenantInput }) {
-  return db().$transaction(async (tx) => {
+  const updated = await db().$transaction(async (tx) => {
     const before = await tx.tenant.findUniqueOrThrow({ where: { id: ctx.tenantId } });
     const { network, ...rest } = input;
     const data = { ...rest, ...(network !== undefined ? { defaultNetwork: network === "none" ? Prisma.DbNull : network } : {}) };
@@ -36,4 +38,7 @@ export async function updateTenant({ ctx, input }: { ctx: TenantContext; input: 
     }
     return toTenantSettings(tenant);
   });
+  // Committed: this process's cached key lookups carry the old name (other processes: the NOTIFY).
+  forgetTenantKeys(ctx.tenantId);
+  return updated;
 }
