@@ -4,6 +4,7 @@
 // to re-run after a crash at any point: the decision looks at the container, and each step first
 // checks what is really there (container, files) before acting. A container the runtime lost (host
 // reboot) is started again on the session's files when they are here (see "recover").
+import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { DISK_IMAGE_NAME, type SandboxBackend, type SandboxPaths, type SandboxSpec } from "../sandbox";
@@ -18,6 +19,7 @@ import { env } from "../env";
 import { recordPostMortem } from "../sessions/post-mortem";
 import { endingPostMortem } from "./check-sandbox-limits";
 import { runOnStartHook } from "./on-start-hook";
+import { cacheBackend, keepOrDestroy } from "./hibernate-cache";
 import { withLifecycleSpan } from "../telemetry/lifecycle-spans";
 import { withSpan } from "../telemetry/platform-span";
 
@@ -177,24 +179,31 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   const startCause: TransitionCause = waking ? "wake" : forking ? "fork" : causeOf(session);
   if (state.state !== "starting") state = await recordTransition(state, "starting", startCause);
   const started = Date.now();
-  // Files left on this host by a hibernated session are newer than its snapshot when the session
-  // was given up with its runner (runner_lost): move them aside, never delete them.
-  if (waking) {
+  const paths = backend.paths(session.id);
+  const here = existsSync(paths.root);
+  // Its hibernate cache here, made from the snapshot it wakes from: remounted, nothing restored.
+  const cache = waking && here && session.snapshotId && backend.takeCache ? await backend.takeCache(session.id, session.snapshotId) : null;
+  if (cache && cache !== "hit") deps.log?.(`session ${session.id}: hibernate cache ${cache}; restoring from the store`);
+  if (cache === "hit") {
+    deps.log?.(`session ${session.id}: woken from its hibernate cache`);
+  } else if (waking && here) {
+    // Files left on this host by a hibernated session are newer than its snapshot when the session
+    // was given up with its runner (runner_lost): move them aside, never delete them.
     const kept = await backend.quarantine(session.id);
     if (kept) deps.log?.(`session ${session.id}: files found on waking, kept in ${kept}`);
-  } else {
+  } else if (here) {
     await backend.destroy(session.id);
   }
   // The writable area (its own disk image, diskMib) exists before the snapshot is restored into it.
   await backend.prepareFiles(session.id, diskOf(session));
-  if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
+  if (session.snapshotId && cache !== "hit") await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, paths));
   const info = await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
   await deps.sandboxStarted?.(session.id);
   await runOnStartHook(backend, session.id, deps.log);
   // The preview proxy reads the address here, so a woken session is followed to its new runner.
-  const set = { lastActivityAt: new Date(), sandboxAddress: info.address ?? null };
+  const set = { lastActivityAt: new Date(), sandboxAddress: info.address ?? null, cacheRunnerId: null };
   const running = await recordTransition(state, "running", forking ? "fork" : session.snapshotId ? "wake" : causeOf(session), {
-    detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId },
+    detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId, ...(cache ? { hibernateCache: cache } : {}) },
     set,
   });
   return after(session, running, set);
@@ -212,11 +221,13 @@ async function hibernate(session: Session, container: ContainerObservation, deps
   const started = Date.now();
   const snapshot = await withSpan("session.snapshot", {}, () => snapshotSessionFiles(session, backend.paths(session.id), "hibernate"));
   // Recorded before the files go: a crash now leaves garbage for the orphan sweep, never data loss.
-  const set = { snapshotId: snapshot.id, runnerId: null, sandboxAddress: null };
+  // With a hibernate cache the files stay here, equal to the snapshot, and a wake prefers this runner.
+  const caching = cacheBackend(backend) !== null;
+  const set = { snapshotId: snapshot.id, runnerId: null, sandboxAddress: null, cacheRunnerId: caching ? deps.runnerId : null };
   const hibernated = await recordTransition(state, "hibernated", cause, {
     detail: { snapshotId: snapshot.id, hibernateMs: Date.now() - started, storedBytes: Number(snapshot.storedBytes) },
     set,
   });
-  await backend.destroy(session.id);
+  await keepOrDestroy(backend, session.id, snapshot.id, deps.log);
   return after(session, hibernated, set);
 }
