@@ -41,9 +41,9 @@ export async function keepOrDestroy(backend: SandboxBackend, id: string, snapsho
 }
 
 /** Deletes the least recently made caches until they fit the limit. */
-export async function trimCaches(backend: CacheBackend, log?: Log, busy: ReadonlySet<string> = new Set()): Promise<void> {
+export async function trimCaches(backend: CacheBackend, log?: Log, busy: ReadonlySet<string> = new Set(), setting = env.SANDBOX_HIBERNATE_CACHE_BYTES): Promise<void> {
   const caches = (await backend.listCaches()).sort((a, b) => a.cachedAt - b.cachedAt || a.id.localeCompare(b.id));
-  const limit = await cacheLimitBytes(backend, caches);
+  const limit = await cacheLimitBytes(backend, caches, setting);
   let total = caches.reduce((s, c) => s + c.bytes, 0);
   for (const c of caches) {
     if (total <= limit) return;

@@ -101,9 +101,18 @@ function readMarker(l: SandboxLayout): Marker | null | undefined {
 
 /** What identifies the writable area as it is now, and the disk space it takes; null without files. */
 async function fingerprint(l: SandboxLayout): Promise<{ value: string; bytes: number } | null> {
-  const image = fs.statSync(l.diskImage, { bigint: true, throwIfNoEntry: false });
-  if (image) {
+  if (fs.existsSync(l.diskImage)) {
     if (await isMountPoint(l.disk)) return null; // in use: not a cache
+    // The loop device finishes its writes (and the image's mtime) after umount returns: wait for
+    // it to let go of the image, then flush, so the times are final.
+    await loopReleased(l.diskImage);
+    const fd = fs.openSync(l.diskImage, "r");
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const image = fs.statSync(l.diskImage, { bigint: true });
     return { value: `image:${image.ino}:${image.size}:${image.mtimeNs}:${image.ctimeNs}`, bytes: Number(image.blocks) * 512 };
   }
   const hash = createHash("sha256");
@@ -123,4 +132,23 @@ async function fingerprint(l: SandboxLayout): Promise<{ value: string; bytes: nu
     }
   }
   return { value: `tree:${hash.digest("hex")}`, bytes };
+}
+
+const LOOP_RELEASE_MS = 3_000;
+
+/** Waits (bounded) until no loop device is backed by `image` (/sys/block/loop*\/loop/backing_file). */
+async function loopReleased(image: string): Promise<void> {
+  const deadline = Date.now() + LOOP_RELEASE_MS;
+  for (;;) {
+    const busy = fs.readdirSync("/sys/block").some((dev) => {
+      if (!dev.startsWith("loop")) return false;
+      try {
+        return fs.readFileSync(`/sys/block/${dev}/loop/backing_file`, "utf8").trim() === image;
+      } catch {
+        return false;
+      }
+    });
+    if (!busy || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
