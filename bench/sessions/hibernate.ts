@@ -1,6 +1,6 @@
 // E. hibernate and wake of a session holding ~100 MB in ~10,000 files (made by one exec), against
 // pause + tar | zstd and back on raw runc.
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { RawRunc } from "../lib/raw-runc";
@@ -108,6 +108,12 @@ export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: str
     log(`E: woke + first exec in ${(wakeMs / 1000).toFixed(2)} s; hibernating the unchanged workspace again`);
     const hibernateAgainMs = await hibernate();
     const snaps2 = await api.snapshots(id);
+    // The runner kept the files (its hibernate cache); without them the wake restores from the
+    // store, as on another runner: wait for the cache to be made, then delete it.
+    const marker = path.join(sandboxRoot, "hibernate-cache.json");
+    for (let i = 0; i < 200 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
+    rmSync(sandboxRoot, { recursive: true, force: true });
+    log("E: cache deleted; waking from the store");
     const wakeAgainMs = await wake();
     const events = await api.events(id);
     await api.terminate(id);
@@ -121,7 +127,7 @@ export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: str
     return {
       workspace: { files: p.workspaceFiles, bytesWritten: writtenBytes, generateMs: Math.round(generateMs), content: "10 files of 2 MiB, the rest exponentially sized; ~35 % of files random bytes, the rest source-like text (python3, seeded)" },
       what: {
-        api: `hibernate: POST /hibernate → GET shows hibernated (polled every ${p.pollMs} ms); wake: POST …/exec [\"true\"] on the hibernated session → answer`,
+        api: `hibernate: POST /hibernate → GET shows hibernated (polled every ${p.pollMs} ms); wake: POST …/exec [\"true\"] on the hibernated session → answer (first wake: on the same runner, from its hibernate cache; second wake: the cache deleted first, so restored from the store as on another runner)`,
         raw: "hibernate: runc pause + tar -cf - upper workspace | zstd -T0 -3 (same files) + runc delete --force; wake: zstd -d | tar -x into a fresh dir + runc run -d + runc exec true",
       },
       api: {
