@@ -40,7 +40,7 @@ for i in range(files):
 print(total)
 `;
 
-export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: string, p: SessionsParams, log: Log, signal?: AbortSignal) {
+export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: string, p: SessionsParams, log: Log, signal?: AbortSignal, runnerOutput?: () => string) {
   const id = await api.create(p.hibernateMemoryMib, p.vcpu);
   const sandboxRoot = path.join(runnerStateDir, id);
   const archiveDir = mkdtempSync(path.join(os.tmpdir(), "burrow-bench-archive-"));
@@ -65,7 +65,10 @@ export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: str
       await raw.exec(c, ["true"]);
       const t0 = now();
       await raw.pause(c);
-      await sh(`tar -C '${sandboxRoot}' -cf - upper workspace | zstd -q -T0 -3 -f -o '${archive}'`);
+      // The sandbox's writable area: its disk image's mount (disk/), or the root without disk limits.
+      const area = existsSync(path.join(sandboxRoot, "disk", "upper")) ? path.join(sandboxRoot, "disk") : sandboxRoot;
+      await sh(`tar -C '${area}' -cf - upper workspace | zstd -q -T0 -3 -f -o '${archive}'`);
+      if (statSync(archive).size < (p.workspaceMiB << 20) / 4) throw new Error(`the raw archive of ${area} is too small: tar found no files`);
       await raw.remove(c);
       return now() - t0;
     };
@@ -138,6 +141,8 @@ export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: str
         snapshot: first ? { logicalBytes: first.logicalBytes, storedBytes: first.storedBytes, fileCount: first.fileCount, storedOverLogical: r3(first.storedBytes, first.logicalBytes) } : null,
         unchangedSnapshot: second ? { logicalBytes: second.logicalBytes, newStoredBytes: second.storedBytes, storedOverLogical: r3(second.storedBytes, second.logicalBytes) } : null,
         runnerDetail,
+        /** The runner's own lines about this session (step timings of hibernate and wake). */
+        runnerLog: (runnerOutput?.() ?? "").split("\n").filter((l) => l.includes(id)).slice(-20),
       },
       raw: {
         hibernateMs: Math.round(rawHibernateMs),
