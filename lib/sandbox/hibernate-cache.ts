@@ -104,14 +104,8 @@ async function fingerprint(l: SandboxLayout): Promise<{ value: string; bytes: nu
   if (fs.existsSync(l.diskImage)) {
     if (await isMountPoint(l.disk)) return null; // in use: not a cache
     // The loop device finishes its writes (and the image's mtime) after umount returns: wait for
-    // it to let go of the image, then flush, so the times are final.
+    // it to let go of the image, so the times are final.
     await loopReleased(l.diskImage);
-    const fd = fs.openSync(l.diskImage, "r");
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
     const image = fs.statSync(l.diskImage, { bigint: true });
     return { value: `image:${image.ino}:${image.size}:${image.mtimeNs}:${image.ctimeNs}`, bytes: Number(image.blocks) * 512 };
   }
