@@ -3,6 +3,8 @@
 // it equals. A wake here whose snapshot is that one mounts it again instead of restoring from the
 // store. The marker is written last and removed before anything runs on the files, so files with
 // a marker are always an exact copy of a durable snapshot: deleting them never loses data.
+// Owners on disk are host ids of the runner's user namespace range: a cache made in another range
+// (the runner restarted with another SANDBOX_UID_BASE) is stale.
 // A fingerprint (the image's inode, size and times; without an image, every entry's stat) taken
 // when the cache is made must still match at the wake, else the cache counts as damaged.
 import { createHash } from "node:crypto";
@@ -15,7 +17,8 @@ import type { SandboxLayout } from "./sandbox-layout";
 import type { CachedFiles, CacheLookup } from "./types";
 
 export const CACHE_MARKER = "hibernate-cache.json";
-type Marker = CachedFiles & { fingerprint: string };
+/** idMap: the owners' range the files were written in (a runner restarted with another range cannot use them). */
+type Marker = CachedFiles & { fingerprint: string; idMap: BackendContext["idMap"] };
 
 const markerOf = (l: SandboxLayout) => path.join(l.root, CACHE_MARKER);
 const MAX_WALK_ENTRIES = 5_000_000;
@@ -31,7 +34,7 @@ export async function keepAsCache(ctx: BackendContext, id: string, snapshotId: s
   return ctx.locks.run(id, async () => {
     const print = await fingerprint(h.layout);
     if (!print) return null;
-    const marker: Marker = { id, snapshotId, bytes: print.bytes, cachedAt: now, fingerprint: print.value };
+    const marker: Marker = { id, snapshotId, bytes: print.bytes, cachedAt: now, fingerprint: print.value, idMap: ctx.idMap };
     const tmp = `${markerOf(h.layout)}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(marker), { mode: 0o600 });
     fs.renameSync(tmp, markerOf(h.layout));
@@ -50,7 +53,10 @@ export async function takeCache(ctx: BackendContext, id: string, snapshotId: str
   return ctx.locks.run(id, async () => {
     const marker = readMarker(h.layout);
     if (marker === undefined) return "missing";
-    const verdict: CacheLookup = marker === null ? "damaged" : marker.snapshotId !== snapshotId ? "stale" : (await fingerprint(h.layout))?.value !== marker.fingerprint ? "damaged" : "hit";
+    const verdict: CacheLookup =
+      marker === null ? "damaged"
+        : marker.snapshotId !== snapshotId || JSON.stringify(marker.idMap ?? null) !== JSON.stringify(ctx.idMap) ? "stale"
+          : (await fingerprint(h.layout))?.value !== marker.fingerprint ? "damaged" : "hit";
     if (verdict === "hit") fs.rmSync(markerOf(h.layout));
     return verdict;
   }).then(async (verdict) => {
