@@ -189,7 +189,13 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   const paths = backend.paths(session.id);
   const here = existsSync(paths.root);
   // Its hibernate cache here, made from the snapshot it wakes from: remounted, nothing restored.
-  const cache = waking && here && session.snapshotId && backend.takeCache ? await backend.takeCache(session.id, session.snapshotId) : null;
+  const cache = waking && here && session.snapshotId && backend.takeCache
+    ? await withSpan("snapshot.cache", { attributes: { "snapshot.id": session.snapshotId } }, async (span) => {
+      const found = await backend.takeCache!(session.id, session.snapshotId!);
+      span.setAttribute("cache.result", found);
+      return found;
+    })
+    : null;
   if (cache && cache !== "hit") deps.log?.(`session ${session.id}: hibernate cache ${cache}; restoring from the store`);
   if (cache === "hit") {
     deps.log?.(`session ${session.id}: woken from its hibernate cache`);
