@@ -68,6 +68,8 @@ const envSchema = z.object({
   SANDBOX_DISK_LIMITS: z.enum(["on", "off"]).default("on"),
   /** on: new sandboxes run the exec agent as PID 1 and execs go through it (README "Exec"); off: the shell-loop init and `runc exec`. */
   SANDBOX_EXEC_AGENT: z.enum(["on", "off"]).default("on"),
+  /** Disk space a runner may keep hibernated sessions' files in (its hibernate cache: a wake there skips the restore); 0 turns it off. Default: a quarter of the free space. */
+  SANDBOX_HIBERNATE_CACHE_BYTES: z.coerce.number().int().min(0).optional(),
   /** on: sessions may ask for a network (a veth into the runner's bridge, NAT, the policy resolver: README "Network"); off: only network "none". */
   SANDBOX_NETWORK: z.enum(["on", "off"]).default("on"),
   /** The runner's sandbox range (IPv4, /16 or smaller); the bridge takes its first address. */

@@ -1,6 +1,6 @@
 // Sessions on real sandboxes: a real runner worker, real runc. Create, exec, files, pause, resume,
 // hibernate and wake (five cycles, every file checked each time), fork from a snapshot, terminate.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
@@ -151,6 +151,11 @@ describe("sessions on real sandboxes", () => {
     await exec(id, ["sh", "-c", "head -c 200000 /dev/urandom > /workspace/blob"]);
     await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: env.tenant.key, params: { id } });
     await waitForState(id, "hibernated");
+    // The runner keeps the files as its hibernate cache, which a wake there would use: without it
+    // (as on another runner) the wake restores from the store.
+    const cache = path.join(env.runner.dataDir, "sandboxes", id);
+    for (let i = 0; i < 100 && !existsSync(path.join(cache, "hibernate-cache.json")); i++) await new Promise((r) => setTimeout(r, 50));
+    rmSync(cache, { recursive: true, force: true });
     // Flip a byte in the middle of every pack of the runner's store.
     const packsDir = path.join(env.runner.dataDir, "snapshots", "packs");
     const packs = readdirSync(packsDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));

@@ -1,6 +1,6 @@
 // E. hibernate and wake of a session holding ~100 MB in ~10,000 files (made by one exec), against
 // pause + tar | zstd and back on raw runc.
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { RawRunc } from "../lib/raw-runc";
@@ -40,7 +40,7 @@ for i in range(files):
 print(total)
 `;
 
-export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: string, p: SessionsParams, log: Log, signal?: AbortSignal) {
+export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: string, p: SessionsParams, log: Log, signal?: AbortSignal, runnerOutput?: () => string) {
   const id = await api.create(p.hibernateMemoryMib, p.vcpu);
   const sandboxRoot = path.join(runnerStateDir, id);
   const archiveDir = mkdtempSync(path.join(os.tmpdir(), "burrow-bench-archive-"));
@@ -65,7 +65,10 @@ export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: str
       await raw.exec(c, ["true"]);
       const t0 = now();
       await raw.pause(c);
-      await sh(`tar -C '${sandboxRoot}' -cf - upper workspace | zstd -q -T0 -3 -f -o '${archive}'`);
+      // The sandbox's writable area: its disk image's mount (disk/), or the root without disk limits.
+      const area = existsSync(path.join(sandboxRoot, "disk", "upper")) ? path.join(sandboxRoot, "disk") : sandboxRoot;
+      await sh(`tar -C '${area}' -cf - upper workspace | zstd -q -T0 -3 -f -o '${archive}'`);
+      if (statSync(archive).size < (p.workspaceMiB << 20) / 4) throw new Error(`the raw archive of ${area} is too small: tar found no files`);
       await raw.remove(c);
       return now() - t0;
     };
@@ -108,6 +111,12 @@ export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: str
     log(`E: woke + first exec in ${(wakeMs / 1000).toFixed(2)} s; hibernating the unchanged workspace again`);
     const hibernateAgainMs = await hibernate();
     const snaps2 = await api.snapshots(id);
+    // The runner kept the files (its hibernate cache); without them the wake restores from the
+    // store, as on another runner: wait for the cache to be made, then delete it.
+    const marker = path.join(sandboxRoot, "hibernate-cache.json");
+    for (let i = 0; i < 200 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
+    rmSync(sandboxRoot, { recursive: true, force: true });
+    log("E: cache deleted; waking from the store");
     const wakeAgainMs = await wake();
     const events = await api.events(id);
     await api.terminate(id);
@@ -121,7 +130,7 @@ export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: str
     return {
       workspace: { files: p.workspaceFiles, bytesWritten: writtenBytes, generateMs: Math.round(generateMs), content: "10 files of 2 MiB, the rest exponentially sized; ~35 % of files random bytes, the rest source-like text (python3, seeded)" },
       what: {
-        api: `hibernate: POST /hibernate → GET shows hibernated (polled every ${p.pollMs} ms); wake: POST …/exec [\"true\"] on the hibernated session → answer`,
+        api: `hibernate: POST /hibernate → GET shows hibernated (polled every ${p.pollMs} ms); wake: POST …/exec [\"true\"] on the hibernated session → answer (first wake: on the same runner, from its hibernate cache; second wake: the cache deleted first, so restored from the store as on another runner)`,
         raw: "hibernate: runc pause + tar -cf - upper workspace | zstd -T0 -3 (same files) + runc delete --force; wake: zstd -d | tar -x into a fresh dir + runc run -d + runc exec true",
       },
       api: {
@@ -132,6 +141,8 @@ export async function phaseHibernate(api: Api, raw: RawRunc, runnerStateDir: str
         snapshot: first ? { logicalBytes: first.logicalBytes, storedBytes: first.storedBytes, fileCount: first.fileCount, storedOverLogical: r3(first.storedBytes, first.logicalBytes) } : null,
         unchangedSnapshot: second ? { logicalBytes: second.logicalBytes, newStoredBytes: second.storedBytes, storedOverLogical: r3(second.storedBytes, second.logicalBytes) } : null,
         runnerDetail,
+        /** The runner's own lines about this session (step timings of hibernate and wake). */
+        runnerLog: (runnerOutput?.() ?? "").split("\n").filter((l) => l.includes(id)).slice(-20),
       },
       raw: {
         hibernateMs: Math.round(rawHibernateMs),

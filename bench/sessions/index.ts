@@ -148,7 +148,7 @@ export async function benchSessions(target: SessionsTarget, p: SessionsParams, l
     await phase("sustained", () => phaseSustained(api, raw, p, log, signal));
     await phase("burst", () => phaseBurst(api, burstHttp, raw, p, log, signal));
     await phase("execRoundTrip", () => phaseExec(api, runnerBackend, p, log, signal));
-    await phase("hibernateWake", () => phaseHibernate(api, raw, runnerStateDir, p, log, signal));
+    await phase("hibernateWake", () => phaseHibernate(api, raw, runnerStateDir, p, log, signal, () => runner?.output() ?? ""));
     await phase("memory", () => phaseMemory(api, raw, p, log, signal));
   } catch (err) {
     failures.push(msg(err));

@@ -33,9 +33,9 @@ export function summaryLines(phases: Record<string, any>): string[] {
   if (e?.api) {
     out.push(`  hibernate / wake, ${(e.workspace.bytesWritten / 2 ** 20).toFixed(0)} MiB in ${e.workspace.files} files (ms; raw = tar | zstd):`);
     out.push(row("hibernate", e.api.hibernateMs, null, e.raw.hibernateMs, e.ratios.hibernate, 0));
-    out.push(row("wake + first exec", e.api.wakeAndFirstExecMs, null, e.raw.wakeAndFirstExecMs, e.ratios.wake, 0));
+    out.push(row("wake + first exec, same runner (cache)", e.api.wakeAndFirstExecMs, null, e.raw.wakeAndFirstExecMs, e.ratios.wake, 0));
     out.push(row("hibernate again, unchanged", e.api.hibernateUnchangedMs, null, e.raw.hibernateUnchangedMs, e.ratios.hibernateUnchanged, 0));
-    out.push(row("wake again + first exec", e.api.wakeAgainAndFirstExecMs, null, e.raw.wakeAgainAndFirstExecMs, e.ratios.wakeAgain, 0));
+    out.push(row("wake + first exec from the store", e.api.wakeAgainAndFirstExecMs, null, e.raw.wakeAgainAndFirstExecMs, e.ratios.wakeAgain, 0));
     out.push(row("stored / logical", e.api.snapshot?.storedOverLogical, null, e.raw.archiveOverLogical, e.ratios.storedBytes, 3));
     out.push(row("new bytes, unchanged (MiB)", (e.api.unchangedSnapshot?.newStoredBytes ?? NaN) / 2 ** 20, null, e.raw.unchangedNewBytes / 2 ** 20, e.ratios.unchangedNewBytes, 2));
   } else if (e?.failed) out.push(`  hibernate / wake: FAILED ${e.failed}`);

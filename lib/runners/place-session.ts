@@ -1,4 +1,5 @@
-// Placement: the online runner with the most free vCPU that fits the session's resources and pool.
+// Placement: the online runner with the most free vCPU that fits the session's resources and pool;
+// a wake prefers the runner that kept the session's files (its hibernate cache) when that one fits.
 // A runner that registered unable to run sandboxes is skipped; when it is all there is, the answer
 // says why it cannot (its reason), not just that no runner is online.
 // Runner rows are locked for the decision, so two placements cannot both take the last slot.
@@ -7,7 +8,7 @@ import type { TenantTx } from "../db/tenant-scope";
 import { withSpan } from "../telemetry/platform-span";
 import { HEARTBEAT_TIMEOUT_SECONDS } from "./liveness";
 
-export type Demand = { vcpu: number; memoryMib: number; gpus: number; pool?: string; /** Joins the placement span to the session. */ sessionId?: string };
+export type Demand = { vcpu: number; memoryMib: number; gpus: number; pool?: string; /** Joins the placement span to the session. */ sessionId?: string; /** Taken when it fits. */ preferRunnerId?: string };
 
 type Candidate = { id: string; free_vcpu: number; free_memory: number; free_gpus: number };
 
@@ -37,6 +38,9 @@ async function pickRunner(tx: TenantTx, demand: Demand, excludeSessionId?: strin
       AND (${pool}::text IS NULL OR r.labels->>'pool' = ${pool}::text)
     GROUP BY r.id
     ORDER BY free_vcpu DESC, r.id`;
+  const fits = (c: Candidate) => Number(c.free_vcpu) >= demand.vcpu && Number(c.free_memory) >= demand.memoryMib && Number(c.free_gpus) >= demand.gpus;
+  const preferred = demand.preferRunnerId ? candidates.find((c) => c.id === demand.preferRunnerId && fits(c)) : undefined;
+  if (preferred) return preferred.id;
   const fit = candidates.find(
     (c) => Number(c.free_vcpu) >= demand.vcpu && Number(c.free_memory) >= demand.memoryMib && Number(c.free_gpus) >= demand.gpus,
   );

@@ -4,6 +4,7 @@
 // to re-run after a crash at any point: the decision looks at the container, and each step first
 // checks what is really there (container, files) before acting. A container the runtime lost (host
 // reboot) is started again on the session's files when they are here (see "recover").
+import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { DISK_IMAGE_NAME, type SandboxBackend, type SandboxPaths, type SandboxSpec } from "../sandbox";
@@ -18,6 +19,7 @@ import { env } from "../env";
 import { recordPostMortem } from "../sessions/post-mortem";
 import { endingPostMortem } from "./check-sandbox-limits";
 import { runOnStartHook } from "./on-start-hook";
+import { cacheBackend, keepOrDestroy } from "./hibernate-cache";
 import { withLifecycleSpan } from "../telemetry/lifecycle-spans";
 import { withSpan } from "../telemetry/platform-span";
 
@@ -177,24 +179,49 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   const startCause: TransitionCause = waking ? "wake" : forking ? "fork" : causeOf(session);
   if (state.state !== "starting") state = await recordTransition(state, "starting", startCause);
   const started = Date.now();
-  // Files left on this host by a hibernated session are newer than its snapshot when the session
-  // was given up with its runner (runner_lost): move them aside, never delete them.
-  if (waking) {
+  const steps: Record<string, number> = {};
+  let lap = Date.now();
+  const step = (name: string) => {
+    const t = Date.now();
+    steps[name] = t - lap;
+    lap = t;
+  };
+  const paths = backend.paths(session.id);
+  const here = existsSync(paths.root);
+  // Its hibernate cache here, made from the snapshot it wakes from: remounted, nothing restored.
+  const cache = waking && here && session.snapshotId && backend.takeCache
+    ? await withSpan("snapshot.cache", { attributes: { "snapshot.id": session.snapshotId } }, async (span) => {
+      const found = await backend.takeCache!(session.id, session.snapshotId!);
+      span.setAttribute("cache.result", found);
+      return found;
+    })
+    : null;
+  if (cache && cache !== "hit") deps.log?.(`session ${session.id}: hibernate cache ${cache}; restoring from the store`);
+  if (cache === "hit") {
+    deps.log?.(`session ${session.id}: woken from its hibernate cache`);
+  } else if (waking && here) {
+    // Files left on this host by a hibernated session are newer than its snapshot when the session
+    // was given up with its runner (runner_lost): move them aside, never delete them.
     const kept = await backend.quarantine(session.id);
     if (kept) deps.log?.(`session ${session.id}: files found on waking, kept in ${kept}`);
-  } else {
+  } else if (here) {
     await backend.destroy(session.id);
   }
+  step("clearMs");
   // The writable area (its own disk image, diskMib) exists before the snapshot is restored into it.
   await backend.prepareFiles(session.id, diskOf(session));
-  if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
+  step("filesMs");
+  if (session.snapshotId && cache !== "hit") await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, paths));
+  step("restoreMs");
   const info = await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
+  step("createMs");
   await deps.sandboxStarted?.(session.id);
   await runOnStartHook(backend, session.id, deps.log);
+  step("hooksMs");
   // The preview proxy reads the address here, so a woken session is followed to its new runner.
-  const set = { lastActivityAt: new Date(), sandboxAddress: info.address ?? null };
+  const set = { lastActivityAt: new Date(), sandboxAddress: info.address ?? null, cacheRunnerId: null };
   const running = await recordTransition(state, "running", forking ? "fork" : session.snapshotId ? "wake" : causeOf(session), {
-    detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId },
+    detail: { startMs: Date.now() - started, fromSnapshot: session.snapshotId, ...(cache ? { hibernateCache: cache } : {}), steps },
     set,
   });
   return after(session, running, set);
@@ -210,13 +237,18 @@ async function hibernate(session: Session, container: ContainerObservation, deps
   if (container === "running" || container === "paused") await backend.pause(session.id).catch(() => {}); // a frozen tree is a consistent snapshot
   else await backend.prepareFiles(session.id, diskOf(session)); // after a reboot its disk image is not mounted
   const started = Date.now();
-  const snapshot = await withSpan("session.snapshot", {}, () => snapshotSessionFiles(session, backend.paths(session.id), "hibernate"));
+  const snapshot = await withSpan("session.snapshot", {}, () => snapshotSessionFiles(session, backend.paths(session.id), "hibernate", deps.log));
+  const snapshotMs = Date.now() - started;
   // Recorded before the files go: a crash now leaves garbage for the orphan sweep, never data loss.
-  const set = { snapshotId: snapshot.id, runnerId: null, sandboxAddress: null };
+  // With a hibernate cache the files stay here, equal to the snapshot, and a wake prefers this runner.
+  const caching = cacheBackend(backend) !== null;
+  const set = { snapshotId: snapshot.id, runnerId: null, sandboxAddress: null, cacheRunnerId: caching ? deps.runnerId : null };
   const hibernated = await recordTransition(state, "hibernated", cause, {
-    detail: { snapshotId: snapshot.id, hibernateMs: Date.now() - started, storedBytes: Number(snapshot.storedBytes) },
+    detail: { snapshotId: snapshot.id, hibernateMs: Date.now() - started, snapshotMs, storedBytes: Number(snapshot.storedBytes) },
     set,
   });
-  await backend.destroy(session.id);
+  const freed = Date.now();
+  const kept = await keepOrDestroy(backend, session.id, snapshot.id, deps.log);
+  deps.log?.(`session ${session.id}: hibernated in ${freed - started} ms; sandbox ${kept ? `kept as its hibernate cache (${kept.bytes} bytes)` : "deleted"} in ${Date.now() - freed} ms`);
   return after(session, hibernated, set);
 }

@@ -19,6 +19,7 @@ import { missingBinaryMessage, runCommand, runRuntime, runtimeMessage } from "./
 import { SandboxError } from "./sandbox-error";
 import { MAX_SOCKET_PATH_BYTES, publicPaths, type SandboxLayout } from "./sandbox-layout";
 import { ensureSessionDisk } from "./session-disk";
+import { CACHE_MARKER } from "./hibernate-cache";
 import { validateSandboxSpec } from "./validate-spec";
 import type { SandboxInfo, SandboxSpec } from "./types";
 
@@ -102,6 +103,8 @@ async function prepareDirectories(l: SandboxLayout, ctx: BackendContext, resourc
   }
   // Left mounted by a crash: unmount before the work dirs are wiped below it.
   if (await isMountPoint(l.rootfs)) await unmountAllUnder(l.bundle);
+  // Files that a container runs on are no longer a copy of their snapshot (hibernate-cache.ts).
+  await fs.rm(path.join(l.root, CACHE_MARKER), { force: true });
   await ensureSessionDisk(l, resources);
   // Overlay work dirs hold only overlayfs's scratch space; a fresh one avoids "in use" leftovers,
   // e.g. after the upper dir was replaced by a snapshot restore.

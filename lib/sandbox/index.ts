@@ -56,6 +56,8 @@ export {
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_PIDS_LIMIT,
   EXEC_TIMEOUT_EXIT_CODE,
+  type CachedFiles,
+  type CacheLookup,
   type ExecRequest,
   type ExecResult,
   type OutputListener,

@@ -6,6 +6,7 @@ import { createBackendContext, execTargetOf, sandboxHandle } from "./backend-con
 import { createSandbox } from "./create-sandbox";
 import { destroySandbox, quarantineSandbox } from "./destroy-sandbox";
 import { execInSandbox } from "./exec-in-sandbox";
+import { dropCache, keepAsCache, listCaches, takeCache } from "./hibernate-cache";
 import { assertIdMap, type IdMap } from "./id-map";
 import { listSandboxes } from "./list-sandboxes";
 import { pauseSandbox } from "./pause-sandbox";
@@ -65,6 +66,14 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
     resume: (id) => resumeSandbox(ctx, id),
     destroy: (id, destroyOpts) => destroySandbox(ctx, id, destroyOpts),
     quarantine: (id) => quarantineSandbox(ctx, id),
+    keepAsCache: (id, snapshotId) => keepAsCache(ctx, id, snapshotId),
+    takeCache: (id, snapshotId) => takeCache(ctx, id, snapshotId),
+    listCaches: async () => listCaches(ctx),
+    dropCache: (id, snapshotId) => dropCache(ctx, id, snapshotId),
+    freeBytes: async () => {
+      const s = await fs.statfs(stateDir);
+      return s.bavail * s.bsize;
+    },
     list: () => listSandboxes(ctx),
     stats: (id) => sandboxStats(ctx, id),
     initHealth: (id) => sandboxInitHealth(ctx, id),

@@ -3,6 +3,10 @@ import type { ListeningPort } from "../network/listening-ports";
 import type { EgressPolicy } from "../network/schemas";
 import type { IdMap } from "./id-map";
 
+/** A hibernated sandbox's files kept on the host, equal to a snapshot (hibernate-cache.ts). */
+export type CachedFiles = { id: string; snapshotId: string; bytes: number; cachedAt: number };
+export type CacheLookup = "hit" | "missing" | "stale" | "damaged";
+
 export type SandboxRootfs = { kind: "host" } | { kind: "dir"; path: string };
 
 export type SandboxResources = {
@@ -170,6 +174,18 @@ export interface SandboxBackend {
   destroy(id: string, opts?: { keepFiles?: boolean }): Promise<void>;
   /** Stops and deletes the container, moving its upper/ and workspace/ aside (never deleted); the directory, or null without files. */
   quarantine(id: string): Promise<string | null>;
+  /**
+   * The hibernate cache (hibernate-cache.ts): after a durable snapshot, stop the sandbox but keep
+   * its writable area marked as equal to `snapshotId`; a backend without it always restores.
+   */
+  keepAsCache?(id: string, snapshotId: string): Promise<CachedFiles | null>;
+  /** On a wake: "hit" when the cache is `snapshotId`'s and intact (then it is the session's files again). */
+  takeCache?(id: string, snapshotId: string): Promise<CacheLookup>;
+  listCaches?(): Promise<CachedFiles[]>;
+  /** Deletes a cache while it still is one (of `snapshotId`, when given); false when it was not. */
+  dropCache?(id: string, snapshotId?: string): Promise<boolean>;
+  /** Free bytes of the filesystem the sandboxes' files are on. */
+  freeBytes?(): Promise<number>;
   /** This backend's containers the runtime knows about (burrow-* with a bundle under stateDir). */
   list(): Promise<SandboxListEntry[]>;
   stats(id: string): Promise<SandboxStats>;

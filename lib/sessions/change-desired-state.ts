@@ -45,7 +45,7 @@ export async function requestDesiredState(tx: TenantTx, ctx: Pick<TenantContext,
   if (wantsAwake && (session.state === "hibernated" || session.state === "hibernating") && !runnerId) {
     // Waking: the session holds compute again, so it must fit the quota and find a runner.
     await assertSessionFits(tx, ctx.tenantId, session);
-    runnerId = await placeSession(tx, { vcpu: session.vcpu, memoryMib: session.memoryMib, gpus: session.gpus, pool: session.pool ?? undefined, sessionId: session.id });
+    runnerId = await placeSession(tx, { vcpu: session.vcpu, memoryMib: session.memoryMib, gpus: session.gpus, pool: session.pool ?? undefined, sessionId: session.id, preferRunnerId: session.cacheRunnerId ?? undefined });
   }
   const updated = await tx.session.update({
     where: { id: session.id },

@@ -17,10 +17,11 @@ export function snapshotStore(): BlobStore {
 
 type SessionRef = { id: string; tenantId: string; snapshotId: string | null; retentionDays: number };
 
-export async function snapshotSessionFiles(session: SessionRef, paths: SandboxPaths, reason: "hibernate" | "manual") {
+export async function snapshotSessionFiles(session: SessionRef, paths: SandboxPaths, reason: "hibernate" | "manual", log?: (message: string) => void) {
   // The parent's manifest lets the store skip files that did not change since the last snapshot.
   const parent = session.snapshotId ? await db().snapshot.findUnique({ where: { id: session.snapshotId }, select: { manifestHash: true } }) : null;
   const written = await writeSnapshot({ store: snapshotStore(), trees: { upper: paths.upper, workspace: paths.workspace }, parent: parent?.manifestHash ?? null, idMap: paths.idMap });
+  log?.(`session ${session.id}: snapshot written in ${written.durationMs} ms (${Object.entries(written.stepsMs).map(([k, v]) => `${k} ${v}`).join(", ")}; ${written.files} files, ${written.newBlobs} new)`);
   return db().snapshot.create({
     data: {
       id: newId("snp"),

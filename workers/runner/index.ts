@@ -23,6 +23,7 @@ import { checkInitHealth } from "../../lib/runners/check-init-health";
 import { createSandboxLimitWatch } from "../../lib/runners/check-sandbox-limits";
 import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
+import { sweepHibernateCaches } from "../../lib/runners/hibernate-cache";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
 import { createRuncBackend, ensureAgentBinary } from "../../lib/sandbox";
 import { runnerNetworking } from "../../lib/network/runner-networking";
@@ -189,6 +190,8 @@ async function main() {
         log(`orphan ${container.id}: ${(e as Error).message}`);
       }
     }
+    // Hibernate caches no session can wake from, and the oldest beyond the size limit.
+    await sweepHibernateCaches(backend, new Set(inFlight.keys()), log).catch((e) => log(`hibernate caches: ${(e as Error).message}`));
   }
 
   /** The main process's output of every sandbox that exists here goes to its session's log. */

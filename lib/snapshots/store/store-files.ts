@@ -18,8 +18,10 @@ export const LARGE_FILE_BYTES = 8 << 20;
 const SYNC_READ_MAX_BYTES = 1 << 20;
 /** zstd processes running while hashing goes on (the machine's cores are the limit that matters). */
 const COMPRESS_PROCESSES = 2;
-const BATCH_FILES = 384;
-const BATCH_BYTES = 16 << 20;
+/** Files per zstd process: a spawn costs the main thread ~8 ms (fork of a large process), so few
+ * and large batches; bounded by the descriptor limit, as every file of a batch stays open. */
+const BATCH_FILES = Math.max(64, Math.min(2048, Math.floor(openFileLimit() / 8)));
+const BATCH_BYTES = 32 << 20;
 const READ_BUFFER = 1 << 20;
 const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 
@@ -62,9 +64,9 @@ export async function storeFiles(files: readonly WalkedFile[], known: Set<string
   try {
     for (const file of files) {
       if (failure) throw failure;
-      const o: Opened = { file, fd: openPinned(file), before: null as unknown as BigIntStats };
+      const [fd, before] = openPinned(file);
+      const o: Opened = { file, fd, before };
       open.add(o);
-      o.before = fs.fstatSync(o.fd, { bigint: true });
       const sha = file.entry.size <= SYNC_READ_MAX_BYTES ? hashSync(o.fd, buf) : await hashAsync(o.fd, buf);
       file.entry.sha256 = sha;
       if (known.has(sha)) finish(o);
@@ -98,7 +100,8 @@ function checkUnchanged(o: Opened): void {
   }
 }
 
-function openPinned(file: WalkedFile): number {
+/** The open descriptor and its stat (the "before" of checkUnchanged). */
+function openPinned(file: WalkedFile): [number, BigIntStats] {
   let fd: number;
   try {
     fd = fs.openSync(file.abs, OPEN_FLAGS);
@@ -112,7 +115,7 @@ function openPinned(file: WalkedFile): number {
     fs.closeSync(fd);
     throw new SnapshotSourceChangedError(file.abs);
   }
-  return fd;
+  return [fd, st];
 }
 
 function hashSync(fd: number, buf: Buffer): string {
@@ -145,4 +148,15 @@ async function compressBatch(batch: Opened[], writer: PackWriter): Promise<void>
     if (f.contentSize !== null && f.contentSize !== batch[j].file.entry.size) throw new SnapshotSourceChangedError(batch[j].file.abs);
   });
   await writer.add(batch.map((o, j) => ({ sha256: o.file.entry.sha256, rawSize: o.file.entry.size, data: out.subarray(frames[j].offset, frames[j].offset + frames[j].length) })));
+}
+
+/** The soft limit of open files (Node raises it to the hard limit at start); 1024 if unreadable. */
+function openFileLimit(): number {
+  try {
+    const line = fs.readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    return Number.isFinite(soft) && soft > 0 ? soft : 1024;
+  } catch {
+    return 1024;
+  }
 }

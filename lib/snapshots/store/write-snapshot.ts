@@ -38,6 +38,8 @@ export type WriteSnapshotResult = {
   /** E.g. an unreadable parent, so nothing was deduplicated against it. */
   warnings: string[];
   durationMs: number;
+  /** Where the time went: reading the parent, walking (with xattrs), hashing and storing contents, the manifest. */
+  stepsMs: { parent: number; walk: number; contents: number; manifest: number };
 };
 
 export async function writeSnapshot(opts: WriteSnapshotOptions): Promise<WriteSnapshotResult> {
@@ -63,6 +65,7 @@ export async function writeSnapshot(opts: WriteSnapshotOptions): Promise<WriteSn
     }
   }
 
+  const t1 = performance.now();
   const walked: Record<string, WalkedTree> = {};
   for (const n of names) {
     walked[n] = await walkTree(opts.trees[n]);
@@ -70,11 +73,13 @@ export async function writeSnapshot(opts: WriteSnapshotOptions): Promise<WriteSn
     await attachXattrs(opts.trees[n], walked[n].entries);
   }
 
+  const t2 = performance.now();
   const writer = new PackWriter(opts.store);
   const files = names.flatMap((n) => walked[n].files);
   await storeFiles(files, known, writer);
   await writer.flush();
 
+  const t3 = performance.now();
   const newPacks = new Set(writer.packIds);
   const usedParentPacks = new Set(files.map((f) => parentPacks.get(f.entry.sha256)).filter((p): p is string => !!p));
   const logicalBytes = files.reduce((sum, f) => sum + f.entry.size, 0);
@@ -107,6 +112,7 @@ export async function writeSnapshot(opts: WriteSnapshotOptions): Promise<WriteSn
     skipped,
     warnings,
     durationMs: Math.round(performance.now() - started),
+    stepsMs: { parent: Math.round(t1 - started), walk: Math.round(t2 - t1), contents: Math.round(t3 - t2), manifest: Math.round(performance.now() - t3) },
   };
 }
 
