@@ -61,8 +61,19 @@ export function sandboxMountViolations(mountinfo: string, own: { workspace: stri
   return problems;
 }
 
+/**
+ * Every container of the host's runtime root. `runc list` fails when a container another process is
+ * deleting vanishes between its readdir and its stat (other test files run in parallel), so that
+ * one error is retried a few times.
+ */
 export function runtimeContainers(): { id: string; status: string; bundle: string }[] {
-  return JSON.parse(execFileSync(RUNTIME, ["list", "--format", "json"], { encoding: "utf8" }) || "null") ?? [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return JSON.parse(execFileSync(RUNTIME, ["list", "--format", "json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) || "null") ?? [];
+    } catch (e) {
+      if (attempt >= 5 || !/no such file or directory/.test(String((e as { stderr?: unknown }).stderr ?? ""))) throw e;
+    }
+  }
 }
 
 /** idMap: run the sandboxes in a user namespace with this uid/gid range. */
