@@ -6,6 +6,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as eventsRoute from "@/app/api/v1/sessions/[id]/events/route";
 import * as execRoute from "@/app/api/v1/sessions/[id]/exec/route";
+import * as hibernateRoute from "@/app/api/v1/sessions/[id]/hibernate/route";
+import * as resumeRoute from "@/app/api/v1/sessions/[id]/resume/route";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
 import * as snapshotsRoute from "@/app/api/v1/sessions/[id]/snapshots/route";
 import * as sessionsRoute from "@/app/api/v1/sessions/route";
@@ -183,6 +185,26 @@ describe("warm pools", () => {
       await terminate(next.body.id);
     }
   }, 180_000);
+
+  it("a claimed session hibernates and wakes like any other, keeping its files and env", async () => {
+    await poolReady();
+    const res = await create({ env: { GREETING: "still here" } });
+    const id = res.body.id as string;
+    const row = await db().session.findUniqueOrThrow({ where: { id } });
+    expect(row.sandboxId).not.toBeNull();
+    expect((await exec(id, ["sh", "-c", "echo kept > /workspace/kept"])).body.exitCode).toBe(0);
+    expect((await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: state.tenant.key, params: { id } })).status).toBe(200);
+    await waitForSessionState(state.runner, id, "hibernated");
+    expect(existsSync(sandboxDir(row.sandboxId!))).toBe(false);
+    expect((await call(resumeRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/resume`, key: state.tenant.key, params: { id } })).status).toBe(200);
+    await waitForSessionState(state.runner, id, "running");
+    const out = await exec(id, ["sh", "-c", "cat /workspace/kept; echo $GREETING"]);
+    expect(out.body.stdout).toBe("kept\nstill here\n");
+    // Woken on a sandbox of its own: the runner does not try to adopt the pooled one again.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(state.runner.output()).not.toMatch(new RegExp(`adopting \\S+ for ${id}`));
+    await terminate(id);
+  }, 120_000);
 
   it("the quota counts a claimed session", async () => {
     await poolReady();

@@ -111,11 +111,16 @@ export function createRunnerWarmPool(opts: {
     }
   }
 
+  /**
+   * Adopts the session's claimed sandbox while its pooled row says it is still to be adopted (a
+   * session woken after a hibernate keeps sandboxId but has a sandbox of its own by then).
+   */
   async function link(session: Session): Promise<void> {
     if (!session.sandboxId || backend.isClaimed?.(session.id)) return;
     const pending = linking.get(session.id);
     if (pending) return pending;
     const p = (async () => {
+      if (!(await db().pooledSandbox.findFirst({ where: { id: session.sandboxId!, sessionId: session.id }, select: { id: true } }))) return;
       await backend.claimPooled!(session.sandboxId!, session.id, { ...(session.env as Record<string, string>), ...opts.sandboxEnv(session) });
       // The sandbox is the session's now (sessions.sandbox_id): it no longer counts as the pool's.
       await db().pooledSandbox.deleteMany({ where: { id: session.sandboxId!, sessionId: session.id } });
@@ -141,8 +146,11 @@ export function createRunnerWarmPool(opts: {
       return pass;
     },
     async linkClaimed(sessions) {
-      for (const s of sessions) {
-        if (s.sandboxId && s.state !== "terminated" && !backend.isClaimed?.(s.id)) {
+      const candidates = sessions.filter((s) => s.sandboxId && s.state !== "terminated" && !backend.isClaimed?.(s.id));
+      if (!candidates.length) return;
+      const toAdopt = new Set((await db().pooledSandbox.findMany({ where: { sessionId: { in: candidates.map((s) => s.id) } }, select: { sessionId: true } })).map((r) => r.sessionId));
+      for (const s of candidates) {
+        if (toAdopt.has(s.id)) {
           await link(s).catch((e: Error) => log(`warm pool: adopting ${s.sandboxId} for ${s.id}: ${e.message}`));
         }
       }
