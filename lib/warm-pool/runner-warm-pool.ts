@@ -12,6 +12,11 @@ import { isPooledSandboxId, type SandboxBackend, type SandboxRootfs } from "../s
 import { BASE_TEMPLATE } from "../templates/schemas";
 import type { WarmPoolEntry } from "./warm-pool-setting";
 
+/** What adopting a claimed sandbox needs of its session. */
+const REFILL_AFTER_NOTICE_MS = 200;
+
+type ClaimingSession = Pick<Session, "id" | "sandboxId" | "env">;
+
 type Pool = WarmPoolEntry & { templateId: string; rootfs: SandboxRootfs };
 
 export type RunnerWarmPool = {
@@ -19,6 +24,11 @@ export type RunnerWarmPool = {
   start(): Promise<void>;
   /** Starts sandboxes until each pool is at its size (or the runner is full); one pass at a time. */
   refill(): Promise<void>;
+  /**
+   * A create may have claimed one: refill shortly, so the replacement's start (CPU-heavy: mount,
+   * runc run) does not compete with the claimed session's first requests.
+   */
+  refillSoon(): void;
   /** Adopts the pooled sandboxes creates gave these sessions (before the pass looks at containers). */
   linkClaimed(sessions: Session[]): Promise<void>;
   /** The backend the runner serves sessions with: a claimed sandbox is adopted on its first request. */
@@ -30,7 +40,7 @@ export function createRunnerWarmPool(opts: {
   backend: SandboxBackend;
   runnerId: () => string;
   entries: WarmPoolEntry[];
-  sandboxEnv: (session: Session) => Record<string, string>;
+  sandboxEnv: (session: { id: string }) => Record<string, string>;
   diskLimits: boolean;
   log: (message: string) => void;
 }): RunnerWarmPool {
@@ -40,6 +50,7 @@ export function createRunnerWarmPool(opts: {
   let closed = false;
   const linking = new Map<string, Promise<void>>();
   let fullSaid = false;
+  let soon: NodeJS.Timeout | null = null;
 
   async function resolvePools(): Promise<Pool[]> {
     const out: Pool[] = [];
@@ -115,15 +126,22 @@ export function createRunnerWarmPool(opts: {
    * Adopts the session's claimed sandbox while its pooled row says it is still to be adopted (a
    * session woken after a hibernate keeps sandboxId but has a sandbox of its own by then).
    */
-  async function link(session: Session): Promise<void> {
+  function refill(): Promise<void> {
+    if (closed || opts.entries.length === 0) return Promise.resolve();
+    pass ??= refillPass().catch((e: Error) => log(`warm pool: ${e.message}`)).finally(() => (pass = null));
+    return pass;
+  }
+
+  async function link(session: ClaimingSession, rowChecked = false): Promise<void> {
     if (!session.sandboxId || backend.isClaimed?.(session.id)) return;
     const pending = linking.get(session.id);
     if (pending) return pending;
     const p = (async () => {
-      if (!(await db().pooledSandbox.findFirst({ where: { id: session.sandboxId!, sessionId: session.id }, select: { id: true } }))) return;
+      if (!rowChecked && !(await db().pooledSandbox.findFirst({ where: { id: session.sandboxId!, sessionId: session.id }, select: { id: true } }))) return;
       await backend.claimPooled!(session.sandboxId!, session.id, { ...(session.env as Record<string, string>), ...opts.sandboxEnv(session) });
-      // The sandbox is the session's now (sessions.sandbox_id): it no longer counts as the pool's.
-      await db().pooledSandbox.deleteMany({ where: { id: session.sandboxId!, sessionId: session.id } });
+      // The sandbox is the session's now (sessions.sandbox_id, and claim.json on this host): the
+      // row only said "to be adopted". Not awaited: the request that adopted it goes on at once.
+      void db().pooledSandbox.deleteMany({ where: { id: session.sandboxId!, sessionId: session.id } }).catch((e: Error) => log(`warm pool: ${e.message}`));
     })().finally(() => linking.delete(session.id));
     linking.set(session.id, p);
     return p;
@@ -132,18 +150,24 @@ export function createRunnerWarmPool(opts: {
   /** A request can reach the runner before its reconcile pass saw the claim: adopt it now (one lookup). */
   async function ensureLinked(sessionId: string): Promise<void> {
     if (backend.isClaimed?.(sessionId) || existsSync(backend.paths(sessionId).root)) return;
-    const session = await db().session.findUnique({ where: { id: sessionId } });
-    if (session?.sandboxId && session.runnerId === opts.runnerId() && session.state !== "terminated") await link(session);
+    // The session and its claim in one read: only a session of this runner whose pooled row is still to be adopted.
+    const [row] = await db().$queryRaw<{ id: string; sandbox_id: string; env: Session["env"] }[]>`
+      SELECT s.id, s.sandbox_id, s.env FROM sessions s JOIN pooled_sandboxes p ON p.id = s.sandbox_id AND p.session_id = s.id
+      WHERE s.id = ${sessionId} AND s.runner_id = ${opts.runnerId()} AND s.state <> 'terminated'`;
+    if (row) await link({ id: row.id, sandboxId: row.sandbox_id, env: row.env }, true);
   }
 
   return {
     async start() {
       await removeUnclaimed();
     },
-    refill() {
-      if (closed || opts.entries.length === 0) return Promise.resolve();
-      pass ??= refillPass().catch((e: Error) => log(`warm pool: ${e.message}`)).finally(() => (pass = null));
-      return pass;
+    refill,
+    refillSoon() {
+      if (soon || closed || opts.entries.length === 0) return;
+      soon = setTimeout(() => {
+        soon = null;
+        void refill();
+      }, REFILL_AFTER_NOTICE_MS);
     },
     async linkClaimed(sessions) {
       const candidates = sessions.filter((s) => s.sandboxId && s.state !== "terminated" && !backend.isClaimed?.(s.id));
@@ -171,6 +195,7 @@ export function createRunnerWarmPool(opts: {
     },
     async close() {
       closed = true;
+      if (soon) clearTimeout(soon);
       await pass;
       await removeUnclaimed().catch((e: Error) => log(`warm pool: ${e.message}`));
     },

@@ -26,7 +26,6 @@ import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
 import { createRuncBackend, ensureAgentBinary, isPooledSandboxId } from "../../lib/sandbox";
 import { createRunnerWarmPool, parseWarmPoolSetting } from "../../lib/warm-pool";
-import type { Session } from "../../lib/db/generated/client";
 import { runnerNetworking } from "../../lib/network/runner-networking";
 import { createNetworkPolicySync } from "../../lib/runners/sync-network-policies";
 import { createNetworkMetering } from "../../lib/runners/network-metering";
@@ -67,7 +66,7 @@ async function main() {
   const rawBackend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap, network, execAgent });
   // Warm pools (WARM_POOL, README "Warm pools"): the runner serves sessions through pool.wrap, which
   // adopts a claimed sandbox on the session's first request.
-  let sandboxEnvOf: (s: Session) => Record<string, string> = () => ({});
+  let sandboxEnvOf: (s: { id: string }) => Record<string, string> = () => ({});
   const warmPool = createRunnerWarmPool({
     backend: rawBackend, runnerId: () => runnerId, entries: parseWarmPoolSetting(env.WARM_POOL),
     sandboxEnv: (s) => sandboxEnvOf(s), diskLimits: env.SANDBOX_DISK_LIMITS === "on", log,
@@ -224,7 +223,7 @@ async function main() {
   listener.on("notification", (n) => {
     if (n.payload === runnerId) {
       void reconcileAll().catch((e) => log(`reconcile: ${e.message}`));
-      void warmPool.refill(); // a create may have claimed one
+      warmPool.refillSoon(); // a create may have claimed one
     }
   });
 
