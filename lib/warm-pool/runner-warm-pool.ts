@@ -31,6 +31,11 @@ export type RunnerWarmPool = {
   refillSoon(): void;
   /** Adopts the pooled sandboxes creates gave these sessions (before the pass looks at containers). */
   linkClaimed(sessions: Session[]): Promise<void>;
+  /**
+   * On a notice: adopts every claim of this runner still to be adopted, in one read, so that the
+   * session's first request (sent after the create's answer) usually finds it done.
+   */
+  adoptClaims(): Promise<void>;
   /** The backend the runner serves sessions with: a claimed sandbox is adopted on its first request. */
   wrap(backend: SandboxBackend): SandboxBackend;
   close(): Promise<void>;
@@ -147,6 +152,15 @@ export function createRunnerWarmPool(opts: {
     return p;
   }
 
+  async function adoptClaims(): Promise<void> {
+    const rows = await db().$queryRaw<{ id: string; sandbox_id: string; env: Session["env"] }[]>`
+      SELECT s.id, s.sandbox_id, s.env FROM pooled_sandboxes p JOIN sessions s ON s.id = p.session_id AND s.sandbox_id = p.id
+      WHERE p.runner_id = ${opts.runnerId()} AND p.status = 'claimed' AND s.state <> 'terminated'`;
+    for (const r of rows) {
+      await link({ id: r.id, sandboxId: r.sandbox_id, env: r.env }, true).catch((e: Error) => log(`warm pool: adopting ${r.sandbox_id} for ${r.id}: ${e.message}`));
+    }
+  }
+
   /** A request can reach the runner before its reconcile pass saw the claim: adopt it now (one lookup). */
   async function ensureLinked(sessionId: string): Promise<void> {
     if (backend.isClaimed?.(sessionId) || existsSync(backend.paths(sessionId).root)) return;
@@ -162,6 +176,7 @@ export function createRunnerWarmPool(opts: {
       await removeUnclaimed();
     },
     refill,
+    adoptClaims,
     refillSoon() {
       if (soon || closed || opts.entries.length === 0) return;
       soon = setTimeout(() => {

@@ -222,6 +222,7 @@ async function main() {
   await listener.connect().then(() => listener.query(`LISTEN ${RUNNER_CHANNEL}`)).catch((e) => log(`LISTEN failed (${e.message}); polling only`));
   listener.on("notification", (n) => {
     if (n.payload === runnerId) {
+      void warmPool.adoptClaims().catch((e) => log(`warm pool: ${e.message}`));
       void reconcileAll().catch((e) => log(`reconcile: ${e.message}`));
       warmPool.refillSoon(); // a create may have claimed one
     }
