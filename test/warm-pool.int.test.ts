@@ -208,6 +208,27 @@ describe("warm pools", () => {
     await terminate(id);
   }, 120_000);
 
+  it("a restarted runner keeps its claimed sandboxes and replaces its unclaimed ones", async () => {
+    await poolReady();
+    const res = await create({ env: { GREETING: "across restarts" } });
+    const id = res.body.id as string;
+    const sandboxId = (await db().session.findUniqueOrThrow({ where: { id } })).sandboxId!;
+    expect((await exec(id, ["sh", "-c", "echo mine > /workspace/mine"])).body.exitCode).toBe(0);
+    const unclaimedBefore = (await poolReady()).map((r) => r.id);
+    await state.runner.stop();
+    expect(await db().pooledSandbox.count({ where: { runnerId: state.runner.id, sessionId: null } })).toBe(0);
+    for (const u of unclaimedBefore) expect(containerExists(u)).toBe(false);
+    state.runner = await startRunner({ name: state.runner.name, pool: state.runner.pool, dataDir: state.runner.dataDir, env: { WARM_POOL: `base:${SHAPE.vcpu}x${SHAPE.memoryMib}x${SHAPE.diskMib}:${SIZE}` } });
+    const out = await exec(id, ["sh", "-c", "cat /workspace/mine; echo $GREETING"]);
+    expect(out.body.stdout).toBe("mine\nacross restarts\n");
+    expect(containerExists(sandboxId)).toBe(true);
+    expect((await db().session.findUniqueOrThrow({ where: { id } })).state).toBe("running");
+    const after = (await poolReady()).map((r) => r.id);
+    expect(after.some((a) => unclaimedBefore.includes(a))).toBe(false);
+    await terminate(id);
+    expect(containerExists(sandboxId)).toBe(false);
+  }, 180_000);
+
   it("the quota counts a claimed session", async () => {
     await poolReady();
     const t = await createTestTenant();
