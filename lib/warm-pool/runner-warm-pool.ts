@@ -71,9 +71,18 @@ export function createRunnerWarmPool(opts: {
     return out;
   }
 
-  /** Unclaimed rows go first (no create can take them after this), then their sandboxes. */
+  /**
+   * Unclaimed rows go first (no create can take them after this), then their sandboxes. So do
+   * claims never adopted whose session ended without this runner (e.g. given up as lost): nothing
+   * of the tenant's ran in them. A claim younger than a minute is left to be adopted.
+   */
   async function removeUnclaimed(): Promise<void> {
-    const rows = await db().$queryRaw<{ id: string }[]>`DELETE FROM pooled_sandboxes WHERE runner_id = ${opts.runnerId()} AND session_id IS NULL RETURNING id`;
+    const me = opts.runnerId();
+    const rows = await db().$queryRaw<{ id: string }[]>`
+      DELETE FROM pooled_sandboxes p WHERE p.runner_id = ${me} AND (p.session_id IS NULL OR (
+        p.claimed_at < (now() AT TIME ZONE 'UTC') - interval '1 minute'
+        AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = p.session_id AND s.runner_id = ${me} AND s.state NOT IN ('terminated', 'failed'))))
+      RETURNING p.id`;
     const listed = await backend.list().catch(() => []);
     const ids = new Set([...rows.map((r) => r.id), ...listed.map((c) => c.id).filter(isPooledSandboxId)]);
     const claimed = new Set((await db().pooledSandbox.findMany({ where: { id: { in: [...ids] } }, select: { id: true } })).map((r) => r.id));
