@@ -52,6 +52,11 @@ const envSchema = z.object({
   RUNNER_MEMORY_MIB: z.coerce.number().int().positive().optional(),
   RUNNER_GPUS: z.coerce.number().int().min(0).default(0),
   RUNNER_LABELS: z.string().default("{}"),
+  /**
+   * Warm pools kept by this runner (README "Warm pools"): comma-separated `template:VCPUxMEMORYxDISK:SIZE`,
+   * e.g. `base:1x512x1024:2` (template name `base` or a template id). Empty (default): none.
+   */
+  WARM_POOL: z.string().default(""),
   /** `npm start` installs missing host packages with apt-get when it runs as root (0: only say which). */
   BURROW_INSTALL_PREREQUISITES: z.stringbool().default(true),
   /** Where host tools (runc, zstd, …) are looked for. */

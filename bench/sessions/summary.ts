@@ -10,6 +10,11 @@ export function summaryLines(phases: Record<string, any>): string[] {
     out.push(`  create → first exec (ms), ${a.runsPerTier} runs per tier:`);
     out.push(row("p50", a.createToFirstExecMs.api.p50, a.createToFirstExecMs.backend.p50, a.createToFirstExecMs.raw.p50, a.ratios.apiOverRaw.p50));
     out.push(row("p99", a.createToFirstExecMs.api.p99, a.createToFirstExecMs.backend.p99, a.createToFirstExecMs.raw.p99, a.ratios.apiOverRaw.p99));
+    if (a.createToFirstExecMs.warm) {
+      out.push(`  create → first exec from a warm pool (API, ms; ${a.warmPool.misses} of ${a.createToFirstExecMs.warm.count} found it empty):`);
+      out.push(row("p50", a.createToFirstExecMs.warm.p50, null, a.createToFirstExecMs.raw.p50, a.ratios.warmOverRaw?.p50));
+      out.push(row("p99", a.createToFirstExecMs.warm.p99, null, a.createToFirstExecMs.raw.p99, a.ratios.warmOverRaw?.p99));
+    }
   } else if (a?.failed) out.push(`  create → first exec: FAILED ${a.failed}`);
   const b = phases.sustained;
   if (b?.api) out.push(row(`sustained cycles/min (${b.api.concurrency} in flight)`, b.api.cyclesPerMinute, null, b.raw.cyclesPerMinute, b.ratios.apiOverRaw));

@@ -4,11 +4,16 @@
 // says why it cannot (its reason), not just that no runner is online.
 // Runner rows are locked for the decision, so two placements cannot both take the last slot.
 import { AppError } from "../api/errors";
+import { Prisma } from "../db/generated/client";
 import type { TenantTx } from "../db/tenant-scope";
 import { withSpan } from "../telemetry/platform-span";
 import { HEARTBEAT_TIMEOUT_SECONDS } from "./liveness";
 
 export type Demand = { vcpu: number; memoryMib: number; gpus: number; pool?: string; /** Joins the placement span to the session. */ sessionId?: string; /** Taken when it fits. */ preferRunnerId?: string };
+
+// Unclaimed warm-pool sandboxes hold their share of the runner (lib/warm-pool).
+const POOLED_VCPU = Prisma.sql`COALESCE((SELECT SUM(p.vcpu) FROM pooled_sandboxes p WHERE p.runner_id = r.id AND p.session_id IS NULL), 0)`;
+const POOLED_MEMORY = Prisma.sql`COALESCE((SELECT SUM(p.memory_mib) FROM pooled_sandboxes p WHERE p.runner_id = r.id AND p.session_id IS NULL), 0)`;
 
 type Candidate = { id: string; free_vcpu: number; free_memory: number; free_gpus: number };
 
@@ -26,8 +31,8 @@ async function pickRunner(tx: TenantTx, demand: Demand, excludeSessionId?: strin
   const pool = demand.pool ?? null;
   const candidates = await tx.$queryRaw<Candidate[]>`
     SELECT r.id,
-           r.vcpu - COALESCE(SUM(s.vcpu), 0) AS free_vcpu,
-           r.memory_mib - COALESCE(SUM(s.memory_mib), 0) AS free_memory,
+           r.vcpu - COALESCE(SUM(s.vcpu), 0) - ${POOLED_VCPU} AS free_vcpu,
+           r.memory_mib - COALESCE(SUM(s.memory_mib), 0) - ${POOLED_MEMORY} AS free_memory,
            r.gpus - COALESCE(SUM(s.gpus), 0) AS free_gpus
     FROM runners r
     LEFT JOIN sessions s ON s.runner_id = r.id

@@ -7,6 +7,7 @@ import { containerIdOf, sandboxLayout, templatesDirOf, type SandboxLayout } from
 import type { ExecTarget } from "./exec-in-sandbox";
 import type { SandboxNetworking } from "../network/sandbox-networking";
 import { ensureAgentBinary } from "./agent-binary";
+import { loadClaims, type SandboxClaim } from "./sandbox-claims";
 
 export type BackendContext = {
   stateDir: string;
@@ -23,6 +24,8 @@ export type BackendContext = {
   execAgent: boolean;
   /** The agent's binary for new sandboxes, or null (off, or it could not be built: the old init). */
   agentBinary: () => Promise<string | null>;
+  /** Sessions that took a warm-pool sandbox: session id → that sandbox (sandbox-claims.ts). */
+  claims: Map<string, SandboxClaim>;
 };
 
 export function createBackendContext(stateDir: string, runtime: string, idMap: IdMap = null, network: SandboxNetworking | null = null, execAgent = true): BackendContext {
@@ -39,13 +42,15 @@ export function createBackendContext(stateDir: string, runtime: string, idMap: I
       return null;
     }
   };
-  return { stateDir, runtime, hostTemplate, locks: new KeyedLock(), cgroupPaths: new Map(), idMap, network, execAgent, agentBinary };
+  return { stateDir, runtime, hostTemplate, locks: new KeyedLock(), cgroupPaths: new Map(), idMap, network, execAgent, agentBinary, claims: loadClaims(stateDir) };
 }
 
 export type SandboxHandle = { id: string; containerId: string; layout: SandboxLayout };
 
+/** A session that claimed a pooled sandbox is served by that sandbox's container and files. */
 export function sandboxHandle(ctx: BackendContext, id: string): SandboxHandle {
-  return { id, containerId: containerIdOf(id), layout: sandboxLayout(ctx.stateDir, id) };
+  const target = ctx.claims.get(id)?.sandboxId ?? id;
+  return { id, containerId: containerIdOf(target), layout: sandboxLayout(ctx.stateDir, target) };
 }
 
 export const execTargetOf = (ctx: BackendContext, h: SandboxHandle): ExecTarget => ({

@@ -10,6 +10,7 @@ import { unmountAllUnder } from "./overlay-mount";
 import { runCommand, runtimeFailure, runtimeMessage } from "./run-runtime";
 import { ensureSessionDisk, MIN_DISK_MIB } from "./session-disk";
 import { waitForExit } from "./wait-for-exit";
+import { CLAIM_FILE } from "./sandbox-claims";
 
 /** Past this, `delete --force` takes over (and waits in its own way). */
 const KILL_WAIT_MS = 2_000;
@@ -42,10 +43,11 @@ export async function destroySandbox(ctx: BackendContext, id: string, opts: { ke
     await unmountAllUnder(h.layout.root);
     if (!opts.keepFiles) {
       await fs.rm(h.layout.root, { recursive: true, force: true });
+      ctx.claims.delete(id); // a pooled sandbox is used once: gone with its session
       return;
     }
     // upper/ and workspace/ by name too: a sandbox from before disk images has them in its root.
-    const keep = new Set([h.layout.disk, h.layout.diskImage, h.layout.upper, h.layout.workspace]);
+    const keep = new Set([h.layout.disk, h.layout.diskImage, h.layout.upper, h.layout.workspace, path.join(h.layout.root, CLAIM_FILE)]);
     const entries = await fs.readdir(h.layout.root).catch(() => [] as string[]);
     for (const name of entries) {
       const full = path.join(h.layout.root, name);
@@ -96,7 +98,10 @@ export async function quarantineSandbox(ctx: BackendContext, id: string, now = n
     } finally {
       await unmountAllUnder(h.layout.root);
       // A failed copy leaves the image where it is (never deleted): the next attempt copies again.
-      if (done) await fs.rm(h.layout.root, { recursive: true, force: true });
+      if (done) {
+        await fs.rm(h.layout.root, { recursive: true, force: true });
+        ctx.claims.delete(id);
+      }
     }
   });
 }

@@ -76,3 +76,4 @@ export {
   type TerminalHandlers,
   type TerminalRequest,
 } from "./types";
+export { isPooledSandboxId, POOLED_SANDBOX_PREFIX } from "./sandbox-claims";

@@ -6,6 +6,7 @@ import type { BackendContext } from "./backend-context";
 import { toSandboxStatus } from "./container-state";
 import { runRuntime } from "./run-runtime";
 import { sandboxIdOf } from "./sandbox-layout";
+import { sessionIdsBySandbox } from "./sandbox-claims";
 import type { SandboxListEntry } from "./types";
 
 /** `runc list` reads each container's state in turn and fails when one is deleted meanwhile. */
@@ -29,8 +30,10 @@ export async function listSandboxes(ctx: BackendContext): Promise<SandboxListEnt
   const containers = (JSON.parse(stdout || "null") ?? []) as { id: string; status: string; bundle?: string }[];
   const under = `${path.resolve(ctx.stateDir)}/`;
   const out: SandboxListEntry[] = [];
+  const claimedBy = sessionIdsBySandbox(ctx.claims); // a claimed pooled container is listed as its session
   for (const c of containers) {
-    const id = sandboxIdOf(c.id);
+    const raw = sandboxIdOf(c.id);
+    const id = raw ? (claimedBy.get(raw) ?? raw) : null;
     if (!id || !c.bundle || !path.resolve(c.bundle).startsWith(under)) continue;
     out.push({ id, status: toSandboxStatus(c.status) });
   }

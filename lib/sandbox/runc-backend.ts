@@ -19,6 +19,8 @@ import { sandboxInitHealth } from "./init-health";
 import { openSandboxTerminal } from "./sandbox-terminal";
 import { validateExecRequest, validateTerminalRequest } from "./validate-spec";
 import type { SandboxBackend } from "./types";
+import { writeClaim } from "./sandbox-claims";
+import type { BackendContext } from "./backend-context";
 import { SandboxError } from "./sandbox-error";
 import type { SandboxNetworking } from "../network/sandbox-networking";
 import { readListeningPorts } from "../network/listening-ports";
@@ -51,17 +53,19 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
     limitCounters: (id) => sandboxLimitCounters(ctx, id),
     async exec(id, req, onOutput) {
       validateExecRequest(req);
-      const raw = await execInSandbox(execTargetOf(ctx, sandboxHandle(ctx, id)), req, onOutput);
+      const raw = await execInSandbox(execTargetOf(ctx, sandboxHandle(ctx, id)), withClaimEnv(ctx, id, req), onOutput);
       return { ...raw, stdout: raw.stdout.toString("utf8"), stderr: raw.stderr.toString("utf8") };
     },
     openTerminal(id, req, handlers) {
       validateTerminalRequest(req);
-      return openSandboxTerminal(execTargetOf(ctx, sandboxHandle(ctx, id)), req, handlers);
+      return openSandboxTerminal(execTargetOf(ctx, sandboxHandle(ctx, id)), withClaimEnv(ctx, id, req), handlers);
     },
     async applyNetworkPolicy(id, policy) {
       if (!ctx.network) throw new SandboxError("failed", "This runner has no sandbox networking");
       await ctx.locks.run(id, () => ctx.network!.applyPolicy(id, policy));
     },
+    claimPooled: (sandboxId, sessionId, env) => ctx.locks.run(sandboxId, () => writeClaim(ctx.stateDir, ctx.claims, sandboxId, sessionId, env)),
+    isClaimed: (sessionId) => ctx.claims.has(sessionId),
     pause: (id) => pauseSandbox(ctx, id),
     resume: (id) => resumeSandbox(ctx, id),
     destroy: (id, destroyOpts) => destroySandbox(ctx, id, destroyOpts),
@@ -86,4 +90,10 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
     readFile: (id, p, maxBytes) => readSandboxFile(execTargetOf(ctx, sandboxHandle(ctx, id)), p, maxBytes),
     writeFile: (id, p, data, maxBytes) => writeSandboxFile(execTargetOf(ctx, sandboxHandle(ctx, id)), p, data, maxBytes),
   };
+}
+
+/** A claimed pooled sandbox's init was started without the session's env: each process gets it (the request's own env wins). */
+function withClaimEnv<R extends { env?: Record<string, string> }>(ctx: BackendContext, id: string, req: R): R {
+  const claim = ctx.claims.get(id);
+  return claim ? { ...req, env: { ...claim.env, ...req.env } } : req;
 }

@@ -166,6 +166,13 @@ export interface SandboxBackend {
   openTerminal?(id: string, req: TerminalRequest, handlers: TerminalHandlers): Promise<SandboxTerminal>;
   /** Replaces the egress policy of a sandbox that has a network (atomic: on failure the old one stays). */
   applyNetworkPolicy?(id: string, policy: NonNullable<SandboxSpec["network"]>): Promise<void>;
+  /**
+   * Warm pools (lib/warm-pool): from now on sessionId is served by the running pooled sandbox
+   * sandboxId, whose every exec and terminal gets env (kept across runner restarts).
+   */
+  claimPooled?(sandboxId: string, sessionId: string, env: Record<string, string>): Promise<void>;
+  /** Whether sessionId is served by a claimed pooled sandbox here. */
+  isClaimed?(sessionId: string): boolean;
   /** Freezes every process (idempotent). */
   pause(id: string): Promise<void>;
   /** Thaws (idempotent). */

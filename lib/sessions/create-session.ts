@@ -9,6 +9,7 @@ import { newId } from "../ids";
 import { assertSessionFits, getQuota } from "../quotas/session-quota";
 import { notifyRunner } from "../runners/notify";
 import { placeSession } from "../runners/place-session";
+import { claimPooledSandbox } from "../warm-pool";
 import { recordDesiredStateSpan } from "../telemetry/lifecycle-spans";
 import { activeSpan } from "../telemetry/platform-span";
 import { resolveTemplate } from "../templates/resolve-template";
@@ -55,7 +56,10 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
     const maxLifetimeSeconds = input.timeoutSeconds ?? Math.min(template.maxLifetimeSeconds, (await getQuota(tx)).maxLifetimeSeconds);
     await assertSessionFits(tx, ctx.tenantId, { ...resources, maxLifetimeSeconds });
     const id = newId("ses");
-    const runnerId = await placeSession(tx, { ...resources, pool: input.pool, sessionId: id });
+    // A warm pool's started sandbox when one matches (README "Warm pools"), else placement and a cold start.
+    const claimed = await claimPooledSandbox(tx, { sessionId: id, templateId: template.id, rootfs: template.rootfs, ...resources, pool: input.pool, network, fromSnapshot: fromSnapshotId });
+    const runnerId = claimed?.runnerId ?? (await placeSession(tx, { ...resources, pool: input.pool, sessionId: id }));
+    const now = new Date();
     const session = await tx.session.create({
       data: {
         id,
@@ -64,7 +68,8 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
         templateName: template.name,
         rootfs: template.rootfs,
         runnerId,
-        state: "pending",
+        // Claimed: running from now (its timeline, billing and lifetime start here); the runner adopts the sandbox.
+        ...(claimed ? { state: "running" as const, sandboxId: claimed.id, stateChangedAt: now, lastActivityAt: now, createdAt: now } : { state: "pending" as const }),
         desiredState: "running",
         desiredBy: actorLabel(ctx.actor),
         ...resources,
@@ -85,8 +90,8 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
     });
     await tx.sessionEvent.create({
       data: {
-        id: newId("sev"), tenantId: ctx.tenantId, sessionId: id, fromState: null, toState: "pending", actor: actorLabel(ctx.actor),
-        ...(fork ? { cause: "fork", detail: { runnerId, fromSnapshot: fork.id, fromSession: fork.sessionId } } : { cause: "api", detail: { runnerId } }),
+        id: newId("sev"), tenantId: ctx.tenantId, sessionId: id, fromState: null, toState: claimed ? "running" : "pending", actor: actorLabel(ctx.actor), createdAt: now,
+        ...(claimed ? { cause: "warm_pool", detail: { runnerId, sandboxId: claimed.id } } : fork ? { cause: "fork", detail: { runnerId, fromSnapshot: fork.id, fromSession: fork.sessionId } } : { cause: "api", detail: { runnerId } }),
       },
     });
     await recordAuditEvent({ ...ctx, db: tx }, {

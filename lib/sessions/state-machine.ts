@@ -12,7 +12,9 @@ export type TransitionCause = "api" | "idle" | "lifetime" | "quota" | "runner_lo
   /** Its container was gone (host rebooted) and a new one was started on its files: processes lost, files kept. */
   | "recovered"
   /** A new session's first start on the files of another session's snapshot. */
-  | "fork";
+  | "fork"
+  /** A create took a started sandbox from a warm pool: the session's first state is running. */
+  | "warm_pool";
 
 const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
   pending: ["starting", "hibernated", "terminating", "terminated", "failed"],

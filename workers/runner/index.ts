@@ -25,7 +25,8 @@ import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } f
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { sweepHibernateCaches } from "../../lib/runners/hibernate-cache";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
-import { createRuncBackend, ensureAgentBinary } from "../../lib/sandbox";
+import { createRuncBackend, ensureAgentBinary, isPooledSandboxId } from "../../lib/sandbox";
+import { createRunnerWarmPool, parseWarmPoolSetting } from "../../lib/warm-pool";
 import { runnerNetworking } from "../../lib/network/runner-networking";
 import { createNetworkPolicySync } from "../../lib/runners/sync-network-policies";
 import { createNetworkMetering } from "../../lib/runners/network-metering";
@@ -63,7 +64,15 @@ async function main() {
     (binary) => (log(`exec agent: ${binary}`), true),
     (e: Error) => (log(`exec agent off: ${e.message}`), false),
   ));
-  const backend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap, network, execAgent });
+  const rawBackend = createRuncBackend({ stateDir, runtimeBinary: env.SANDBOX_RUNTIME, idMap, network, execAgent });
+  // Warm pools (WARM_POOL, README "Warm pools"): the runner serves sessions through pool.wrap, which
+  // adopts a claimed sandbox on the session's first request.
+  let sandboxEnvOf: (s: { id: string }) => Record<string, string> = () => ({});
+  const warmPool = createRunnerWarmPool({
+    backend: rawBackend, runnerId: () => runnerId, entries: parseWarmPoolSetting(env.WARM_POOL),
+    sandboxEnv: (s) => sandboxEnvOf(s), diskLimits: env.SANDBOX_DISK_LIMITS === "on", log,
+  });
+  const backend = warmPool.wrap(rawBackend);
   if (env.SANDBOX_DISK_LIMITS === "off") log("disk limits are off (SANDBOX_DISK_LIMITS=off): sandboxes write to the data dir's filesystem, unlimited");
 
   const name = env.RUNNER_NAME ?? os.hostname();
@@ -126,6 +135,7 @@ async function main() {
     dataDir: env.DATA_DIR, forwardUrl: otlpForwardUrl(), rootOf: (id) => backend.paths(id).root, liveSessions: () => sessionsOfRunner(runnerId), log,
   });
   const sandboxEnv = otlp.sandboxEnv;
+  sandboxEnvOf = sandboxEnv;
 
   const reconcileDeps = {
     backend, runnerId, sandboxEnv, closeTerminals: (id: string, reason: string) => terminals.closeSession(id, reason), sandboxStarted: otlp.sandboxStarted, log,
@@ -146,6 +156,7 @@ async function main() {
       do {
         again = false;
         const sessions = await sessionsOfRunner(runnerId, epoch);
+        await warmPool.linkClaimed(sessions); // before the containers are looked at: a claimed one is the session's
         // One look at the runtime per pass, so that a container that is not what the session's state
         // says (gone after a reboot, thawed while paused) is noticed; if the runtime cannot list,
         // settled sessions are left alone this pass.
@@ -174,6 +185,7 @@ async function main() {
     if ((await runnerStanding(runnerId, epoch)) !== "current") return; // fenced: decide nothing
     const mine = new Map((await sessionsOfRunner(runnerId, epoch)).map((s) => [s.id, s]));
     for (const container of await backend.list()) {
+      if (isPooledSandboxId(container.id)) continue; // the warm pool's own (unclaimed)
       const session = mine.get(container.id);
       if (session && session.state !== "hibernated" && session.state !== "failed") continue;
       if (inFlight.has(container.id)) continue;
@@ -204,17 +216,24 @@ async function main() {
 
   await sweepOrphans();
   await reconcileAll();
+  await warmPool.start().catch((e) => log(`warm pool: ${(e as Error).message}`));
   log("ready: adopted or removed the containers found, converged every session");
+  void warmPool.refill();
 
   const listener = new pg.Client({ connectionString: databaseUrlOrThrow() });
   listener.on("error", (e) => log(`listen connection: ${e.message}`));
   await listener.connect().then(() => listener.query(`LISTEN ${RUNNER_CHANNEL}`)).catch((e) => log(`LISTEN failed (${e.message}); polling only`));
   listener.on("notification", (n) => {
-    if (n.payload === runnerId) void reconcileAll().catch((e) => log(`reconcile: ${e.message}`));
+    if (n.payload === runnerId) {
+      void warmPool.adoptClaims().catch((e) => log(`warm pool: ${e.message}`));
+      void reconcileAll().catch((e) => log(`reconcile: ${e.message}`));
+      warmPool.refillSoon(); // a create may have claimed one
+    }
   });
 
   const timers = [
     setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), RECONCILE_EVERY_MS),
+    setInterval(() => void warmPool.refill(), RECONCILE_EVERY_MS),
     setInterval(() => void sweepOrphans().catch((e) => log(`sweep: ${e.message}`)), 30_000),
     setInterval(() => void followMainOutput().catch((e) => log(`main output: ${e.message}`)), 1_000),
     setInterval(() => void sessionsOfRunner(runnerId, epoch).then(async (s) => {
@@ -232,6 +251,7 @@ async function main() {
     server.close();
     await terminals.closeAll("the runner is stopping").catch(() => {});
     await Promise.allSettled(inFlight.values());
+    await warmPool.close(); // unclaimed pooled sandboxes go: a restart starts fresh ones
     await mainOutput.close();
     await logs.close();
     await otlp.close();
