@@ -8,6 +8,8 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let missing = 0;
+/** Test files that failed outside any test (a hook, an import): their tests may all read as passed. */
+let failedFiles = 0;
 const failures = [];
 
 const firstLine = (text) => String(text ?? "").replace(/\u001b\[[0-9;]*m/g, "").split("\n").find((l) => l.trim()) ?? "";
@@ -18,7 +20,10 @@ function collectVitestFailures(report) {
     const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed");
     for (const t of failedTests) failures.push(`${rel} › ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
     // A file that fails outside any test (a hook, an import) has no failed assertion to name.
-    if (failedTests.length === 0 && file.status === "failed") failures.push(`${rel}: ${firstLine(file.message)}`);
+    if (failedTests.length === 0 && file.status === "failed") {
+      failures.push(`${rel}: ${firstLine(file.message)}`);
+      failedFiles += 1;
+    }
   }
 }
 
@@ -57,5 +62,5 @@ if (failures.length > 0) {
   console.log("failed:");
   for (const f of failures) console.log(`  ✗ ${f.slice(0, 400)}`);
 }
-console.log(`tests: ${passed} passed, ${failed + missing} failed${skipped ? `, ${skipped} skipped` : ""}`);
-process.exit(failed + missing > 0 || passed === 0 ? 1 : 0);
+console.log(`tests: ${passed} passed, ${failed + missing + failedFiles} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(failed + missing + failedFiles > 0 || passed === 0 ? 1 : 0);
