@@ -320,6 +320,9 @@ describe("the preview proxy", () => {
     const token = await newToken(id);
     await call(hibernateRoute.POST, { method: "POST", path: `/api/v1/sessions/${id}/hibernate`, key: tenant.key, params: { id } });
     await waitForSessionState(runner, id, "hibernated");
+    // The first runner keeps the session's files as its hibernate cache and placement would prefer
+    // it; the hint is dropped, as when that runner has no room, so the wake goes where there is most.
+    await db().session.update({ where: { id }, data: { cacheRunnerId: null } });
     // A second runner host on the same machine: its own bridge, table and range; more free vCPU, so the wake lands there.
     // Snapshots are shared as runners on one host share DATA_DIR/snapshots (or a bucket): a link here.
     const secondDir = mkdtempSync(path.join(os.tmpdir(), "burrow-runner-"));
