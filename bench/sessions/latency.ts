@@ -29,79 +29,55 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
   const rawDelete: number[] = [];
   const errors: string[] = [];
 
-  const apiCycle = async (record: boolean) => {
-    const t0 = now();
-    const id = await api.create(p.memoryMib, p.vcpu);
-    const t1 = now();
-    try {
-      await api.exec(id, ["true"]);
-    } finally {
-      const t2 = now();
-      await api.terminate(id);
-      const t3 = now();
-      if (record) {
-        apiTotal.push(t2 - t0);
-        apiCreate.push(t1 - t0);
-        apiTerminate.push(t3 - t2);
+  const apiCycle = (record: boolean) =>
+    timedCycle(
+      { create: () => api.create(p.memoryMib, p.vcpu), exec: (id) => api.exec(id, ["true"]), teardown: (id) => api.terminate(id) },
+      record && (async (t, id) => {
+        apiTotal.push(t.create + t.exec);
+        apiCreate.push(t.create);
+        apiTerminate.push(t.teardown);
         const b = startBreakdown(await api.events(id));
         if (Number.isFinite(b.pickupMs)) pickup.push(b.pickupMs);
         if (Number.isFinite(b.runnerStartMs)) runnerStart.push(b.runnerStartMs);
-      }
-    }
-  };
-  const warmCycle = async (record: boolean) => {
-    const t0 = now();
-    const id = await api.create(p.warmMemoryMib, p.vcpu);
-    const t1 = now();
-    try {
-      await api.exec(id, ["true"]);
-    } finally {
-      const t2 = now();
-      await api.terminate(id);
-      if (record) {
+      }),
+    );
+  const warmCycle = (record: boolean) =>
+    timedCycle(
+      { create: () => api.create(p.warmMemoryMib, p.vcpu), exec: (id) => api.exec(id, ["true"]), teardown: (id) => api.terminate(id) },
+      record && (async (t, id) => {
         const claimed = (await api.events(id)).some((e) => e.cause === "warm_pool");
         if (!claimed) warmMisses++;
-        warmTotal.push(t2 - t0);
-        warmCreate.push(t1 - t0);
-        warmExec.push(t2 - t1);
-      }
-    }
-  };
-  const beCycle = async (record: boolean) => {
-    const t0 = now();
-    const id = await be.create(p.memoryMib, p.vcpu);
-    const t1 = now();
-    try {
-      await be.exec(id, ["true"]);
-    } finally {
-      const t2 = now();
-      await be.destroy(id);
-      const t3 = now();
-      if (record) {
-        beTotal.push(t2 - t0);
-        beCreate.push(t1 - t0);
-        beDestroy.push(t3 - t2);
-      }
-    }
-  };
-  const rawCycle = async (record: boolean) => {
-    const t0 = now();
-    const c = raw.prepare({ memoryMib: p.memoryMib });
-    await raw.run(c);
-    const t1 = now();
-    try {
-      await raw.exec(c, ["true"]);
-    } finally {
-      const t2 = now();
-      await raw.remove(c);
-      const t3 = now();
-      if (record) {
-        rawTotal.push(t2 - t0);
-        rawRun.push(t1 - t0);
-        rawDelete.push(t3 - t2);
-      }
-    }
-  };
+        warmTotal.push(t.create + t.exec);
+        warmCreate.push(t.create);
+        warmExec.push(t.exec);
+      }),
+    );
+  const beCycle = (record: boolean) =>
+    timedCycle(
+      { create: () => be.create(p.memoryMib, p.vcpu), exec: (id) => be.exec(id, ["true"]), teardown: (id) => be.destroy(id) },
+      record && ((t) => {
+        beTotal.push(t.create + t.exec);
+        beCreate.push(t.create);
+        beDestroy.push(t.teardown);
+      }),
+    );
+  const rawCycle = (record: boolean) =>
+    timedCycle(
+      {
+        create: async () => {
+          const c = raw.prepare({ memoryMib: p.memoryMib });
+          await raw.run(c);
+          return c;
+        },
+        exec: (c) => raw.exec(c, ["true"]),
+        teardown: (c) => raw.remove(c),
+      },
+      record && ((t) => {
+        rawTotal.push(t.create + t.exec);
+        rawRun.push(t.create);
+        rawDelete.push(t.teardown);
+      }),
+    );
 
   const warm = p.warmPoolSize > 0;
   log(`A: warm-up (3 cycles per tier; prepares the base template of both state dirs)`);
@@ -157,4 +133,27 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
     },
     errors,
   };
+}
+
+type CycleTimes = { create: number; exec: number; teardown: number };
+
+/**
+ * One create → exec → teardown, each step timed; `record` (false during warm-up) gets the times
+ * once the teardown is done. A failed exec still tears down, and its error goes to the caller.
+ */
+async function timedCycle<T>(
+  ops: { create: () => Promise<T>; exec: (id: T) => Promise<unknown>; teardown: (id: T) => Promise<unknown> },
+  record: false | ((t: CycleTimes, id: T) => void | Promise<void>),
+): Promise<void> {
+  const t0 = now();
+  const id = await ops.create();
+  const t1 = now();
+  try {
+    await ops.exec(id);
+  } finally {
+    const t2 = now();
+    await ops.teardown(id);
+    const t3 = now();
+    if (record) await record({ create: t1 - t0, exec: t2 - t1, teardown: t3 - t2 }, id);
+  }
 }
