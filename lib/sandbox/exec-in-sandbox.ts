@@ -15,11 +15,11 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { DEFAULT_CWD } from "./build-oci-config";
 import { execViaAgent } from "./exec-via-agent";
-import { EXIT_AFTER_KILL_MS, ExecOutput, KILLED_EXIT_CODE, type RawExecResult } from "./exec-output";
+import { armExecLimits, EXIT_AFTER_KILL_MS, ExecOutput, KILLED_EXIT_CODE, type RawExecResult } from "./exec-output";
 import { killProcessTree } from "./kill-process-tree";
 import { exitCodeOf, missingBinaryMessage, runtimeFailure, runtimeMessage } from "./run-runtime";
 import { SandboxError } from "./sandbox-error";
-import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_BYTES, EXEC_TIMEOUT_EXIT_CODE, type ExecRequest, type OutputListener } from "./types";
+import { DEFAULT_MAX_OUTPUT_BYTES, EXEC_TIMEOUT_EXIT_CODE, type ExecRequest, type OutputListener } from "./types";
 
 export type { RawExecResult } from "./exec-output";
 /** agentSocket: the sandbox's exec agent (exec-via-agent.ts), used when it answers; null: `runc exec` only. */
@@ -64,6 +64,7 @@ function execViaRunc(target: ExecTarget, req: ExecRequest, onOutput: OutputListe
     let statusClosed = false; // the wrapper reported, or can no longer
     let runtimeExit: number | null = null;
     let settled = false;
+    let disarmLimits = () => {};
     const timers: NodeJS.Timeout[] = [];
 
     // The status line is the signal, not the pipe's end: runc holds its own copy of fd 3 open
@@ -83,7 +84,7 @@ function execViaRunc(target: ExecTarget, req: ExecRequest, onOutput: OutputListe
       settled = true;
       output.stop();
       for (const t of timers) clearTimeout(t);
-      req.signal?.removeEventListener("abort", onAbort);
+      disarmLimits();
       for (const s of [stdoutStream, stderrStream, statusStream]) s.destroy();
       child.unref(); // runc may outlive the result while a background child still holds the output
       void fs.rm(pidFile, { force: true });
@@ -141,18 +142,7 @@ function execViaRunc(target: ExecTarget, req: ExecRequest, onOutput: OutputListe
         if (!settled) timers.push(setTimeout(() => { killGroup(child.pid); finish(); }, EXIT_AFTER_KILL_MS));
       })();
     }
-    function onAbort() {
-      if (!killing && !settled) cancelled = true;
-      killTree();
-    }
-    timers.push(
-      setTimeout(() => {
-        if (!killing && !settled) timedOut = true;
-        killTree();
-      }, req.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS),
-    );
-    if (req.signal?.aborted) onAbort();
-    else req.signal?.addEventListener("abort", onAbort, { once: true });
+    disarmLimits = armExecLimits(req, timers, () => killing || settled, (limit) => (limit === "timeout" ? (timedOut = true) : (cancelled = true)), killTree);
   });
 }
 

@@ -2,7 +2,7 @@
 // exec-via-agent.ts: the sandbox's agent): stdout and stderr captured up to a cap, every byte shown
 // to the listener (which may hold a stream back), and the short drain after the command exited.
 import type { Readable } from "node:stream";
-import type { OutputListener } from "./types";
+import { DEFAULT_EXEC_TIMEOUT_MS, type ExecRequest, type OutputListener } from "./types";
 
 export type RawExecResult = { exitCode: number; stdout: Buffer; stderr: Buffer; durationMs: number; timedOut: boolean; truncated: boolean; cancelled: boolean };
 
@@ -14,6 +14,24 @@ export const EXIT_AFTER_KILL_MS = 2_000;
 /** After the command exits, output still in flight (or written by what it left behind) is collected this long. */
 const DRAIN_AFTER_EXIT_MS = 100;
 const MAX_DRAIN_AFTER_EXIT_MS = 5_000;
+
+/**
+ * Arms an exec's two limits, its time limit and its caller's AbortSignal: either kills the whole tree,
+ * and the first to fire while the exec is not already ending (`ending()`) is said through `hit`, so
+ * the result reads as timed out or cancelled. Returns what removes the abort listener.
+ */
+export function armExecLimits(req: ExecRequest, timers: NodeJS.Timeout[], ending: () => boolean, hit: (limit: "timeout" | "abort") => void, killTree: () => void): () => void {
+  const reach = (limit: "timeout" | "abort") => {
+    if (!ending()) hit(limit);
+    killTree();
+  };
+  const onAbort = () => reach("abort");
+  timers.push(setTimeout(() => reach("timeout"), req.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS));
+  if (req.signal?.aborted) onAbort();
+  else req.signal?.addEventListener("abort", onAbort, { once: true });
+  // The timer is the caller's to clear (it is in `timers`); the listener goes here.
+  return () => req.signal?.removeEventListener("abort", onAbort);
+}
 
 type Captured = { chunks: Buffer[]; size: number };
 

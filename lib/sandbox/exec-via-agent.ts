@@ -11,9 +11,9 @@
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { DEFAULT_CWD } from "./build-oci-config";
-import { EXIT_AFTER_KILL_MS, ExecOutput, KILLED_EXIT_CODE, type RawExecResult } from "./exec-output";
+import { armExecLimits, EXIT_AFTER_KILL_MS, ExecOutput, KILLED_EXIT_CODE, type RawExecResult } from "./exec-output";
 import { sandboxFrozen } from "./sandbox-frozen";
-import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_BYTES, EXEC_TIMEOUT_EXIT_CODE, type ExecRequest, type OutputListener } from "./types";
+import { DEFAULT_MAX_OUTPUT_BYTES, EXEC_TIMEOUT_EXIT_CODE, type ExecRequest, type OutputListener } from "./types";
 
 export type AgentTarget = { socket: string; containerId: string };
 
@@ -72,6 +72,7 @@ export async function execViaAgent(agent: AgentTarget, req: ExecRequest, onOutpu
     let cancelled = false;
     let killing = false;
     let settled = false;
+    let disarmLimits = () => {};
     let lines = "";
     const timers: NodeJS.Timeout[] = [];
 
@@ -101,7 +102,7 @@ export async function execViaAgent(agent: AgentTarget, req: ExecRequest, onOutpu
       settled = true;
       output.stop();
       for (const t of timers) clearTimeout(t);
-      req.signal?.removeEventListener("abort", onAbort);
+      disarmLimits();
       // After the exit line this is only goodbye; before it, the agent kills the tree.
       for (const s of socks) s?.destroy();
       outcome();
@@ -127,17 +128,6 @@ export async function execViaAgent(agent: AgentTarget, req: ExecRequest, onOutpu
       ctl!.write("k");
       timers.push(setTimeout(finish, EXIT_AFTER_KILL_MS));
     }
-    function onAbort() {
-      if (!killing && !settled) cancelled = true;
-      killTree();
-    }
-    timers.push(
-      setTimeout(() => {
-        if (!killing && !settled) timedOut = true;
-        killTree();
-      }, req.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS),
-    );
-    if (req.signal?.aborted) onAbort();
-    else req.signal?.addEventListener("abort", onAbort, { once: true });
+    disarmLimits = armExecLimits(req, timers, () => killing || settled, (limit) => (limit === "timeout" ? (timedOut = true) : (cancelled = true)), killTree);
   });
 }
