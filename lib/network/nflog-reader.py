@@ -3,51 +3,30 @@
 # JSON line per logged packet: {"prefix", "src", "dst", "proto", "dport"}. Node has no netlink
 # sockets, so this small reader is the runner's one Python piece; it needs only the standard library.
 # Exits when stdin closes (its parent is gone).
-import json, os, select, socket, struct, sys, threading
+import json, os, socket, struct, sys, threading
 
-NETLINK_NETFILTER = 12
+from nfnetlink import attr, attributes, configure, messages, open_socket
+
 NFNL_SUBSYS_ULOG = 4
 NFULNL_MSG_PACKET, NFULNL_MSG_CONFIG = 0, 1
 NFULA_CFG_CMD, NFULA_CFG_MODE, NFULA_CFG_QTHRESH = 1, 2, 4
 NFULNL_CFG_CMD_BIND = 1
 NFULNL_COPY_PACKET = 2
 NFULA_PAYLOAD, NFULA_PREFIX = 9, 10
-NLM_F_REQUEST, NLM_F_ACK = 1, 4
-NLMSG_ERROR = 2
 PROTOS = {1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
 
 
-def attr(kind, data):
-    length = 4 + len(data)
-    return struct.pack("=HH", length, kind) + data + b"\0" * ((4 - length % 4) % 4)
-
-
 def config(sock, group, payload):
-    body = struct.pack("=BBH", socket.AF_UNSPEC, 0, socket.htons(group)) + payload
-    msg = struct.pack("=IHHII", 16 + len(body), (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG, NLM_F_REQUEST | NLM_F_ACK, 0, 0) + body
-    sock.send(msg)
-    data = sock.recv(65536)
-    _, kind = struct.unpack_from("=IH", data)
-    if kind == NLMSG_ERROR:
-        (err,) = struct.unpack_from("=i", data, 16)
-        if err != 0:
-            raise OSError(-err, os.strerror(-err))
+    configure(sock, NFNL_SUBSYS_ULOG, NFULNL_MSG_CONFIG, group, payload)
 
 
 def parse_packet(body):
     prefix, payload = "", b""
-    off = 4  # nfgenmsg
-    while off + 4 <= len(body):
-        length, kind = struct.unpack_from("=HH", body, off)
-        if length < 4:
-            break
-        value = body[off + 4 : off + length]
-        kind &= 0x3FFF
+    for kind, value in attributes(body):
         if kind == NFULA_PREFIX:
             prefix = value.split(b"\0", 1)[0].decode("utf-8", "replace")
         elif kind == NFULA_PAYLOAD:
             payload = value
-        off += (length + 3) & ~3
     event = {"prefix": prefix}
     if len(payload) >= 20 and payload[0] >> 4 == 4:
         ihl = (payload[0] & 15) * 4
@@ -65,15 +44,9 @@ def parse_packet(body):
 
 def main():
     group = int(sys.argv[1])
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
     # A burst of refused attempts must wait in the kernel while this reader is busy (a loaded host):
-    # 8 MiB holds tens of thousands of messages. SO_RCVBUF is capped by net.core.rmem_max (often
-    # 208 KiB, about a thousand); as root, SO_RCVBUFFORCE (33) is not.
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 8 << 20)
-    except OSError:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-    sock.bind((0, 0))
+    # 8 MiB holds tens of thousands of messages.
+    sock = open_socket(8 << 20)
     config(sock, group, attr(NFULA_CFG_CMD, struct.pack("=B", NFULNL_CFG_CMD_BIND)))
     config(sock, group, attr(NFULA_CFG_MODE, struct.pack("!IBB", 64, NFULNL_COPY_PACKET, 0)))
     # One message per packet, at once (the kernel's default batches 100 or waits a second).
@@ -92,15 +65,7 @@ def main():
             out.write(json.dumps({"overrun": lost}) + "\n")
             out.flush()
             continue
-        off = 0
-        lines = []
-        while off + 16 <= len(data):
-            length, kind = struct.unpack_from("=IH", data, off)
-            if length < 16:
-                break
-            if kind == (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET:
-                lines.append(json.dumps(parse_packet(data[off + 16 : off + length])))
-            off += (length + 3) & ~3
+        lines = [json.dumps(parse_packet(body)) for body in messages(data, NFNL_SUBSYS_ULOG, NFULNL_MSG_PACKET)]
         if lines:
             out.write("\n".join(lines) + "\n")
             out.flush()

@@ -12,7 +12,8 @@
 # without this reader no inspected packet passes).
 import os, socket, struct, sys, threading
 
-NETLINK_NETFILTER = 12
+from nfnetlink import attr, attributes, configure, message, messages, open_socket
+
 NFNL_SUBSYS_QUEUE = 3
 NFQNL_MSG_PACKET, NFQNL_MSG_VERDICT, NFQNL_MSG_CONFIG = 0, 1, 2
 NFQA_CFG_CMD, NFQA_CFG_PARAMS, NFQA_CFG_QUEUE_MAXLEN = 1, 2, 3
@@ -20,57 +21,26 @@ NFQNL_CFG_CMD_BIND = 1
 NFQNL_COPY_PACKET = 2
 NFQA_PACKET_HDR, NFQA_VERDICT_HDR, NFQA_MARK, NFQA_PAYLOAD = 1, 2, 3, 10
 NF_DROP, NF_ACCEPT = 0, 1
-NLM_F_REQUEST, NLM_F_ACK = 1, 4
-NLMSG_ERROR = 2
 COPY_RANGE = 0xFFFF
 
 
-def attr(kind, data):
-    length = 4 + len(data)
-    return struct.pack("=HH", length, kind) + data + b"\0" * ((4 - length % 4) % 4)
-
-
-def message(kind, queue, payload, flags=NLM_F_REQUEST):
-    body = struct.pack("=BBH", socket.AF_UNSPEC, 0, socket.htons(queue)) + payload
-    return struct.pack("=IHHII", 16 + len(body), (NFNL_SUBSYS_QUEUE << 8) | kind, flags, 0, 0) + body
-
-
 def config(sock, queue, payload):
-    sock.send(message(NFQNL_MSG_CONFIG, queue, payload, NLM_F_REQUEST | NLM_F_ACK))
-    while True:
-        data = sock.recv(65536)
-        _, kind = struct.unpack_from("=IH", data)
-        if kind == NLMSG_ERROR:
-            (err,) = struct.unpack_from("=i", data, 16)
-            if err != 0:
-                raise OSError(-err, os.strerror(-err))
-            return
+    configure(sock, NFNL_SUBSYS_QUEUE, NFQNL_MSG_CONFIG, queue, payload)
 
 
 def parse_packet(body):
     pid, payload = None, b""
-    off = 4  # nfgenmsg
-    while off + 4 <= len(body):
-        length, kind = struct.unpack_from("=HH", body, off)
-        if length < 4:
-            break
-        kind &= 0x3FFF
+    for kind, value in attributes(body):
         if kind == NFQA_PACKET_HDR:
-            (pid,) = struct.unpack_from("!I", body, off + 4)
+            (pid,) = struct.unpack_from("!I", value)
         elif kind == NFQA_PAYLOAD:
-            payload = body[off + 4 : off + length]
-        off += (length + 3) & ~3
+            payload = value
     return pid, payload
 
 
 def main():
     queue = int(sys.argv[1])
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 4 << 20)
-    except OSError:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-    sock.bind((0, 0))
+    sock = open_socket(4 << 20)
     config(sock, queue, attr(NFQA_CFG_CMD, struct.pack("!BBH", NFQNL_CFG_CMD_BIND, 0, socket.AF_INET)))
     config(sock, queue, attr(NFQA_CFG_PARAMS, struct.pack("!IB", COPY_RANGE, NFQNL_COPY_PACKET)))
     config(sock, queue, attr(NFQA_CFG_QUEUE_MAXLEN, struct.pack("!I", 4096)))
@@ -81,7 +51,7 @@ def main():
         if mark is not None:
             payload += attr(NFQA_MARK, struct.pack("!I", mark))
         with lock:
-            sock.send(message(NFQNL_MSG_VERDICT, queue, payload))
+            sock.send(message(NFNL_SUBSYS_QUEUE, NFQNL_MSG_VERDICT, queue, payload))
 
     def verdicts():
         for line in sys.stdin:
@@ -106,21 +76,15 @@ def main():
             out.write("overrun %s\n" % e.errno)
             out.flush()
             continue
-        off = 0
         lines = []
-        while off + 16 <= len(data):
-            length, kind = struct.unpack_from("=IH", data, off)
-            if length < 16:
-                break
-            if kind == (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET:
-                pid, pkt = parse_packet(data[off + 16 : off + length])
-                if pid is not None:
-                    line = packet_line(pid, pkt)
-                    if line is None or line.startswith("s "):
-                        verdict(pid, True)  # no payload: nothing to read a name from
-                    if line is not None:
-                        lines.append(line)
-            off += (length + 3) & ~3
+        for body in messages(data, NFNL_SUBSYS_QUEUE, NFQNL_MSG_PACKET):
+            pid, pkt = parse_packet(body)
+            if pid is not None:
+                line = packet_line(pid, pkt)
+                if line is None or line.startswith("s "):
+                    verdict(pid, True)  # no payload: nothing to read a name from
+                if line is not None:
+                    lines.append(line)
         if lines:
             out.write("\n".join(lines) + "\n")
             out.flush()
