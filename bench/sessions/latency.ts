@@ -1,6 +1,7 @@
 // A. create → first exec (`true`) completes, one at a time, each terminated before the next.
 import type { RawRunc } from "../lib/raw-runc";
 import { summarize } from "../lib/stats";
+import { countFailures } from "./failures";
 import { checkAborted, ms, msg, now, threeTierRatios } from "./helpers";
 import type { Log, SessionsParams } from "./params";
 import { type Api, type Backend, startBreakdown } from "./tiers";
@@ -18,6 +19,7 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
   const rawRun: number[] = [];
   const rawDelete: number[] = [];
   const errors: string[] = [];
+  const outcomes: { ok: boolean; error?: string }[] = [];
 
   const apiCycle = async (record: boolean) => {
     const t0 = now();
@@ -91,7 +93,9 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
     for (let k = 0; k < 3; k++) {
       try {
         await tiers[(runs + k) % 3](true);
+        outcomes.push({ ok: true });
       } catch (err) {
+        outcomes.push({ ok: false, error: msg(err) });
         errors.push(msg(err));
         if (errors.length > 5) throw new Error(`A: too many failures: ${errors.join("; ")}`);
       }
@@ -102,6 +106,7 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
   const rawS = summarize(rawTotal);
   log(`A: ${runs} runs; p50 API ${apiS.p50.toFixed(0)} ms, backend ${backend.p50.toFixed(0)} ms, raw ${rawS.p50.toFixed(0)} ms`);
   return {
+    operationFailures: countFailures(outcomes),
     runsPerTier: runs,
     what: {
       api: "POST /api/v1/sessions (base template, 1 vCPU, 64 MiB, pool of the bench runner) → POST …/exec [\"true\"] returned exit 0 (the server waits until the runner reports running)",
