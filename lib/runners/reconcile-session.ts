@@ -80,9 +80,16 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps, co
     const run = () => takeStep(step, from, seen, deps);
     current = spanName ? await withLifecycleSpan(spanName, from, deps.runnerId, run) : await run();
     if (current.runnerId !== deps.runnerId) return; // left this runner (hibernated): nothing more to do here
-    seen = await observeSessionContainer(deps.backend, session.id);
+    // The step just made the container what it is: no `runc list` to learn it again.
+    seen = CONTAINER_AFTER[step] ?? (await observeSessionContainer(deps.backend, session.id));
   }
 }
+
+/** What a step that succeeded leaves of the container (each ends by making it so, or throws). */
+const CONTAINER_AFTER: Partial<Record<LifecycleStep, ContainerObservation>> = {
+  start: "running", wake: "running", recover: "running", resume: "running", "abort-hibernate": "running",
+  pause: "paused", terminate: "absent", hibernate: "absent",
+};
 
 async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, container: ContainerObservation, deps: ReconcileDeps): Promise<Session> {
   const cause = causeOf(session);
@@ -103,7 +110,7 @@ async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, 
       return after(session, await recordTransition(state, "hibernated", cause, { set: { runnerId: null } }), { runnerId: null });
     case "start":
     case "wake":
-      return startSandbox(session, deps);
+      return startSandbox(session, container, deps);
     case "pause":
       await deps.closeTerminals?.(session.id, "session paused");
       await backend.pause(session.id);
@@ -168,7 +175,7 @@ const sandboxSpecOf = (session: Session, deps: ReconcileDeps): SandboxSpec => ({
 });
 
 /** pending, hibernated or starting → running. */
-async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Session> {
+async function startSandbox(session: Session, container: ContainerObservation, deps: ReconcileDeps): Promise<Session> {
   const { backend } = deps;
   let state = tx(session);
   const waking = state.state === "hibernated";
@@ -182,13 +189,16 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   if (waking) {
     const kept = await backend.quarantine(session.id);
     if (kept) deps.log?.(`session ${session.id}: files found on waking, kept in ${kept}`);
-  } else {
+  } else if (container !== "absent" || (await sandboxDirExists(backend.paths(session.id).root))) {
+    // Leftovers of a start cut off (a container, files): cleared first. A first start, with no
+    // container seen and no directory, has nothing to clear (a destroy is three spawns).
     await backend.destroy(session.id);
   }
   // The writable area (its own disk image, diskMib) exists before the snapshot is restored into it.
   await backend.prepareFiles(session.id, diskOf(session));
   if (session.snapshotId) await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, backend.paths(session.id)));
-  const info = await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
+  // Nothing is left of a container here now (destroyed, quarantined, or none seen): create needs not ask the runtime.
+  const info = await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps), { knownAbsent: true }));
   await deps.sandboxStarted?.(session.id);
   await runOnStartHook(backend, session.id, deps.log);
   // The preview proxy reads the address here, so a woken session is followed to its new runner.
@@ -199,6 +209,8 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   });
   return after(session, running, set);
 }
+
+const sandboxDirExists = (root: string) => fs.lstat(root).then(() => true, () => false);
 
 /** running, paused or hibernating → hibernated: a snapshot of the files, recorded before they go. */
 async function hibernate(session: Session, container: ContainerObservation, deps: ReconcileDeps): Promise<Session> {

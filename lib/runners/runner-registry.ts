@@ -58,6 +58,12 @@ export async function sessionsOfRunner(runnerId: string, epoch?: number) {
   return db().session.findMany({ where: { id: { in: live.map((r) => r.id) }, runnerId, state: { not: "terminated" } }, orderBy: { id: "asc" } });
 }
 
+/** One session of the runner's, fenced like sessionsOfRunner (undefined: not, or no longer, its to converge). */
+export async function sessionOfRunner(sessionId: string, runnerId: string, epoch: number) {
+  const session = await db().session.findFirst({ where: { id: sessionId, runnerId, state: { not: "terminated" }, runner: { is: { epoch, status: { not: "lost" } } } } });
+  return session ?? undefined;
+}
+
 export async function getRunner(runnerId: string) {
   return db().runner.findUnique({ where: { id: runnerId } });
 }

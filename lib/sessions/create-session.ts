@@ -94,7 +94,7 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
       metadata: { template: template.name, ...resources, fromSnapshot: fromSnapshotId },
     });
     await recordDesiredStateSpan(tx, session, "running");
-    await notifyRunner(tx, runnerId);
+    await notifyRunner(tx, runnerId, id);
     return session;
   });
   activeSpan()?.setSession(row.id); // the create request belongs on the new session's timeline
