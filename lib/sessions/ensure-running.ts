@@ -28,8 +28,11 @@ export function sessionAsleepError(state: string, extra = "") {
   return new AppError("conflict", `The session is asleep (${state}); waking it needs the sessions:write scope${extra}`, { details: { state, reason: "session_asleep" } });
 }
 
-/** timeoutMs: how long to wait for the runner (default 120 s); then 503 unavailable. */
-export async function ensureSessionRunning(ctx: TenantContext, sessionId: string, opts: { wake: boolean; timeoutMs?: number } = { wake: true }) {
+/**
+ * timeoutMs: how long to wait for the runner (default 120 s); then 503 unavailable. fallbackPollMs:
+ * the read without a notice (tests make it long, to see that the notice alone ends the wait).
+ */
+export async function ensureSessionRunning(ctx: TenantContext, sessionId: string, opts: { wake: boolean; timeoutMs?: number; fallbackPollMs?: number } = { wake: true }) {
   // Subscribed before the first read, so a transition committed in between is not missed.
   let changed = false;
   let wakeUp: (() => void) | null = null;
@@ -57,7 +60,7 @@ export async function ensureSessionRunning(ctx: TenantContext, sessionId: string
       }
       if (Date.now() > deadline) throw new AppError("unavailable", "The session did not start in time; retry", { headers: { "Retry-After": "5" } });
       if (!changed) {
-        const bound = Math.min(FALLBACK_POLL_MS, Math.max(0, deadline - Date.now()) + 1);
+        const bound = Math.min(opts.fallbackPollMs ?? FALLBACK_POLL_MS, Math.max(0, deadline - Date.now()) + 1);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, bound);
           wakeUp = () => {
