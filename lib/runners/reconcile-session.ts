@@ -70,7 +70,9 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps, co
   const desired = session.desiredState as DesiredState;
   if (container === undefined && isSettled(session.state as SessionState, desired)) return;
   let current = session;
-  let seen = container ?? (await observeSessionContainer(deps.backend, session.id));
+  // Nothing enters `pending`, and a start records `starting` before it creates the container: a
+  // pending session has none, and the runtime need not be asked (one `runc list` less per create).
+  let seen = container ?? (session.state === "pending" ? "absent" : await observeSessionContainer(deps.backend, session.id));
   for (let i = 0; i < MAX_STEPS_PER_PASS; i++) {
     // Only a missing container makes the files matter (recover on them, or fall back without them).
     const filesHere = seen === "absent" ? await sessionFilesHere(deps.backend.paths(session.id)) : true;
