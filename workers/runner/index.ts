@@ -41,6 +41,8 @@ import { checkSandboxReadiness } from "./sandbox-readiness";
 import { runUnhealthyRunner } from "./unhealthy-runner";
 
 const log = (msg: string) => console.log(`[runner] ${msg}`);
+/** How long one read of the runner's sessions serves its tick timers. */
+const TICK_READ_MS = 900;
 /** A turn that failed (and will be retried) is tried again after this long. */
 const RETRY_AFTER_MS = 1_000;
 /** How often the inits of running sandboxes are checked (a few /proc reads each). */
@@ -119,9 +121,22 @@ async function main() {
   // On the same tick: OOM kills, pids-limit hits and a full disk become post-mortems.
   const limitWatch = createSandboxLimitWatch(backend, log);
 
+  // The once-a-second readers (main output, OTLP relays, init health, metrics) share one read of the
+  // runner's sessions per TICK_READ_MS: what an idle runner asks the database does not grow with
+  // its tick timers. A finished turn drops it, so a session just started is followed at once.
+  let tickRead: { at: number; sessions: ReturnType<typeof sessionsOfRunner> } | null = null;
+  const currentSessions = () => {
+    if (!tickRead || Date.now() - tickRead.at > TICK_READ_MS) {
+      const sessions = sessionsOfRunner(runnerId, epoch);
+      tickRead = { at: Date.now(), sessions };
+      sessions.catch(() => (tickRead = null));
+    }
+    return tickRead.sessions;
+  };
+
   // OTLP from inside sandboxes: OTEL_* in their env, a relay in each one's network namespace.
   const otlp = await startRunnerOtlp({
-    dataDir: env.DATA_DIR, forwardUrl: otlpForwardUrl(), rootOf: (id) => backend.paths(id).root, liveSessions: () => sessionsOfRunner(runnerId), log,
+    dataDir: env.DATA_DIR, forwardUrl: otlpForwardUrl(), rootOf: (id) => backend.paths(id).root, liveSessions: currentSessions, log,
   });
   const sandboxEnv = otlp.sandboxEnv;
 
@@ -150,6 +165,7 @@ async function main() {
       const session = await sessionOfRunner(id, runnerId, epoch);
       if (!session) return;
       await reconcileWithRetries(session, reconcileDeps, container);
+      tickRead = null;
       if (reconcileDeps.retries.attemptsOf(id) > 0 && !retryTimers.has(id)) {
         retryTimers.set(id, setTimeout(() => {
           retryTimers.delete(id);
@@ -245,7 +261,7 @@ async function main() {
   /** The main process's output of every sandbox that exists here goes to its session's log. */
   const mainOutput = new MainOutputTailer(logs, { log });
   async function followMainOutput() {
-    const live = (await sessionsOfRunner(runnerId, epoch)).filter((s) => s.state === "running" || s.state === "paused");
+    const live = (await currentSessions()).filter((s) => s.state === "running" || s.state === "paused");
     await applySessionLogLimits(logs, live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id })));
     await mainOutput.sync(live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id, ...backend.paths(s.id).mainOutput })));
   }
@@ -267,11 +283,11 @@ async function main() {
     setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), env.RUNNER_FULL_PASS_MS),
     setInterval(() => void sweepOrphans().catch((e) => log(`sweep: ${e.message}`)), 30_000),
     setInterval(() => void followMainOutput().catch((e) => log(`main output: ${e.message}`)), 1_000),
-    setInterval(() => void sessionsOfRunner(runnerId, epoch).then(async (s) => {
+    setInterval(() => void currentSessions().then(async (s) => {
       await sampler.sampleOnce(s);
       await limitWatch.checkAll(s);
     }).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
-    setInterval(() => void sessionsOfRunner(runnerId, epoch).then((s) => checkInitHealth(backend, s, log)).catch((e) => log(`init health: ${e.message}`)), INIT_HEALTH_EVERY_MS),
+    setInterval(() => void currentSessions().then((s) => checkInitHealth(backend, s, log)).catch((e) => log(`init health: ${e.message}`)), INIT_HEALTH_EVERY_MS),
     ...(network ? [setInterval(() => void metering.readAll(network).catch((e) => log(`egress counters: ${e.message}`)), env.NETWORK_METER_INTERVAL_MS)] : []),
   ];
 
