@@ -6,7 +6,7 @@
 // runner's epoch: a process whose epoch is no longer the row's acts on nothing (fencing).
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
+import { ListenConnection } from "../../lib/db/listen-connection";
 import { databaseUrlOrThrow, env } from "../../lib/env";
 import { disconnectDb } from "../../lib/db/client";
 import { LogBatcher } from "../../lib/logs/log-batcher";
@@ -270,14 +270,18 @@ async function main() {
   await convergeAll();
   log("ready: adopted or removed the containers found, converged every session");
 
-  const listener = new pg.Client({ connectionString: databaseUrlOrThrow() });
-  listener.on("error", (e) => log(`listen connection: ${e.message}`));
-  await listener.connect().then(() => listener.query(`LISTEN ${RUNNER_CHANNEL}`)).catch((e) => log(`LISTEN failed (${e.message}); polling only`));
-  listener.on("notification", (n) => {
-    const notice = parseRunnerNotice(n.payload, runnerId);
-    if (notice === "all") void reconcileAll().catch((e) => log(`reconcile: ${e.message}`));
-    else if (notice) work.enqueue(notice.sessionId);
+  // Notices come back by themselves after a lost connection; on each (re)connect a full pass looks
+  // at what was announced while nobody listened (as it does for what came before the first LISTEN).
+  const listener = new ListenConnection({
+    channel: RUNNER_CHANNEL, applicationName: "burrow-runner", log: (m) => log(m),
+    onNotice: (payload) => {
+      const notice = parseRunnerNotice(payload, runnerId);
+      if (notice === "all") void reconcileAll().catch((e) => log(`reconcile: ${e.message}`));
+      else if (notice) work.enqueue(notice.sessionId);
+    },
+    onConnected: () => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)),
   });
+  listener.start();
 
   const timers = [
     setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), env.RUNNER_FULL_PASS_MS),
@@ -306,7 +310,7 @@ async function main() {
     network?.close(); // the resolver; bridge, veths, rules and counters stay for the next start
     await metering.close();
     await flushPlatformSpans();
-    await listener.end().catch(() => {});
+    await listener.stop().catch(() => {});
     await markRunnerOffline(runnerId, epoch).catch(() => {});
     await disconnectDb();
     process.exit(0);
