@@ -70,9 +70,7 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps, co
   const desired = session.desiredState as DesiredState;
   if (container === undefined && isSettled(session.state as SessionState, desired)) return;
   let current = session;
-  // Nothing enters `pending`, and a start records `starting` before it creates the container: a
-  // pending session has none, and the runtime need not be asked (one `runc list` less per create).
-  let seen = container ?? (session.state === "pending" ? "absent" : await observeSessionContainer(deps.backend, session.id));
+  let seen = container ?? knownWithoutLooking(session) ?? (await observeSessionContainer(deps.backend, session.id));
   for (let i = 0; i < MAX_STEPS_PER_PASS; i++) {
     // Only a missing container makes the files matter (recover on them, or fall back without them).
     const filesHere = seen === "absent" ? await sessionFilesHere(deps.backend.paths(session.id)) : true;
@@ -85,6 +83,18 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps, co
     // The step just made the container what it is: no `runc list` to learn it again.
     seen = CONTAINER_AFTER[step] ?? (await observeSessionContainer(deps.backend, session.id));
   }
+}
+
+/**
+ * When the runtime need not be asked (a `runc list`, which reads every container's state): nothing
+ * enters `pending`, and a start records `starting` before it creates the container, so a pending
+ * session has none; a terminate removes whatever is there (destroy looks for itself), so its
+ * container is not looked at ("running" here only keeps the files check out of it).
+ */
+function knownWithoutLooking(session: Session): ContainerObservation | null {
+  if (session.desiredState === "terminated" || session.state === "terminating") return session.state === "terminated" ? "absent" : "running";
+  if (session.state === "pending") return "absent";
+  return null;
 }
 
 /** What a step that succeeded leaves of the container (each ends by making it so, or throws). */
