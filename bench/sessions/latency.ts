@@ -117,7 +117,7 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
     ratios: threeTierRatios(apiS, backend, rawS),
     breakdownMs: {
       apiCreateRequest: ms(summarize(apiCreate)),
-      apiRunnerPickup: { ...ms(summarize(pickup)), note: "session event pending → starting (runner notified via NOTIFY, or its 1 s reconcile tick)" },
+      apiRunnerPickup: { ...ms(summarize(pickup)), note: "session event pending → starting (runner notified via a NOTIFY naming the session, or its 5 s full pass)" },
       apiRunnerStart: { ...ms(summarize(runnerStart)), note: "session event starting → running (destroy leftovers, overlay, runc run -d, record)" },
       apiTerminateToTerminated: { ...ms(summarize(apiTerminate)), note: `DELETE → GET shows terminated, polled every ${p.pollMs} ms` },
       backendCreate: ms(summarize(beCreate)),

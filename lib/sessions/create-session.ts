@@ -17,7 +17,7 @@ import { type CreateSessionInput, toSession } from "./schemas";
 import type { EgressPolicy, SessionNetwork } from "../network/schemas";
 import { db } from "../db/client";
 
-// Creates of one tenant run one after another anyway (the quota check locks the tenant row): this
+// Creates of one tenant run one after another anyway (the quota check takes the tenant's quota lock): this
 // keeps a burst from holding a pooled connection per waiting create, and answers 503 + Retry-After
 // when the backlog is more than the process can work off in time.
 const createAdmission = new AdmissionQueue({
