@@ -39,7 +39,7 @@ type BenchReport = { result: { valid: boolean; warnings?: string[]; failures: st
 // The per-key API rate limit (default 600/min) would turn most bench requests into 429s.
 const SERVER_RATE_LIMIT_PER_MINUTE = "100000000";
 /** Benchmarks that need neither the production build nor the web server. */
-const SERVERLESS_BENCHMARKS = new Set(["scale"]);
+const SERVERLESS_BENCHMARKS = new Set(["scale", "runner-idle"]);
 /** Benchmarks that only read the production build's files: run alone, they start no database either. */
 const BUILD_ONLY_BENCHMARKS = new Set(["console-js"]);
 
@@ -152,14 +152,15 @@ async function main() {
       { name: "logs-ingest", title: "runner log batcher → session_logs vs raw pg INSERT", run: () => benchLogsIngest(target, logsIngestParams(), log) },
       { name: "otlp", title: "OTLP/HTTP protobuf spans → spans table vs raw pg INSERT", run: () => benchOtlp(target, otlpParams(), log, cleanup.signal) },
       { name: "terminal", title: "web terminal through the API + runner vs the runc backend's terminal alone", run: () => benchTerminal(target, log, cleanup) },
-      { name: "scale", title: "idle sessions on one runner: runner CPU and exec round trip vs 1 session", run: () => benchScale(target, scaleParams(), log, cleanup) },
+      { name: "scale", title: "idle sessions on one runner: runner CPU, queries/s and exec round trip vs 1 session", run: () => benchScale(target, scaleParams(), log, cleanup) },
       { name: "console-click", title: "console click (Pause/Resume) → new state on screen vs the API's own answer", run: () => benchConsoleClick(target, log, cleanup) },
       { name: "usage-rollup", title: "hourly usage rollup vs a brute-force recount of every second", run: () => benchUsageRollup(target, usageRollupParams(), log) },
       { name: "console-js", title: "first-load JavaScript of each page, gzipped", run: () => benchConsoleJs(target, log) },
       { name: "preview", title: "preview proxy vs the same request direct to the sandbox, inside the runner host's namespace", run: () => benchPreview(target, log, cleanup) },
     ];
     for (const bench of benchmarks) {
-      if (only.length > 0 && !only.includes(bench.name)) continue;
+      // `runner-idle` is another name for `scale` (an idle runner's CPU and queries/s by session count).
+      if (only.length > 0 && !only.includes(bench.name) && !(bench.name === "scale" && only.includes("runner-idle"))) continue;
       const { result, file, lines } = await bench.run();
       console.log(`\n${bench.name}: ${bench.title}, ${info.cpuCount} CPUs, ${info.node}`);
       for (const line of lines) console.log(line);

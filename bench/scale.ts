@@ -1,7 +1,7 @@
-// Benchmark `scale`: what idle sessions cost their runner. One real runner worker (child process)
+// Benchmark `scale` (also `runner-idle`): what idle sessions cost their runner. One real runner worker (child process)
 // holds 1, 25, 100, … idle running sessions (BENCH_SCALE_SIZES); at each size, after a settle, the
-// runner's CPU (its own, and that of the child processes it ran and reaped) is measured over an
-// idle window, then the round trip of `true` executed through the runner's exec endpoint (the call
+// runner's CPU (its own, and that of the child processes it ran and reaped) and the statements it
+// sent to the database (queries/s, from its GET /internal/stats) are measured over an idle window, then the round trip of `true` executed through the runner's exec endpoint (the call
 // the web app makes for POST /sessions/{id}/exec). Reported as ratios to the smallest size.
 // The real scheduler worker runs alongside (child process), so the lost-runner job and the idle
 // policy are live: after each size's execs every session must still be `running`, and the runner's
@@ -81,6 +81,8 @@ function processCpu(pid: number): { self: number; children: number } {
 type SizeResult = {
   sessions: number;
   runnerCpuPercent: { self: number; children: number; total: number };
+  /** Statements the runner sent over the idle window (its Prisma pool; GET /internal/stats), per second. */
+  runnerQueriesPerSecond: number;
   runnerRssMb: number;
   execTrue: LatencySummary;
   loadAverage: number[];
@@ -160,6 +162,10 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
     // The bench's database is its own: the scheduler's cluster-wide jobs touch only this run.
     scheduler = await startBenchScheduler({ env: { DATABASE_URL: target.databaseUrl, DATA_DIR: runnerDir, RUNNER_SECRET: target.runnerSecret } });
     log("scale: scheduler running (lost-runner job and idle policy live)");
+    const runnerStatements = async () => {
+      const res = await fetch(`${address}/internal/stats`, { headers: { [RUNNER_SECRET_HEADER]: target.runnerSecret } });
+      return ((await res.json()) as { statements: number }).statements;
+    };
     const readRunner = () => db().runner.findUniqueOrThrow({ where: { id: runnerRow.id }, select: { status: true, lastHeartbeatAt: true } });
     const input = createSessionSchema.parse({ pool, resources: { vcpu: p.vcpu, memoryMib: p.memoryMib }, idle: { pauseAfterSeconds: null, hibernateAfterSeconds: null } });
 
@@ -182,10 +188,12 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
       }
       await sleep(p.settleMs);
 
+      const statementsBefore = await runnerStatements();
       const before = processCpu(runner.pid);
       const startedAt = Date.now();
       await sleep(p.windowMs);
       const after = processCpu(runner.pid);
+      const statementsAfter = await runnerStatements();
       const seconds = (Date.now() - startedAt) / 1000;
       const pct = (x: number) => fixed((100 * x) / seconds, 1);
       const rss = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${runner.pid}/status`, "utf8"));
@@ -213,6 +221,7 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
       const result: SizeResult = {
         sessions: size,
         runnerCpuPercent: { self: pct(after.self - before.self), children: pct(after.children - before.children), total: pct(after.self + after.children - before.self - before.children) },
+        runnerQueriesPerSecond: fixed((statementsAfter - statementsBefore) / seconds, 2),
         runnerRssMb: rss ? fixed(Number(rss[1]) / 1024, 1) : NaN,
         execTrue: summarize(latencies),
         loadAverage: os.loadavg().map((x) => fixed(x, 2)),
@@ -220,7 +229,7 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
         runnerRow: watched,
       };
       results.push(result);
-      log(`scale: ${size}: runner CPU ${result.runnerCpuPercent.self}% + ${result.runnerCpuPercent.children}% children, exec true p50 ${round(result.execTrue.p50, 1)} ms, ${sessionsAfter.running} running / ${sessionsAfter.failed} failed, heartbeat gap max ${watched.heartbeatGapMaxS} s`);
+      log(`scale: ${size}: runner CPU ${result.runnerCpuPercent.self}% + ${result.runnerCpuPercent.children}% children, ${result.runnerQueriesPerSecond} queries/s, exec true p50 ${round(result.execTrue.p50, 1)} ms, ${sessionsAfter.running} running / ${sessionsAfter.failed} failed, heartbeat gap max ${watched.heartbeatGapMaxS} s`);
       if (sessionsAfter.running !== size) break;
     }
   } catch (err) {
@@ -235,6 +244,7 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
     ...r,
     vsBaseline: base && {
       cpuTotal: ratio(r.runnerCpuPercent.total, base.runnerCpuPercent.total),
+      queriesPerSecond: ratio(r.runnerQueriesPerSecond, base.runnerQueriesPerSecond),
       execP50: ratio(r.execTrue.p50, base.execTrue.p50),
       execP99: ratio(r.execTrue.p99, base.execTrue.p99),
     },
@@ -256,8 +266,8 @@ export async function benchScale(target: ScaleTarget, p: ScaleParams, log: (m: s
     curve, ...result,
   });
   const lines = [
-    `  sessions | runner CPU % self + children = total | total × baseline | exec true p50 / p99 ms | × baseline p50 / p99 | running / failed after | runner left online | heartbeat gap / age max s`,
-    ...curve.map((r) => `  ${String(r.sessions).padStart(8)} | ${r.runnerCpuPercent.self} + ${r.runnerCpuPercent.children} = ${r.runnerCpuPercent.total} | ${r.vsBaseline?.cpuTotal ?? "-"} | ${round(r.execTrue.p50, 1)} / ${round(r.execTrue.p99, 1)} | ${r.vsBaseline?.execP50 ?? "-"} / ${r.vsBaseline?.execP99 ?? "-"} | ${r.sessionsAfter.running} / ${r.sessionsAfter.failed} | ${r.runnerRow.everLeftOnline ? "yes" : "no"} | ${r.runnerRow.heartbeatGapMaxS} / ${r.runnerRow.heartbeatAgeMaxS}  (load ${r.loadAverage[0]})`),
+    `  sessions | runner CPU % self + children = total | total × baseline | queries/s (× baseline) | exec true p50 / p99 ms | × baseline p50 / p99 | running / failed after | runner left online | heartbeat gap / age max s`,
+    ...curve.map((r) => `  ${String(r.sessions).padStart(8)} | ${r.runnerCpuPercent.self} + ${r.runnerCpuPercent.children} = ${r.runnerCpuPercent.total} | ${r.vsBaseline?.cpuTotal ?? "-"} | ${r.runnerQueriesPerSecond} (${r.vsBaseline?.queriesPerSecond ?? "-"}) | ${round(r.execTrue.p50, 1)} / ${round(r.execTrue.p99, 1)} | ${r.vsBaseline?.execP50 ?? "-"} / ${r.vsBaseline?.execP99 ?? "-"} | ${r.sessionsAfter.running} / ${r.sessionsAfter.failed} | ${r.runnerRow.everLeftOnline ? "yes" : "no"} | ${r.runnerRow.heartbeatGapMaxS} / ${r.runnerRow.heartbeatAgeMaxS}  (load ${r.loadAverage[0]})`),
   ];
   return { result, file, lines };
 }

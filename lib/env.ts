@@ -51,6 +51,10 @@ const envSchema = z.object({
   RUNNER_CPU_OVERCOMMIT: z.coerce.number().min(1).max(64).default(4),
   RUNNER_MEMORY_MIB: z.coerce.number().int().positive().optional(),
   RUNNER_GPUS: z.coerce.number().int().min(0).default(0),
+  /** Sessions a runner works on at once (starts, stops, …); each queued one starts as a slot frees. */
+  RUNNER_RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** The runner's full pass over all its sessions and containers: only the safety net, since notices name the session that changed. */
+  RUNNER_FULL_PASS_MS: z.coerce.number().int().min(200).max(600_000).default(5_000),
   RUNNER_LABELS: z.string().default("{}"),
   /**
    * Warm pools kept by this runner (README "Warm pools"): comma-separated `template:VCPUxMEMORYxDISK:SIZE`,

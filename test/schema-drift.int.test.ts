@@ -17,6 +17,14 @@ const CATALOG_QUERIES = {
   enums: `SELECT t.typname, e.enumlabel, e.enumsortorder FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid ORDER BY 1, 3`,
 };
 
+/**
+ * Indexes that exist only in migrations because schema.prisma cannot express them (partial
+ * indexes): left out of the comparison, and checked to exist with exactly this definition.
+ */
+const SQL_ONLY_INDEXES: Record<string, string> = {
+  sessions_runner_live_idx: "CREATE INDEX sessions_runner_live_idx ON public.sessions USING btree (runner_id, id) WHERE (state <> 'terminated'::\"SessionState\")",
+};
+
 async function catalog(url: string) {
   return withClient(url, async (c) => {
     const out: Record<string, unknown[]> = {};
@@ -35,7 +43,11 @@ describe("schema.prisma and migrations", () => {
       await withClient(fromSchema.url, (c) => c.query(sql));
       const expected = await catalog(fromSchema.url);
       expect(expected.columns.length).toBeGreaterThan(10);
-      expect(await catalog(fromMigrations.url)).toEqual(expected);
+      const migrated = await catalog(fromMigrations.url);
+      const sqlOnly = (migrated.indexes as { indexname: string; indexdef: string }[]).filter((i) => i.indexname in SQL_ONLY_INDEXES);
+      expect(Object.fromEntries(sqlOnly.map((i) => [i.indexname, i.indexdef]))).toEqual(SQL_ONLY_INDEXES);
+      migrated.indexes = migrated.indexes.filter((i) => !((i as { indexname: string }).indexname in SQL_ONLY_INDEXES));
+      expect(migrated).toEqual(expected);
     } finally {
       await fromMigrations.drop();
       await fromSchema.drop();

@@ -27,6 +27,8 @@ export type ClosedLoopResult = {
   throughput: number;
   latencyMs: LatencySummary;
   errorSamples: string[];
+  /** Every failed op, inside the window or not (warm-up, the tail), by message: a failure is never nothing. */
+  failuresByMessage: Record<string, number>;
 };
 
 export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoopResult> {
@@ -38,6 +40,7 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
   const errorSamples: string[] = [];
   let ok = 0;
   let errors = 0;
+  const failuresByMessage: Record<string, number> = {};
 
   const worker = async () => {
     for (let i = 0; i < maxPerWorker; i++) {
@@ -50,6 +53,10 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
         failure = err;
       }
       const t1 = performance.now();
+      if (failure !== null) {
+        const message = String(failure instanceof Error ? failure.message : failure).slice(0, 200);
+        failuresByMessage[message] = (failuresByMessage[message] ?? 0) + 1;
+      }
       // Count what completes inside the window, whenever it was started.
       if (t1 < measureStart || t1 > measureEnd) continue;
       if (failure === null) {
@@ -72,5 +79,6 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
     throughput: measuredMs > 0 ? (ok * 1000) / measuredMs : 0,
     latencyMs: summarize(latencies),
     errorSamples,
+    failuresByMessage,
   };
 }

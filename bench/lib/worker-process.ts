@@ -14,13 +14,16 @@ export type WorkerProcess = {
   kill: () => void;
 };
 
+/** BENCH_WORKER_NODE_ARGS: extra node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS). */
+const workerNodeArgs = () => (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
 export function spawnWorker(worker: string, env: Record<string, string>, graceMs: number): WorkerProcess {
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);
     if (lines.length > 400) lines.splice(0, lines.length - 400);
   };
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", `workers/${worker}/index.ts`], {
+  const child: ChildProcess = spawn(process.execPath, [...workerNodeArgs(), "--import", "tsx", `workers/${worker}/index.ts`], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

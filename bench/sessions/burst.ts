@@ -2,6 +2,7 @@
 import type { JsonClient } from "../lib/json-client";
 import { type RawContainer, type RawRunc, runcList } from "../lib/raw-runc";
 import { round, summarize } from "../lib/stats";
+import { countFailures, mergeFailures } from "./failures";
 import { checkAborted, forEachLimit, memAvailable, ms, msg, now, r3, sleep } from "./helpers";
 import type { Log, SessionsParams } from "./params";
 import { Api } from "./tiers";
@@ -75,11 +76,15 @@ export async function phaseBurst(api: Api, burstHttp: JsonClient, raw: RawRunc, 
   const rawFirst = summarize(rawOk.map((r) => r.firstExecMs));
   const errorsByMessage = new Map<string, number>();
   for (const r of results) if (!r.ok) errorsByMessage.set(r.error!.slice(0, 200), (errorsByMessage.get(r.error!.slice(0, 200)) ?? 0) + 1);
+  // Every create or exec that failed, on either tier: the phase (and the run) is invalid then.
+  const operationFailures = mergeFailures({ api: countFailures(results), raw: countFailures(rawResults) });
   return {
     size: n,
+    operationFailures,
     what: "all creates sent at once (one keep-alive socket each); each session's time runs from the common start to its first exec's answer",
     api: {
       succeeded: ok.length,
+      failed: n - ok.length,
       successRate: round(ok.length / n, 3),
       createAnsweredMs: ms(summarize(results.filter((r) => Number.isFinite(r.createMs)).map((r) => r.createMs))),
       firstExecDoneMs: ms(apiFirst),
@@ -91,6 +96,7 @@ export async function phaseBurst(api: Api, burstHttp: JsonClient, raw: RawRunc, 
     },
     raw: {
       succeeded: rawOk.length,
+      failed: n - rawOk.length,
       successRate: round(rawOk.length / n, 3),
       firstExecDoneMs: ms(rawFirst),
       wallMs: Math.round(rawWallMs),

@@ -25,6 +25,7 @@ import { startBenchRunner, type BenchRunner } from "../lib/runner";
 import { round } from "../lib/stats";
 import { phaseBurst } from "./burst";
 import { phaseExec } from "./exec";
+import { failureLine, type OperationFailures } from "./failures";
 import { checkAborted, forEachLimit, msg } from "./helpers";
 import { phaseHibernate } from "./hibernate";
 import { phaseLatency } from "./latency";
@@ -139,7 +140,14 @@ export async function benchSessions(target: SessionsTarget, p: SessionsParams, l
       if (p.onlyPhases.length && !p.onlyPhases.includes(name)) return;
       const t0 = Date.now();
       try {
-        phases[name] = { ...(await fn() as object), phaseSeconds: round((Date.now() - t0) / 1000, 1) };
+        const res = (await fn()) as { operationFailures?: OperationFailures };
+        // A failed create or exec makes the phase invalid (and the run exit non-zero): never nothing.
+        const failed = failureLine(name, res.operationFailures);
+        if (failed) {
+          failures.push(failed);
+          log(`${name} INVALID: ${failed}`);
+        }
+        phases[name] = { ...res, valid: !failed, phaseSeconds: round((Date.now() - t0) / 1000, 1) };
       } catch (err) {
         if (signal.aborted) throw err;
         failures.push(`${name}: ${msg(err)}`);

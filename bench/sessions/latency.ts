@@ -4,6 +4,7 @@
 // and raw runc. A warm create that found the pool empty took the cold path: counted as a miss.
 import type { RawRunc } from "../lib/raw-runc";
 import { summarize } from "../lib/stats";
+import { countFailures } from "./failures";
 import { checkAborted, ms, msg, now, threeTierRatios } from "./helpers";
 import { round } from "../lib/stats";
 
@@ -28,6 +29,7 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
   const rawRun: number[] = [];
   const rawDelete: number[] = [];
   const errors: string[] = [];
+  const outcomes: { ok: boolean; error?: string }[] = [];
 
   const apiCycle = (record: boolean) =>
     timedCycle(
@@ -97,7 +99,9 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
     for (let k = 0; k < tiers.length; k++) {
       try {
         await tiers[(runs + k) % tiers.length](true);
+        outcomes.push({ ok: true });
       } catch (err) {
+        outcomes.push({ ok: false, error: msg(err) });
         errors.push(msg(err));
         if (errors.length > 5) throw new Error(`A: too many failures: ${errors.join("; ")}`);
       }
@@ -109,6 +113,7 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
   const warmS = summarize(warmTotal);
   log(`A: ${runs} runs; p50 API ${apiS.p50.toFixed(0)} ms, warm pool ${warm ? warmS.p50.toFixed(0) : "-"} ms (${warmMisses} misses), backend ${backend.p50.toFixed(0)} ms, raw ${rawS.p50.toFixed(0)} ms`);
   return {
+    operationFailures: countFailures(outcomes),
     runsPerTier: runs,
     what: {
       api: "POST /api/v1/sessions (base template, 1 vCPU, 64 MiB, pool of the bench runner) → POST …/exec [\"true\"] returned exit 0 (the server waits until the runner reports running)",
@@ -121,7 +126,7 @@ export async function phaseLatency(api: Api, be: Backend, raw: RawRunc, p: Sessi
     warmPool: warm ? { size: p.warmPoolSize, misses: warmMisses, note: "misses: warm creates that found no ready pooled sandbox and started cold (counted in the warm figures)" } : null,
     breakdownMs: {
       apiCreateRequest: ms(summarize(apiCreate)),
-      apiRunnerPickup: { ...ms(summarize(pickup)), note: "session event pending → starting (runner notified via NOTIFY, or its 1 s reconcile tick)" },
+      apiRunnerPickup: { ...ms(summarize(pickup)), note: "session event pending → starting (runner notified via a NOTIFY naming the session, or its 5 s full pass)" },
       apiRunnerStart: { ...ms(summarize(runnerStart)), note: "session event starting → running (destroy leftovers, overlay, runc run -d, record)" },
       apiTerminateToTerminated: { ...ms(summarize(apiTerminate)), note: `DELETE → GET shows terminated, polled every ${p.pollMs} ms` },
       warmCreateRequest: warm ? ms(summarize(warmCreate)) : null,

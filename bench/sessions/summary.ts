@@ -52,5 +52,8 @@ export function summaryLines(phases: Record<string, any>): string[] {
     out.push(row("host MemAvailable drop, running (noisy)", m.api.hostMemAvailableDropMiBPerSandbox.running, null, m.raw.hostMemAvailableDropMiBPerSandbox.running, m.ratios.hostRunning, 2));
     out.push(row("host MemAvailable drop, paused (noisy)", m.api.hostMemAvailableDropMiBPerSandbox.paused, null, m.raw.hostMemAvailableDropMiBPerSandbox.paused, m.ratios.hostPaused, 2));
   } else if (m?.failed) out.push(`  memory: FAILED ${m.failed}`);
+  for (const [name, ph] of Object.entries(phases)) {
+    if (ph?.valid === false && ph.operationFailures) out.push(`  ${name}: INVALID, ${ph.operationFailures.failed} of ${ph.operationFailures.attempted} operations failed`);
+  }
   return out;
 }

@@ -2,6 +2,7 @@
 import { runClosedLoop } from "../lib/closed-loop";
 import type { RawRunc } from "../lib/raw-runc";
 import { round } from "../lib/stats";
+import { loopFailures, mergeFailures } from "./failures";
 import { checkAborted, ms, r3 } from "./helpers";
 import type { Log, SessionsParams } from "./params";
 import type { Api } from "./tiers";
@@ -53,6 +54,8 @@ export async function phaseSustained(api: Api, raw: RawRunc, p: SessionsParams, 
     errorSamples: l.errorSamples,
   });
   return {
+    // Every failed cycle, also those ending outside the measured window.
+    operationFailures: mergeFailures({ api: loopFailures(apiLoop.ok, apiLoop.failuresByMessage), raw: loopFailures(rawLoop.ok, rawLoop.failuresByMessage) }),
     what: "closed loop: each worker runs create → first exec (true) → terminate and waits until it is gone before the next; cycles completed inside the window per minute",
     api: { ...report(apiLoop), terminatePollMs: 50 },
     raw: report(rawLoop),

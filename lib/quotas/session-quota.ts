@@ -1,6 +1,6 @@
-// Per-tenant quotas, checked inside the transaction that starts (or wakes) a session, with the
-// tenant's row locked: concurrent creates of one tenant queue on the lock, so 50 parallel creates
-// against a quota of 10 start exactly 10.
+// Per-tenant quotas, checked inside the transaction that starts (or wakes) a session, under the
+// tenant's quota lock: concurrent creates of one tenant queue on it, so 50 parallel creates against
+// a quota of 10 start exactly 10.
 import { AppError } from "../api/errors";
 import type { TenantDb, TenantTx } from "../db/tenant-scope";
 import { ACTIVE_STATES } from "../sessions/state-machine";
@@ -67,9 +67,19 @@ function exceeded(what: string, limit: number | string, used: number | string) {
   });
 }
 
-/** Locks the tenant and checks that one more session of this size fits. Call inside a transaction. */
+/** pg_advisory_xact_lock class of the per-tenant quota locks (the sign-in throttle uses 51_101-51_102). */
+const QUOTA_LOCKS = 51_201;
+
+/** Takes the tenant's quota lock and checks that one more session of this size fits. Call inside a transaction. */
 export async function assertSessionFits(tx: TenantTx, tenantId: string, demand: { vcpu: number; memoryMib: number; maxLifetimeSeconds: number }) {
-  await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenantId} FOR UPDATE`;
+  // A transaction-scoped advisory lock keyed by the tenant, not `SELECT … FOR UPDATE` on its row: a
+  // row lock also conflicts with the FOR KEY SHARE that every foreign-key check on tenant_id takes
+  // (each session event, audit row, log line of the tenant written meanwhile would wait for the
+  // create to commit), and FOR NO KEY UPDATE would still serialize with other writers of the row
+  // (spend limits, settings). The advisory lock excludes only other quota checks of this tenant;
+  // it is released at commit, after the new session row is visible to the next check, so the count
+  // stays exact. hashtext collisions only make two tenants' checks take turns.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${QUOTA_LOCKS}::int, hashtext(${tenantId}))`;
   const quota = await getQuota(tx);
   if (demand.maxLifetimeSeconds > quota.maxLifetimeSeconds) throw exceeded("max_lifetime_seconds", quota.maxLifetimeSeconds, demand.maxLifetimeSeconds);
   const usage = await tx.session.aggregate({

@@ -1,8 +1,13 @@
-// Placement: the online runner with the most free vCPU that fits the session's resources and pool;
-// a wake prefers the runner that kept the session's files (its hibernate cache) when that one fits.
+// Placement: the online runner with the most free vCPU (less its unclaimed warm-pool sandboxes)
+// that fits the session's resources and pool; a wake prefers the runner that kept the session's
+// files (its hibernate cache) when that one fits.
 // A runner that registered unable to run sandboxes is skipped; when it is all there is, the answer
 // says why it cannot (its reason), not just that no runner is online.
-// Runner rows are locked for the decision, so two placements cannot both take the last slot.
+// Only the chosen runner's row is locked (FOR UPDATE, until the create commits), and its free
+// capacity is read again under that lock, so two placements cannot both take its last slot; creates
+// on other runners (other tenants, other pools) go on meanwhile. Candidates are tried by free vCPU
+// (the preferred runner first when it fits); one whose row another create holds is skipped
+// (SKIP LOCKED) while a free one fits, and waited for only when all that fit are busy.
 import { AppError } from "../api/errors";
 import { Prisma } from "../db/generated/client";
 import type { TenantTx } from "../db/tenant-scope";
@@ -27,29 +32,24 @@ export function placeSession(tx: TenantTx, demand: Demand, excludeSessionId?: st
 }
 
 async function pickRunner(tx: TenantTx, demand: Demand, excludeSessionId?: string): Promise<string> {
-  await tx.$queryRaw`SELECT id FROM runners WHERE status = 'online' AND unhealthy_reason IS NULL ORDER BY id FOR UPDATE`;
   const pool = demand.pool ?? null;
-  const candidates = await tx.$queryRaw<Candidate[]>`
-    SELECT r.id,
-           r.vcpu - COALESCE(SUM(s.vcpu), 0) - ${POOLED_VCPU} AS free_vcpu,
-           r.memory_mib - COALESCE(SUM(s.memory_mib), 0) - ${POOLED_MEMORY} AS free_memory,
-           r.gpus - COALESCE(SUM(s.gpus), 0) AS free_gpus
-    FROM runners r
-    LEFT JOIN sessions s ON s.runner_id = r.id
-      AND s.state IN ('pending', 'starting', 'running', 'paused', 'hibernating')
-      AND s.id IS DISTINCT FROM ${excludeSessionId ?? null}
-    WHERE r.status = 'online' AND r.unhealthy_reason IS NULL
-      AND r.last_heartbeat_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => ${HEARTBEAT_TIMEOUT_SECONDS})
-      AND (${pool}::text IS NULL OR r.labels->>'pool' = ${pool}::text)
-    GROUP BY r.id
-    ORDER BY free_vcpu DESC, r.id`;
-  const fits = (c: Candidate) => Number(c.free_vcpu) >= demand.vcpu && Number(c.free_memory) >= demand.memoryMib && Number(c.free_gpus) >= demand.gpus;
-  const preferred = demand.preferRunnerId ? candidates.find((c) => c.id === demand.preferRunnerId && fits(c)) : undefined;
-  if (preferred) return preferred.id;
-  const fit = candidates.find(
-    (c) => Number(c.free_vcpu) >= demand.vcpu && Number(c.free_memory) >= demand.memoryMib && Number(c.free_gpus) >= demand.gpus,
-  );
-  if (fit) return fit.id;
+  const candidates = await capacities(tx, demand, null, excludeSessionId);
+  const fitting = candidates.filter((c) => fits(c, demand));
+  // A wake tries the runner holding the session's hibernate cache first when it fits, then the
+  // others by free capacity.
+  const preferred = demand.preferRunnerId ? fitting.findIndex((c) => c.id === demand.preferRunnerId) : -1;
+  if (preferred > 0) fitting.unshift(...fitting.splice(preferred, 1));
+  for (const wait of [false, true]) {
+    for (const c of fitting) {
+      const locked = wait
+        ? await tx.$queryRaw<{ id: string }[]>`SELECT id FROM runners WHERE id = ${c.id} AND status = 'online' AND unhealthy_reason IS NULL FOR UPDATE`
+        : await tx.$queryRaw<{ id: string }[]>`SELECT id FROM runners WHERE id = ${c.id} AND status = 'online' AND unhealthy_reason IS NULL FOR UPDATE SKIP LOCKED`;
+      if (!locked.length) continue;
+      // Under the lock: what committed creates took from it since the first read.
+      const [now] = await capacities(tx, demand, c.id, excludeSessionId);
+      if (now && fits(now, demand)) return c.id;
+    }
+  }
   if (candidates.length) {
     throw new AppError("unavailable", "No runner has capacity for this session right now", {
       details: { reason: "no_capacity", demand }, headers: { "Retry-After": "5" },
@@ -64,6 +64,29 @@ async function pickRunner(tx: TenantTx, demand: Demand, excludeSessionId?: strin
   throw new AppError("unavailable", `No runner is online${pool ? ` in pool '${pool}'` : ""}`, {
     details: { reason: "no_runner", demand }, headers: { "Retry-After": "5" },
   });
+}
+
+const fits = (c: Candidate, demand: Demand) =>
+  Number(c.free_vcpu) >= demand.vcpu && Number(c.free_memory) >= demand.memoryMib && Number(c.free_gpus) >= demand.gpus;
+
+/** Live runners (of the pool; only `onlyRunner` when set) with their free capacity, most free vCPU first. */
+function capacities(tx: TenantTx, demand: Demand, onlyRunner: string | null, excludeSessionId?: string): Promise<Candidate[]> {
+  const pool = demand.pool ?? null;
+  return tx.$queryRaw<Candidate[]>`
+    SELECT r.id,
+           r.vcpu - COALESCE(SUM(s.vcpu), 0) - ${POOLED_VCPU} AS free_vcpu,
+           r.memory_mib - COALESCE(SUM(s.memory_mib), 0) - ${POOLED_MEMORY} AS free_memory,
+           r.gpus - COALESCE(SUM(s.gpus), 0) AS free_gpus
+    FROM runners r
+    LEFT JOIN sessions s ON s.runner_id = r.id
+      AND s.state IN ('pending', 'starting', 'running', 'paused', 'hibernating')
+      AND s.id IS DISTINCT FROM ${excludeSessionId ?? null}
+    WHERE r.status = 'online' AND r.unhealthy_reason IS NULL
+      AND r.last_heartbeat_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => ${HEARTBEAT_TIMEOUT_SECONDS})
+      AND (${pool}::text IS NULL OR r.labels->>'pool' = ${pool}::text)
+      AND (${onlyRunner}::text IS NULL OR r.id = ${onlyRunner}::text)
+    GROUP BY r.id
+    ORDER BY free_vcpu DESC, r.id`;
 }
 
 type UnhealthyRunner = { name: string; reason: string };

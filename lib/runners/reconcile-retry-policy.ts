@@ -1,5 +1,5 @@
-// What the runner does when converging a session throws: try again on the next pass (every second,
-// or sooner on a NOTIFY; no longer back-off), and after RECONCILE_MAX_ATTEMPTS failures in a row
+// What the runner does when converging a session throws: try again in a second (its next turn,
+// or sooner on a notice; no longer back-off), and after RECONCILE_MAX_ATTEMPTS failures in a row
 // give up: end its terminals, delete the container keeping upper/ and workspace/ (never the user's
 // files), and mark it failed with the last error, unless it already is failed or terminated. A
 // success forgets the count. Pure bookkeeping, one instance per runner process.

@@ -4,7 +4,6 @@
 // to re-run after a crash at any point: the decision looks at the container, and each step first
 // checks what is really there (container, files) before acting. A container the runtime lost (host
 // reboot) is started again on the session's files when they are here (see "recover").
-import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { DISK_IMAGE_NAME, type SandboxBackend, type SandboxPaths, type SandboxSpec } from "../sandbox";
@@ -72,7 +71,7 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps, co
   const desired = session.desiredState as DesiredState;
   if (container === undefined && isSettled(session.state as SessionState, desired)) return;
   let current = session;
-  let seen = container ?? (await observeSessionContainer(deps.backend, session.id));
+  let seen = container ?? knownWithoutLooking(session) ?? (await observeSessionContainer(deps.backend, session.id));
   for (let i = 0; i < MAX_STEPS_PER_PASS; i++) {
     // Only a missing container makes the files matter (recover on them, or fall back without them).
     const filesHere = seen === "absent" ? await sessionFilesHere(deps.backend.paths(session.id)) : true;
@@ -82,9 +81,28 @@ export async function reconcileSession(session: Session, deps: ReconcileDeps, co
     const run = () => takeStep(step, from, seen, deps);
     current = spanName ? await withLifecycleSpan(spanName, from, deps.runnerId, run) : await run();
     if (current.runnerId !== deps.runnerId) return; // left this runner (hibernated): nothing more to do here
-    seen = await observeSessionContainer(deps.backend, session.id);
+    // The step just made the container what it is: no `runc list` to learn it again.
+    seen = CONTAINER_AFTER[step] ?? (await observeSessionContainer(deps.backend, session.id));
   }
 }
+
+/**
+ * When the runtime need not be asked (a `runc list`, which reads every container's state): nothing
+ * enters `pending`, and a start records `starting` before it creates the container, so a pending
+ * session has none; a terminate removes whatever is there (destroy looks for itself), so its
+ * container is not looked at ("running" here only keeps the files check out of it).
+ */
+function knownWithoutLooking(session: Session): ContainerObservation | null {
+  if (session.desiredState === "terminated" || session.state === "terminating") return session.state === "terminated" ? "absent" : "running";
+  if (session.state === "pending") return "absent";
+  return null;
+}
+
+/** What a step that succeeded leaves of the container (each ends by making it so, or throws). */
+const CONTAINER_AFTER: Partial<Record<LifecycleStep, ContainerObservation>> = {
+  start: "running", wake: "running", recover: "running", resume: "running", "abort-hibernate": "running",
+  pause: "paused", terminate: "absent", hibernate: "absent",
+};
 
 async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, container: ContainerObservation, deps: ReconcileDeps): Promise<Session> {
   const cause = causeOf(session);
@@ -105,7 +123,7 @@ async function takeStep(step: Exclude<LifecycleStep, "none">, session: Session, 
       return after(session, await recordTransition(state, "hibernated", cause, { set: { runnerId: null } }), { runnerId: null });
     case "start":
     case "wake":
-      return startSandbox(session, deps);
+      return startSandbox(session, container, deps);
     case "pause":
       await deps.closeTerminals?.(session.id, "session paused");
       await backend.pause(session.id);
@@ -170,7 +188,7 @@ const sandboxSpecOf = (session: Session, deps: ReconcileDeps): SandboxSpec => ({
 });
 
 /** pending, hibernated or starting → running. */
-async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Session> {
+async function startSandbox(session: Session, container: ContainerObservation, deps: ReconcileDeps): Promise<Session> {
   const { backend } = deps;
   let state = tx(session);
   const waking = state.state === "hibernated";
@@ -187,7 +205,7 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
     lap = t;
   };
   const paths = backend.paths(session.id);
-  const here = existsSync(paths.root);
+  const here = await sandboxDirExists(paths.root);
   // Its hibernate cache here, made from the snapshot it wakes from: remounted, nothing restored.
   const cache = waking && here && session.snapshotId && backend.takeCache
     ? await withSpan("snapshot.cache", { attributes: { "snapshot.id": session.snapshotId } }, async (span) => {
@@ -204,7 +222,9 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
     // was given up with its runner (runner_lost): move them aside, never delete them.
     const kept = await backend.quarantine(session.id);
     if (kept) deps.log?.(`session ${session.id}: files found on waking, kept in ${kept}`);
-  } else if (here) {
+  } else if (here || container !== "absent") {
+    // Leftovers of a start cut off (a container, files): cleared first. A first start, with no
+    // container seen and no directory, has nothing to clear (a destroy is three spawns).
     await backend.destroy(session.id);
   }
   step("clearMs");
@@ -213,7 +233,11 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   step("filesMs");
   if (session.snapshotId && cache !== "hit") await withSpan("snapshot.restore", { attributes: { "snapshot.id": session.snapshotId } }, () => restoreSessionFiles(session.snapshotId!, paths));
   step("restoreMs");
-  const info = await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps)));
+  // Nothing is left of a container here now (destroyed, quarantined, or none seen), so create
+  // need not ask the runtime. A cache hit cleared nothing here: its container went at the
+  // hibernate (keepAsCache destroys it), so only one seen now makes the runtime worth asking.
+  const knownAbsent = cache !== "hit" || container === "absent";
+  const info = await withSpan("sandbox.create", {}, () => backend.create(sandboxSpecOf(session, deps), { knownAbsent }));
   step("createMs");
   await deps.sandboxStarted?.(session.id);
   await runOnStartHook(backend, session.id, deps.log);
@@ -226,6 +250,8 @@ async function startSandbox(session: Session, deps: ReconcileDeps): Promise<Sess
   });
   return after(session, running, set);
 }
+
+const sandboxDirExists = (root: string) => fs.lstat(root).then(() => true, () => false);
 
 /** running, paused or hibernating → hibernated: a snapshot of the files, recorded before they go. */
 async function hibernate(session: Session, container: ContainerObservation, deps: ReconcileDeps): Promise<Session> {

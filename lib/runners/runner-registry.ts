@@ -42,10 +42,26 @@ export async function markRunnerOffline(runnerId: string, epoch: number): Promis
 /**
  * The sessions a runner must converge: assigned to it and not yet terminated. With `epoch`, none
  * while the runner row has another epoch or is lost (fencing: a stale process acts on nothing).
+ * The ids come from plain SQL with the state as a literal, so the partial index of live sessions
+ * (sessions_runner_live_idx) serves it: Prisma binds the state as a parameter cast to the enum,
+ * which the planner cannot match to the index's predicate, and scanned every session the runner
+ * ever held (8.5 ms against 0.13 ms with 100k finished ones: bench/runner-sessions-plan.ts).
  */
 export async function sessionsOfRunner(runnerId: string, epoch?: number) {
-  const fence = epoch === undefined ? {} : { runner: { is: { epoch, status: { not: "lost" } } } };
-  return db().session.findMany({ where: { runnerId, state: { not: "terminated" }, ...fence }, orderBy: { id: "asc" }, take: 10_000 });
+  const fenced = epoch ?? null;
+  const live = await db().$queryRaw<{ id: string }[]>`
+    SELECT s.id FROM sessions s
+    WHERE s.runner_id = ${runnerId} AND s.state <> 'terminated'
+      AND (${fenced}::int IS NULL OR EXISTS (SELECT 1 FROM runners r WHERE r.id = ${runnerId} AND r.epoch = ${fenced}::int AND r.status <> 'lost'))
+    ORDER BY s.id LIMIT 10000`;
+  if (live.length === 0) return [];
+  return db().session.findMany({ where: { id: { in: live.map((r) => r.id) }, runnerId, state: { not: "terminated" } }, orderBy: { id: "asc" } });
+}
+
+/** One session of the runner's, fenced like sessionsOfRunner (undefined: not, or no longer, its to converge). */
+export async function sessionOfRunner(sessionId: string, runnerId: string, epoch: number) {
+  const session = await db().session.findFirst({ where: { id: sessionId, runnerId, state: { not: "terminated" }, runner: { is: { epoch, status: { not: "lost" } } } } });
+  return session ?? undefined;
 }
 
 export async function getRunner(runnerId: string) {

@@ -1,4 +1,5 @@
-// Live egress policy changes (PATCH /sessions/{id}/network): on every reconcile pass, each running
+// Live egress policy changes (PATCH /sessions/{id}/network): after each turn of a session (its
+// notice) and on every full reconcile pass, each running
 // or paused session whose stored policy differs from what this runner last applied gets it
 // applied. The first pass after a start applies every one once (the same policy again is harmless:
 // one atomic nft transaction). A failure leaves the old rules in force, is said once in the
@@ -16,7 +17,8 @@ export function createNetworkPolicySync(
 ) {
   const applied = new Map<string, string>();
   const failed = new Map<string, string>();
-  return async function syncNetworkPolicies(sessions: SessionLike[]): Promise<void> {
+  /** partial: `sessions` are some of the runner's (one just worked on); the others' records are kept. */
+  return async function syncNetworkPolicies(sessions: SessionLike[], opts: { partial?: boolean } = {}): Promise<void> {
     const live = new Set<string>();
     for (const s of sessions) {
       if ((s.state !== "running" && s.state !== "paused") || !s.network) continue;
@@ -34,6 +36,10 @@ export function createNetworkPolicySync(
         if (failed.get(s.id) !== wanted) tell(s, `network policy change not applied, the previous policy stays in force (retrying): ${message}`);
         failed.set(s.id, wanted);
       }
+    }
+    if (opts.partial) {
+      for (const s of sessions) if (!live.has(s.id)) applied.delete(s.id), failed.delete(s.id);
+      return;
     }
     for (const id of applied.keys()) if (!live.has(id)) applied.delete(id);
     for (const id of failed.keys()) if (!live.has(id)) failed.delete(id);

@@ -27,11 +27,11 @@ const RUN_TIMEOUT_MS = 60_000;
 /** Emptied at each start; appended to, so every writer (and `>>` from inside) adds at the end. */
 const OUTPUT_FILE_FLAGS = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_APPEND;
 
-export async function createSandbox(ctx: BackendContext, spec: SandboxSpec): Promise<SandboxInfo> {
+export async function createSandbox(ctx: BackendContext, spec: SandboxSpec, opts: { knownAbsent?: boolean } = {}): Promise<SandboxInfo> {
   validateSandboxSpec(spec);
   const h = sandboxHandle(ctx, spec.id);
   return ctx.locks.run(spec.id, async () => {
-    const existing = await containerState(ctx.runtime, h.containerId);
+    const existing = opts.knownAbsent ? null : await containerState(ctx.runtime, h.containerId);
     if (existing && existing.status !== "stopped") {
       // A crash between `runc create` and `start` is the only way to be left in "created".
       if (existing.status === "created") {

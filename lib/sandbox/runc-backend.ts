@@ -47,7 +47,7 @@ export function createRuncBackend(opts: RuncBackendOptions): SandboxBackend {
   const ctx = createBackendContext(stateDir, runtime, opts.idMap ?? null, opts.network ?? null, opts.execAgent ?? true);
   return {
     name: path.basename(runtime),
-    create: (spec) => createSandbox(ctx, spec),
+    create: (spec, createOpts) => createSandbox(ctx, spec, createOpts),
     prepareFiles: (id, resources) => ctx.locks.run(id, () => ensureSessionDisk(sandboxHandle(ctx, id).layout, resources)),
     diskUsage: (id) => sessionDiskUsage(sandboxHandle(ctx, id).layout),
     limitCounters: (id) => sandboxLimitCounters(ctx, id),

@@ -144,8 +144,12 @@ export interface SandboxTerminal {
 export interface SandboxBackend {
   /** The runtime binary's name: "runc" (or "runsc", "kata-runtime"). */
   readonly name: string;
-  /** Starts the sandbox on whatever upper/ and workspace/ hold; returns the running (or paused) one if it exists. */
-  create(spec: SandboxSpec): Promise<SandboxInfo>;
+  /**
+   * Starts the sandbox on whatever upper/ and workspace/ hold; returns the running (or paused) one if
+   * it exists. knownAbsent: the caller just removed (or found no) container, so the runtime is not
+   * asked again (one `runc state` less per start).
+   */
+  create(spec: SandboxSpec, opts?: { knownAbsent?: boolean }): Promise<SandboxInfo>;
   /**
    * Makes the writable area (upper/ and workspace/) ready to be written, e.g. by a snapshot
    * restore before create: with resources.diskMib, mounts the sandbox's disk image (a new one if

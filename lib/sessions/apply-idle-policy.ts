@@ -33,7 +33,7 @@ export async function applyIdlePolicy(scope: IdlePolicyScope = {}): Promise<{ pa
       AND pause_after_seconds IS NOT NULL
       AND last_activity_at < ${now} - make_interval(secs => pause_after_seconds)
     RETURNING id, runner_id`, tenantIds);
-  const runners = new Set([...expired, ...hibernated, ...paused].map((s) => s.runner_id));
-  for (const runnerId of runners) await notifyRunner(client, runnerId);
+  // One notice per changed session: its runner looks at that session alone.
+  for (const s of [...expired, ...hibernated, ...paused]) await notifyRunner(client, s.runner_id, s.id);
   return { paused: paused.length, hibernated: hibernated.length, expired: expired.length };
 }

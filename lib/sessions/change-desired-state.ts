@@ -53,7 +53,7 @@ export async function requestDesiredState(tx: TenantTx, ctx: Pick<TenantContext,
   });
   await notifySessionChanged(tx, ctx.tenantId, session.id);
   await recordDesiredStateSpan(tx, updated, desired);
-  await notifyRunner(tx, runnerId);
+  await notifyRunner(tx, runnerId, session.id);
   return updated;
 }
 

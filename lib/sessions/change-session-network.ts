@@ -27,7 +27,7 @@ export async function changeSessionNetwork({ ctx, input }: { ctx: TenantContext;
       action: "session.network_changed", targetType: "session", targetId: session.id, metadata: { from: session.network, to: input.network },
     });
     await notifySessionChanged(tx, ctx.tenantId, session.id);
-    await notifyRunner(tx, session.runnerId);
+    await notifyRunner(tx, session.runnerId, session.id);
     return updated;
   });
   return toSession(row);

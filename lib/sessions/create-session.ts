@@ -18,7 +18,7 @@ import { type CreateSessionInput, toSession } from "./schemas";
 import type { EgressPolicy, SessionNetwork } from "../network/schemas";
 import { db } from "../db/client";
 
-// Creates of one tenant run one after another anyway (the quota check locks the tenant row): this
+// Creates of one tenant run one after another anyway (the quota check takes the tenant's quota lock): this
 // keeps a burst from holding a pooled connection per waiting create, and answers 503 + Retry-After
 // when the backlog is more than the process can work off in time.
 const createAdmission = new AdmissionQueue({
@@ -99,7 +99,7 @@ async function createAdmitted({ ctx, input }: { ctx: TenantContext; input: Creat
       metadata: { template: template.name, ...resources, fromSnapshot: fromSnapshotId },
     });
     await recordDesiredStateSpan(tx, session, "running");
-    await notifyRunner(tx, runnerId);
+    await notifyRunner(tx, runnerId, id);
     return session;
   });
   activeSpan()?.setSession(row.id); // the create request belongs on the new session's timeline

@@ -6,14 +6,18 @@
 // runner's epoch: a process whose epoch is no longer the row's acts on nothing (fencing).
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
+import { ListenConnection } from "../../lib/db/listen-connection";
 import { databaseUrlOrThrow, env } from "../../lib/env";
 import { disconnectDb } from "../../lib/db/client";
 import { LogBatcher } from "../../lib/logs/log-batcher";
 import { MainOutputTailer } from "../../lib/logs/main-output-tailer";
 import { applySessionLogLimits } from "../../lib/logs/session-log-limits";
 import { startHeartbeatThread } from "../../lib/runners/heartbeat-thread";
-import { RUNNER_CHANNEL } from "../../lib/runners/notify";
+import { parseRunnerNotice, RUNNER_CHANNEL } from "../../lib/runners/notify";
+import { SessionWorkQueue } from "../../lib/runners/session-work-queue";
+import { decideLifecycleStep } from "../../lib/sessions/lifecycle-step";
+import { type DesiredState, isSettled, type SessionState } from "../../lib/sessions/state-machine";
+import type { ContainerObservation } from "../../lib/sessions/lifecycle-step";
 import { flushPlatformSpans } from "../../lib/telemetry/platform-span";
 import { otlpForwardUrl, startRunnerOtlp } from "../../lib/telemetry/otlp-relay/runner-otlp";
 import { ReconcileRetries } from "../../lib/runners/reconcile-retry-policy";
@@ -21,7 +25,7 @@ import { reconcileWithRetries } from "../../lib/runners/reconcile-with-retries";
 import { observeContainer } from "../../lib/sessions/lifecycle-step";
 import { checkInitHealth } from "../../lib/runners/check-init-health";
 import { createSandboxLimitWatch } from "../../lib/runners/check-sandbox-limits";
-import { markRunnerOffline, registerRunner, runnerStanding, sessionsOfRunner } from "../../lib/runners/runner-registry";
+import { markRunnerOffline, registerRunner, runnerStanding, sessionOfRunner, sessionsOfRunner } from "../../lib/runners/runner-registry";
 import { sessionStateOf } from "../../lib/runners/runner-sessions";
 import { sweepHibernateCaches } from "../../lib/runners/hibernate-cache";
 import { closeInterruptedExecs } from "../../lib/sessions/interrupted-execs";
@@ -39,7 +43,12 @@ import { checkSandboxReadiness } from "./sandbox-readiness";
 import { runUnhealthyRunner } from "./unhealthy-runner";
 
 const log = (msg: string) => console.log(`[runner] ${msg}`);
-const RECONCILE_EVERY_MS = 1_000;
+/** How long one read of the runner's sessions serves its tick timers. */
+const TICK_READ_MS = 900;
+/** A turn that failed (and will be retried) is tried again after this long. */
+const RETRY_AFTER_MS = 1_000;
+/** How often the warm pools are topped up besides a notice's refill (README "Warm pools"). */
+const WARM_POOL_REFILL_MS = 1_000;
 /** How often the inits of running sandboxes are checked (a few /proc reads each). */
 const INIT_HEALTH_EVERY_MS = 2_000;
 
@@ -119,20 +128,33 @@ async function main() {
       heartbeat.setEpoch(epoch);
       log(`was declared lost while alive; registered again (epoch ${epoch})`);
       await sweepOrphans();
+      await reconcileAll();
     } else {
       heartbeat.setEpoch(epoch);
     }
   }
 
-  const inFlight = new Map<string, Promise<void>>();
   // One sampling loop feeds both the resource metrics and the idle policy's CPU activity rule.
   const sampler = createResourceSampler({ stats: (id) => backend.stats(id), onBusy: (id) => touchSessionActivity(id), busyVcpu: env.IDLE_CPU_THRESHOLD, log });
   // On the same tick: OOM kills, pids-limit hits and a full disk become post-mortems.
   const limitWatch = createSandboxLimitWatch(backend, log);
 
+  // The once-a-second readers (main output, OTLP relays, init health, metrics) share one read of the
+  // runner's sessions per TICK_READ_MS: what an idle runner asks the database does not grow with
+  // its tick timers. A finished turn drops it, so a session just started is followed at once.
+  let tickRead: { at: number; sessions: ReturnType<typeof sessionsOfRunner> } | null = null;
+  const currentSessions = () => {
+    if (!tickRead || Date.now() - tickRead.at > TICK_READ_MS) {
+      const sessions = sessionsOfRunner(runnerId, epoch);
+      tickRead = { at: Date.now(), sessions };
+      sessions.catch(() => (tickRead = null));
+    }
+    return tickRead.sessions;
+  };
+
   // OTLP from inside sandboxes: OTEL_* in their env, a relay in each one's network namespace.
   const otlp = await startRunnerOtlp({
-    dataDir: env.DATA_DIR, forwardUrl: otlpForwardUrl(), rootOf: (id) => backend.paths(id).root, liveSessions: () => sessionsOfRunner(runnerId), log,
+    dataDir: env.DATA_DIR, forwardUrl: otlpForwardUrl(), rootOf: (id) => backend.paths(id).root, liveSessions: currentSessions, log,
   });
   const sandboxEnv = otlp.sandboxEnv;
   sandboxEnvOf = sandboxEnv;
@@ -145,35 +167,89 @@ async function main() {
 
   const syncNetworkPolicies = createNetworkPolicySync(backend, log, (s, line) =>
     void logs.push({ tenantId: s.tenantId, sessionId: s.id }, { stream: "system", source: "platform", at: new Date(), line }));
+
+  // What the last full pass saw of each container, handed to the session's next turn (then dropped).
+  const seenByPass = new Map<string, ContainerObservation>();
+  const retryTimers = new Map<string, NodeJS.Timeout>();
+  /**
+   * One session's turn: read it (fenced by the epoch), converge it, apply its network policy. Only
+   * sessions something said changed get a turn: a notice naming it, the full pass finding it
+   * unsettled or its container not as recorded, or a retry of a failed attempt.
+   */
+  const work = new SessionWorkQueue({
+    concurrency: env.RUNNER_RECONCILE_CONCURRENCY, log,
+    work: async (id) => {
+      const container = seenByPass.get(id);
+      seenByPass.delete(id);
+      const session = await sessionOfRunner(id, runnerId, epoch);
+      if (!session) return;
+      await reconcileWithRetries(session, reconcileDeps, container);
+      tickRead = null;
+      if (reconcileDeps.retries.attemptsOf(id) > 0 && !retryTimers.has(id)) {
+        retryTimers.set(id, setTimeout(() => {
+          retryTimers.delete(id);
+          work.enqueue(id);
+        }, RETRY_AFTER_MS));
+      }
+      if (session.network) {
+        const now = await sessionOfRunner(id, runnerId, epoch);
+        if (now) await syncNetworkPolicies([now], { partial: true });
+      }
+    },
+  });
+
+  /**
+   * The safety net: every session this runner holds and one look at the runtime, so that what no
+   * notice announced (a container gone after a reboot, thawed while paused, a lost notice) is
+   * noticed. Sessions whose state, desired state and container agree get no turn; the others are
+   * queued. If the runtime cannot list, only unsettled sessions are queued this pass.
+   */
   let pass: Promise<void> | null = null;
-  let again = false;
-  async function reconcileAll() {
+  let passAgain = false;
+  async function reconcileAll(): Promise<void> {
     if (pass) {
-      again = true;
+      passAgain = true; // asked while reading: another pass after this one
       return pass;
     }
     pass = (async () => {
-      do {
-        again = false;
-        const sessions = await sessionsOfRunner(runnerId, epoch);
-        await warmPool.linkClaimed(sessions); // before the containers are looked at: a claimed one is the session's
-        // One look at the runtime per pass, so that a container that is not what the session's state
-        // says (gone after a reboot, thawed while paused) is noticed; if the runtime cannot list,
-        // settled sessions are left alone this pass.
-        const containers = await backend.list().then((l) => new Map(l.map((c) => [c.id, c.status]))).catch((e) => {
-          log(`listing containers: ${(e as Error).message}`);
-          return null;
-        });
-        for (const s of sessions) {
-          if (inFlight.has(s.id)) continue;
-          const p = reconcileWithRetries(s, reconcileDeps, containers ? observeContainer(containers.get(s.id)) : undefined).finally(() => inFlight.delete(s.id));
-          inFlight.set(s.id, p);
-        }
-        await Promise.all(inFlight.values());
-        await syncNetworkPolicies(sessions); // as read at the start of the pass: a NOTIFY after a PATCH starts another
-      } while (again);
-    })().finally(() => (pass = null));
+      const sessions = await sessionsOfRunner(runnerId, epoch);
+      await warmPool.linkClaimed(sessions); // before the containers are looked at: a claimed one is the session's
+      const containers = await backend.list().then((l) => new Map(l.map((c) => [c.id, c.status]))).catch((e) => {
+        log(`listing containers: ${(e as Error).message}`);
+        return null;
+      });
+      for (const s of sessions) {
+        if (work.has(s.id)) continue;
+        const seen = containers ? observeContainer(containers.get(s.id)) : undefined;
+        // filesHere only chooses between steps for a missing container; its turn looks at the files.
+        const needsTurn = seen === undefined
+          ? !isSettled(s.state as SessionState, s.desiredState as DesiredState)
+          : decideLifecycleStep({ state: s.state as SessionState, desired: s.desiredState as DesiredState, container: seen, hasSnapshot: Boolean(s.snapshotId), filesHere: true }).step !== "none";
+        if (!needsTurn) continue;
+        if (seen) seenByPass.set(s.id, seen);
+        work.enqueue(s.id);
+      }
+      await syncNetworkPolicies(sessions); // as read at the start of the pass
+    })().finally(() => {
+      pass = null;
+      if (passAgain) {
+        passAgain = false;
+        void reconcileAll().catch((e) => log(`reconcile: ${e.message}`));
+      }
+    });
     return pass;
+  }
+  /** Startup and re-registration: every session gets a turn, then wait for all of them. */
+  async function convergeAll() {
+    const sessions = await sessionsOfRunner(runnerId, epoch);
+    await warmPool.linkClaimed(sessions); // before the containers are looked at: a claimed one is the session's
+    const containers = await backend.list().then((l) => new Map(l.map((c) => [c.id, c.status]))).catch(() => null);
+    for (const s of sessions) {
+      if (containers) seenByPass.set(s.id, observeContainer(containers.get(s.id)));
+      work.enqueue(s.id);
+    }
+    await work.idle();
+    await syncNetworkPolicies(sessions);
   }
 
   /**
@@ -188,7 +264,7 @@ async function main() {
       if (isPooledSandboxId(container.id)) continue; // the warm pool's own (unclaimed)
       const session = mine.get(container.id);
       if (session && session.state !== "hibernated" && session.state !== "failed") continue;
-      if (inFlight.has(container.id)) continue;
+      if (work.has(container.id)) continue;
       const state = session?.state ?? (await sessionStateOf(container.id));
       try {
         if (state === null || state === "terminated") {
@@ -203,44 +279,51 @@ async function main() {
       }
     }
     // Hibernate caches no session can wake from, and the oldest beyond the size limit.
-    await sweepHibernateCaches(backend, new Set(inFlight.keys()), log).catch((e) => log(`hibernate caches: ${(e as Error).message}`));
+    await sweepHibernateCaches(backend, work.ids(), log).catch((e) => log(`hibernate caches: ${(e as Error).message}`));
   }
 
   /** The main process's output of every sandbox that exists here goes to its session's log. */
   const mainOutput = new MainOutputTailer(logs, { log });
   async function followMainOutput() {
-    const live = (await sessionsOfRunner(runnerId, epoch)).filter((s) => s.state === "running" || s.state === "paused");
+    const live = (await currentSessions()).filter((s) => s.state === "running" || s.state === "paused");
     await applySessionLogLimits(logs, live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id })));
     await mainOutput.sync(live.map((s) => ({ tenantId: s.tenantId, sessionId: s.id, ...backend.paths(s.id).mainOutput })));
   }
 
   await sweepOrphans();
-  await reconcileAll();
+  await convergeAll();
   await warmPool.start().catch((e) => log(`warm pool: ${(e as Error).message}`));
   log("ready: adopted or removed the containers found, converged every session");
   void warmPool.refill();
 
-  const listener = new pg.Client({ connectionString: databaseUrlOrThrow() });
-  listener.on("error", (e) => log(`listen connection: ${e.message}`));
-  await listener.connect().then(() => listener.query(`LISTEN ${RUNNER_CHANNEL}`)).catch((e) => log(`LISTEN failed (${e.message}); polling only`));
-  listener.on("notification", (n) => {
-    if (n.payload === runnerId) {
+  // Notices come back by themselves after a lost connection; on each (re)connect a full pass looks
+  // at what was announced while nobody listened (as it does for what came before the first LISTEN).
+  const listener = new ListenConnection({
+    channel: RUNNER_CHANNEL, applicationName: "burrow-runner", log: (m) => log(m),
+    onNotice: (payload) => {
+      const notice = parseRunnerNotice(payload, runnerId);
+      if (!notice) return;
+      // Any notice for this runner may be a create that claimed one of its pooled sandboxes:
+      // adopt it before the session's first request, and refill the pool.
       void warmPool.adoptClaims().catch((e) => log(`warm pool: ${e.message}`));
-      void reconcileAll().catch((e) => log(`reconcile: ${e.message}`));
+      if (notice === "all") void reconcileAll().catch((e) => log(`reconcile: ${e.message}`));
+      else work.enqueue(notice.sessionId);
       warmPool.refillSoon(); // a create may have claimed one
-    }
+    },
+    onConnected: () => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)),
   });
+  listener.start();
 
   const timers = [
-    setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), RECONCILE_EVERY_MS),
-    setInterval(() => void warmPool.refill(), RECONCILE_EVERY_MS),
+    setInterval(() => void reconcileAll().catch((e) => log(`reconcile: ${e.message}`)), env.RUNNER_FULL_PASS_MS),
+    setInterval(() => void warmPool.refill(), WARM_POOL_REFILL_MS),
     setInterval(() => void sweepOrphans().catch((e) => log(`sweep: ${e.message}`)), 30_000),
     setInterval(() => void followMainOutput().catch((e) => log(`main output: ${e.message}`)), 1_000),
-    setInterval(() => void sessionsOfRunner(runnerId, epoch).then(async (s) => {
+    setInterval(() => void currentSessions().then(async (s) => {
       await sampler.sampleOnce(s);
       await limitWatch.checkAll(s);
     }).catch((e) => log(`metrics: ${e.message}`)), env.METRICS_SAMPLE_INTERVAL_MS),
-    setInterval(() => void sessionsOfRunner(runnerId, epoch).then((s) => checkInitHealth(backend, s, log)).catch((e) => log(`init health: ${e.message}`)), INIT_HEALTH_EVERY_MS),
+    setInterval(() => void currentSessions().then((s) => checkInitHealth(backend, s, log)).catch((e) => log(`init health: ${e.message}`)), INIT_HEALTH_EVERY_MS),
     ...(network ? [setInterval(() => void metering.readAll(network).catch((e) => log(`egress counters: ${e.message}`)), env.NETWORK_METER_INTERVAL_MS)] : []),
   ];
 
@@ -250,7 +333,8 @@ async function main() {
     await heartbeat.stop();
     server.close();
     await terminals.closeAll("the runner is stopping").catch(() => {});
-    await Promise.allSettled(inFlight.values());
+    for (const t of retryTimers.values()) clearTimeout(t);
+    await Promise.race([work.idle(), new Promise((r) => setTimeout(r, 30_000))]);
     await warmPool.close(); // unclaimed pooled sandboxes go: a restart starts fresh ones
     await mainOutput.close();
     await logs.close();
@@ -259,7 +343,7 @@ async function main() {
     network?.close(); // the resolver; bridge, veths, rules and counters stay for the next start
     await metering.close();
     await flushPlatformSpans();
-    await listener.end().catch(() => {});
+    await listener.stop().catch(() => {});
     await markRunnerOffline(runnerId, epoch).catch(() => {});
     await disconnectDb();
     process.exit(0);

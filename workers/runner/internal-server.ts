@@ -4,6 +4,7 @@ import http from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import { DEFAULT_MAX_OUTPUT_BYTES, type SandboxBackend } from "../../lib/sandbox";
 import { newId } from "../../lib/ids";
+import { statementsSent } from "../../lib/db/client";
 import { captureExecLogs } from "../../lib/logs/exec-log-capture";
 import type { LogBatcher } from "../../lib/logs/log-batcher";
 import { applySessionLogLimits } from "../../lib/logs/session-log-limits";
@@ -152,6 +153,8 @@ export function startInternalServer(opts: {
       const given = Buffer.from(String(req.headers[RUNNER_SECRET_HEADER] ?? ""));
       if (given.length !== secret.length || !timingSafeEqual(given, secret)) return sendError(res, 401, "unauthorized", "bad runner secret");
       const url = new URL(req.url ?? "/", "http://runner");
+      // What this runner cost the database so far (the idle-cost bench and test read it twice).
+      if (url.pathname === "/internal/stats" && req.method === "GET") return sendJson(res, 200, { statements: statementsSent() });
       const terminalRoute = opts.terminals ? matchTerminalRoute(url.pathname) : null;
       if (terminalRoute) return await handleTerminalRequest(req, res, url, terminalRoute, { terminals: opts.terminals!, runnerId: opts.runnerId() });
       const match = /^\/internal\/sessions\/([a-z]{3}_[0-9A-Z]{26})\/(exec|files|snapshot|ports)$/.exec(url.pathname);
