@@ -45,7 +45,8 @@ export function startNameInspector(opts: NameInspectorOptions) {
     restartTimer = null;
     if (closed) return;
     flows.reset(); // what an earlier reader held was dropped with it
-    const child = spawn("python3", [fileURLToPath(new URL("./nfqueue-reader.py", import.meta.url)), String(opts.queue)], { stdio: ["pipe", "pipe", "pipe"] });
+    // -B: the readers import nfnetlink.py, and no __pycache__ is written into the source tree (which may be read-only).
+    const child = spawn("python3", ["-B", fileURLToPath(new URL("./nfqueue-reader.py", import.meta.url)), String(opts.queue)], { stdio: ["pipe", "pipe", "pipe"] });
     reader = child;
     child.on("error", (e) => opts.log(`name inspection: ${e.message}`));
     child.stdin?.on("error", () => {});

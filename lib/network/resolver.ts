@@ -130,7 +130,8 @@ export async function startResolver(opts: ResolverOptions) {
   // no netlink sockets) prints them as JSON lines. Without it, lookups are still recorded.
   let nflog: ReturnType<typeof spawn> | null = null;
   if (opts.logGroup != null && opts.onEvent) {
-    nflog = spawn("python3", [fileURLToPath(new URL("./nflog-reader.py", import.meta.url)), String(opts.logGroup)], { stdio: ["pipe", "pipe", "pipe"] });
+    // -B: the readers import nfnetlink.py, and no __pycache__ is written into the source tree (which may be read-only).
+    nflog = spawn("python3", ["-B", fileURLToPath(new URL("./nflog-reader.py", import.meta.url)), String(opts.logGroup)], { stdio: ["pipe", "pipe", "pipe"] });
     nflog.on("error", (e) => opts.log(`connection recorder: ${e.message}`));
     nflog.stderr?.on("data", (d) => opts.log(`connection recorder: ${String(d).trim()}`));
     createInterface({ input: nflog.stdout! }).on("line", (line) => {
