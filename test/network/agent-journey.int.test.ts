@@ -13,16 +13,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import * as networkEventsRoute from "@/app/api/v1/sessions/[id]/network/events/route";
-import * as usageRoute from "@/app/api/v1/usage/route";
 import { db } from "@/lib/db/client";
 import { applyIdlePolicy } from "@/lib/sessions/apply-idle-policy";
-import { rollupUsageJob } from "@/lib/usage";
-import { parseQuantity } from "@/lib/usage/quantity";
 import { call, createTestTenant, type TestTenant } from "../helpers";
 import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, type TestRunner } from "../runner-process";
 import { waitFor } from "../wait-for";
 import { launchChromiumIn } from "./chromium-in-namespace";
-import { networkSessionCalls } from "./network-session-calls";
+import { billedEgress, networkSessionCalls } from "./network-session-calls";
 import { createNetworkWorld, INTERNET, type NetworkWorld } from "./network-world";
 import { proxyRequest } from "./preview-client";
 import { startPreviewProxy, type PreviewProxyProcess } from "./preview-proxy-process";
@@ -223,13 +220,7 @@ describe("an agent's session on the network, end to end (issue 10's done-when)",
     expect(inn).toBeGreaterThanOrEqual(pkg.bytes);
     expect(inn).toBeLessThanOrEqual(1.25 * pkg.bytes + 16 * 1024);
 
-    await rollupUsageJob({ tenantIds: [tenant.id] });
-    const from = new Date(Date.now() - 2 * 3600_000).toISOString();
-    const to = new Date(Date.now() + 3600_000).toISOString();
-    const usage = await call(usageRoute.GET, { path: `/api/v1/usage?from=${from}&to=${to}&groupBy=session`, key: tenant.key });
-    expect(usage.status).toBe(200);
-    const rows = usage.body.data.filter((r: { key: string; meter: string }) => r.key === id && r.meter === "network_egress_gib");
-    const micro = rows.reduce((a: bigint, r: { quantity: string }) => a + parseQuantity(r.quantity), 0n);
+    const { microGib: micro } = await billedEgress(tenant, id);
     console.log(`usage API: network_egress_gib ${Number(micro) / 1e6} for the session (${out} bytes ÷ 2^30)`);
     expect(micro).toBeGreaterThan(0n);
     expect(micro).toBe((BigInt(out) * 1_000_000n * 2n + (1n << 30n)) / (2n << 30n)); // bytes ÷ 2^30, to the micro-GiB, rounded half up

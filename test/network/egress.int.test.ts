@@ -11,18 +11,15 @@ import * as networkEventsRoute from "@/app/api/v1/sessions/[id]/network/events/r
 import * as networkRoute from "@/app/api/v1/sessions/[id]/network/route";
 import * as resumeRoute from "@/app/api/v1/sessions/[id]/resume/route";
 import * as sessionRoute from "@/app/api/v1/sessions/[id]/route";
-import * as usageRoute from "@/app/api/v1/usage/route";
 import { db } from "@/lib/db/client";
 import { recordCounterReadings } from "@/lib/network/record-egress";
 import { netKeyOf } from "@/lib/network/sandbox-networking";
 import { purgeExpiredTelemetry } from "@/lib/retention/purge-expired-telemetry";
-import { rollupUsageJob } from "@/lib/usage";
-import { parseQuantity } from "@/lib/usage/quantity";
 import { call, createTestTenant, type TestTenant } from "../helpers";
 import { removeDataDir, startRunner, terminateAllSessions, waitForSessionState, type TestRunner } from "../runner-process";
 import { waitFor } from "../wait-for";
 import { createNetworkWorld, INTERNET, type NetworkWorld } from "./network-world";
-import { networkSessionCalls } from "./network-session-calls";
+import { billedEgress, networkSessionCalls } from "./network-session-calls";
 import { networkGone, vethSentIpBytes } from "./sandbox-veth";
 
 let world: NetworkWorld;
@@ -121,13 +118,7 @@ describe("egress metering", () => {
     expect(metered).toBeGreaterThan(22 * MB);
 
     // In the usage rollup and the usage API as network_egress_gib (bytes ÷ 2^30, to the micro-GiB).
-    await rollupUsageJob({ tenantIds: [tenant.id] });
-    const from = new Date(Date.now() - 2 * 3600_000).toISOString();
-    const to = new Date(Date.now() + 3600_000).toISOString();
-    const usage = await call(usageRoute.GET, { path: `/api/v1/usage?from=${from}&to=${to}&groupBy=session`, key: tenant.key });
-    expect(usage.status).toBe(200);
-    const rows = usage.body.data.filter((r: { key: string; meter: string }) => r.key === id && r.meter === "network_egress_gib");
-    const gib = rows.reduce((a: bigint, r: { quantity: string }) => a + parseQuantity(r.quantity), 0n);
+    const { microGib: gib, rows } = await billedEgress(tenant, id);
     expect(Number(gib) / 1e6).toBeCloseTo(metered / 2 ** 30, 5);
     expect(rows.every((r: { amountCents: number }) => r.amountCents >= 0)).toBe(true);
   }, 240_000);
